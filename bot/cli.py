@@ -1,0 +1,162 @@
+"""The `newsbot` command line: console, ask, sources, index (and telegram)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from retrieval import CorpusError
+
+from .service import Answer, AnsweringService, default_corpus
+
+
+def warn(message: str) -> None:
+    print(f"newsbot: warning: {message}", file=sys.stderr, flush=True)
+
+
+def fail(message: str, code: int = 1) -> int:
+    print(f"newsbot: error: {message}", file=sys.stderr, flush=True)
+    return code
+
+
+def open_service(args: argparse.Namespace) -> AnsweringService:
+    return AnsweringService.open(args.corpus, args.cache_dir, on_warning=warn)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    corpus = argparse.ArgumentParser(add_help=False)
+    corpus.add_argument("--corpus", metavar="DIR", type=Path, default=None,
+                        help="folder of .txt/.md articles (default: $NEWSBOT_CORPUS or the bundled seeds)")
+    corpus.add_argument("--cache-dir", metavar="DIR", type=Path, default=None,
+                        help="where the index cache lives (default: $NEWSBOT_CACHE or the user cache folder)")
+
+    parser = argparse.ArgumentParser(prog="newsbot", description="Answers questions about news articles "
+                                     "with the sentence that says it and where it comes from.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    console = commands.add_parser("console", parents=[corpus], help="chat with the bot in this terminal")
+    console.add_argument("--plain", action="store_true", help="no colours or line editing")
+    console.set_defaults(run=run_console)
+
+    ask = commands.add_parser("ask", parents=[corpus], help="answer one question (or '-' for stdin, one per line)")
+    ask.add_argument("question", help="the question, or - to read questions from stdin")
+    ask.add_argument("--json", action="store_true", help="print JSON (JSON Lines with -)")
+    ask.add_argument("--top-k", type=int, default=3, metavar="N", help="how many ranked sentences (default 3)")
+    ask.add_argument("--article", metavar="ID", help="search only this article")
+    ask.set_defaults(run=run_ask)
+
+    sources = commands.add_parser("sources", parents=[corpus], help="list the articles")
+    sources.add_argument("--json", action="store_true", help="print JSON")
+    sources.set_defaults(run=run_sources)
+
+    index = commands.add_parser("index", parents=[corpus], help="build or refresh the index cache")
+    index.set_defaults(run=run_index)
+
+    try:
+        from .telegram import add_parser as add_telegram
+    except ImportError:
+        pass
+    else:
+        add_telegram(commands, corpus)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        args = parser.parse_args(["console", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        return args.run(args)
+    except CorpusError as err:
+        return fail(str(err))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`newsbot ask - | head`); nothing left to say to them.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def run_console(args: argparse.Namespace) -> int:
+    from .console import run
+
+    return run(open_service(args), plain=args.plain)
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    service = open_service(args)
+    if args.question != "-":
+        answer = service.ask(args.question, top_k=args.top_k, article=args.article)
+        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else answer.reply)
+        return 0
+    for line in sys.stdin:
+        answer = _ask_line(service, line.rstrip("\n"), args)
+        if args.json:
+            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(_one_line(answer), flush=True)
+    return 0
+
+
+def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace) -> Answer:
+    """One stdin line: plain text, or {"question": ..., "article": ID, "top_k": N}."""
+    question, article, top_k = line, args.article, args.top_k
+    if line.lstrip().startswith("{"):
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict) or not isinstance(request.get("question", ""), str):
+                raise ValueError("needs a \"question\" string")
+            question = request.get("question", "")
+            article = request.get("article", article)
+            top_k = int(request.get("top_k", top_k))
+            if article is not None and not isinstance(article, str):
+                raise ValueError("\"article\" must be a string")
+        except (ValueError, TypeError) as err:
+            return Answer(line, False, f"Could not read this line as a question: {err}", (), "bad_request")
+    return service.ask(question, top_k=top_k, article=article)
+
+
+def _one_line(answer: Answer) -> str:
+    return " | ".join(part.strip() for part in answer.reply.splitlines() if part.strip())
+
+
+def run_sources(args: argparse.Namespace) -> int:
+    sources = open_service(args).sources()
+    if args.json:
+        print(json.dumps([{"id": s.id, "title": s.title, "source": s.source, "url": s.url,
+                           "published": s.published, "sentences": s.sentences} for s in sources],
+                         ensure_ascii=False))
+        return 0
+    width = max(len(s.id) for s in sources)
+    print(f"{'ID'.ljust(width)}  SENTENCES  HEADLINE")
+    for s in sources:
+        extra = ", ".join(x for x in (s.source, s.published) if x)
+        print(f"{s.id.ljust(width)}  {s.sentences:>9}  {s.title}" + (f" ({extra})" if extra else ""))
+    return 0
+
+
+def run_index(args: argparse.Namespace) -> int:
+    from retrieval.corpus import open_corpus
+
+    folder = args.corpus or default_corpus()
+    started = time.perf_counter()
+    index = open_corpus(folder, args.cache_dir, warn, progress=_progress)
+    took = time.perf_counter() - started
+    n = len(index.corpus.sentences)
+    print(f"{len(index.corpus.articles)} articles, {n} sentences, {len(index.index.vocabulary)} terms "
+          f"ready in {took:.2f} s ({n / max(took, 1e-9):,.0f} sentences/s) from {folder}")
+    return 0
+
+
+def _progress(items, total: int, what: str):
+    """A progress bar on stderr for large corpora (tqdm), plain iteration for small ones."""
+    if total < 500 or not sys.stderr.isatty():
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, desc=what, unit=" files", file=sys.stderr)

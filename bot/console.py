@@ -1,0 +1,107 @@
+"""The console adapter: a chat in the terminal, with line editing and history when on one."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from typing import Callable, TextIO
+
+from .conversation import Conversation
+from .render import attribution_line
+from .service import Answer, AnsweringService
+
+BOLD, DIM, ITALIC, CYAN, YELLOW, RESET = "\033[1m", "\033[2m", "\033[3m", "\033[36m", "\033[33m", "\033[0m"
+GREETING = "newsbot — ask about the news articles loaded ({n} articles). Type help for commands, quit to leave."
+
+
+class Console:
+    """Reads lines, writes replies; knows the console's own commands, not how answers are found."""
+
+    def __init__(self, service: AnsweringService, out: TextIO, colour: bool):
+        self.conversation = Conversation(service)
+        self.service = service
+        self.out = out
+        self.colour = colour
+
+    def style(self, text: str, *codes: str) -> str:
+        return "".join(codes) + text + RESET if self.colour else text
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def handle(self, line: str) -> bool:
+        """Answer one line; False when the reader asked to leave."""
+        command = line.strip().lower().rstrip("!.")
+        if command in ("quit", "exit", "bye", ":q"):
+            return False
+        if command == "more":
+            self.show(self.conversation.more())
+        elif command == "context":
+            paragraph = self.conversation.context()
+            self.say(paragraph if paragraph else "Ask a question first; then “context” shows the paragraph around the answer.")
+        elif command == "sources":
+            for s in self.service.sources():
+                self.say(f"{self.style(s.id, CYAN)}  {s.title}  {self.style(f'({s.sentences} sentences)', DIM)}")
+        else:
+            self.show(self.conversation.ask(line))
+        return True
+
+    def show(self, answer: Answer) -> None:
+        if not self.colour or not answer.passages:
+            self.say(answer.reply)
+            return
+        best = answer.passages[0]
+        if not answer.answered:
+            self.say(self.style(answer.reply.split("\n", 1)[0], YELLOW))
+            for i, p in enumerate(answer.passages, 1):
+                self.say(f"  {i}. {p.text}\n     {self.style(attribution_line(p), DIM, ITALIC)}")
+            return
+        self.say(self.highlight(best.text, best.matched))
+        self.say(self.style("— " + attribution_line(best), DIM, ITALIC))
+
+    def highlight(self, text: str, words: tuple[str, ...]) -> str:
+        if not words:
+            return text
+        pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b")
+        return pattern.sub(lambda m: self.style(m.group(1), BOLD), text)
+
+
+def run(service: AnsweringService, plain: bool = False) -> int:
+    interactive = sys.stdin.isatty() and sys.stdout.isatty() and not plain
+    colour = interactive and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    console = Console(service, sys.stdout, colour)
+    if interactive:
+        console.say(console.style(GREETING.format(n=len(service.sources())), BOLD))
+    for line in _lines(interactive):
+        if not console.handle(line):
+            break
+    return 0
+
+
+def _lines(interactive: bool):
+    """Lines the reader types: prompt_toolkit (editing, history) on a terminal, plain stdin otherwise."""
+    if not interactive:
+        yield from (line.rstrip("\n") for line in sys.stdin)
+        return
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    history: FileHistory | InMemoryHistory
+    try:
+        from platformdirs import user_state_dir
+
+        folder = user_state_dir("newsbot", appauthor=False)
+        os.makedirs(folder, exist_ok=True)
+        history = FileHistory(os.path.join(folder, "history"))
+    except OSError:
+        history = InMemoryHistory()
+    session: PromptSession = PromptSession(history=history)
+    ask: Callable[[], str] = lambda: session.prompt("you> ")
+    while True:
+        try:
+            yield ask()
+        except KeyboardInterrupt:
+            continue  # Ctrl-C clears the line, as shells do
+        except EOFError:
+            return

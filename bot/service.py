@@ -1,0 +1,217 @@
+"""The answering service: a question in, an Answer with sourced passages out. Every adapter calls it."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from retrieval import CorpusIndex, Hit, open_corpus
+from retrieval.corpus import article_files, fingerprint
+
+from .render import plain_passage, where_line
+
+MAX_QUESTION_CHARS = 2000  # longer questions are searched on their first 2,000 characters
+
+HELP_TEXT = (
+    "Ask me a question about the news articles I have, in plain words — for example "
+    "“Who denied conducting the first strikes?”. I answer with the sentence that says it and where it "
+    "comes from. Commands: more (next-best answer), context (the paragraph around it), sources "
+    "(the articles), help, quit."
+)
+
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|hiya|howdy|yo|hallo|good (?:morning|afternoon|evening|day)|greetings|"
+    r"help|\?+|start|menu|thanks|thank you|cheers|ok|okay)\s*(?:there|bot|newsbot)?\s*[!.?]*\s*$",
+    re.IGNORECASE,
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_NEEDS_PREVIOUS = re.compile(
+    r"^(?:he|she|it|they|this|that|these|those|but|however|also|his|her|their|its)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    """When the best match is good enough to be given as the answer (calibrated on the seed set)."""
+
+    min_coverage: float = 0.5  # share of the question's weighted words the sentence must contain
+    min_score: float = 0.2  # the ranked score (cosine plus context) of the best sentence
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    sentences: int = 0
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One ranked answer sentence (with the sentence before it when it only makes sense with it)."""
+
+    text: str
+    score: float
+    article: Source
+    paragraph: int
+    sentence: int
+    speaker: str | None  # whom the article says made the claim
+    kind: str = "body"  # body, standfirst or caption
+    credit: str | None = None  # photo credit of a caption
+    matched: tuple[str, ...] = ()  # words of `text` that matched the question
+    position: int = 0  # the sentence's position in the corpus
+
+    @property
+    def attributed_to(self) -> str | None:
+        """The claim's source as the JSON gives it; for a caption, its photo credit too."""
+        parts = [self.speaker] if self.speaker else []
+        if self.kind == "caption":
+            parts.append(f"photo caption{', credit: ' + self.credit if self.credit else ''}")
+        return "; ".join(parts) or None
+
+    def to_json(self) -> dict:
+        a = self.article
+        return {
+            "text": self.text, "score": round(float(self.score), 4),
+            "article": {"id": a.id, "title": a.title, "source": a.source, "url": a.url, "published": a.published},
+            "paragraph": self.paragraph, "sentence": self.sentence, "attributed_to": self.attributed_to,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    reply: str
+    passages: tuple[Passage, ...] = ()
+    kind: str = "answer"  # answer, declined, help, no_more, unknown_article
+
+    def to_json(self) -> dict:
+        return {"question": self.question, "answered": self.answered, "reply": self.reply,
+                "answers": [p.to_json() for p in self.passages]}
+
+
+@dataclass
+class AnsweringService:
+    """Answers questions from one corpus folder, and picks up changes to it on `refresh()`."""
+
+    index: CorpusIndex
+    folder: Path | None = None
+    cache_dir: Path | None = None
+    settings: AnswerSettings = field(default_factory=AnswerSettings)
+    warn: Callable[[str], None] | None = None
+    _stamp: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def open(cls, corpus_dir: Path | str | None = None, cache_dir: Path | str | None = None,
+             on_warning: Callable[[str], None] | None = None,
+             settings: AnswerSettings | None = None) -> "AnsweringService":
+        """Load a corpus folder (default: the bundled seeds). Raises retrieval.CorpusError."""
+        folder = Path(corpus_dir) if corpus_dir else default_corpus()
+        cache = Path(cache_dir) if cache_dir else None
+        stamp = fingerprint(article_files(folder)) if folder.is_dir() else ""
+        index = open_corpus(folder, cache, on_warning)
+        return cls(index, folder, cache, settings or AnswerSettings(), on_warning, stamp)
+
+    # -- questions ------------------------------------------------------------------------------
+    def ask(self, question: str, top_k: int = 3, article: str | None = None, skip: int = 0) -> Answer:
+        """Answer a question with up to `top_k` ranked passages, after skipping the `skip` best."""
+        question = question if isinstance(question, str) else str(question)
+        text = _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
+        if not re.search(r"[^\W_]", text) or _GREETING.match(text):
+            return Answer(question, False, HELP_TEXT, (), "help")
+        index = self.index
+        if article is not None and not index.has_article(article):
+            return Answer(question, False, f"There is no article with the id “{article}”; "
+                          "the sources command lists them.", (), "unknown_article")
+        top_k = max(1, min(int(top_k), 50))
+        hits = index.search(text, k=skip + top_k, article=article)[skip:]
+        passages = tuple(self._passage(index, hit) for hit in hits)
+        if not passages:
+            if skip:
+                return Answer(question, False, "There are no more matches for that question.", (), "no_more")
+            return Answer(question, False, "The articles do not answer that: no sentence in them shares "
+                          "its words. The sources command lists what they cover.", (), "declined")
+        best = hits[0]
+        answered = best.coverage >= self.settings.min_coverage and best.score >= self.settings.min_score
+        if answered:
+            lead = "Next best match:\n" if skip else ""
+            others = [f"  {i}. {_clip(p.text)} ({where_line(p)})" for i, p in enumerate(passages[1:], 2)]
+            reply = lead + plain_passage(passages[0]) + ("\nOther matches:\n" + "\n".join(others) if others else "")
+            return Answer(question, True, reply, passages, "answer")
+        closest = "\n".join(f"  {i}. {_clip(p.text)} ({where_line(p)})" for i, p in enumerate(passages, 1))
+        lead = ("No further match answers that well." if skip else "The articles do not answer that.")
+        return Answer(question, False, f"{lead} The closest matches:\n{closest}", passages, "declined")
+
+    def _passage(self, index: CorpusIndex, hit: Hit) -> Passage:
+        s = hit.sentence
+        text, matched = s.text, hit.matched
+        corpus = index.corpus
+        previous = corpus.sentences[hit.position - 1] if hit.position > 0 else None
+        if previous is not None and previous.article_id == s.article_id and previous.paragraph == s.paragraph \
+                and (_NEEDS_PREVIOUS.match(s.text) or _open_quote(previous.text)):
+            text = f"{previous.text} {s.text}"
+        number = index.corpus.article_of[hit.position]
+        a = corpus.articles[number]
+        source = Source(a.id, a.title, a.source, a.url, a.published)
+        return Passage(text, hit.score, source, s.paragraph, s.sentence, s.attributed_to, s.kind, s.credit,
+                       matched, hit.position)
+
+    def context(self, passage: Passage) -> str | None:
+        """The whole paragraph a passage comes from, or None when the article is gone."""
+        index = self.index
+        if not index.has_article(passage.article.id):
+            return None
+        number = index._article_numbers[passage.article.id]
+        paragraphs = index.corpus.articles[number].paragraphs
+        if not 0 < passage.paragraph <= len(paragraphs):
+            return None
+        return paragraphs[passage.paragraph - 1].text
+
+    def sources(self) -> list[Source]:
+        corpus = self.index.corpus
+        counts = (corpus.starts[1:] - corpus.starts[:-1]).tolist()
+        return [Source(a.id, a.title, a.source, a.url, a.published, n) for a, n in zip(corpus.articles, counts)]
+
+    # -- the corpus changing under us -----------------------------------------------------------
+    def refresh(self) -> bool:
+        """Reload the corpus when its files changed since the last load. True when it reloaded.
+
+        Raises retrieval.CorpusError when the folder no longer serves; the old index stays in use.
+        """
+        if self.folder is None:
+            return False
+        with self._lock:
+            stamp = fingerprint(article_files(self.folder)) if self.folder.is_dir() else ""
+            if stamp == self._stamp:
+                return False
+            self.index = open_corpus(self.folder, self.cache_dir, self.warn)
+            self._stamp = stamp
+            return True
+
+
+def default_corpus() -> Path:
+    import os
+
+    env = os.environ.get("NEWSBOT_CORPUS")
+    if env:
+        return Path(env)
+    import seeds
+
+    return seeds.folder()
+
+
+def _open_quote(text: str) -> bool:
+    """True when a sentence opens a quotation it does not close."""
+    straight = text.count('"') % 2 == 1
+    curly = text.count("“") > text.count("”")
+    return straight or curly
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,200 @@
+"""Reading article files (.txt and .md, optional front matter) into Article records."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+
+from .records import BODY, CAPTION, STANDFIRST, Article, Paragraph
+
+ARTICLE_SUFFIXES = (".txt", ".md")
+KNOWN_KEYS = ("title", "source", "url", "published", "author")
+
+
+class ArticleError(Exception):
+    """An article file that cannot be read as an article; the message says why in a few words."""
+
+    def __init__(self, path: Path | str, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+# Lines that sites glue into their pages; never an answer, never a paragraph.
+_BOILERPLATE = re.compile(
+    r"""(
+        powered\ by\ (automated|machine)\ translation
+      | ^beta\ v?\.?\s?\d
+      | ^advertisement$
+      | ^(sponsored|promoted)(\ content)?$
+      | all\ rights\ reserved
+      | ^(©|\(c\)|copyright\b)
+      | ^(sign\ up|subscribe)\b.{0,80}$
+      | ^(read|see)\ (more|also)\b.{0,80}$
+      | ^(share|follow)\ (this|us|on)\b.{0,80}$
+      | ^click\ here\b
+      | ^(we|this\ site)\ uses?\ cookies
+      | ^(related|recommended)( articles?| stories)?:?$
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# A photo credit closing a caption: "... 2019. / AFP / Omar HAJ KADOUR",
+# "... (Photo: Jane Doe/Reuters)", "... Photo: AP".
+_CREDIT = re.compile(
+    r"""\s*(?:
+        /\s*(?P<slash>[A-Z][\w&.\-]*(?:\ [A-Z][\w&.\-]*){0,3}\s*/\s*[^/]{2,80}?)
+      | \((?:photo|picture|image)(?:\ by)?:?\s*(?P<paren>[^()]{2,80})\)
+      | (?<=[.!?])\ (?:photo|picture|image)(?:\ by)?:\s*(?P<tail>[^.]{2,80})
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Normalise one line of article text: NFC, no invisible characters, single plain spaces."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = _CONTROL.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def is_boilerplate(line: str) -> bool:
+    return bool(_BOILERPLATE.search(line))
+
+
+def split_credit(text: str) -> tuple[str, str | None]:
+    """Cut a trailing photo credit off a caption; returns (caption, credit or None)."""
+    match = _CREDIT.search(text)
+    if not match or match.start() == 0:
+        return text, None
+    credit = next(g for g in match.group("slash", "paren", "tail") if g)
+    credit = re.sub(r"\s*/\s*", " / ", credit.strip())
+    return text[: match.start()].rstrip(), credit
+
+
+def read_article(path: Path | str, article_id: str | None = None) -> Article:
+    """Parse one article file. Raises ArticleError for empty, binary, non-UTF-8 or unreadable files."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ArticleError(path, f"unreadable ({err.strerror or err.__class__.__name__})") from None
+    return parse_article(raw, article_id or path.stem, path=path, markdown=path.suffix.lower() == ".md")
+
+
+def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None = None,
+                  markdown: bool = False) -> Article:
+    """Parse the text of an article file (bytes as read from disk, or str)."""
+    where = path if path is not None else article_id
+    if isinstance(raw, bytes):
+        if b"\x00" in raw:
+            raise ArticleError(where, "binary file, not text")
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ArticleError(where, "not UTF-8 text") from None
+    else:
+        text = raw
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    meta, body = _front_matter(text)
+    blocks = _markdown_blocks(body) if markdown else _text_blocks(body)
+
+    title = clean_text(meta.pop("title", "") or "")
+    if not title:
+        while blocks and not title:
+            title = blocks.pop(0)[1]
+    if not title:
+        raise ArticleError(where, "empty article, no text")
+
+    paragraphs = _classify(blocks)
+    known = {key: (clean_text(meta.pop(key)) or None) if key in meta else None for key in KNOWN_KEYS[1:]}
+    return Article(
+        id=article_id,
+        title=title,
+        paragraphs=tuple(paragraphs),
+        metadata=tuple(sorted(meta.items())),
+        path=str(path) if path is not None else None,
+        **known,
+    )
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return {}, text
+    for end in range(1, len(lines)):
+        if lines[end].strip() == "---":
+            break
+    else:
+        return {}, text  # no closing line: not front matter
+    meta: dict[str, str] = {}
+    for line in lines[1:end]:
+        key, sep, value = line.partition(":")
+        if not sep or not key.strip():
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        meta[key.strip().lower()] = value
+    return meta, "\n".join(lines[end + 1:])
+
+
+# A block is (kind hint, text); the hint is "heading" or "text".
+def _text_blocks(body: str) -> list[tuple[str, str]]:
+    return [("text", line) for line in map(clean_text, body.split("\n")) if line]
+
+
+_MD = MarkdownIt("commonmark")
+
+
+def _markdown_blocks(body: str) -> list[tuple[str, str]]:
+    """Paragraphs and headings of a Markdown text, reduced to the text Markdown renders."""
+    blocks: list[tuple[str, str]] = []
+    tokens = _MD.parse(body)
+    for i, token in enumerate(tokens):
+        if token.type != "inline":
+            continue
+        opener = tokens[i - 1].type if i else ""
+        text = clean_text(_inline_text(token.children or []))
+        if not text:
+            continue
+        if opener == "heading_open":
+            blocks.append(("heading", text))
+        elif opener == "paragraph_open":
+            blocks.append(("text", text))
+    return blocks
+
+
+def _inline_text(children) -> str:
+    parts = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(_inline_text(child.children or []))
+    return "".join(parts)
+
+
+def _classify(blocks: list[tuple[str, str]]) -> list[Paragraph]:
+    paragraphs: list[Paragraph] = []
+    for hint, line in blocks:
+        if hint == "heading" or is_boilerplate(line):
+            continue
+        text, credit = split_credit(line)
+        if credit:
+            paragraphs.append(Paragraph(text, CAPTION, credit))
+        elif not paragraphs and not re.search(r"[.!?\"'”’)]$", line):
+            # A first paragraph without closing punctuation is the standfirst under the headline.
+            paragraphs.append(Paragraph(line, STANDFIRST))
+        else:
+            paragraphs.append(Paragraph(line, BODY))
+    return paragraphs

@@ -1,0 +1,62 @@
+"""The plain records that flow from article files to ranked hits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Paragraph kinds. Boilerplate never reaches a Paragraph: the parser drops it.
+BODY = "body"
+STANDFIRST = "standfirst"
+CAPTION = "caption"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of an article's text, as a reader sees it."""
+
+    text: str
+    kind: str = BODY
+    # A photo credit ("AFP / Omar HAJ KADOUR") cut from the end of a caption.
+    credit: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article file, parsed: headline, metadata and paragraphs."""
+
+    id: str
+    title: str
+    paragraphs: tuple[Paragraph, ...]
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    author: str | None = None
+    # Front-matter keys the format does not name, kept as (key, value) pairs.
+    metadata: tuple[tuple[str, str], ...] = ()
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an article, with where it stands and who it says made the claim."""
+
+    article_id: str
+    paragraph: int  # 1-based paragraph number in the article
+    sentence: int  # 1-based sentence number within that paragraph
+    text: str
+    kind: str = BODY
+    attributed_to: str | None = None
+    credit: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A sentence the index found for a question, with its score."""
+
+    position: int  # index of the sentence in the corpus
+    score: float
+    sentence: Sentence
+    # Share of the question's term weight (idf) found in the sentence, 0..1.
+    coverage: float = 0.0
+    # The words of the sentence that matched the question (for highlighting).
+    matched: tuple[str, ...] = field(default=())

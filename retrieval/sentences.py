@@ -1,0 +1,50 @@
+"""Splitting an article's paragraphs into Sentence records with their attribution."""
+
+from __future__ import annotations
+
+import re
+
+import pysbd
+
+from .attribution import attribute
+from .records import CAPTION, Article, Sentence
+
+_PRONOUN_SPEAKER = re.compile(r"^(?:he|she|they|it|the spokesman|the spokeswoman|the official)$", re.IGNORECASE)
+_NEEDS_SPLITTING = re.compile(r"[.!?…][\"'”’)\]]*\s")
+
+
+class Splitter:
+    """Sentence segmentation with pysbd, which keeps quotes with their speaker and knows abbreviations."""
+
+    def __init__(self) -> None:
+        self._segmenter = pysbd.Segmenter(language="en", clean=False)
+
+    def split(self, text: str) -> list[str]:
+        if not _NEEDS_SPLITTING.search(text):
+            return [text.strip()] if text.strip() else []
+        return [s.strip() for s in self._segmenter.segment(text) if s.strip()]
+
+
+def article_sentences(article: Article, splitter: Splitter | None = None) -> list[Sentence]:
+    """Every sentence of an article in reading order, with paragraph and sentence numbers from 1."""
+    splitter = splitter or Splitter()
+    out: list[Sentence] = []
+    last_speaker: str | None = None
+    for p_no, paragraph in enumerate(article.paragraphs, start=1):
+        for s_no, text in enumerate(splitter.split(paragraph.text), start=1):
+            speaker = attribute(text)
+            # "..., he said." names the speaker of the sentence before.
+            if speaker and _PRONOUN_SPEAKER.match(speaker) and last_speaker:
+                speaker = last_speaker
+            if speaker:
+                last_speaker = speaker
+            out.append(Sentence(
+                article_id=article.id,
+                paragraph=p_no,
+                sentence=s_no,
+                text=text,
+                kind=paragraph.kind,
+                attributed_to=speaker,
+                credit=paragraph.credit if paragraph.kind == CAPTION else None,
+            ))
+    return out
