@@ -56,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     index = commands.add_parser("index", parents=[corpus], help="build or refresh the index cache")
     index.set_defaults(run=run_index)
 
+    evaluate = commands.add_parser("eval", parents=[corpus], help="score the bot on a question set (JSON Lines)")
+    evaluate.add_argument("qa_file", nargs="?", type=Path, metavar="QA_FILE",
+                          help='lines of {"question": ..., "expected": [substring, ...] | null} '
+                               "(default: the bundled seed question set)")
+    evaluate.add_argument("--article", metavar="ID", help="search only this article")
+    evaluate.set_defaults(run=run_eval)
+
     try:
         from .telegram import add_parser as add_telegram
     except ImportError:
@@ -137,6 +144,26 @@ def run_sources(args: argparse.Namespace) -> int:
     for s in sources:
         extra = ", ".join(x for x in (s.source, s.published) if x)
         print(f"{s.id.ljust(width)}  {s.sentences:>9}  {s.title}" + (f" ({extra})" if extra else ""))
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from .evaluate import EvalFileError, evaluate, read_items
+
+    import seeds
+
+    path = args.qa_file or seeds.folder() / "questions.jsonl"
+    try:
+        items = read_items(path)
+    except OSError as err:
+        return fail(f"cannot read {path}: {err.strerror}")
+    except EvalFileError as err:
+        return fail(str(err))
+    report = evaluate(open_service(args), items, args.article)
+    print(report.table())
+    if report.misses:
+        print("\nmisses:")
+        print("\n".join(f"  {m}" for m in report.misses))
     return 0
 
 

@@ -38,11 +38,14 @@ class IndexSettings:
     """How questions are turned into weighted terms."""
 
     synonym_weight: float = 0.5
-    # Unknown question words are matched to index terms that share this much of their character
-    # trigrams (cosine), at weight `similarity * fuzzy_weight`.
-    fuzzy_min_similarity: float = 0.55
+    # Unknown question words are matched to index terms spelt alike (1 - edit distance / length at
+    # least this), at weight `similarity * fuzzy_weight`.
+    fuzzy_min_similarity: float = 0.7
     fuzzy_weight: float = 0.9
     fuzzy_max_terms: int = 2
+    # Known but rare words (in at most this many sentences) also match close spellings.
+    variant_max_df: int = 3
+    variant_min_similarity: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -130,9 +133,16 @@ class SentenceIndex:
                 weights[tid] = weights.get(tid, 0) + tf * term_idf
                 mass[tid] = mass.get(tid, 0) + term_idf
                 words.append(term)
+                # A rare word (a name) may be spelt another way elsewhere: Sheikhoun / Sheihkoun.
+                if len(term) >= 6 and self._df(tid) <= self.settings.variant_max_df:
+                    for cid, sim in self._close_terms(term, self.settings.variant_min_similarity):
+                        if cid != tid and cid not in weights:
+                            weights[cid] = tf * sim * self.settings.fuzzy_weight * self.idf[cid]
+                            mass[cid] = sim * term_idf
+                            words.append(self.vocabulary[cid])
             else:
                 term_idf = unknown_idf
-                close = self._close_terms(term)
+                close = self._close_terms(term, self.settings.fuzzy_min_similarity)
                 for cid, sim in close:
                     weights[cid] = weights.get(cid, 0) + tf * sim * self.settings.fuzzy_weight * self.idf[cid]
                     mass[cid] = mass.get(cid, 0) + sim * term_idf / len(close)
@@ -154,7 +164,10 @@ class SentenceIndex:
         cov = np.array([mass.get(i, 0.0) / total for i in ids.tolist()], dtype=np.float32)
         return QueryTerms(ids, w, cov, tuple(words))
 
-    def _close_terms(self, term: str) -> list[tuple[int, float]]:
+    def _df(self, term_id: int) -> int:
+        return int(self.postings.indptr[term_id + 1] - self.postings.indptr[term_id])
+
+    def _close_terms(self, term: str, min_similarity: float) -> list[tuple[int, float]]:
         """Index terms spelt like an unknown term ("mohamad" -> "mohammad"), best first."""
         if len(term) < 4 or term.isdigit() or not self.vocabulary:
             return []
@@ -165,9 +178,17 @@ class SentenceIndex:
         sims = (grams.transform([term]) @ matrix).tocsr()
         if not sims.nnz:
             return []
-        top = np.argsort(-sims.data)[: self.settings.fuzzy_max_terms]
-        return [(int(sims.indices[i]), float(sims.data[i])) for i in top
-                if sims.data[i] >= self.settings.fuzzy_min_similarity]
+        # Trigrams find the candidates; an edit distance that counts a swap of two letters as one
+        # slip ("Sheihkoun") decides.
+        shortlist = np.argsort(-sims.data)[:8]
+        found = []
+        for i in shortlist:
+            candidate = self.vocabulary[sims.indices[i]]
+            similarity = 1 - edit_distance(term, candidate) / max(len(term), len(candidate))
+            if similarity >= min_similarity:
+                found.append((int(sims.indices[i]), similarity))
+        found.sort(key=lambda pair: -pair[1])
+        return found[: self.settings.fuzzy_max_terms + 1]
 
     # -- searching ------------------------------------------------------------------------------
     def scores(self, query: QueryTerms, within: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -228,6 +249,21 @@ class SentenceIndex:
         if idf.shape != (len(vocabulary),):
             raise ValueError("index arrays do not match")
         return cls(vocabulary, idf, postings, settings)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[len(b)]
 
 
 def _term_major(matrix: sp.spmatrix) -> sp.csr_matrix:
