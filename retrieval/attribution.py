@@ -30,6 +30,8 @@ _QUOTE_THEN_NAME = re.compile(r"[,.!?][\"”]\s+(?P<who>[A-Z][^\"“”]{2,200}?
 _ACCORDING = re.compile(r"\baccording to (?P<who>[^,.;:\"“”()]{2,120})", re.IGNORECASE)
 # `Russian Foreign Minister Sergei Lavrov said in August that ...` / `Rebels say that ...`
 _LEADING = re.compile(r"^(?P<who>[A-Z\"“][^,;:\"“”]{1,100}?)\s+" + _VERBS + r"\b")
+# `The mayor, Jane Roe, said ...` (a speaker and an apposition before the verb)
+_LEADING_APPOSITION = re.compile(r"^(?P<who>[A-Z][^,;:\"“”]{1,60},\s[^,;:\"“”]{2,80}),\s+" + _VERBS + r"\b")
 # `... in what the opposition says has been ...`
 _WHAT_X_SAYS = re.compile(r"\bin what (?P<who>(?:the |a )?[\w\- ]{2,60}?) (?:says?|said|calls?|called)\b")
 
@@ -86,6 +88,9 @@ def attribute(sentence: str) -> str | None:
         return _tidy(match.group("who"))
     match = _ACCORDING.search(text)
     if match:
+        return _tidy(match.group("who"))
+    match = _LEADING_APPOSITION.search(text)
+    if match and _speaker_like(match.group("who").split(",")[0], 8):
         return _tidy(match.group("who"))
     match = _LEADING.search(text)
     if match and _speaker_like(match.group("who"), 8) and not _GERUND.search(match.group("who")):

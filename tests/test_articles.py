@@ -1,0 +1,127 @@
+"""Article files become Articles: front matter, headlines, paragraphs, captions, boilerplate, bad files."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from retrieval.articles import ArticleError, parse_article, read_article
+from retrieval.records import BODY, CAPTION, STANDFIRST
+
+from .conftest import SEEDS, write
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return read_article(SEEDS / "idlib.txt", "idlib")
+
+
+def test_seed_headline_comes_from_front_matter(seed):
+    assert seed.title == "Syrian regime amassing for renewed Idlib offensive say rebels"
+    assert seed.source is None and seed.published is None and seed.url is None
+
+
+def test_seed_standfirst_is_marked(seed):
+    assert seed.paragraphs[0].kind == STANDFIRST
+    assert seed.paragraphs[0].text.startswith("After an 11-day pause")
+
+
+def test_seed_caption_keeps_text_and_moves_credit_to_attribution(seed):
+    caption = seed.paragraphs[1]
+    assert caption.kind == CAPTION
+    assert caption.credit == "AFP / Omar HAJ KADOUR"
+    assert caption.text.endswith("a war monitor said.")
+    assert "AFP" not in caption.text
+
+
+def test_seed_boilerplate_is_never_a_paragraph(seed):
+    assert not any("automated translation" in p.text for p in seed.paragraphs)
+
+
+def test_non_breaking_spaces_become_plain_spaces(seed):
+    assert all("\u00a0" not in p.text for p in seed.paragraphs)
+    assert any(p.text.startswith("Syrian rebel fighters say that Syrian forces") for p in seed.paragraphs)
+
+
+def test_front_matter_keys_and_other_metadata():
+    article = parse_article(
+        b"---\ntitle: \"Storm hits coast\"\nsource: Daily Planet\nurl: https://example.org/a\n"
+        b"published: 2024-05-01\nauthor: Lois Lane\nsection: weather\n---\nWinds reached 100 km/h.\n",
+        "storm",
+    )
+    assert (article.title, article.source, article.url, article.published, article.author) == (
+        "Storm hits coast", "Daily Planet", "https://example.org/a", "2024-05-01", "Lois Lane")
+    assert article.metadata == (("section", "weather"),)
+    assert [p.text for p in article.paragraphs] == ["Winds reached 100 km/h."]
+
+
+def test_txt_without_title_uses_first_non_empty_line_and_each_line_is_a_paragraph():
+    article = parse_article("\n\nHeadline here\nFirst paragraph.\nSecond paragraph.\n", "a")
+    assert article.title == "Headline here"
+    assert [p.text for p in article.paragraphs] == ["First paragraph.", "Second paragraph."]
+    assert all(p.kind == BODY for p in article.paragraphs)
+
+
+def test_markdown_heading_is_headline_and_markup_is_reduced_to_text():
+    text = (
+        "# Council *approves* budget\n\n"
+        "The council voted **7 to 2** on\nTuesday, [the mayor](https://x.org) said.\n\n"
+        "## Reactions\n\n"
+        "- Residents cheered `loudly`.\n"
+    )
+    article = parse_article(text, "budget", markdown=True)
+    assert article.title == "Council approves budget"
+    assert [p.text for p in article.paragraphs] == [
+        "The council voted 7 to 2 on Tuesday, the mayor said.",
+        "Residents cheered loudly.",
+    ]
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"", "empty"),
+    (b"   \n\n  \n", "empty"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
+    (b"Caf\xe9 owner says prices rise\nIt is so.", "not UTF-8"),
+])
+def test_bad_files_raise_article_error_naming_the_file(tmp_path, content, reason):
+    path = write(tmp_path, "bad.txt", content)
+    with pytest.raises(ArticleError) as err:
+        read_article(path)
+    assert reason in str(err.value) and "bad.txt" in str(err.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_raises_article_error(tmp_path):
+    path = write(tmp_path, "locked.txt", "Title\nText.")
+    path.chmod(0)
+    with pytest.raises(ArticleError, match="unreadable"):
+        read_article(path)
+
+
+def test_directory_named_like_an_article_is_unreadable(tmp_path):
+    (tmp_path / "folder.txt").mkdir()
+    with pytest.raises(ArticleError, match="unreadable"):
+        read_article(tmp_path / "folder.txt")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=600), st.booleans())
+def test_any_bytes_parse_or_raise_article_error(raw, markdown):
+    try:
+        article = parse_article(raw, "x", markdown=markdown)
+    except ArticleError:
+        return
+    assert article.title.strip()
+    assert all(p.text.strip() for p in article.paragraphs)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=600), st.booleans())
+def test_any_text_parses_or_raises_article_error(text, markdown):
+    try:
+        article = parse_article(text, "x", markdown=markdown)
+    except ArticleError:
+        return
+    assert "\x00" not in article.title and "\u00a0" not in article.title
