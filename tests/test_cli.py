@@ -1,0 +1,172 @@
+"""The newsbot command line, run as a user runs it: a real process, real files, a real terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+
+import pytest
+
+from .conftest import PYTHON, ROOT, run_env, write
+
+HEADLINE = "Syrian regime amassing for renewed Idlib offensive say rebels"
+
+
+def newsbot(*args: str, stdin: str | None = None, env: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([PYTHON, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          env=env or run_env(), cwd=cwd, timeout=120)
+
+
+def test_ask_prints_the_sentence_and_headline(tmp_path):
+    result = newsbot("ask", "Who denied conducting the first strikes?", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "Moscow denied conducting the first strikes."
+    assert HEADLINE in result.stdout
+    assert result.stderr == ""
+
+
+def test_ask_json_is_one_object_with_the_documented_keys():
+    result = newsbot("ask", "--json", "--top-k", "2", "How many people were displaced?")
+    data = json.loads(result.stdout)
+    assert set(data) == {"question", "answered", "reply", "answers"}
+    assert data["answered"] is True and len(data["answers"]) == 2
+    assert "half a million people" in data["answers"][0]["text"]
+
+
+def test_ask_stdin_answers_each_line_in_order_as_json_lines():
+    lines = [
+        "Who denied conducting the first strikes?",
+        json.dumps({"question": "What did Sergei Lavrov say?", "top_k": 1}),
+        "hello",
+        "{not json",
+        json.dumps({"question": "Where did jets strike?", "article": "idlib", "top_k": 2}),
+        json.dumps({"question": "Where did jets strike?", "article": "missing"}),
+        "What is the capital of France?",
+    ]
+    result = newsbot("ask", "-", "--json", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == len(lines)
+    assert out[0]["answers"][0]["text"] == "Moscow denied conducting the first strikes."
+    assert out[1]["question"] == "What did Sergei Lavrov say?" and len(out[1]["answers"]) == 1
+    assert "Lavrov" in out[1]["answers"][0]["text"]
+    assert out[2]["answered"] is False and "Ask me a question" in out[2]["reply"]
+    assert out[3]["answered"] is False and "Could not read" in out[3]["reply"]
+    assert len(out[4]["answers"]) == 2
+    assert out[5]["answered"] is False and "missing" in out[5]["reply"]
+    assert out[6]["answered"] is False
+
+
+def test_ask_stdin_plain_writes_one_line_per_question():
+    result = newsbot("ask", "-", stdin="Who denied conducting the first strikes?\nhello\n")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("Moscow denied conducting the first strikes.")
+
+
+def test_sources_lists_the_bundled_article():
+    result = newsbot("sources")
+    assert "idlib" in result.stdout and HEADLINE in result.stdout
+    data = json.loads(newsbot("sources", "--json").stdout)
+    assert data[0]["id"] == "idlib" and data[0]["sentences"] > 20
+
+
+def test_corpus_option_and_environment_choose_the_folder(tmp_path):
+    write(tmp_path, "storm.txt", "Storm hits coast\nThe storm flooded 300 homes, officials said.")
+    by_option = newsbot("ask", "--corpus", str(tmp_path), "How many homes flooded?")
+    by_env = newsbot("ask", "How many homes flooded?", env=run_env(NEWSBOT_CORPUS=str(tmp_path)))
+    for result in (by_option, by_env):
+        assert "The storm flooded 300 homes" in result.stdout and "Storm hits coast" in result.stdout
+
+
+def test_broken_files_warn_on_stderr_and_the_rest_answers(tmp_path):
+    write(tmp_path, "storm.txt", "Storm hits coast\nThe storm flooded 300 homes, officials said.")
+    write(tmp_path, "broken.txt", b"\xff\xfe\x00\x00binary")
+    result = newsbot("ask", "--corpus", str(tmp_path), "How many homes flooded?")
+    assert result.returncode == 0
+    warnings = result.stderr.splitlines()
+    assert len(warnings) == 1 and "broken.txt" in warnings[0] and warnings[0].startswith("newsbot: warning:")
+    assert "300 homes" in result.stdout
+
+
+@pytest.mark.parametrize("make", ["missing", "empty"])
+def test_missing_or_empty_corpus_is_one_line_and_non_zero(tmp_path, make):
+    folder = tmp_path / "corpus"
+    if make == "empty":
+        folder.mkdir()
+    result = newsbot("ask", "--corpus", str(folder), "anything")
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_index_builds_then_reuses_the_cache(tmp_path):
+    write(tmp_path, "storm.txt", "Storm hits coast\nThe storm flooded 300 homes.")
+    env = run_env(NEWSBOT_CACHE=str(tmp_path / "cache"))
+    first = newsbot("index", "--corpus", str(tmp_path), env=env)
+    assert first.returncode == 0 and "1 articles, 1 sentences" in first.stdout
+    assert any((tmp_path / "cache").iterdir())
+
+
+def test_console_piped_answers_and_handles_commands():
+    script = "Who denied conducting the first strikes?\nmore\ncontext\nsources\nhelp\nquit\nnever read\n"
+    result = newsbot("console", stdin=script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "\033[" not in out  # no colour codes when not on a terminal
+    assert out.startswith("Moscow denied conducting the first strikes.")
+    assert "Next best match" in out and "idlib" in out and "Ask me a question" in out
+    assert "never read" not in out
+
+
+def _read_until(fd: int, needle: bytes, timeout: float = 30) -> bytes:
+    data = b""
+    deadline = time.monotonic() + timeout
+    while needle not in data and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+    return data
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_console_in_a_real_terminal_colours_and_quits_on_ctrl_d():
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: newsbot on the terminal
+        env = run_env(TERM="xterm-256color")
+        env.pop("NO_COLOR", None)
+        os.chdir(ROOT)
+        os.execve(PYTHON, [PYTHON, "-m", "bot", "console"], env)
+    try:
+        assert b"newsbot" in _read_until(fd, b"you> ")
+        os.write(fd, b"who denied conducting the first strikes?\r")
+        screen = _read_until(fd, b"rebels\xe2\x80\x9d")  # the headline closes the attribution
+        assert b"Moscow" in screen and b"\x1b[1m" in screen  # matched words in bold
+        assert HEADLINE.encode() in screen
+        os.write(fd, b"context\r")
+        assert b"overnight bombing raid" in _read_until(fd, b"overnight bombing raid")
+        os.write(fd, b"\x04")  # Ctrl-D
+        deadline = time.monotonic() + 20
+        status = None
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            _read_until(fd, b"\n", 0.2)
+        assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    finally:
+        try:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(fd)

@@ -1,0 +1,155 @@
+"""The answering service: sourced answers, honest refusals, help, and questions of any shape."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bot.conversation import Conversation
+from bot.evaluate import evaluate, read_items
+from bot.service import AnsweringService
+
+from .conftest import SEEDS, write
+
+HEADLINE = "Syrian regime amassing for renewed Idlib offensive say rebels"
+
+
+def test_seed_question_set_on_topic_and_off_topic(seed_service):
+    items = read_items(SEEDS / "questions.jsonl")
+    assert sum(i.expected is not None for i in items) >= 30
+    assert sum(i.expected is None for i in items) >= 10
+    report = evaluate(seed_service, items)
+    print(report.table(), *report.misses, sep="\n")
+    assert report.on_topic_right >= 0.95, report.misses
+    assert report.declined_share >= 0.90, report.misses
+
+
+def test_answer_carries_sentence_and_attribution(seed_service):
+    answer = seed_service.ask("Who denied conducting the first strikes?")
+    assert answer.answered and answer.kind == "answer"
+    best = answer.passages[0]
+    assert best.text == "Moscow denied conducting the first strikes."
+    assert best.article.title == HEADLINE and best.article.id == "idlib"
+    assert best.speaker == "Moscow"
+    assert "Moscow denied conducting the first strikes." in answer.reply and HEADLINE in answer.reply
+
+
+def test_who_said_what_names_the_speaker(seed_service):
+    best = seed_service.ask("What did Mohammad Rashid say about the shelling?").passages[0]
+    assert best.attributed_to == "Mohammad Rashid, spokesman for the Jaish Al Nasr rebel group"
+    assert "according to Mohammad Rashid" in seed_service.ask("What did Mohammad Rashid say?").reply
+
+
+def test_caption_answer_is_marked_and_credited(seed_service):
+    answer = seed_service.ask("Where was the sheep pen destroyed?")
+    best = answer.passages[0]
+    assert best.kind == "caption"
+    assert "photo caption" in best.attributed_to and "AFP / Omar HAJ KADOUR" in best.attributed_to
+    assert "photo caption" in answer.reply
+
+
+def test_off_topic_question_is_declined_with_closest_matches(seed_service):
+    answer = seed_service.ask("What did the Russian football team do at the stadium?")
+    assert not answer.answered and answer.kind == "declined"
+    assert answer.reply.startswith("The articles do not answer that.")
+    assert answer.passages  # the closest matches are still offered
+
+
+def test_question_sharing_no_word_is_declined_without_passages(seed_service):
+    answer = seed_service.ask("Xylophones for quokkas?")
+    assert not answer.answered and answer.passages == ()
+
+
+@pytest.mark.parametrize("text", ["", "   ", "hello", "Hi!", "help", "?", "👋", "thanks"])
+def test_greetings_help_and_empty_input_get_help(seed_service, text):
+    answer = seed_service.ask(text)
+    assert answer.kind == "help" and not answer.answered and not answer.passages
+    assert "Ask me a question" in answer.reply
+
+
+def test_top_k_and_article_filter(seed_service):
+    assert len(seed_service.ask("Idlib strikes", top_k=5).passages) == 5
+    unknown = seed_service.ask("Idlib strikes", article="nope")
+    assert unknown.kind == "unknown_article" and "nope" in unknown.reply
+
+
+def test_skip_gives_the_next_best(seed_service):
+    first = seed_service.ask("air strikes Idlib", top_k=2).passages
+    second = seed_service.ask("air strikes Idlib", top_k=1, skip=1).passages
+    assert second[0].text == first[1].text
+
+
+def test_json_has_exactly_the_documented_keys(seed_service):
+    data = json.loads(json.dumps(seed_service.ask("Who denied conducting the first strikes?").to_json()))
+    assert set(data) == {"question", "answered", "reply", "answers"}
+    assert set(data["answers"][0]) == {"text", "score", "article", "paragraph", "sentence", "attributed_to"}
+    assert set(data["answers"][0]["article"]) == {"id", "title", "source", "url", "published"}
+    assert isinstance(data["answers"][0]["score"], float)
+    assert data["answers"][0]["paragraph"] >= 1 and data["answers"][0]["sentence"] >= 1
+
+
+def test_a_sentence_opening_with_a_pronoun_comes_with_the_one_before(tmp_path):
+    write(tmp_path, "a.txt", "Mayor resigns\nThe mayor of Springfield resigned on Monday. "
+                             "She cited a lack of funding for the new library.")
+    service = AnsweringService.open(tmp_path, tmp_path / ".cache")
+    best = service.ask("Why was funding for the library a problem?").passages[0]
+    assert best.text.startswith("The mayor of Springfield resigned") and best.text.endswith("new library.")
+
+
+def test_conversation_more_and_context(seed_service):
+    chat = Conversation(seed_service)
+    first = chat.ask("Who denied conducting the first strikes?")
+    nxt = chat.more()
+    assert nxt.passages and nxt.passages[0].text != first.passages[0].text
+    assert chat.context() == seed_service.context(nxt.passages[0])
+    assert nxt.passages[0].text in chat.context()
+
+
+def test_more_before_any_question_says_so(seed_service):
+    answer = Conversation(seed_service).more()
+    assert not answer.passages and "Ask a question first" in answer.reply
+
+
+def test_refresh_picks_up_new_articles(tmp_path):
+    corpus = tmp_path / "corpus"
+    write(corpus, "a.txt", "Storm hits coast\nThe storm flooded 300 homes.")
+    service = AnsweringService.open(corpus, tmp_path / ".cache")
+    assert not service.refresh()
+    write(corpus, "b.txt", "Quake shakes city\nA quake of magnitude 6 shook the city of Lima.")
+    assert service.refresh()
+    assert service.ask("What shook Lima?").passages[0].article.id == "b"
+
+
+HOSTILE = [
+    "x" * 100_000,
+    "Who denied " * 10_000,
+    "\x00\x01\x02\x1b[31mWho denied the strikes?\x07",
+    "🔥💥 Who denied conducting the first strikes? 🚀",
+    "מי הכחיש את התקיפות הראשונות? من نفى الضربات",
+    "<script>alert(1)</script><b>Who</b> denied &amp; the strikes?",
+    "\u202eWho denied the strikes?\u202c",
+    "\ud800" if False else "Who\u0000 denied",
+]
+
+
+@pytest.mark.parametrize("question", HOSTILE, ids=range(len(HOSTILE)))
+def test_any_question_gets_an_answer_or_a_refusal_quickly(seed_service, question):
+    started = time.perf_counter()
+    answer = seed_service.ask(question)
+    took = time.perf_counter() - started
+    assert answer.kind in {"answer", "declined", "help"}
+    assert answer.reply
+    assert took < 5  # generous: a hang, not a timing target (see benchmarks/)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400), st.integers(min_value=-5, max_value=100))
+def test_property_any_text_any_top_k(seed_service, question, top_k):
+    answer = seed_service.ask(question, top_k=top_k)
+    assert answer.kind in {"answer", "declined", "help"}
+    assert len(answer.passages) <= max(1, min(top_k, 50))
+    assert answer.answered == (answer.kind == "answer")
+    json.dumps(answer.to_json())
