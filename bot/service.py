@@ -39,6 +39,10 @@ class AnswerSettings:
     min_coverage: float = 0.5  # share of the question's weighted words the sentence must contain
     min_score: float = 0.2  # the ranked score (cosine plus context) of the best sentence
 
+    def accepts(self, score: float, coverage: float) -> bool:
+        """True when a best match with this ranked score and coverage is given as the answer."""
+        return coverage >= self.min_coverage and score >= self.min_score
+
 
 @dataclass(frozen=True)
 class Source:
@@ -138,7 +142,7 @@ class AnsweringService:
             return Answer(question, False, "The articles do not answer that: no sentence in them shares "
                           "its words. The sources command lists what they cover.", (), "declined")
         best = hits[0]
-        answered = best.coverage >= self.settings.min_coverage and best.score >= self.settings.min_score
+        answered = self.settings.accepts(best.score, best.coverage)
         if answered:
             lead = "Next best match:\n" if skip else ""
             others = [f"  {i}. {_clip(p.text)} ({where_line(p)})" for i, p in enumerate(passages[1:], 2)]
