@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import random
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -116,7 +117,12 @@ def read_wikiqa(path: Path, limit: int | None = None) -> AnswerSet:
 
 
 def read_trecqa(path: Path, limit: int | None = None) -> AnswerSet:
-    """TrecQA's CSV (qtext, label, atext): a question's rows in a block; each block becomes one article."""
+    """TrecQA's CSV (qtext, label, atext): a question's rows in a block; each block becomes one article.
+
+    The file lists each question's right candidates first, so a pool's order would give its labels away
+    to any position or neighbour evidence (and to tie-breaking): each pool is shuffled, with a seed
+    fixed per pool so every run sees the same order.
+    """
     pools: dict[str, list[tuple[str, int]]] = {}
     with open(path, encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
@@ -126,6 +132,8 @@ def read_trecqa(path: Path, limit: int | None = None) -> AnswerSet:
         if limit is not None and len(questions) >= limit:
             break
         doc = f"pool{number:04d}"
+        rows = list(rows)
+        random.Random(number).shuffle(rows)
         # The pool has no headline; its id stands in (no word of it is in any sentence).
         documents.append(Document(doc, doc, tuple(text for text, _ in rows)))
         questions.append(Question(f"T{number}", question, doc, tuple(label for _, label in rows)))
@@ -149,6 +157,7 @@ class Newsbot:
     """The bot's own retrieval over the articles written from an answer set."""
 
     def __init__(self, answer_set: AnswerSet, folder: Path):
+        self.answer_set = answer_set
         write_articles(answer_set, folder)
         self.index: CorpusIndex = open_corpus(folder, use_cache=False)
         by_id = {d.id: d for d in answer_set.documents}

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 
 from .articles import ARTICLE_SUFFIXES, ArticleError, read_article
 from .index import IndexSettings, QueryTerms, SentenceIndex, _top_k
-from .ranking import RankSettings, answer_type_bonus, neighbour_scores
+from .ranking import Evidence, RankSettings, answer_type_bonus, neighbour_gain, word_order_evidence
 from .records import Article, Hit, Paragraph, Sentence
 from .sentences import Splitter, article_sentences
 
@@ -132,37 +132,56 @@ class CorpusIndex:
 
     def search(self, question: str, k: int = 10, article: str | None = None) -> list[Hit]:
         """The k best sentences for a question, best first. Unknown `article` ids find nothing."""
+        evidence = self.evidence(question, article)
+        if evidence is None or k <= 0:
+            return []
+        score = evidence.scores(self.settings)
+        best = _top_k(score, k)
+        return [self._hit(int(evidence.positions[i]), float(score[i]), float(evidence.coverage[i]), evidence.words)
+                for i in best]
+
+    def evidence(self, question: str, article: str | None = None) -> Evidence | None:
+        """The evidence for the best `settings.candidates` sentences sharing a word with the question.
+
+        The cheap evidence (coverage, headline, neighbours, position, cosine) is weighed for every
+        sentence sharing a term; word order and answer type, which need the sentence's words, only
+        for the shortlist. None when no sentence shares a term (or `article` is unknown).
+        """
         within = None
         if article is not None:
             number = self._article_numbers.get(article)
             if number is None:
-                return []
+                return None
             within = (int(self.corpus.starts[number]), int(self.corpus.starts[number + 1]))
         query = self.index.query(question)
         positions, cosine, coverage = self.index.scores(query, within)
-        if not len(positions) or k <= 0:
-            return []
+        if not len(positions):
+            return None
         s = self.settings
-        score = cosine + s.neighbour_weight * neighbour_scores(positions, cosine, self.corpus.article_of)
+        present = self.index.presence(query, positions)
         articles = self.corpus.article_of[positions]
-        score += s.headline_weight * self._headline_scores(query)[articles]
-        score += s.lead_weight / (1.0 + self._order[positions])
-        # Answer-type cues cost a regex per sentence: only for the best few by the cheaper evidence.
-        shortlist = _top_k(score, s.candidates)
-        texts = [self.corpus.sentences[p].text for p in positions[shortlist]]
-        speakers = [self.corpus.sentences[p].attributed_to for p in positions[shortlist]]
-        score[shortlist] += s.answer_type_weight * answer_type_bonus(question, texts, speakers)
-        best = shortlist[_top_k(score[shortlist], k)]
-        return [self._hit(int(positions[i]), float(score[i]), float(coverage[i]), query) for i in best]
+        headline = ((self._headline_presence(query, articles) * (1.0 - present)) @ query.coverage).astype(np.float32)
+        neighbour = neighbour_gain(positions, present, query.coverage, self.corpus.article_of)
+        lead = (1.0 / (1.0 + self._order[positions])).astype(np.float32)
+        cheap = (coverage + s.headline_weight * headline + s.neighbour_weight * neighbour
+                 + s.lead_weight * lead + s.cosine_weight * cosine)
+        shortlist = np.sort(_top_k(cheap, s.candidates))
+        sentences = [self.corpus.sentences[p] for p in positions[shortlist]]
+        analyzer = self.index.analyzer
+        bigrams, proximity = word_order_evidence(analyzer.terms(question),
+                                                 [analyzer.terms(x.text) for x in sentences])
+        answer_type = answer_type_bonus(question, [x.text for x in sentences], [x.attributed_to for x in sentences])
+        return Evidence(positions[shortlist], coverage[shortlist], cosine[shortlist], headline[shortlist],
+                        neighbour[shortlist], lead[shortlist], bigrams, proximity, answer_type, query.words)
 
-    def _headline_scores(self, query: QueryTerms) -> np.ndarray:
-        if not self.headlines.shape[0]:
-            return np.zeros(0, np.float32)
-        return np.asarray(self.headlines[:, query.ids] @ query.weights, dtype=np.float32).ravel()
+    def _headline_presence(self, query: QueryTerms, articles: np.ndarray) -> np.ndarray:
+        """Which query terms the headline of each given article holds: (articles x query terms) of 0.0 / 1.0."""
+        columns = self.headlines[:, query.ids].tocsr()
+        return (columns[articles].toarray() != 0).astype(np.float32)
 
-    def _hit(self, position: int, score: float, coverage: float, query: QueryTerms) -> Hit:
+    def _hit(self, position: int, score: float, coverage: float, words: tuple[str, ...]) -> Hit:
         sentence = self.corpus.sentences[position]
-        wanted = set(query.words)
+        wanted = set(words)
         analyzer = self.index.analyzer
         matched = tuple(dict.fromkeys(
             word for word in _surface_words(sentence.text) if analyzer.term(word.lower()) in wanted

@@ -214,6 +214,13 @@ class SentenceIndex:
             positions = positions + within[0]
         return positions, values, coverage
 
+    def presence(self, query: QueryTerms, positions: np.ndarray) -> np.ndarray:
+        """Which query terms each given sentence holds: a (positions x query terms) array of 0.0 / 1.0."""
+        if not query or not len(positions):
+            return np.zeros((len(positions), len(query.ids)), np.float32)
+        rows = self.postings[query.ids][:, positions]
+        return (rows.T.toarray() != 0).astype(np.float32)
+
     def search(self, query: str, k: int = 10, within: tuple[int, int] | None = None) -> list[tuple[int, float]]:
         """The k best sentences for a question: (position, score), best first, positive scores only."""
         positions, values, _ = self.scores(self.query(query), within)
