@@ -4,7 +4,7 @@ Weights, as scikit-learn computes them with ``sublinear_tf=True, smooth_idf=True
 
     idf(t)    = ln((1 + N) / (1 + df(t))) + 1          # N sentences, df(t) of them contain t
     w(t, s)   = (1 + ln tf(t, s)) * idf(t),  then each sentence's vector is scaled to length 1
-    q(t)      = (1 + ln tf(t, q)) * idf(t)             # question terms; synonyms and close
+    q(t)      = (1 + ln tf(t, q)) * idf(t)             # question terms; synonyms, other forms and close
                                                        # spellings of unknown words at lower weight
     score(s)  = q . w(s) / |q|                         # cosine similarity, in (0, 1]
 
@@ -19,6 +19,7 @@ finds nothing: ``search`` returns an empty list.
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,10 @@ class IndexSettings:
     # Known but rare words (in at most this many sentences) also match close spellings.
     variant_max_df: int = 3
     variant_min_similarity: float = 0.8
+    # Other forms of a question word: index terms starting with its first `related_prefix` letters
+    # (discovered / discovery, Egypt / Egyptian), at the synonym weight; at most `related_max_terms`.
+    related_prefix: int = 6
+    related_max_terms: int = 5
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,7 @@ class SentenceIndex:
         self.postings = postings
         self.analyzer = Analyzer()
         self._trigrams: tuple[TfidfVectorizer, sp.csr_matrix] | None = None
+        self._sorted_vocabulary: list[str] | None = None
 
     # -- building -------------------------------------------------------------------------------
     @classmethod
@@ -147,8 +153,9 @@ class SentenceIndex:
                     weights[cid] = weights.get(cid, 0) + tf * sim * self.settings.fuzzy_weight * self.idf[cid]
                     mass[cid] = mass.get(cid, 0) + sim * term_idf / len(close)
                     words.append(self.vocabulary[cid])
-            # A synonym found in a sentence stands in for the question's word, at a lower weight.
-            for syn in self.analyzer.synonyms(term):
+            # A synonym or another form found in a sentence stands in for the question's word, at a
+            # lower weight.
+            for syn in self.analyzer.synonyms(term) + self._related_terms(term):
                 sid = self.term_ids.get(syn)
                 if sid is not None and sid not in weights:
                     weights[sid] = synonym_weight * self.idf[sid]
@@ -163,6 +170,22 @@ class SentenceIndex:
         w /= np.linalg.norm(w)
         cov = np.array([mass.get(i, 0.0) / total for i in ids.tolist()], dtype=np.float32)
         return QueryTerms(ids, w, cov, tuple(words))
+
+    def _related_terms(self, term: str) -> tuple[str, ...]:
+        """Index terms sharing the term's first `related_prefix` letters (not the term itself)."""
+        size = self.settings.related_prefix
+        if len(term) < size or term.isdigit() or self.settings.related_max_terms <= 0:
+            return ()
+        if self._sorted_vocabulary is None:
+            self._sorted_vocabulary = sorted(self.vocabulary)
+        words, prefix = self._sorted_vocabulary, term[:size]
+        found = []
+        at = bisect.bisect_left(words, prefix)
+        while at < len(words) and words[at].startswith(prefix) and len(found) < self.settings.related_max_terms:
+            if words[at] != term:
+                found.append(words[at])
+            at += 1
+        return tuple(found)
 
     def _df(self, term_id: int) -> int:
         return int(self.postings.indptr[term_id + 1] - self.postings.indptr[term_id])

@@ -62,13 +62,13 @@ _HAS_DEFINITION = re.compile(r"\b(?:is|are|was|were)\s+(?:an?|the|one)\b|\brefer
 class RankSettings:
     """Weights of the evidence added to a sentence's coverage of the question (see the module docstring)."""
 
-    headline_weight: float = 0.25
-    neighbour_weight: float = 0.0
-    lead_weight: float = 0.02
-    bigram_weight: float = 0.05
+    headline_weight: float = 0.5
+    neighbour_weight: float = 0.1
+    lead_weight: float = 0.1
+    bigram_weight: float = 0.02
     proximity_weight: float = 0.05
     answer_type_weight: float = 0.2
-    cosine_weight: float = 0.0
+    cosine_weight: float = 0.01
     candidates: int = 200  # how many sentences (by the cheap evidence) get the word-order and type checks
 
 
