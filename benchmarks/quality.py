@@ -1,6 +1,6 @@
 """Answer quality on public answer-selection sets (WikiQA, TrecQA): newsbot against plain TF-IDF and bm25s.
 
-    python benchmarks/quality.py [--data DIR] [--limit N]
+    python benchmarks/quality.py [--data DIR] [--limit N] [--no-peers] [--ablation]
 
 Reads the sets from ../shared/data/ beside the repository (or --data, or $NEWSBOT_QA_DATA), turns them
 into article folders in a temporary directory (one article per WikiQA document, its title as headline,
@@ -366,6 +366,44 @@ def measure(wiki_dev: AnswerSet, trec_dev: AnswerSet, wiki_train: AnswerSet | No
     return rows
 
 
+def ablation(wiki_dev: AnswerSet, trec_dev: AnswerSet, work: Path) -> str:
+    """Newsbot's dev figures as the evidence is added one piece at a time, then with each piece taken out."""
+    from dataclasses import replace
+
+    from retrieval import IndexSettings, RankSettings
+
+    wiki, trec = Newsbot(wiki_dev, work / "ablation-wikiqa"), Newsbot(trec_dev, work / "ablation-trecqa")
+    full, index_full, answer = RankSettings(), IndexSettings(), AnswerSettings()
+    pieces = ["headline_weight", "neighbour_weight", "lead_weight", "bigram_weight", "proximity_weight",
+              "answer_type_weight", "cosine_weight"]
+    bare = replace(full, coverage_weight=0.0, **{p: 0.0 for p in pieces})
+    no_forms = replace(index_full, related_max_terms=0)
+    steps = [("TF-IDF cosine alone", replace(bare, cosine_weight=1.0), no_forms, answer),
+             ("idf-weighted coverage instead of cosine", replace(bare, coverage_weight=1.0), no_forms, answer)]
+    settings = replace(bare, coverage_weight=1.0)
+    for p in pieces:
+        settings = replace(settings, **{p: getattr(full, p)})
+        steps.append((f"+ {p.removesuffix('_weight').replace('_', ' ')} ({getattr(full, p)})", settings, no_forms, answer))
+    steps.append(("+ other forms of question words (= newsbot)", full, index_full, answer))
+    old = AnswerSettings(min_coverage=0.5, min_score=0.2)
+    steps.append((f"  decline rule before calibration ({old.min_coverage}, {old.min_score})", full, index_full, old))
+    for p in pieces:
+        steps.append((f"newsbot without {p.removesuffix('_weight').replace('_', ' ')}", replace(full, **{p: 0.0}),
+                      index_full, answer))
+    cols = ["wikiqa MAP", "wikiqa MRR", "pooled P@1", "triggering F1", "trecqa MAP", "trecqa MRR"]
+    width = max(len(name) for name, *_ in steps)
+    lines = [f"{'':{width}}" + "".join(c.rjust(15) for c in cols)]
+    answerable = [q for q in wiki_dev.questions if q.answerable]
+    mixed = [q for q in trec_dev.questions if q.mixed]
+    for name, rank, index_settings, answer_settings in steps:
+        for bot in (wiki, trec):
+            bot.index.settings, bot.index.index.settings = rank, index_settings
+        a, t, r = per_article(wiki, answerable), triggering(wiki, wiki_dev.questions, bot_accepts(answer_settings)), per_article(trec, mixed)
+        figures = [a["MAP"], a["MRR"], pooled(wiki, answerable)["P@1"], t["F1"], r["MAP"], r["MRR"]]
+        lines.append(f"{name:{width}}" + "".join(f"{x:.3f}".rjust(15) for x in figures))
+    return "\n".join(lines)
+
+
 def table(rows: dict[str, dict[str, float]]) -> str:
     allrows = dict(rows)
     for name, figures in PUBLISHED:
@@ -384,6 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=None, help="folder with wikiqa/ and trecqa/")
     parser.add_argument("--limit", type=int, default=None, help="only the first N questions of each set")
     parser.add_argument("--no-peers", action="store_true", help="newsbot only")
+    parser.add_argument("--ablation", action="store_true", help="newsbot's figures with each piece of evidence")
     args = parser.parse_args(argv)
     data = data_folder(args.data)
     if not (data / "wikiqa" / "WikiQA-dev.tsv").is_file() or not (data / "trecqa" / "dev.csv").is_file():
@@ -392,6 +431,10 @@ def main(argv: list[str] | None = None) -> int:
     wiki_dev = read_wikiqa(data / "wikiqa" / "WikiQA-dev.tsv", args.limit)
     trec_dev = read_trecqa(data / "trecqa" / "dev.csv", args.limit)
     wiki_train = None if args.no_peers else read_wikiqa(data / "wikiqa" / "WikiQA-train.tsv", args.limit)
+    if args.ablation:
+        with tempfile.TemporaryDirectory(prefix="newsbot-quality-") as tmp:
+            print(ablation(wiki_dev, trec_dev, Path(tmp)))
+        return 0
     with tempfile.TemporaryDirectory(prefix="newsbot-quality-") as tmp:
         rows = measure(wiki_dev, trec_dev, wiki_train, Path(tmp), peers=not args.no_peers)
     print(f"dev splits: WikiQA {sum(q.answerable for q in wiki_dev.questions)} questions with an answer "

@@ -163,7 +163,7 @@ class CorpusIndex:
         headline = ((self._headline_presence(query, articles) * (1.0 - present)) @ query.coverage).astype(np.float32)
         neighbour = neighbour_gain(positions, present, query.coverage, self.corpus.article_of)
         lead = (1.0 / (1.0 + self._order[positions])).astype(np.float32)
-        cheap = (coverage + s.headline_weight * headline + s.neighbour_weight * neighbour
+        cheap = (s.coverage_weight * coverage + s.headline_weight * headline + s.neighbour_weight * neighbour
                  + s.lead_weight * lead + s.cosine_weight * cosine)
         shortlist = np.sort(_top_k(cheap, s.candidates))
         sentences = [self.corpus.sentences[p] for p in positions[shortlist]]

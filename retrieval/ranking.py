@@ -2,7 +2,7 @@
 
 A candidate's score is a weighted sum of evidence, each piece in 0..1 (weights in `RankSettings`)::
 
-    score = coverage                       # share of the question's idf mass the sentence contains
+    score = coverage_weight * coverage     # share of the question's idf mass the sentence contains
           + headline_weight  * headline    # ... that its article's headline contains, where the
                                            #     sentence lacks it (the headline is its context)
           + neighbour_weight * neighbour   # ... that the sentence before or after adds
@@ -62,6 +62,7 @@ _HAS_DEFINITION = re.compile(r"\b(?:is|are|was|were)\s+(?:an?|the|one)\b|\brefer
 class RankSettings:
     """Weights of the evidence added to a sentence's coverage of the question (see the module docstring)."""
 
+    coverage_weight: float = 1.0
     headline_weight: float = 0.5
     neighbour_weight: float = 0.1
     lead_weight: float = 0.1
@@ -181,7 +182,7 @@ class Evidence:
     def scores(self, settings: RankSettings) -> np.ndarray:
         """The ranked score of each candidate (the formula in the module docstring)."""
         s = settings
-        return (self.coverage + s.headline_weight * self.headline + s.neighbour_weight * self.neighbour
+        return (s.coverage_weight * self.coverage + s.headline_weight * self.headline + s.neighbour_weight * self.neighbour
                 + s.lead_weight * self.lead + s.bigram_weight * self.bigrams
                 + s.proximity_weight * self.proximity + s.answer_type_weight * self.answer_type
                 + s.cosine_weight * self.cosine).astype(np.float32)

@@ -1,0 +1,140 @@
+"""Ranking evidence: coverage over cosine, headline and neighbour context, position, word order, answer type."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from bot.service import AnswerSettings
+from retrieval import RankSettings, SentenceIndex, parse_article
+from retrieval.corpus import Corpus, CorpusIndex
+from retrieval.ranking import answer_type_bonus, neighbour_gain, word_order_evidence
+
+
+def corpus(*articles: tuple[str, list[str]], settings: RankSettings | None = None) -> CorpusIndex:
+    """Articles given as (headline, sentences), one sentence per paragraph; ids a0, a1, ..."""
+    parsed = [parse_article(f"---\ntitle: {title}\n---\n" + "\n".join(lines), f"a{i}")
+              for i, (title, lines) in enumerate(articles)]
+    return CorpusIndex.build(Corpus.from_articles(parsed), settings)
+
+
+def texts(hits) -> list[str]:
+    return [h.sentence.text for h in hits]
+
+
+# -- answer type ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("question, sentences, wanted", [
+    ("How many people fled?", ["Many people fled.", "About 3,000 people fled."], [0, 1]),
+    ("When did the truce start?", ["The truce started quietly.", "The truce started on August 31."], [0, 1]),
+    ("Where was Durst born?", ["Durst was born poor.", "Durst was born in Jacksonville."], [0, 1]),
+    ("what is a prion", ["Prions cause disease.", "A prion is a misfolded protein."], [0, 1]),
+    ("How much did it cost ?", ["It cost a lot .", "It cost $ <num> billion ."], [0, 1]),
+])
+def test_answer_type_marks_sentences_holding_what_the_question_asks_for(question, sentences, wanted):
+    assert answer_type_bonus(question, sentences, [None] * len(sentences)).tolist() == wanted
+
+
+def test_answer_type_needs_a_name_the_question_does_not_already_give():
+    sentences = ["Nirvana's lead singer galvanized a generation.", "Kurt Cobain was the lead singer of Nirvana."]
+    assert answer_type_bonus("Who is the lead singer in Nirvana?", sentences, [None, None]).tolist() == [0, 1]
+
+
+def test_a_question_without_a_type_gives_no_bonus():
+    assert answer_type_bonus("Why did they leave?", ["They left in 2019."], [None]).tolist() == [0]
+
+
+# -- word order -----------------------------------------------------------------------------------
+def test_bigrams_are_the_share_of_question_pairs_found_side_by_side():
+    bigrams, _ = word_order_evidence(["lead", "singer", "nirvana"],
+                                     [["nirvana", "lead", "singer"], ["singer", "lead"], ["lead", "singer", "nirvana"]])
+    assert bigrams.tolist() == [0.5, 0.0, 1.0]
+
+
+def test_proximity_is_matched_words_over_the_shortest_span_holding_them():
+    _, proximity = word_order_evidence(["capit", "franc"],
+                                       [["capit", "franc"], ["capit", "x", "y", "franc"], ["franc"], ["capit", "x", "franc", "capit"]])
+    assert proximity.tolist() == pytest.approx([1.0, 0.5, 0.0, 1.0])
+
+
+# -- context --------------------------------------------------------------------------------------
+def test_neighbour_gain_counts_only_words_the_sentence_lacks_within_its_article():
+    positions = np.array([0, 1, 2, 5])
+    present = np.array([[1, 0], [1, 1], [0, 1], [1, 0]], np.float32)
+    weights = np.array([0.25, 0.75], np.float32)
+    article_of = np.array([0, 0, 1, 1, 1, 1])
+    gain = neighbour_gain(positions, present, weights, article_of)
+    # 0 gains "b" from 1; 1 lacks nothing; 2's neighbour 1 is another article; 5 has no scored neighbour.
+    assert gain.tolist() == [0.75, 0.0, 0.0, 0.0]
+
+
+def test_a_long_sentence_with_every_question_word_beats_a_short_one_with_few():
+    index = corpus(("Notes", [
+        "Epithelial cells are joined.",
+        "Epithelial tissues are joined together by tight junctions, desmosomes and gap junctions between cells "
+        "that sit on a basement membrane of collagen.",
+    ]))
+    hits = index.search("How are epithelial tissues joined together?")
+    assert texts(hits)[0].startswith("Epithelial tissues are joined together")
+
+
+def test_headline_words_count_for_the_sentences_of_their_article():
+    index = corpus(("Durst", ["The singer was born in Jacksonville in 1970."]),
+                   ("Elsewhere", ["A singer was born in a small town near the river."]))
+    hits = index.search("Where was Durst born?")
+    assert hits[0].sentence.article_id == "a0"
+    assert hits[0].coverage < 1.0  # the sentence itself lacks "Durst"
+
+
+def test_the_first_sentence_wins_when_the_rest_is_equal():
+    index = corpus(("Tissue", ["Tissue is a group of cells.", "Tissue is a group of cells."]))
+    assert index.search("what is tissue")[0].sentence.paragraph == 1
+
+
+def test_other_forms_of_a_question_word_match_at_a_lower_weight():
+    index = SentenceIndex.build(["Their discovery of prions changed medicine.", "The weather was fine."])
+    query = index.query("Who discovered prions?")
+    assert "discoveri" in query.words
+    assert index.search("discovered")[0][0] == 0
+
+
+def test_scores_are_the_documented_weighted_sum():
+    settings = RankSettings()
+    index = corpus(("Idlib", ["Jets struck the town on Monday.", "The town was hit again on Tuesday by jets."]),
+                   settings=settings)
+    evidence = index.evidence("When did jets strike the town?")
+    expected = (settings.coverage_weight * evidence.coverage + settings.headline_weight * evidence.headline
+                + settings.neighbour_weight * evidence.neighbour + settings.lead_weight * evidence.lead
+                + settings.bigram_weight * evidence.bigrams + settings.proximity_weight * evidence.proximity
+                + settings.answer_type_weight * evidence.answer_type + settings.cosine_weight * evidence.cosine)
+    assert evidence.scores(settings) == pytest.approx(expected)
+    hits = index.search("When did jets strike the town?")
+    assert [h.score for h in hits] == pytest.approx(sorted(expected.tolist(), reverse=True))
+
+
+def test_zero_weights_leave_coverage_alone():
+    bare = RankSettings(headline_weight=0, neighbour_weight=0, lead_weight=0, bigram_weight=0,
+                        proximity_weight=0, answer_type_weight=0, cosine_weight=0)
+    index = corpus(("Storm", ["The storm flooded 300 homes.", "Officials said the storm was strong."]), settings=bare)
+    for hit in index.search("How many homes did the storm flood?"):
+        assert hit.score == pytest.approx(hit.coverage)
+
+
+def test_word_order_and_answer_type_are_weighed_for_the_shortlist_only():
+    lines = [f"Report {i} about the harbour and the fleet." for i in range(30)] + ["The fleet left the harbour in 1905."]
+    question = "When did the fleet leave the harbour?"
+    wide = corpus(("Harbour", lines))
+    assert texts(wide.search(question, 1)) == ["The fleet left the harbour in 1905."]  # the date wins
+    narrow = corpus(("Harbour", lines), settings=replace(RankSettings(), candidates=5))
+    hits = narrow.search(question, 10)
+    # Equal coverage: the shortlist is the first five by position, and the dated sentence is not in it.
+    assert texts(hits) == [f"Report {i} about the harbour and the fleet." for i in range(5)]
+
+
+# -- declining ------------------------------------------------------------------------------------
+def test_answer_settings_need_both_coverage_and_score():
+    settings = AnswerSettings(min_coverage=0.5, min_score=0.6)
+    assert settings.accepts(0.7, 0.5)
+    assert not settings.accepts(0.7, 0.4)
+    assert not settings.accepts(0.59, 0.9)
