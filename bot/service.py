@@ -10,6 +10,7 @@ from typing import Callable
 
 from retrieval import CorpusIndex, Hit, open_corpus
 from retrieval.corpus import article_files, fingerprint
+from retrieval.text import STOP_WORDS
 
 from .render import plain_passage, where_line
 
@@ -142,15 +143,28 @@ class AnsweringService:
             return Answer(question, False, "The articles do not answer that: no sentence in them shares "
                           "its words. The sources command lists what they cover.", (), "declined")
         best = hits[0]
-        answered = self.settings.accepts(best.score, best.coverage)
+        answered = self.settings.accepts(best.score, best.coverage) and not self._missing_names(text, passages[0])
         if answered:
             lead = "Next best match:\n" if skip else ""
-            others = [f"  {i}. {_clip(p.text)} ({where_line(p)})" for i, p in enumerate(passages[1:], 2)]
-            reply = lead + plain_passage(passages[0]) + ("\nOther matches:\n" + "\n".join(others) if others else "")
+            others = _numbered(passages[1:], start=2)
+            reply = lead + plain_passage(passages[0]) + (f"\nOther matches:\n{others}" if others else "")
             return Answer(question, True, reply, passages, "answer")
-        closest = "\n".join(f"  {i}. {_clip(p.text)} ({where_line(p)})" for i, p in enumerate(passages, 1))
         lead = ("No further match answers that well." if skip else "The articles do not answer that.")
-        return Answer(question, False, f"{lead} The closest matches:\n{closest}", passages, "declined")
+        return Answer(question, False, f"{lead} The closest matches:\n{_numbered(passages)}", passages, "declined")
+
+    def _missing_names(self, question: str, passage: Passage) -> list[str]:
+        """Names the question gives ("Did Iran deny ...?") that neither the passage nor its headline holds.
+
+        A sentence about someone else does not answer a question about a named person, place or
+        group, however many other words it shares. A name counts as held when the passage has it,
+        a synonym of it, or a close spelling of it.
+        """
+        names = _question_names(question)
+        if not names:
+            return []
+        index = self.index.index
+        held = set(index.analyzer.terms(f"{passage.text} {passage.article.title}"))
+        return [name for name in names if not held.intersection(index.query(name).words)]
 
     def _passage(self, index: CorpusIndex, hit: Hit) -> Passage:
         s = hit.sentence
@@ -215,6 +229,25 @@ def _open_quote(text: str) -> bool:
     straight = text.count('"') % 2 == 1
     curly = text.count("“") > text.count("”")
     return straight or curly
+
+
+_NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’-]*[a-z][\w'’-]*|[A-Z]{2,})(?![\w'’])")
+
+
+def _question_names(question: str) -> list[str]:
+    """Capitalised words after a question's first word: the names it asks about.
+
+    A shouted question (no lower-case letters) names nothing this way.
+    """
+    if not re.search(r"[a-z]", question):
+        return []
+    first = re.match(r"\W*[\w'’-]+", question)
+    rest = question[first.end():] if first else question
+    return [m.group(0) for m in _NAME.finditer(rest) if m.group(0).lower() not in STOP_WORDS]
+
+
+def _numbered(passages: tuple[Passage, ...] | list[Passage], start: int = 1) -> str:
+    return "\n".join(f"  {i}. {_clip(p.text)} ({where_line(p)})" for i, p in enumerate(passages, start))
 
 
 def _clip(text: str, limit: int = 160) -> str:

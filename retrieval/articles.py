@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -30,8 +31,8 @@ _BOILERPLATE = re.compile(
       | ^beta\ v?\.?\s?\d
       | ^advertisement$
       | ^(sponsored|promoted)(\ content)?$
-      | all\ rights\ reserved
-      | ^(©|\(c\)|copyright\b)
+      | ^.{0,100}all\ rights\ reserved.{0,40}$
+      | ^(©|\(c\)|copyright\b).{0,120}$
       | ^(sign\ up|subscribe)\b.{0,80}$
       | ^(read|see)\ (more|also)\b.{0,80}$
       | ^(share|follow)\ (this|us|on)\b.{0,80}$
@@ -42,16 +43,17 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-# A photo credit closing a caption: "... 2019. / AFP / Omar HAJ KADOUR",
-# "... (Photo: Jane Doe/Reuters)", "... Photo: AP".
+# A photo credit closing a caption, after the caption's last sentence: "... said. / AFP / Omar HAJ
+# KADOUR", "... (Photo: Jane Doe/Reuters)", "... Photo: AP". Case matters: the agency is capitalised.
 _CREDIT = re.compile(
-    r"""\s*(?:
-        /\s*(?P<slash>[A-Z][\w&.\-]*(?:\ [A-Z][\w&.\-]*){0,3}\s*/\s*[^/]{2,80}?)
-      | \((?:photo|picture|image)(?:\ by)?:?\s*(?P<paren>[^()]{2,80})\)
-      | (?<=[.!?])\ (?:photo|picture|image)(?:\ by)?:\s*(?P<tail>[^.]{2,80})
+    r"""(?<=[.!?"”’)])\s*(?:
+        /\s*(?P<slash>[A-Z][\w&.\-]*(?:\ [A-Z][\w&.\-]*){0,3}\s*/\s*[A-Z][^/]{1,80}?)
+      | \((?i:photo|picture|image)(?:\ by)?:?\s*(?P<paren>[^()]{2,80})\)
+      | \ (?i:photo|picture|image)(?:\ by)?:\s*(?P<tail>[^.]{2,80})
     )\s*$""",
-    re.IGNORECASE | re.VERBOSE,
+    re.VERBOSE,
 )
+MAX_FILE_BYTES = 20_000_000  # larger files are not articles (a dump, a disk image, /dev/zero)
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -83,6 +85,11 @@ def read_article(path: Path | str, article_id: str | None = None) -> Article:
     """Parse one article file. Raises ArticleError for empty, binary, non-UTF-8 or unreadable files."""
     path = Path(path)
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ArticleError(path, "not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise ArticleError(path, f"too large for an article ({info.st_size:,} bytes)")
         raw = path.read_bytes()
     except OSError as err:
         raise ArticleError(path, f"unreadable ({err.strerror or err.__class__.__name__})") from None
@@ -103,7 +110,10 @@ def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None 
     else:
         text = raw
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    meta, body = _front_matter(text)
+    try:
+        meta, body = _front_matter(text)
+    except ArticleError as err:
+        raise ArticleError(where, err.reason) from None
     blocks = _markdown_blocks(body) if markdown else _text_blocks(body)
 
     title = clean_text(meta.pop("title", "") or "")
@@ -114,6 +124,8 @@ def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None 
         raise ArticleError(where, "empty article, no text")
 
     paragraphs = _classify(blocks)
+    if not paragraphs:
+        raise ArticleError(where, "no text under the headline")
     known = {key: (clean_text(meta.pop(key)) or None) if key in meta else None for key in KNOWN_KEYS[1:]}
     return Article(
         id=article_id,
@@ -133,7 +145,7 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
         if lines[end].strip() == "---":
             break
     else:
-        return {}, text  # no closing line: not front matter
+        raise ArticleError("", "front matter has no closing --- line")
     meta: dict[str, str] = {}
     for line in lines[1:end]:
         key, sep, value = line.partition(":")

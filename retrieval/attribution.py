@@ -21,9 +21,11 @@ _QUOTE_CLOSE = "\"”’'"
 # `"...," Mohammad Rashid, spokesman for the group said.` / `..., a war monitor said.`
 _TRAILING_VERB = re.compile(r"\s+" + _VERBS + r"(?:\s+(?:on|in|last|this)\s+\w+)?\s*[.!?]?\s*$")
 # `... offensive, say rebels` (speaker after the verb, as headlines put it)
-_INVERTED = re.compile(r"[,\s](?:say|says|said)\s+(?P<who>[\w\- ]{2,60}?)\s*[.!?]?\s*$")
+# In a sentence the inverted verb follows a comma or a quotation ("..., said police."); a headline
+# has no full stop.
+_INVERTED = re.compile(r"(?:[,\"”’]\s*|\s(?=[^.!?]*$))(?:say|says|said)\s+(?P<who>[\w\- ]{2,60}?)\s*[.!?]?\s*$")
 # `After an 11-day pause, opposition fighters say Syrian and Russian forces ...`
-_MID = re.compile(r",\s*(?P<who>[^,;\"“”]{2,60}?)\s+(?:say|says|said)\s+(?:that\s+)?[A-Za-z]")
+_MID = re.compile(r",\s*(?P<who>[^,;\"“”]{2,60}?)\s+(?:say|says|said)\s+(?:that\s+)?\w")
 # `"...," Maj Youssef Hamoud, a spokesman of the National Army.` (a quote closed by its speaker alone)
 _QUOTE_THEN_NAME = re.compile(r"[,.!?][\"”]\s+(?P<who>[A-Z][^\"“”]{2,200}?)\s*[.]?\s*$")
 # `... according to activists and a monitor.`
@@ -80,9 +82,6 @@ def attribute(sentence: str) -> str | None:
     who = _trailing_speaker(text)
     if who:
         return who
-    match = _INVERTED.search(text)
-    if match and _speaker_like(match.group("who"), 4):
-        return _tidy(match.group("who"))
     match = _QUOTE_THEN_NAME.search(text)
     if match and _speaker_like(match.group("who").split(",")[0], 6):
         return _tidy(match.group("who"))
@@ -94,6 +93,9 @@ def attribute(sentence: str) -> str | None:
         return _tidy(match.group("who"))
     match = _LEADING.search(text)
     if match and _speaker_like(match.group("who"), 8) and not _GERUND.search(match.group("who")):
+        return _tidy(match.group("who"))
+    match = _INVERTED.search(text)
+    if match and _speaker_like(match.group("who"), 4):
         return _tidy(match.group("who"))
     match = _MID.search(text)
     if match and _speaker_like(match.group("who"), 5):

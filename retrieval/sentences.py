@@ -22,7 +22,28 @@ class Splitter:
     def split(self, text: str) -> list[str]:
         if not _NEEDS_SPLITTING.search(text):
             return [text.strip()] if text.strip() else []
-        return [s.strip() for s in self._segmenter.segment(text) if s.strip()]
+        return [s.strip() for chunk in _chunks(text) for s in self._segmenter.segment(chunk) if s.strip()]
+
+
+# pysbd takes time quadratic in a paragraph's length: a long line is cut first, at a sentence end
+# followed by a capital, into pieces of about this many characters (or at a space if it has none).
+_CHUNK = 1000
+_CUT = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[A-Z\"“])")
+
+
+def _chunks(text: str) -> list[str]:
+    pieces, start = [], 0
+    while len(text) - start > _CHUNK:
+        cut = _CUT.search(text, start + _CHUNK // 2, start + 2 * _CHUNK)
+        if cut:
+            end = cut.end()
+        else:
+            space = text.rfind(" ", start + _CHUNK // 2, start + _CHUNK)
+            end = space + 1 if space > 0 else start + _CHUNK
+        pieces.append(text[start:end])
+        start = end
+    pieces.append(text[start:])
+    return pieces
 
 
 def article_sentences(article: Article, splitter: Splitter | None = None) -> list[Sentence]:

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
 import Stemmer
 
-# Function words only. Words a question turns on ("first", "last", "not", "no", numbers, "who")
-# stay searchable; question words are dropped from matching but read for the answer type.
+# Function words, and the words of a question about nothing in particular ("what happened?", "is it
+# true?", "what did they say?"). Words a question turns on ("first", "last", "not", "no", numbers,
+# "US", "May") stay searchable; question words are dropped from matching but read for the answer type.
 STOP_WORDS = frozenset(
     """a an the and or but if of to in on at by for with from as into onto than then so
     is are was were be been being am do does did done doing has have had having
-    i me my we us our you your he him his she her it its they them their this that these those
+    i me my we our you your he him his she her it its they them their this that these those
     there here which who whom whose what when where why how whats
-    will would shall should can could may might must
+    will would shall should can could might must
     about also just very s t ll d re ve m
-    tell please know many much""".split()
+    tell please know many much
+    say says said happen happens happened true thing things new time""".split()
 )
-QUESTION_WORDS = frozenset("who whom whose what when where why how which".split())
 
 _NUMBER_WORDS = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",

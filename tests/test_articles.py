@@ -100,10 +100,52 @@ def test_unreadable_file_raises_article_error(tmp_path):
         read_article(path)
 
 
-def test_directory_named_like_an_article_is_unreadable(tmp_path):
+def test_directory_named_like_an_article_is_not_read(tmp_path):
     (tmp_path / "folder.txt").mkdir()
-    with pytest.raises(ArticleError, match="unreadable"):
+    with pytest.raises(ArticleError, match="not a regular file"):
         read_article(tmp_path / "folder.txt")
+
+
+def test_fifo_and_device_files_are_not_read(tmp_path):
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(ArticleError, match="not a regular file"):
+        read_article(fifo)  # would block forever if opened
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    with pytest.raises(ArticleError, match="not a regular file"):
+        read_article(tmp_path / "zero.txt")
+
+
+def test_title_without_text_is_not_an_article():
+    with pytest.raises(ArticleError, match="no text"):
+        parse_article(b"---\ntitle: Only a title\n---\n", "t")
+
+
+def test_front_matter_without_closing_line_is_named():
+    with pytest.raises(ArticleError, match="closing ---"):
+        parse_article(b"---\ntitle: Storm\nThe storm came.\n", "t")
+
+
+def test_crlf_and_byte_order_mark_are_read():
+    article = parse_article(b"\xef\xbb\xbfStorm hits coast\r\nThe storm came.\r\nIt left.\r\n", "t")
+    assert article.title == "Storm hits coast"
+    assert [p.text for p in article.paragraphs] == ["The storm came.", "It left."]
+
+
+@pytest.mark.parametrize("line", [
+    "Talks between the EU/UK and Norway/Iceland ended without a deal.",
+    "Prices of cars/trucks and buses/coaches rose.",
+    "The report is at https://example.org/a/b/c today.",
+])
+def test_slashes_in_ordinary_sentences_are_not_photo_credits(line):
+    article = parse_article(f"Title\n{line}", "t")
+    assert article.paragraphs[0].text == line and article.paragraphs[0].kind != CAPTION
+
+
+def test_long_line_mentioning_copyright_is_kept():
+    line = ("Copyright law was the subject of a long debate in parliament on Tuesday, where members "
+            "argued for hours about whether all rights reserved by publishers should expire sooner.")
+    assert parse_article(f"Title\n{line}", "t").paragraphs[0].text == line
 
 
 @settings(max_examples=200, deadline=None)

@@ -32,6 +32,13 @@ def test_abbreviations_and_decimals_do_not_split(text, parts):
     assert len(Splitter().split(text)) == parts
 
 
+def test_a_very_long_line_is_split_in_linear_time_and_keeps_every_sentence():
+    line = "Mr. Hamoud said the army advanced on Sept. 3 in the U.S. sense of the word. " * 3000
+    sentences = Splitter().split(line)
+    assert len(sentences) == 3000
+    assert set(sentences) == {"Mr. Hamoud said the army advanced on Sept. 3 in the U.S. sense of the word."}
+
+
 def test_sentences_are_numbered_from_one_within_paragraphs():
     article = parse_article("Title\nOne. Two.\nThree.", "t")
     sentences = article_sentences(article)
@@ -77,6 +84,11 @@ def test_pronoun_speaker_is_resolved_to_the_last_named_one():
     ('"We will win," said John Smith.', "John Smith"),
     ("The storm killed three people, according to local officials.", "local officials"),
     ("It rained all week.", None),
+    ("Police said two men fled.", "Police"),
+    ("Russia says Ukraine attacked first.", "Russia"),
+    ("In a statement, the ministry said 12 people died.", "the ministry"),
+    ("Two men fled, said police.", "police"),
+    ("Syrian regime amassing for renewed Idlib offensive say rebels", "rebels"),
     ("The bridge was closed, which was reported widely.", None),
 ])
 def test_attribution_patterns(text, speaker):

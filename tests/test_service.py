@@ -58,6 +58,27 @@ def test_off_topic_question_is_declined_with_closest_matches(seed_service):
     assert answer.passages  # the closest matches are still offered
 
 
+@pytest.mark.parametrize("question", [
+    "Did Iran deny the strikes?",
+    "What did Turkey say about the strikes?",
+    "What did Trump say about Syria?",
+    "Who is the president of the United States?",
+])
+def test_a_question_about_a_name_the_passage_lacks_is_declined(seed_service, question):
+    answer = seed_service.ask(question)
+    assert not answer.answered and answer.passages
+
+
+@pytest.mark.parametrize("question", ["What time is it?", "Is it true?", "Who said that?", "What's new?", "say"])
+def test_questions_about_nothing_in_particular_are_not_answered(seed_service, question):
+    assert not seed_service.ask(question).answered
+
+
+def test_a_misspelt_name_still_counts_as_named(seed_service):
+    answer = seed_service.ask("What did Mohamad Rashid say about the shelling?")
+    assert answer.answered and "Mohammad Rashid" in answer.passages[0].text
+
+
 def test_question_sharing_no_word_is_declined_without_passages(seed_service):
     answer = seed_service.ask("Xylophones for quokkas?")
     assert not answer.answered and answer.passages == ()
@@ -131,7 +152,8 @@ HOSTILE = [
     "מי הכחיש את התקיפות הראשונות? من نفى الضربات",
     "<script>alert(1)</script><b>Who</b> denied &amp; the strikes?",
     "\u202eWho denied the strikes?\u202c",
-    "\ud800" if False else "Who\u0000 denied",
+    "Who\u0000 denied",
+    "Who denied \ud800 the strikes?",
 ]
 
 
