@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", parents=[corpus], help="answer one question (or '-' for stdin, one per line)")
     ask.add_argument("question", help="the question, or - to read questions from stdin")
     ask.add_argument("--json", action="store_true", help="print JSON (JSON Lines with -)")
-    ask.add_argument("--top-k", type=int, default=3, metavar="N", help="how many ranked sentences (default 3)")
+    ask.add_argument("--top-k", type=_top_k, default=3, metavar="N", help="how many ranked sentences, 1 to 50 (default 3)")
     ask.add_argument("--article", metavar="ID", help="search only this article")
     ask.set_defaults(run=run_ask)
 
@@ -72,11 +72,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _top_k(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if not 1 <= number <= 50:
+        raise argparse.ArgumentTypeError("must be from 1 to 50")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv.insert(0, "console")  # `newsbot --corpus DIR` starts the console on DIR
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
-        args = parser.parse_args(["console", *(argv if argv is not None else sys.argv[1:])])
+        args = parser.parse_args(["console"])
     try:
         return args.run(args)
     except CorpusError as err:
@@ -101,8 +114,10 @@ def run_ask(args: argparse.Namespace) -> int:
         answer = service.ask(args.question, top_k=args.top_k, article=args.article)
         print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else answer.reply)
         return 0
+    # A line of bytes that are not UTF-8 is still one question (with replacement characters).
+    sys.stdin.reconfigure(errors="replace")
     for line in sys.stdin:
-        answer = _ask_line(service, line.rstrip("\n"), args)
+        answer = _ask_line(service, line.rstrip("\r\n"), args)
         if args.json:
             print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
         else:
@@ -123,7 +138,9 @@ def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace) ->
             top_k = int(request.get("top_k", top_k))
             if article is not None and not isinstance(article, str):
                 raise ValueError("\"article\" must be a string")
-        except (ValueError, TypeError) as err:
+            if not 1 <= top_k <= 50:
+                raise ValueError("\"top_k\" must be from 1 to 50")
+        except (ValueError, TypeError, OverflowError) as err:
             return Answer(line, False, f"Could not read this line as a question: {err}", (), "bad_request")
     return service.ask(question, top_k=top_k, article=article)
 
@@ -157,6 +174,8 @@ def run_eval(args: argparse.Namespace) -> int:
         items = read_items(path)
     except OSError as err:
         return fail(f"cannot read {path}: {err.strerror}")
+    except UnicodeDecodeError:
+        return fail(f"{path} is not UTF-8 text")
     except EvalFileError as err:
         return fail(str(err))
     report = evaluate(open_service(args), items, args.article)

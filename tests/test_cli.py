@@ -170,3 +170,43 @@ def test_console_in_a_real_terminal_colours_and_quits_on_ctrl_d():
         except (ProcessLookupError, ChildProcessError):
             pass
         os.close(fd)
+
+
+def test_ask_stdin_survives_odd_lines_and_keeps_the_order():
+    lines = [
+        b'{"question": "Who denied conducting the first strikes?", "top_k": 1e400}',
+        b"\xff\xfe not utf-8 \xc3",
+        b'{"question": "Who denied conducting the first strikes?", "top_k": 0}',
+        b'{"question": 5}',
+        b"Who denied conducting the first strikes?",
+    ]
+    result = subprocess.run([PYTHON, "-m", "bot", "ask", "-", "--json"], input=b"\n".join(lines) + b"\n",
+                            capture_output=True, env=run_env(PYTHONIOENCODING="utf-8:strict"), timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert len(out) == len(lines)
+    assert [o["answered"] for o in out] == [False, False, False, False, True]
+    assert all("Could not read" in o["reply"] for o in (out[0], out[2], out[3]))
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "51", "three"])
+def test_top_k_out_of_range_is_a_usage_error(value):
+    result = newsbot("ask", "--top-k", value, "Who denied conducting the first strikes?")
+    assert result.returncode == 2 and "--top-k" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_options_without_a_command_start_the_console(tmp_path):
+    write(tmp_path, "storm.txt", "Storm hits coast\nThe storm flooded 300 homes, officials said.")
+    result = newsbot("--corpus", str(tmp_path), stdin="How many homes flooded?\n")
+    assert result.returncode == 0 and "300 homes" in result.stdout
+
+
+def test_eval_reports_figures_and_rejects_a_bad_file(tmp_path):
+    qa = write(tmp_path, "qa.jsonl", '{"question": "Who denied conducting the first strikes?", '
+                                     '"expected": ["Moscow denied"]}\n{"question": "Who won the World Cup?", "expected": null}\n')
+    result = newsbot("eval", str(qa))
+    assert result.returncode == 0
+    assert "P@1 (right sentence ranked first)  1.000" in result.stdout and "declined" in result.stdout
+    bad = write(tmp_path, "bad.jsonl", b"\xff\xfe")
+    result = newsbot("eval", str(bad))
+    assert result.returncode == 1 and len(result.stderr.splitlines()) == 1
