@@ -21,17 +21,20 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
+import threading
+from array import array
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .text import Analyzer
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -69,44 +72,84 @@ class QueryTerms:
 class SentenceIndex:
     """TF-IDF over a fixed list of sentences; positions are indexes into that list."""
 
-    def __init__(self, vocabulary: list[str], idf: np.ndarray, postings: sp.csr_matrix,
+    def __init__(self, vocabulary: list[str], idf: np.ndarray, postings: sp.csr_matrix | PostingArrays,
                  settings: IndexSettings | None = None):
         self.settings = settings or IndexSettings()
         self.vocabulary = vocabulary
-        self.term_ids = {term: i for i, term in enumerate(vocabulary)}
-        self.idf = idf.astype(np.float32, copy=False)
-        # Term-major: row t lists the sentences containing term t and their weights.
-        self.postings = postings
+        self.idf = np.asarray(idf, dtype=np.float32)
+        # Term-major: the postings of term t are positions indices[indptr[t]:indptr[t+1]] (ascending)
+        # with their weights w(t, s) in data. Kept as plain arrays, which may be memory-mapped.
+        if isinstance(postings, PostingArrays):
+            self._postings = postings
+        else:
+            self._postings = PostingArrays.of(postings)
         self.analyzer = Analyzer()
-        self._trigrams: tuple[TfidfVectorizer, sp.csr_matrix] | None = None
         self._sorted_vocabulary: list[str] | None = None
+        self._term_ids: dict[str, int] | None = None
+        self._spellings: _Spellings | None = None
+        self._close_cache: dict[tuple[str, float], list[tuple[int, float]]] = {}
+        self._scratch = threading.local()
+
+    @property
+    def term_ids(self) -> dict[str, int]:
+        """Term -> id, made on first use (a large vocabulary is loaded faster without it)."""
+        if self._term_ids is None:
+            self._term_ids = {term: i for i, term in enumerate(self.vocabulary)}
+        return self._term_ids
+
+    @property
+    def postings(self) -> sp.csr_matrix:
+        """The term-major weight matrix (terms x sentences) as a scipy matrix."""
+        p = self._postings
+        return sp.csr_matrix((p.data, p.indices, p.indptr), shape=(len(self.vocabulary), p.sentences))
 
     # -- building -------------------------------------------------------------------------------
     @classmethod
     def build(cls, texts: Sequence[str], settings: IndexSettings | None = None) -> "SentenceIndex":
+        """Index the texts with the weights of the module docstring."""
         analyzer = Analyzer()
-        vectorizer = TfidfVectorizer(analyzer=analyzer.terms, sublinear_tf=True, smooth_idf=True,
-                                     norm="l2", dtype=np.float32)
-        try:
-            matrix = vectorizer.fit_transform(texts)
-            vocabulary = vectorizer.get_feature_names_out().tolist()
-            idf = vectorizer.idf_
-        except ValueError:  # no sentence has a single index term
-            matrix, vocabulary, idf = sp.csr_matrix((len(texts), 0), dtype=np.float32), [], np.zeros(0)
-        index = cls(vocabulary, np.asarray(idf), _term_major(matrix), settings)
+        ids: dict[str, int] = defaultdict()
+        ids.default_factory = ids.__len__  # a new term gets the next id
+        tokens = array("i")
+        lengths = np.zeros(len(texts) + 1, np.int64)
+        terms, lookup = analyzer.terms, ids.__getitem__
+        for row, text in enumerate(texts, 1):
+            found = terms(text)
+            tokens.extend(map(lookup, found))
+            lengths[row] = len(found)
+        vocabulary = sorted(ids)  # alphabetical term ids, as scikit-learn numbers them
+        renumber = np.zeros(len(ids), np.int32)
+        renumber[np.fromiter(map(ids.__getitem__, vocabulary), np.int32, len(ids))] = np.arange(len(ids))
+        del ids
+        columns = renumber[np.frombuffer(tokens, np.int32)] if len(tokens) else np.zeros(0, np.int32)
+        del tokens
+        counts = sp.csr_matrix((np.ones(len(columns), np.float32), columns, np.cumsum(lengths)),
+                               shape=(len(texts), len(vocabulary)))
+        del columns
+        counts.sum_duplicates()  # one entry per (sentence, term), data = tf, terms ascending
+        # In float32 and in scikit-learn's order of operations, so that the weights are the same bits.
+        df = np.bincount(counts.indices, minlength=len(vocabulary)).astype(np.float32)
+        idf = np.log(np.float32(len(texts) + 1) / (df + np.float32(1))) + np.float32(1)
+        weights = (np.log(counts.data) + np.float32(1)) * idf[counts.indices]
+        rows = np.repeat(np.arange(len(texts)), np.diff(counts.indptr))
+        norms = np.sqrt(np.bincount(rows, (weights * weights).astype(np.float64), minlength=len(texts)))
+        counts.data = (weights / norms[rows]).astype(np.float32)
+        del rows, weights
+        index = cls(vocabulary, idf, PostingArrays.of(counts.T.tocsr()), settings)
         index.analyzer = analyzer  # keep its warm stem cache
         return index
 
     def __len__(self) -> int:
-        return self.postings.shape[1]
+        return self._postings.sentences
 
     def vectorize(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Sentence-side TF-IDF vectors of other texts (headlines) in this index's vocabulary."""
         rows, cols, vals = [], [], []
+        term_ids = self.term_ids
         for row, text in enumerate(texts):
             counts: dict[int, int] = {}
             for term in self.analyzer.terms(text):
-                tid = self.term_ids.get(term)
+                tid = term_ids.get(term)
                 if tid is not None:
                     counts[tid] = counts.get(tid, 0) + 1
             if not counts:
@@ -128,47 +171,49 @@ class SentenceIndex:
         weights: dict[int, float] = {}
         mass: dict[int, float] = {}
         total = 0.0  # the question's own idf mass: what full coverage means
-        unknown_idf = float(np.log(len(self) + 1) + 1)  # the idf a term found nowhere would have
+        unknown_idf = math.log(len(self) + 1) + 1  # the idf a term found nowhere would have
         words = []
-        synonym_weight = self.settings.synonym_weight
+        settings = self.settings
+        synonym_weight = settings.synonym_weight
+        term_ids, idf, vocabulary = self.term_ids, self.idf, self.vocabulary
         for term, count in counts.items():
-            tf = 1 + np.log(count)
-            tid = self.term_ids.get(term)
+            tf = 1 + math.log(count)
+            tid = term_ids.get(term)
             if tid is not None:
-                term_idf = float(self.idf[tid])
+                term_idf = float(idf[tid])
                 weights[tid] = weights.get(tid, 0) + tf * term_idf
                 mass[tid] = mass.get(tid, 0) + term_idf
                 words.append(term)
                 # A rare word (a name) may be spelt another way elsewhere: Sheikhoun / Sheihkoun.
-                if len(term) >= 6 and self._df(tid) <= self.settings.variant_max_df:
-                    for cid, sim in self._close_terms(term, self.settings.variant_min_similarity):
+                if len(term) >= 6 and self._df(tid) <= settings.variant_max_df:
+                    for cid, sim in self._close_terms(term, settings.variant_min_similarity):
                         if cid != tid and cid not in weights:
-                            weights[cid] = tf * sim * self.settings.fuzzy_weight * self.idf[cid]
+                            weights[cid] = tf * sim * settings.fuzzy_weight * float(idf[cid])
                             mass[cid] = sim * term_idf
-                            words.append(self.vocabulary[cid])
+                            words.append(vocabulary[cid])
             else:
                 term_idf = unknown_idf
-                close = self._close_terms(term, self.settings.fuzzy_min_similarity)
+                close = self._close_terms(term, settings.fuzzy_min_similarity)
                 for cid, sim in close:
-                    weights[cid] = weights.get(cid, 0) + tf * sim * self.settings.fuzzy_weight * self.idf[cid]
+                    weights[cid] = weights.get(cid, 0) + tf * sim * settings.fuzzy_weight * float(idf[cid])
                     mass[cid] = mass.get(cid, 0) + sim * term_idf / len(close)
-                    words.append(self.vocabulary[cid])
+                    words.append(vocabulary[cid])
             # A synonym or another form found in a sentence stands in for the question's word, at a
             # lower weight.
             for syn in self.analyzer.synonyms(term) + self._related_terms(term):
-                sid = self.term_ids.get(syn)
+                sid = term_ids.get(syn)
                 if sid is not None and sid not in weights:
-                    weights[sid] = synonym_weight * self.idf[sid]
+                    weights[sid] = synonym_weight * float(idf[sid])
                     mass[sid] = synonym_weight * term_idf
                     words.append(syn)
             total += term_idf
         if not weights:
             empty = np.zeros(0, np.float32)
             return QueryTerms(np.zeros(0, np.int32), empty, empty, ())
-        ids = np.fromiter(weights, dtype=np.int32)
-        w = np.fromiter(weights.values(), dtype=np.float32)
+        ids = np.fromiter(weights, dtype=np.int32, count=len(weights))
+        w = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
         w /= np.linalg.norm(w)
-        cov = np.array([mass.get(i, 0.0) / total for i in ids.tolist()], dtype=np.float32)
+        cov = np.fromiter((mass.get(i, 0.0) / total for i in weights), dtype=np.float32, count=len(weights))
         return QueryTerms(ids, w, cov, tuple(words))
 
     def _related_terms(self, term: str) -> tuple[str, ...]:
@@ -188,83 +233,143 @@ class SentenceIndex:
         return tuple(found)
 
     def _df(self, term_id: int) -> int:
-        return int(self.postings.indptr[term_id + 1] - self.postings.indptr[term_id])
+        indptr = self._postings.indptr
+        return int(indptr[term_id + 1] - indptr[term_id])
 
     def _close_terms(self, term: str, min_similarity: float) -> list[tuple[int, float]]:
         """Index terms spelt like an unknown term ("mohamad" -> "mohammad"), best first."""
         if len(term) < 4 or term.isdigit() or not self.vocabulary:
             return []
-        if self._trigrams is None:
-            grams = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), dtype=np.float32)
-            self._trigrams = (grams, grams.fit_transform(self.vocabulary).T.tocsr())
-        grams, matrix = self._trigrams
-        sims = (grams.transform([term]) @ matrix).tocsr()
-        if not sims.nnz:
-            return []
-        # Trigrams find the candidates; an edit distance that counts a swap of two letters as one
-        # slip ("Sheihkoun") decides.
-        shortlist = np.argsort(-sims.data)[:8]
-        found = []
-        for i in shortlist:
-            candidate = self.vocabulary[sims.indices[i]]
-            similarity = 1 - edit_distance(term, candidate) / max(len(term), len(candidate))
-            if similarity >= min_similarity:
-                found.append((int(sims.indices[i]), similarity))
-        found.sort(key=lambda pair: -pair[1])
-        return found[: self.settings.fuzzy_max_terms + 1]
+        key = (term, min_similarity)
+        found = self._close_cache.get(key)
+        if found is None:
+            if self._spellings is None:
+                self._spellings = _Spellings(self.vocabulary)
+            found = self._spellings.close(term, min_similarity, self.settings.fuzzy_max_terms + 1)
+            if len(self._close_cache) >= 10_000:
+                self._close_cache.clear()
+            self._close_cache[key] = found
+        return found
 
     # -- searching ------------------------------------------------------------------------------
     def scores(self, query: QueryTerms, within: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every sentence sharing a term with the query: (positions, cosine scores, coverage).
+        """Every sentence sharing a term with the query: (positions ascending, cosine scores, coverage).
 
         Coverage is the share of the question's idf mass the sentence contains (0..1).
         `within` limits the search to positions start <= p < end.
         """
-        if not query:
-            empty = np.zeros(0, np.float32)
+        empty = np.zeros(0, np.float32)
+        slices = self._slices(query, within)
+        if not slices:
             return np.zeros(0, np.int32), empty, empty
-        rows = self.postings[query.ids]
-        if within is not None:
-            rows = rows[:, within[0]:within[1]]
-        scored = (sp.csr_matrix(query.weights[None, :]) @ rows).tocsr()
-        binary = rows.copy()
-        binary.data[:] = 1
-        covered = (sp.csr_matrix(query.coverage[None, :]) @ binary).toarray().ravel() if scored.nnz else None
-        positions = scored.indices.astype(np.int32)
-        values = scored.data.astype(np.float32)
-        coverage = covered[positions].astype(np.float32) if covered is not None else values
-        if within is not None:
-            positions = positions + within[0]
+        score, covered = self._accumulators()
+        found = []
+        try:
+            for (a, b), weight, share in zip(slices, query.weights.tolist(), query.coverage.tolist()):
+                if a == b:
+                    continue
+                at = self._postings.indices[a:b]
+                score[at] += weight * self._postings.data[a:b]
+                covered[at] += share
+                found.append(at)
+            positions = _union(found)
+            values, coverage = score[positions], covered[positions]
+        finally:
+            for at in found:
+                score[at] = 0
+                covered[at] = 0
         return positions, values, coverage
 
     def presence(self, query: QueryTerms, positions: np.ndarray) -> np.ndarray:
         """Which query terms each given sentence holds: a (positions x query terms) array of 0.0 / 1.0."""
+        out = np.zeros((len(positions), len(query.ids)), np.float32)
         if not query or not len(positions):
-            return np.zeros((len(positions), len(query.ids)), np.float32)
-        rows = self.postings[query.ids][:, positions]
-        return (rows.T.toarray() != 0).astype(np.float32)
+            return out
+        p = self._postings
+        for column, (a, b) in enumerate(zip(p.indptr[query.ids].tolist(), p.indptr[query.ids + 1].tolist())):
+            if a < b:  # binary search of the given positions in the term's ascending postings
+                held = p.indices[a:b]
+                at = np.minimum(np.searchsorted(held, positions), b - a - 1)
+                out[:, column] = held[at] == positions
+        return out
 
     def search(self, query: str, k: int = 10, within: tuple[int, int] | None = None) -> list[tuple[int, float]]:
         """The k best sentences for a question: (position, score), best first, positive scores only."""
-        positions, values, _ = self.scores(self.query(query), within)
-        if k <= 0 or not len(values):
+        terms = self.query(query)
+        slices = self._slices(terms, within)
+        if k <= 0 or not slices:
             return []
-        top = _top_k(values, k)
-        return [(int(positions[i]), float(values[i])) for i in top if values[i] > 0]
+        score, _ = self._accumulators()
+        found = []
+        try:
+            for (a, b), weight in zip(slices, terms.weights.tolist()):
+                if a == b:
+                    continue
+                at = self._postings.indices[a:b]
+                score[at] += weight * self._postings.data[a:b]
+                found.append(at)
+            hits = np.concatenate(found)
+            values = score[hits]
+        finally:
+            for at in found:
+                score[at] = 0
+        # A sentence occurs once per query term it contains, so the best k * terms entries hold the best k
+        # sentences; entries tied with the last of them are kept so that ties break as in a full sort.
+        enough = k * len(found)
+        if len(values) > enough:
+            cut = values[np.argpartition(values, len(values) - enough)[len(values) - enough]]
+            keep = values >= cut
+            hits, values = hits[keep], values[keep]
+        order = np.lexsort((hits, -values))
+        hits, values = hits[order], values[order]
+        if len(found) > 1:  # a sentence's repeats carry its same full score, so they sort side by side
+            first = np.ones(len(hits), bool)
+            np.not_equal(hits[1:], hits[:-1], out=first[1:])
+            hits, values = hits[first], values[first]
+        hits, values = hits[:k], values[:k]
+        return [(int(p), float(v)) for p, v in zip(hits.tolist(), values.tolist()) if v > 0]
+
+    def _slices(self, query: QueryTerms, within: tuple[int, int] | None) -> list[tuple[int, int]]:
+        """Where each query term's postings are (limited to `within`); [] when none holds a sentence."""
+        if not query:
+            return []
+        p = self._postings
+        starts, ends = p.indptr[query.ids].tolist(), p.indptr[query.ids + 1].tolist()
+        if within is not None:
+            lo, hi = within
+            bounded = []
+            for a, b in zip(starts, ends):
+                positions = p.indices[a:b]
+                bounded.append((a + int(np.searchsorted(positions, lo)), a + int(np.searchsorted(positions, hi))))
+            slices = bounded
+        else:
+            slices = list(zip(starts, ends))
+        return slices if any(a < b for a, b in slices) else []
+
+    def _accumulators(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per-thread score and coverage arrays over all sentences, all zero between queries."""
+        scratch = self._scratch
+        arrays = getattr(scratch, "arrays", None)
+        if arrays is None:
+            arrays = scratch.arrays = (np.zeros(len(self), np.float32), np.zeros(len(self), np.float32))
+        return arrays
 
     # -- saving ---------------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
+        p = self._postings
         np.save(folder / "idf.npy", self.idf)
-        np.save(folder / "postings_indptr.npy", self.postings.indptr)
-        np.save(folder / "postings_indices.npy", self.postings.indices)
-        np.save(folder / "postings_data.npy", self.postings.data)
+        np.save(folder / "postings_indptr.npy", np.asarray(p.indptr, np.int64))
+        np.save(folder / "postings_indices.npy", np.asarray(p.indices, np.int32))
+        np.save(folder / "postings_data.npy", np.asarray(p.data, np.float32))
+        (folder / "vocabulary.txt").write_text("\n".join(self.vocabulary), encoding="utf-8")
         (folder / "index.json").write_text(json.dumps({
-            "format": FORMAT_VERSION, "sentences": len(self), "vocabulary": self.vocabulary,
+            "format": FORMAT_VERSION, "sentences": len(self), "terms": len(self.vocabulary),
         }), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path, settings: IndexSettings | None = None) -> "SentenceIndex":
+        """Load a saved index; its postings arrays are memory-mapped, not read."""
         meta = json.loads((folder / "index.json").read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT_VERSION:
             raise ValueError("index format version differs")
@@ -272,13 +377,128 @@ class SentenceIndex:
         def arr(name: str) -> np.ndarray:
             return np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
 
-        vocabulary = meta["vocabulary"]
-        postings = sp.csr_matrix((arr("postings_data"), arr("postings_indices"), arr("postings_indptr")),
-                                 shape=(len(vocabulary), int(meta["sentences"])))
+        text = (folder / "vocabulary.txt").read_text(encoding="utf-8")
+        vocabulary = text.split("\n") if text else []
+        postings = PostingArrays(arr("postings_indptr"), arr("postings_indices"), arr("postings_data"),
+                                 int(meta["sentences"]))
         idf = np.array(arr("idf"))
-        if idf.shape != (len(vocabulary),):
+        if idf.shape != (len(vocabulary),) or len(vocabulary) != meta.get("terms") \
+                or postings.indptr.shape != (len(vocabulary) + 1,) \
+                or postings.indices.shape != postings.data.shape \
+                or int(postings.indptr[-1]) != len(postings.indices):
             raise ValueError("index arrays do not match")
         return cls(vocabulary, idf, postings, settings)
+
+
+@dataclass(frozen=True)
+class PostingArrays:
+    """A term-major CSR matrix as its three arrays (int64 indptr, int32 indices, float32 data)."""
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    sentences: int
+
+    @classmethod
+    def of(cls, matrix: sp.spmatrix) -> "PostingArrays":
+        matrix = sp.csr_matrix(matrix, dtype=np.float32)
+        matrix.sum_duplicates()  # also sorts each term's positions
+        return cls(matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32),
+                   matrix.data.astype(np.float32, copy=False), matrix.shape[1])
+
+
+class _Spellings:
+    """Close spellings by character 2- and 3-grams, weighted as scikit-learn's ``char_wb`` TF-IDF would.
+
+    A term's grams are those of `" " + term + " "`; a candidate is scored by the cosine of the two gram
+    vectors, and the best few by that cosine are checked by edit distance. Only terms whose length allows
+    the similarity asked for are scored: terms are numbered by length, so those are one range of numbers.
+    """
+
+    def __init__(self, vocabulary: list[str]):
+        lengths = np.fromiter(map(len, vocabulary), np.int64, len(vocabulary))
+        self.order = np.argsort(lengths, kind="stable").astype(np.int32)  # rank -> term id
+        self.lengths = lengths[self.order]
+        self.vocabulary = vocabulary
+        padded = "".join(" " + vocabulary[i] + " " for i in self.order.tolist())
+        chars = np.frombuffer(padded.encode("utf-32-le"), np.uint32).astype(np.uint64)
+        owner = np.repeat(np.arange(len(vocabulary), dtype=np.int64), self.lengths + 2)
+        codes, ranks = [], []
+        for n in (2, 3):
+            same = owner[: len(owner) - n + 1] == owner[n - 1:]
+            code = np.zeros(len(owner) - n + 1, np.uint64)
+            for j in range(n):
+                code = (code << np.uint64(21)) | chars[j: len(chars) - n + 1 + j]
+            codes.append(code[same])
+            ranks.append(owner[: len(owner) - n + 1][same])
+        code = np.concatenate(codes)
+        rank = np.concatenate(ranks)
+        grams = np.unique(code)
+        gram = np.searchsorted(grams, code)
+        # One entry per (gram, term) with its count, gram-major and by rank within a gram.
+        keys, tf = np.unique(gram * len(vocabulary) + rank, return_counts=True)
+        gram, rank = keys // len(vocabulary), keys % len(vocabulary)
+        df = np.bincount(gram, minlength=len(grams))
+        self.idf = np.log((1 + len(vocabulary)) / (1 + df)) + 1
+        weight = tf * self.idf[gram]
+        weight /= np.sqrt(np.bincount(rank, weight * weight, minlength=len(vocabulary)))[rank]
+        self.gram_ids = {int(c): i for i, c in enumerate(grams.tolist())}
+        self.indptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
+        self.ranks = rank.astype(np.int32)
+        self.weights = weight.astype(np.float32)
+        self._scratch = threading.local()
+
+    def close(self, term: str, min_similarity: float, limit: int) -> list[tuple[int, float]]:
+        padded = " " + term + " "
+        codes = [ord(padded[i]) << 21 | ord(padded[i + 1]) for i in range(len(padded) - 1)]
+        codes += [(ord(padded[i]) << 21 | ord(padded[i + 1])) << 21 | ord(padded[i + 2])
+                  for i in range(len(padded) - 2)]
+        counts: dict[int, int] = {}
+        for code in codes:
+            gid = self.gram_ids.get(code)
+            if gid is not None:
+                counts[gid] = counts.get(gid, 0) + 1
+        if not counts:
+            return []
+        shortlist = self._best_by_cosine(counts, len(term), min_similarity, 8)
+        out = []
+        for rank in shortlist.tolist():
+            tid = int(self.order[rank])
+            candidate = self.vocabulary[tid]
+            similarity = 1 - edit_distance(term, candidate) / max(len(term), len(candidate))
+            if similarity >= min_similarity:
+                out.append((tid, similarity))
+        out.sort(key=lambda pair: -pair[1])
+        return out[:limit]
+
+    def _best_by_cosine(self, counts: dict[int, int], length: int, min_similarity: float, k: int) -> np.ndarray:
+        """Ranks of the k terms of a length that allows `min_similarity` whose gram vectors have the
+        largest dot product with the query's grams (ties: shorter, then alphabetically first)."""
+        # 1 - distance / longer length >= min_similarity bounds the candidate's length.
+        low = math.ceil(length * min_similarity - 1e-9)
+        high = math.floor(length / min_similarity + 1e-9)
+        lo, hi = np.searchsorted(self.lengths, [low, high + 1]).tolist()
+        acc = getattr(self._scratch, "acc", None)
+        if acc is None:
+            acc = self._scratch.acc = np.zeros(len(self.order), np.float32)
+        found: list[np.ndarray] = []
+        try:
+            for gid, tf in counts.items():
+                a, b = int(self.indptr[gid]), int(self.indptr[gid + 1])
+                ranks = self.ranks[a:b]
+                a2, b2 = np.searchsorted(ranks, [lo, hi]).tolist()
+                if a2 < b2:
+                    at = ranks[a2:b2]
+                    acc[at] += np.float32(tf * self.idf[gid]) * self.weights[a + a2: a + b2]
+                    found.append(at)
+            if not found:
+                return np.zeros(0, np.int32)
+            seen = _union(found)
+            values = acc[seen]
+        finally:
+            for at in found:
+                acc[at] = 0
+        return seen[_top_k(values, k)]
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -302,6 +522,17 @@ def _term_major(matrix: sp.spmatrix) -> sp.csr_matrix:
     postings.indices = postings.indices.astype(np.int32, copy=False)
     postings.indptr = postings.indptr.astype(np.int64, copy=False)
     return postings
+
+
+def _union(arrays: list[np.ndarray]) -> np.ndarray:
+    """The distinct values of some ascending arrays, ascending (a sort beats np.unique's hashing here)."""
+    if len(arrays) == 1:
+        return np.array(arrays[0])
+    merged = np.sort(np.concatenate(arrays))
+    keep = np.empty(len(merged), bool)
+    keep[:1] = True
+    np.not_equal(merged[1:], merged[:-1], out=keep[1:])
+    return merged[keep]
 
 
 def _top_k(values: np.ndarray, k: int) -> np.ndarray:
