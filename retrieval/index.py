@@ -9,9 +9,14 @@ Weights, as scikit-learn computes them with ``sublinear_tf=True, smooth_idf=True
     score(s)  = q . w(s) / |q|                         # cosine similarity, in (0, 1]
 
 The idf never reaches zero, so a term found in every sentence of a one-article corpus still counts
-(DrQA's ``log((N - Nt + 0.5) / (Nt + 0.5))`` goes negative there). Only sentences that share a term
-with the question are scored: the question's rows of the term-major matrix are multiplied out,
-DrQA's way, and the top k picked with a partial sort.
+(DrQA's ``log((N - Nt + 0.5) / (Nt + 0.5))`` goes negative there). Weights are computed in float32 in
+scikit-learn's order of operations, so they are the bits its ``TfidfVectorizer`` would give.
+
+Only sentences that share a term with the question are scored, DrQA's way: the question's rows of the
+term-major matrix (each term's postings: sentence positions and weights) are added, one vectorised
+step per question term, into a per-thread score array that is zeroed again where it was touched, so a
+question costs time in proportion to the postings it walks, not to the corpus. The top k come from a
+partial sort (``argpartition``).
 
 A query with no index terms (empty, only stop words, only unknown words with no close spelling)
 finds nothing: ``search`` returns an empty list.
@@ -408,97 +413,54 @@ class PostingArrays:
 
 
 class _Spellings:
-    """Close spellings by character 2- and 3-grams, weighted as scikit-learn's ``char_wb`` TF-IDF would.
+    """Close spellings through a deletion index: each term is listed under itself and under every string
+    one deletion away from it (hashed).
 
-    A term's grams are those of `" " + term + " "`; a candidate is scored by the cosine of the two gram
-    vectors, and the best few by that cosine are checked by edit distance. Only terms whose length allows
-    the similarity asked for are scored: terms are numbered by length, so those are one range of numbers.
+    A question's word looks up itself, its one-deletion strings and, when the similarity asked for
+    allows two edits, its two-deletion strings. Two words one edit apart (an insertion, deletion,
+    substitution or swap of neighbours) always meet under a shared string, and so do most pairs two
+    edits apart; the edit distance then decides.
     """
 
     def __init__(self, vocabulary: list[str]):
-        lengths = np.fromiter(map(len, vocabulary), np.int64, len(vocabulary))
-        self.order = np.argsort(lengths, kind="stable").astype(np.int32)  # rank -> term id
-        self.lengths = lengths[self.order]
         self.vocabulary = vocabulary
-        padded = "".join(" " + vocabulary[i] + " " for i in self.order.tolist())
-        chars = np.frombuffer(padded.encode("utf-32-le"), np.uint32).astype(np.uint64)
-        owner = np.repeat(np.arange(len(vocabulary), dtype=np.int64), self.lengths + 2)
-        codes, ranks = [], []
-        for n in (2, 3):
-            same = owner[: len(owner) - n + 1] == owner[n - 1:]
-            code = np.zeros(len(owner) - n + 1, np.uint64)
-            for j in range(n):
-                code = (code << np.uint64(21)) | chars[j: len(chars) - n + 1 + j]
-            codes.append(code[same])
-            ranks.append(owner[: len(owner) - n + 1][same])
-        code = np.concatenate(codes)
-        rank = np.concatenate(ranks)
-        grams = np.unique(code)
-        gram = np.searchsorted(grams, code)
-        # One entry per (gram, term) with its count, gram-major and by rank within a gram.
-        keys, tf = np.unique(gram * len(vocabulary) + rank, return_counts=True)
-        gram, rank = keys // len(vocabulary), keys % len(vocabulary)
-        df = np.bincount(gram, minlength=len(grams))
-        self.idf = np.log((1 + len(vocabulary)) / (1 + df)) + 1
-        weight = tf * self.idf[gram]
-        weight /= np.sqrt(np.bincount(rank, weight * weight, minlength=len(vocabulary)))[rank]
-        self.gram_ids = {int(c): i for i, c in enumerate(grams.tolist())}
-        self.indptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
-        self.ranks = rank.astype(np.int32)
-        self.weights = weight.astype(np.float32)
-        self._scratch = threading.local()
+        keys: list[int] = []
+        owners: list[int] = []
+        for tid, term in enumerate(vocabulary):
+            if len(term) < 3:  # questions' words have at least 4 letters, and 0.7 * 4 > 2
+                continue
+            variants = {term, *(term[:i] + term[i + 1:] for i in range(len(term)))}
+            keys.extend(map(hash, variants))
+            owners.extend([tid] * len(variants))
+        order = np.argsort(np.asarray(keys, np.int64), kind="stable")
+        self.keys = np.asarray(keys, np.int64)[order]
+        self.owners = np.asarray(owners, np.int32)[order]
 
     def close(self, term: str, min_similarity: float, limit: int) -> list[tuple[int, float]]:
-        padded = " " + term + " "
-        codes = [ord(padded[i]) << 21 | ord(padded[i + 1]) for i in range(len(padded) - 1)]
-        codes += [(ord(padded[i]) << 21 | ord(padded[i + 1])) << 21 | ord(padded[i + 2])
-                  for i in range(len(padded) - 2)]
-        counts: dict[int, int] = {}
-        for code in codes:
-            gid = self.gram_ids.get(code)
-            if gid is not None:
-                counts[gid] = counts.get(gid, 0) + 1
-        if not counts:
+        """Terms with 1 - distance / longer length >= min_similarity: most similar first, then alphabetical."""
+        longest = math.floor(len(term) / min_similarity + 1e-9)  # no longer term can be similar enough
+        edits = math.floor((1 - min_similarity) * longest + 1e-9)
+        variants = {term, *(term[:i] + term[i + 1:] for i in range(len(term)))}
+        if edits >= 2:
+            variants.update(v[:i] + v[i + 1:] for v in list(variants) for i in range(len(v)))
+        hashes = np.fromiter(map(hash, variants), np.int64, len(variants))
+        lo = np.searchsorted(self.keys, hashes, "left")
+        hi = np.searchsorted(self.keys, hashes, "right")
+        found = [self.owners[a:b] for a, b in zip(lo.tolist(), hi.tolist()) if a < b]
+        if not found:
             return []
-        shortlist = self._best_by_cosine(counts, len(term), min_similarity, 8)
         out = []
-        for rank in shortlist.tolist():
-            tid = int(self.order[rank])
+        for tid in _union(found).tolist():
             candidate = self.vocabulary[tid]
-            similarity = 1 - edit_distance(term, candidate) / max(len(term), len(candidate))
+            bigger = max(len(term), len(candidate))
+            allowed = math.floor((1 - min_similarity) * bigger + 1e-9)
+            if abs(len(candidate) - len(term)) > allowed:
+                continue
+            similarity = 1 - edit_distance(term, candidate) / bigger
             if similarity >= min_similarity:
                 out.append((tid, similarity))
-        out.sort(key=lambda pair: -pair[1])
+        out.sort(key=lambda pair: -pair[1])  # stable: alphabetical among equals
         return out[:limit]
-
-    def _best_by_cosine(self, counts: dict[int, int], length: int, min_similarity: float, k: int) -> np.ndarray:
-        """Ranks of the k terms of a length that allows `min_similarity` whose gram vectors have the
-        largest dot product with the query's grams (ties: shorter, then alphabetically first)."""
-        # 1 - distance / longer length >= min_similarity bounds the candidate's length.
-        low = math.ceil(length * min_similarity - 1e-9)
-        high = math.floor(length / min_similarity + 1e-9)
-        lo, hi = np.searchsorted(self.lengths, [low, high + 1]).tolist()
-        acc = getattr(self._scratch, "acc", None)
-        if acc is None:
-            acc = self._scratch.acc = np.zeros(len(self.order), np.float32)
-        found: list[np.ndarray] = []
-        try:
-            for gid, tf in counts.items():
-                a, b = int(self.indptr[gid]), int(self.indptr[gid + 1])
-                ranks = self.ranks[a:b]
-                a2, b2 = np.searchsorted(ranks, [lo, hi]).tolist()
-                if a2 < b2:
-                    at = ranks[a2:b2]
-                    acc[at] += np.float32(tf * self.idf[gid]) * self.weights[a + a2: a + b2]
-                    found.append(at)
-            if not found:
-                return np.zeros(0, np.int32)
-            seen = _union(found)
-            values = acc[seen]
-        finally:
-            for at in found:
-                acc[at] = 0
-        return seen[_top_k(values, k)]
 
 
 def edit_distance(a: str, b: str) -> int:
