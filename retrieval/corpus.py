@@ -8,9 +8,10 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,8 +21,9 @@ from .index import IndexSettings, QueryTerms, SentenceIndex, _top_k
 from .ranking import Evidence, RankSettings, answer_type_bonus, neighbour_gain, word_order_evidence
 from .records import Article, Hit, Paragraph, Sentence
 from .sentences import Splitter, article_sentences
+from .store import StoredArticles, StoredSentences, write_corpus
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 Warn = Callable[[str], None]
 
@@ -71,12 +73,68 @@ def read_articles(files: list[tuple[str, Path]], warn: Warn,
     return articles, skipped
 
 
+# Below this many files one process reads and splits faster than starting workers would allow.
+PARALLEL_MIN_FILES = 2000
+_CHUNK = 100  # files per task handed to a worker
+
+
+def ingest(files: list[tuple[str, Path]], warn: Warn, progress: Progress | None = None,
+           workers: int | None = None) -> tuple["Corpus", list[str]]:
+    """Read, clean and split the files into a Corpus, naming (and skipping) the unreadable ones.
+
+    With more than PARALLEL_MIN_FILES files (or `workers` > 1) the work is spread over all cores;
+    the corpus is the same either way. `progress` sees one item per file, in order.
+    """
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(files) > PARALLEL_MIN_FILES else 1
+    if workers <= 1:
+        articles, skipped = read_articles(files, warn, progress)
+        return Corpus.from_articles(articles), skipped
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunks = [files[i:i + _CHUNK] for i in range(0, len(files), _CHUNK)]
+    articles: list[Article] = []
+    sentences_of: list[list[Sentence]] = []
+    skipped: list[str] = []
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        results = (item for chunk in pool.map(_read_and_split, chunks) for item in chunk)
+        for article, sentences, error in (progress(results, len(files), "reading") if progress else results):
+            if article is None:
+                skipped.append(error)
+                warn(f"skipped {error}")
+            else:
+                articles.append(article)
+                sentences_of.append(sentences)
+    return Corpus.from_parts(articles, sentences_of), skipped
+
+
+def _read_and_split(files: list[tuple[str, Path]]) -> list[tuple[Article | None, list[Sentence], str]]:
+    """One worker's task: each file as (article, its sentences, "") or (None, [], why it was skipped)."""
+    splitter = Splitter()
+    out: list[tuple[Article | None, list[Sentence], str]] = []
+    for article_id, path in files:
+        try:
+            article = read_article(path, article_id)
+        except ArticleError as err:
+            out.append((None, [], str(err)))
+        else:
+            out.append((article, article_sentences(article, splitter), ""))
+    return out
+
+
 @dataclass(frozen=True)
 class Corpus:
-    """Articles and their sentences, in one reading order; sentence positions index `sentences`."""
+    """Articles and their sentences, in one reading order; sentence positions index `sentences`.
 
-    articles: tuple[Article, ...]
-    sentences: tuple[Sentence, ...]
+    Built from articles, both are tuples; loaded from the cache, both are sequences read from
+    memory-mapped files on access.
+    """
+
+    articles: Sequence[Article]
+    sentences: Sequence[Sentence]
     article_of: np.ndarray  # int32: the article number of each sentence
     starts: np.ndarray  # int64: the first sentence position of each article, plus the total at the end
 
@@ -84,18 +142,29 @@ class Corpus:
     def from_articles(cls, articles: Iterable[Article], splitter: Splitter | None = None) -> "Corpus":
         splitter = splitter or Splitter()
         articles = tuple(articles)
+        return cls.from_parts(articles, [article_sentences(article, splitter) for article in articles])
+
+    @classmethod
+    def from_parts(cls, articles: Sequence[Article], sentences_of: Sequence[list[Sentence]]) -> "Corpus":
+        """A corpus from articles and each article's sentences, already split."""
+        articles = tuple(articles)
         sentences: list[Sentence] = []
         starts = [0]
-        for article in articles:
-            sentences.extend(article_sentences(article, splitter))
+        for part in sentences_of:
+            sentences.extend(part)
             starts.append(len(sentences))
         starts_arr = np.asarray(starts, np.int64)
         article_of = np.repeat(np.arange(len(articles), dtype=np.int32), np.diff(starts_arr))
         return cls(articles, tuple(sentences), article_of, starts_arr)
 
+    @cached_property
+    def article_ids(self) -> list[str]:
+        ids = getattr(self.articles, "ids", None)
+        return list(ids) if ids is not None else [a.id for a in self.articles]
+
     def article_number(self, article_id: str) -> int | None:
-        for i, article in enumerate(self.articles):
-            if article.id == article_id:
+        for i, known in enumerate(self.article_ids):
+            if known == article_id:
                 return i
         return None
 
@@ -114,7 +183,7 @@ class CorpusIndex:
         self.index = index
         self.headlines = headlines.tocsc()  # article x term, column access per question term
         self.settings = settings or RankSettings()
-        self._article_numbers = {a.id: i for i, a in enumerate(corpus.articles)}
+        self._article_numbers = {a: i for i, a in enumerate(corpus.article_ids)}
         first = np.zeros(len(corpus.sentences), np.int64)
         if len(corpus.sentences):
             first = corpus.starts[corpus.article_of]
@@ -191,19 +260,15 @@ class CorpusIndex:
 
     # -- the cache ------------------------------------------------------------------------------
     def save(self, folder: Path, stamp: dict) -> None:
-        """Write the whole index as arrays and JSON (never pickle) into `folder`, replacing it atomically."""
+        """Write the whole index as arrays, UTF-8 text and JSON (never pickle) into `folder`, replacing it
+        atomically."""
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
         try:
             self.index.save(tmp)
             sp.save_npz(tmp / "headlines.npz", self.headlines.tocsr(), compressed=False)
-            corpus = {
-                "articles": [_article_json(a) for a in self.corpus.articles],
-                "sentences": [[s.paragraph, s.sentence, s.text, s.kind, s.attributed_to, s.credit]
-                              for s in self.corpus.sentences],
-                "starts": self.corpus.starts.tolist(),
-            }
-            (tmp / "corpus.json").write_text(json.dumps(corpus, ensure_ascii=False), encoding="utf-8")
+            write_corpus(tmp, self.corpus.articles, self.corpus.sentences)
+            np.save(tmp / "starts.npy", np.asarray(self.corpus.starts, np.int64))
             (tmp / "manifest.json").write_text(json.dumps({**stamp, "format": CACHE_FORMAT}), encoding="utf-8")
             if folder.exists():
                 shutil.rmtree(folder, ignore_errors=True)
@@ -214,18 +279,20 @@ class CorpusIndex:
 
     @classmethod
     def load(cls, folder: Path, stamp: dict, settings: RankSettings | None = None) -> "CorpusIndex":
-        """Load a saved index; raises ValueError (or OSError) when it is stale, corrupt or missing."""
+        """Load a saved index; raises ValueError (or OSError) when it is stale, corrupt or missing.
+
+        The postings, the sentences and the paragraphs stay on disk, memory-mapped: loading reads only
+        the vocabulary, the article metadata and the headline vectors.
+        """
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         if manifest.get("format") != CACHE_FORMAT or any(manifest.get(k) != v for k, v in stamp.items()):
             raise ValueError("cache is stale")
-        data = json.loads((folder / "corpus.json").read_text(encoding="utf-8"))
-        articles = tuple(_article_from_json(a) for a in data["articles"])
-        starts = np.asarray(data["starts"], np.int64)
+        articles = StoredArticles(folder)
+        starts = np.load(folder / "starts.npy", allow_pickle=False)
+        if starts.shape != (len(articles) + 1,) or (len(starts) and starts[0] != 0) or np.any(np.diff(starts) < 0):
+            raise ValueError("cache arrays do not match")
         article_of = np.repeat(np.arange(len(articles), dtype=np.int32), np.diff(starts))
-        sentences = tuple(
-            Sentence(articles[a].id, p, n, text, kind, who, credit)
-            for a, (p, n, text, kind, who, credit) in zip(article_of.tolist(), data["sentences"])
-        )
+        sentences = StoredSentences(folder, articles.ids, article_of)
         index = SentenceIndex.load(folder)
         headlines = sp.load_npz(folder / "headlines.npz")
         if len(index) != len(sentences) or headlines.shape != (len(articles), len(index.vocabulary)):
@@ -235,23 +302,6 @@ class CorpusIndex:
 
 def _surface_words(text: str) -> list[str]:
     return _WORD.findall(text)
-
-
-def _article_json(article: Article) -> dict:
-    return {
-        "id": article.id, "title": article.title, "source": article.source, "url": article.url,
-        "published": article.published, "author": article.author, "metadata": list(article.metadata),
-        "path": article.path, "paragraphs": [[p.text, p.kind, p.credit] for p in article.paragraphs],
-    }
-
-
-def _article_from_json(data: dict) -> Article:
-    return Article(
-        id=data["id"], title=data["title"], source=data["source"], url=data["url"],
-        published=data["published"], author=data["author"],
-        metadata=tuple(tuple(kv) for kv in data["metadata"]), path=data["path"],
-        paragraphs=tuple(Paragraph(t, k, c) for t, k, c in data["paragraphs"]),
-    )
 
 
 def default_cache_root() -> Path:
@@ -288,10 +338,10 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
             return loaded
         except (OSError, ValueError, KeyError, TypeError, IndexError):
             pass  # missing, stale or corrupt: rebuilt below, never trusted
-    articles, skipped = read_articles(files, warn, progress)
-    if not articles:
+    corpus, skipped = ingest(files, warn, progress)
+    if not corpus.articles:
         raise CorpusError(f"no readable articles in {folder} ({len(skipped)} skipped)")
-    built = CorpusIndex.build(Corpus.from_articles(articles), settings)
+    built = CorpusIndex.build(corpus, settings)
     if use_cache:
         stamp = {**stamp, "skipped": skipped}
         try:

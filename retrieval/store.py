@@ -1,0 +1,187 @@
+"""A corpus's sentences and articles on disk as flat arrays and UTF-8 blobs, memory-mapped and read on access."""
+
+from __future__ import annotations
+
+import json
+import mmap
+from pathlib import Path
+from typing import Iterator, Sequence, overload
+
+import numpy as np
+
+from .records import BODY, Article, Paragraph, Sentence
+
+# Files of a stored corpus, beside the index's own files in the cache folder.
+SENTENCE_TEXT = "sentences.utf8"
+PARAGRAPH_TEXT = "paragraphs.utf8"
+
+
+class TextColumn(Sequence[str]):
+    """Many strings as one UTF-8 blob and the byte offset where each starts (plus the end)."""
+
+    def __init__(self, blob: bytes | mmap.mmap, offsets: np.ndarray):
+        self._blob = blob
+        self._offsets = offsets
+
+    @classmethod
+    def write(cls, folder: Path, name: str, texts: Sequence[str]) -> None:
+        encoded = [t.encode("utf-8") for t in texts]
+        offsets = np.zeros(len(encoded) + 1, np.int64)
+        np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)), out=offsets[1:])
+        with open(folder / name, "wb") as handle:
+            handle.write(b"".join(encoded))
+        np.save(folder / f"{name}.offsets.npy", offsets)
+
+    @classmethod
+    def open(cls, folder: Path, name: str) -> "TextColumn":
+        offsets = np.load(folder / f"{name}.offsets.npy", mmap_mode="r", allow_pickle=False)
+        with open(folder / name, "rb") as handle:
+            size = handle.seek(0, 2)
+            if size != int(offsets[-1]):
+                raise ValueError(f"{name} does not match its offsets")
+            blob: bytes | mmap.mmap = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        return cls(blob, offsets)
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("text index out of range")
+        return self._blob[int(self._offsets[i]):int(self._offsets[i + 1])].decode("utf-8")
+
+
+class StoredSentences(Sequence[Sentence]):
+    """The corpus's sentences, each made into a Sentence record when it is asked for."""
+
+    def __init__(self, folder: Path, article_ids: Sequence[str], article_of: np.ndarray):
+        self._text = TextColumn.open(folder, SENTENCE_TEXT)
+        self._numbers = np.load(folder / "sentence_numbers.npy", mmap_mode="r", allow_pickle=False)
+        self._kinds = np.load(folder / "sentence_kinds.npy", mmap_mode="r", allow_pickle=False)
+        self._who = np.load(folder / "sentence_speakers.npy", mmap_mode="r", allow_pickle=False)
+        strings = json.loads((folder / "strings.json").read_text(encoding="utf-8"))
+        self._strings, self._kind_names = strings["strings"], strings["kinds"]
+        self._article_ids = article_ids
+        self._article_of = article_of
+        n = len(self._text)
+        if self._numbers.shape != (n, 2) or self._kinds.shape != (n,) or self._who.shape != (n, 2) \
+                or len(article_of) != n:
+            raise ValueError("stored sentences do not match")
+
+    def __len__(self) -> int:
+        return len(self._text)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        text = self._text[i]
+        paragraph, sentence = self._numbers[i].tolist()
+        speaker, credit = self._who[i].tolist()
+        return Sentence(self._article_ids[int(self._article_of[i])], paragraph, sentence, text,
+                        self._kind_names[int(self._kinds[i])],
+                        self._strings[speaker] if speaker >= 0 else None,
+                        self._strings[credit] if credit >= 0 else None)
+
+    def __iter__(self) -> Iterator[Sentence]:
+        return (self[i] for i in range(len(self)))
+
+    @property
+    def texts(self) -> TextColumn:
+        return self._text
+
+
+class StoredArticles(Sequence[Article]):
+    """The corpus's articles: their metadata read at once, their paragraphs decoded when asked for."""
+
+    def __init__(self, folder: Path):
+        data = json.loads((folder / "articles.json").read_text(encoding="utf-8"))
+        self._meta = data["articles"]
+        self._kind_names = data["kinds"]
+        self._credits = data["credits"]
+        self.ids = [a["id"] for a in self._meta]
+        self._text = TextColumn.open(folder, PARAGRAPH_TEXT)
+        self._first = np.load(folder / "article_paragraphs.npy", mmap_mode="r", allow_pickle=False)
+        self._kinds = np.load(folder / "paragraph_kinds.npy", mmap_mode="r", allow_pickle=False)
+        self._credit = np.load(folder / "paragraph_credits.npy", mmap_mode="r", allow_pickle=False)
+        if self._first.shape != (len(self._meta) + 1,) or int(self._first[-1]) != len(self._text) \
+                or self._kinds.shape != (len(self._text),) or self._credit.shape != (len(self._text),):
+            raise ValueError("stored articles do not match")
+
+    def __len__(self) -> int:
+        return len(self._meta)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        m = self._meta[i]
+        a, b = int(self._first[i]), int(self._first[i + 1])
+        paragraphs = tuple(
+            Paragraph(self._text[p], self._kind_names[int(self._kinds[p])],
+                      self._credits[int(self._credit[p])] if self._credit[p] >= 0 else None)
+            for p in range(a, b))
+        return Article(id=m["id"], title=m["title"], paragraphs=paragraphs, source=m["source"], url=m["url"],
+                       published=m["published"], author=m["author"],
+                       metadata=tuple(tuple(kv) for kv in m["metadata"]), path=m["path"])
+
+    def __iter__(self) -> Iterator[Article]:
+        return (self[i] for i in range(len(self)))
+
+
+def write_corpus(folder: Path, articles: Sequence[Article], sentences: Sequence[Sentence]) -> None:
+    """Store articles and sentences as the files StoredArticles and StoredSentences read."""
+    strings: dict[str, int] = {}
+    kinds: dict[str, int] = {BODY: 0}
+
+    def code(value: str | None) -> int:
+        return -1 if value is None else strings.setdefault(value, len(strings))
+
+    n = len(sentences)
+    numbers = np.zeros((n, 2), np.int32)
+    kind = np.zeros(n, np.int8)
+    who = np.full((n, 2), -1, np.int32)
+    texts = []
+    for i, s in enumerate(sentences):
+        numbers[i] = s.paragraph, s.sentence
+        kind[i] = kinds.setdefault(s.kind, len(kinds))
+        who[i] = code(s.attributed_to), code(s.credit)
+        texts.append(s.text)
+    TextColumn.write(folder, SENTENCE_TEXT, texts)
+    np.save(folder / "sentence_numbers.npy", numbers)
+    np.save(folder / "sentence_kinds.npy", kind)
+    np.save(folder / "sentence_speakers.npy", who)
+
+    paragraph_texts, first, p_kinds, p_credits = [], [0], [], []
+    meta = []
+    credits: dict[str, int] = {}
+    for article in articles:
+        meta.append({"id": article.id, "title": article.title, "source": article.source, "url": article.url,
+                     "published": article.published, "author": article.author,
+                     "metadata": [list(kv) for kv in article.metadata], "path": article.path})
+        for p in article.paragraphs:
+            paragraph_texts.append(p.text)
+            p_kinds.append(kinds.setdefault(p.kind, len(kinds)))
+            p_credits.append(-1 if p.credit is None else credits.setdefault(p.credit, len(credits)))
+        first.append(len(paragraph_texts))
+    TextColumn.write(folder, PARAGRAPH_TEXT, paragraph_texts)
+    np.save(folder / "article_paragraphs.npy", np.asarray(first, np.int64))
+    np.save(folder / "paragraph_kinds.npy", np.asarray(p_kinds, np.int8))
+    np.save(folder / "paragraph_credits.npy", np.asarray(p_credits, np.int32))
+    kind_names = sorted(kinds, key=kinds.get)
+    (folder / "articles.json").write_text(json.dumps(
+        {"articles": meta, "kinds": kind_names, "credits": sorted(credits, key=credits.get)},
+        ensure_ascii=False), encoding="utf-8")
+    (folder / "strings.json").write_text(json.dumps(
+        {"strings": sorted(strings, key=strings.get), "kinds": kind_names}, ensure_ascii=False), encoding="utf-8")
