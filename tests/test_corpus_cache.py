@@ -1,0 +1,112 @@
+"""The corpus cache: memory-mapped, read back as it was written, rebuilt when damaged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.corpus import CorpusIndex, article_files, ingest, open_corpus
+from retrieval.records import Article, Paragraph
+
+ARTICLE = """---
+title: Rebels {n} say regime amassing near Idlib
+source: Example Wire
+url: https://example.com/{n}
+published: 2019-05-0{d}
+---
+
+Syrian rebels said on Tuesday that government forces were massing near the town of Kafr Nabuda, {n}.
+"We will not withdraw," Naji Mustafa, a spokesman for the National Front, told reporters. Café owners fled.
+
+A man walks past rubble in Idlib. / AFP / Omar HAJ KADOUR
+
+The UN said 150,000 people had been displaced since April. Russia denied conducting the strikes.
+"""
+
+
+def write_articles(folder: Path, count: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        (folder / f"story-{n:03d}.md").write_text(ARTICLE.format(n=n, d=n % 9 + 1), encoding="utf-8")
+    (folder / "broken.txt").write_bytes(b"")
+    return folder
+
+
+@pytest.fixture()
+def corpus_dir(tmp_path):
+    return write_articles(tmp_path / "articles", 12)
+
+
+def test_a_loaded_cache_holds_the_same_articles_and_sentences(corpus_dir, tmp_path):
+    built = open_corpus(corpus_dir, tmp_path / "cache", use_cache=False)
+    open_corpus(corpus_dir, tmp_path / "cache")  # writes the cache
+    loaded = open_corpus(corpus_dir, tmp_path / "cache")
+    assert list(loaded.corpus.sentences) == list(built.corpus.sentences)
+    assert list(loaded.corpus.articles) == list(built.corpus.articles)
+    assert loaded.corpus.starts.tolist() == built.corpus.starts.tolist()
+    assert any(s.attributed_to for s in loaded.corpus.sentences)
+    assert any(p.credit for a in loaded.corpus.articles for p in a.paragraphs)
+
+
+def test_a_loaded_cache_answers_as_the_built_index(corpus_dir, tmp_path):
+    built = open_corpus(corpus_dir, tmp_path / "cache", use_cache=False)
+    open_corpus(corpus_dir, tmp_path / "cache")
+    loaded = open_corpus(corpus_dir, tmp_path / "cache")
+    for question in ("who denied the strikes", "how many people were displaced", "what did the spokesman say",
+                     "where were forces massing"):
+        assert [(h.position, h.score, h.matched) for h in loaded.search(question, 5)] == \
+               [(h.position, h.score, h.matched) for h in built.search(question, 5)]
+        assert [h.position for h in loaded.search(question, 3, article="story-004")] == \
+               [h.position for h in built.search(question, 3, article="story-004")]
+
+
+def test_the_cache_keeps_sentences_and_postings_on_disk(corpus_dir, tmp_path):
+    open_corpus(corpus_dir, tmp_path / "cache")
+    loaded = open_corpus(corpus_dir, tmp_path / "cache")
+    assert isinstance(loaded.index._postings.data, np.memmap)
+    assert not isinstance(loaded.corpus.sentences, tuple)
+    assert loaded.corpus.sentences[-1] == list(loaded.corpus.sentences)[-1]
+
+
+def test_a_damaged_cache_is_rebuilt_not_trusted(corpus_dir, tmp_path):
+    open_corpus(corpus_dir, tmp_path / "cache")
+    slot = next((tmp_path / "cache").iterdir())
+    text = slot / "sentences.utf8"
+    text.write_bytes(text.read_bytes()[:-10])
+    again = open_corpus(corpus_dir, tmp_path / "cache")
+    assert again.corpus.sentences[0].text.startswith("Syrian rebels said")
+    assert CorpusIndex.load(slot, {}) is not None  # rewritten whole
+
+
+def test_parallel_ingestion_gives_the_same_corpus(corpus_dir):
+    files = article_files(corpus_dir)
+    warnings_serial: list[str] = []
+    warnings_parallel: list[str] = []
+    serial, skipped_serial = ingest(files, warnings_serial.append, workers=1)
+    seen = []
+
+    def progress(items, total, what):
+        for item in items:
+            seen.append(what)
+            yield item
+
+    parallel, skipped_parallel = ingest(files, warnings_parallel.append, progress, workers=2)
+    assert list(parallel.articles) == list(serial.articles)
+    assert list(parallel.sentences) == list(serial.sentences)
+    assert skipped_parallel == skipped_serial and len(skipped_serial) == 1
+    assert warnings_parallel == warnings_serial
+    assert len(seen) == len(files)
+
+
+def test_an_empty_paragraph_list_and_no_speakers_round_trip(tmp_path):
+    from retrieval.corpus import Corpus
+
+    articles = [Article("a", "Only a headline", ()), Article("b", "Two", (Paragraph("One line here."),))]
+    corpus = Corpus.from_articles(articles)
+    index = CorpusIndex.build(corpus)
+    index.save(tmp_path / "slot", {"corpus": "x"})
+    loaded = CorpusIndex.load(tmp_path / "slot", {"corpus": "x"})
+    assert list(loaded.corpus.articles) == articles
+    assert list(loaded.corpus.sentences) == list(corpus.sentences)

@@ -1,0 +1,109 @@
+"""The fast sentence search finds what a brute-force scikit-learn scoring of the same weights finds."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from corpora import draw_questions, synthetic_sentences  # noqa: E402
+
+from retrieval.index import SentenceIndex  # noqa: E402
+from retrieval.text import Analyzer  # noqa: E402
+
+K = 10
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    texts = synthetic_sentences(10_000, seed=7)
+    index = SentenceIndex.build(texts)
+    vectorizer = TfidfVectorizer(analyzer=Analyzer().terms, sublinear_tf=True, smooth_idf=True, norm="l2",
+                                 dtype=np.float32)
+    matrix = vectorizer.fit_transform(texts).tocsr()
+    questions = draw_questions(texts, 300, seed=3) + ["", "the of and", "zzzzqqq", texts[17], texts[4242]]
+    return texts, index, vectorizer, matrix, questions
+
+
+def brute_force(index: SentenceIndex, vectorizer, matrix, question: str) -> np.ndarray:
+    """Every sentence's score: the whole sentence matrix times the question's weight vector."""
+    terms = index.query(question)
+    q = np.zeros(matrix.shape[1], np.float64)
+    for term_id, weight in zip(terms.ids.tolist(), terms.weights.tolist()):
+        q[vectorizer.vocabulary_[index.vocabulary[term_id]]] = weight
+    return matrix.astype(np.float64) @ q
+
+
+def test_the_vocabulary_and_weights_are_scikit_learns(corpus):
+    _, index, vectorizer, matrix, _ = corpus
+    assert index.vocabulary == vectorizer.get_feature_names_out().tolist()
+    assert np.allclose(index.idf, vectorizer.idf_, rtol=0, atol=1e-6)
+    difference = abs(index.postings.T.tocsr() - matrix)
+    assert difference.max() <= 1e-7
+
+
+def test_top_hits_equal_brute_force_scoring(corpus):
+    _, index, vectorizer, matrix, questions = corpus
+    compared = 0
+    for question in questions:
+        found = index.search(question, K)
+        scores = brute_force(index, vectorizer, matrix, question)
+        expected = np.sort(scores[scores > 0])[::-1][:K]
+        assert len(found) == len(expected), question
+        got = np.array([score for _, score in found])
+        assert np.allclose(got, expected, rtol=0, atol=1e-5), question
+        for position, score in found:  # each hit is scored as brute force scores it
+            assert abs(scores[position] - score) <= 1e-5, question
+        compared += bool(found)
+    assert compared >= 290
+
+
+def test_hits_come_best_first_with_ties_in_position_order(corpus):
+    _, index, _, _, questions = corpus
+    for question in questions:
+        found = index.search(question, K)
+        for (p1, s1), (p2, s2) in zip(found, found[1:]):
+            assert s1 > s2 or (s1 == s2 and p1 < p2)
+
+
+def test_scores_lists_every_sentence_sharing_a_term_in_position_order(corpus):
+    _, index, vectorizer, matrix, questions = corpus
+    for question in questions[:60]:
+        positions, cosine, coverage = index.scores(index.query(question))
+        scores = brute_force(index, vectorizer, matrix, question)
+        assert positions.tolist() == np.flatnonzero(scores > 0).tolist()
+        assert np.allclose(cosine, scores[positions], rtol=0, atol=1e-5)
+        assert np.all((coverage > 0) & (coverage <= 1 + 1e-6))
+
+
+def test_search_within_a_range_equals_filtering_the_full_scores(corpus):
+    _, index, _, _, questions = corpus
+    for question in questions[:60]:
+        full = index.scores(index.query(question))
+        part = index.scores(index.query(question), within=(2_000, 5_000))
+        keep = (full[0] >= 2_000) & (full[0] < 5_000)
+        assert part[0].tolist() == full[0][keep].tolist()
+        assert np.array_equal(part[1], full[1][keep]) and np.array_equal(part[2], full[2][keep])
+        hits = index.search(question, K, within=(2_000, 5_000))
+        assert all(2_000 <= p < 5_000 for p, _ in hits)
+
+
+def test_questions_leave_no_trace_in_the_next_answer(corpus):
+    _, index, _, _, questions = corpus
+    first = [index.search(q, K) for q in questions[:40]]
+    index.scores(index.query(questions[40]))
+    assert [index.search(q, K) for q in questions[:40]] == first
+
+
+def test_the_saved_index_answers_as_the_built_one(corpus, tmp_path):
+    _, index, _, _, questions = corpus
+    index.save(tmp_path)
+    loaded = SentenceIndex.load(tmp_path)
+    assert isinstance(loaded._postings.indices, np.memmap)
+    for question in questions[:100]:
+        assert loaded.search(question, K) == index.search(question, K)
