@@ -165,10 +165,13 @@ def _status(key: str) -> int:
 def build_in_child(engine, texts, folder: Path) -> dict:
     """Build and save in a forked child: (build seconds, peak memory above its start, size on disk)."""
     result = folder.with_suffix(".json")
+    gc.collect()
+    _release_free_memory()
     pid = os.fork()
     if pid == 0:  # the child
         code = 1
         try:
+            _release_free_memory()  # memory the parent freed but kept would hide the build's own use
             try:
                 with open("/proc/self/clear_refs", "w") as handle:
                     handle.write("5")  # restart the peak-RSS count at the current RSS
@@ -189,6 +192,15 @@ def build_in_child(engine, texts, folder: Path) -> dict:
     out = json.loads(result.read_text())
     out["disk_mb"] = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
     return out
+
+
+def _release_free_memory() -> None:
+    """Give freed heap memory back to the system (glibc), so that resident memory is memory in use."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def latencies(run, questions: list[str], budget_s: float) -> np.ndarray:
