@@ -109,7 +109,7 @@ def test_corrupt_cache_is_rebuilt_not_trusted(tmp_path, damage):
     cache = tmp_path / ".cache"
     open_corpus(tmp_path, cache)
     slot = next(p for p in cache.iterdir() if p.is_dir())
-    target = slot / ("corpus.json" if damage != "truncate" else "postings_data.npy")
+    target = slot / ("articles.json" if damage != "truncate" else "postings_data.npy")
     if damage == "garbage":
         target.write_bytes(b"\x00garbage{")
     elif damage == "truncate":
