@@ -201,20 +201,23 @@ class CorpusIndex:
 
     def search(self, question: str, k: int = 10, article: str | None = None) -> list[Hit]:
         """The k best sentences for a question, best first. Unknown `article` ids find nothing."""
-        evidence = self.evidence(question, article)
-        if evidence is None or k <= 0:
+        evidence = self.evidence(question, article, k) if k > 0 else None
+        if evidence is None:
             return []
         score = evidence.scores(self.settings)
         best = _top_k(score, k)
         return [self._hit(int(evidence.positions[i]), float(score[i]), float(evidence.coverage[i]), evidence.words)
                 for i in best]
 
-    def evidence(self, question: str, article: str | None = None) -> Evidence | None:
+    def evidence(self, question: str, article: str | None = None, k: int | None = None) -> Evidence | None:
         """The evidence for the best `settings.candidates` sentences sharing a word with the question.
 
         The cheap evidence (coverage, headline, neighbours, position, cosine) is weighed for every
         sentence sharing a term; word order and answer type, which need the sentence's words, only
         for the shortlist. None when no sentence shares a term (or `article` is unknown).
+        With `k`, the shortlist keeps only the sentences that could still rank among the best k once
+        word order and answer type are added (they add at most their weights), so the best k are the
+        same and fewer sentences are read.
         """
         within = None
         if article is not None:
@@ -235,10 +238,16 @@ class CorpusIndex:
         cheap = (s.coverage_weight * coverage + s.headline_weight * headline + s.neighbour_weight * neighbour
                  + s.lead_weight * lead + s.cosine_weight * cosine)
         shortlist = np.sort(_top_k(cheap, s.candidates))
-        sentences = [self.corpus.sentences[p] for p in positions[shortlist]]
+        extra = (s.bigram_weight, s.proximity_weight, s.answer_type_weight)
+        if k is not None and len(shortlist) > k and min(extra) >= 0:
+            kth = np.partition(cheap[shortlist], len(shortlist) - k)[len(shortlist) - k]
+            shortlist = shortlist[cheap[shortlist] >= kth - sum(extra) - 1e-5]
+        sentences = [self.corpus.sentences[p] for p in positions[shortlist].tolist()]
         analyzer = self.index.analyzer
-        bigrams, proximity = word_order_evidence(analyzer.terms(question),
-                                                 [analyzer.terms(x.text) for x in sentences])
+        terms = self.index.sentence_terms(positions[shortlist])  # stored at build: no second analysis
+        if terms is None:
+            terms = [analyzer.terms(x.text) for x in sentences]
+        bigrams, proximity = word_order_evidence(analyzer.terms(question), terms)
         answer_type = answer_type_bonus(question, [x.text for x in sentences], [x.attributed_to for x in sentences])
         return Evidence(positions[shortlist], coverage[shortlist], cosine[shortlist], headline[shortlist],
                         neighbour[shortlist], lead[shortlist], bigrams, proximity, answer_type, query.words)
@@ -252,9 +261,10 @@ class CorpusIndex:
         sentence = self.corpus.sentences[position]
         wanted = set(words)
         analyzer = self.index.analyzer
+        # A plain ASCII word analyses to its lower-cased term alone; only other words need the full analysis.
         matched = tuple(dict.fromkeys(
             word for word in _surface_words(sentence.text) if analyzer.term(word.lower()) in wanted
-            or any(t in wanted for t in analyzer.terms(word))
+            or not (word.isascii() and word.isalnum()) and any(t in wanted for t in analyzer.terms(word))
         ))
         return Hit(position, score, sentence, coverage, matched)
 

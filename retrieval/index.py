@@ -39,7 +39,7 @@ import scipy.sparse as sp
 
 from .text import Analyzer
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,9 @@ class SentenceIndex:
         self._spellings: _Spellings | None = None
         self._close_cache: dict[tuple[str, float], list[tuple[int, float]]] = {}
         self._scratch = threading.local()
+        # Each sentence's term ids in reading order (tokens[offsets[i]:offsets[i + 1]]), when known: the
+        # ranking's word-order evidence reads them instead of analysing the sentence again.
+        self._tokens: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def term_ids(self) -> dict[str, int]:
@@ -128,9 +131,9 @@ class SentenceIndex:
         del ids
         columns = renumber[np.frombuffer(tokens, np.int32)] if len(tokens) else np.zeros(0, np.int32)
         del tokens
-        counts = sp.csr_matrix((np.ones(len(columns), np.float32), columns, np.cumsum(lengths)),
+        offsets = np.cumsum(lengths)
+        counts = sp.csr_matrix((np.ones(len(columns), np.float32), columns.copy(), offsets),
                                shape=(len(texts), len(vocabulary)))
-        del columns
         counts.sum_duplicates()  # one entry per (sentence, term), data = tf, terms ascending
         # In float32 and in scikit-learn's order of operations, so that the weights are the same bits.
         df = np.bincount(counts.indices, minlength=len(vocabulary)).astype(np.float32)
@@ -141,6 +144,7 @@ class SentenceIndex:
         counts.data = (weights / norms[rows]).astype(np.float32)
         del rows, weights
         index = cls(vocabulary, idf, PostingArrays.of(counts.T.tocsr()), settings)
+        index._tokens = (columns, offsets)
         index.analyzer = analyzer  # keep its warm stem cache
         return index
 
@@ -285,17 +289,41 @@ class SentenceIndex:
                 covered[at] = 0
         return positions, values, coverage
 
+    def sentence_terms(self, positions: Sequence[int] | np.ndarray) -> list[list[str]] | None:
+        """The index terms of the given sentences in reading order (what `analyzer.terms` gives for
+        their texts), or None when this index was not built with them."""
+        if self._tokens is None:
+            return None
+        tokens, offsets = self._tokens
+        positions = np.asarray(positions, np.int64)
+        starts = np.asarray(offsets[positions], np.int64)
+        sizes = np.asarray(offsets[positions + 1], np.int64) - starts
+        # All the sentences' tokens in one gather, then cut back into sentences.
+        at = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()), dtype=np.int64)
+        lengths = sizes.tolist()
+        vocabulary = self.vocabulary
+        words = [vocabulary[t] for t in tokens[at].tolist()]
+        out, start = [], 0
+        for n in lengths:
+            out.append(words[start:start + n])
+            start += n
+        return out
+
     def presence(self, query: QueryTerms, positions: np.ndarray) -> np.ndarray:
         """Which query terms each given sentence holds: a (positions x query terms) array of 0.0 / 1.0."""
         out = np.zeros((len(positions), len(query.ids)), np.float32)
         if not query or not len(positions):
             return out
         p = self._postings
+        _, marks = self._accumulators()  # all zero between calls; marked and cleared one term at a time
         for column, (a, b) in enumerate(zip(p.indptr[query.ids].tolist(), p.indptr[query.ids + 1].tolist())):
-            if a < b:  # binary search of the given positions in the term's ascending postings
+            if a < b:
                 held = p.indices[a:b]
-                at = np.minimum(np.searchsorted(held, positions), b - a - 1)
-                out[:, column] = held[at] == positions
+                try:
+                    marks[held] = 1
+                    out[:, column] = marks[positions]
+                finally:
+                    marks[held] = 0
         return out
 
     def search(self, query: str, k: int = 10, within: tuple[int, int] | None = None) -> list[tuple[int, float]]:
@@ -368,8 +396,12 @@ class SentenceIndex:
         np.save(folder / "postings_indices.npy", np.asarray(p.indices, np.int32))
         np.save(folder / "postings_data.npy", np.asarray(p.data, np.float32))
         (folder / "vocabulary.txt").write_text("\n".join(self.vocabulary), encoding="utf-8")
+        if self._tokens is not None:
+            np.save(folder / "sentence_terms.npy", np.asarray(self._tokens[0], np.int32))
+            np.save(folder / "sentence_terms_offsets.npy", np.asarray(self._tokens[1], np.int64))
         (folder / "index.json").write_text(json.dumps({
             "format": FORMAT_VERSION, "sentences": len(self), "terms": len(self.vocabulary),
+            "tokens": self._tokens is not None,
         }), encoding="utf-8")
 
     @classmethod
@@ -392,7 +424,13 @@ class SentenceIndex:
                 or postings.indices.shape != postings.data.shape \
                 or int(postings.indptr[-1]) != len(postings.indices):
             raise ValueError("index arrays do not match")
-        return cls(vocabulary, idf, postings, settings)
+        index = cls(vocabulary, idf, postings, settings)
+        if meta.get("tokens"):
+            tokens, offsets = arr("sentence_terms"), arr("sentence_terms_offsets")
+            if offsets.shape != (len(index) + 1,) or int(offsets[-1]) != len(tokens):
+                raise ValueError("index arrays do not match")
+            index._tokens = (tokens, offsets)
+        return index
 
 
 @dataclass(frozen=True)

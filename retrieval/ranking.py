@@ -151,16 +151,15 @@ def neighbour_gain(positions: np.ndarray, present: np.ndarray, weights: np.ndarr
     best = np.zeros(len(positions), np.float32)
     if not len(positions):
         return best
-    n = len(article_of)
     missing = 1.0 - present
-    for step in (-1, 1):
-        target = positions + step
-        valid = (target >= 0) & (target < n)
-        at = np.minimum(np.searchsorted(positions, target), len(positions) - 1)
-        found = valid & (positions[at] == target)
-        found &= article_of[np.clip(target, 0, n - 1)] == article_of[positions]
-        gain = (present[at] * missing) @ weights
-        best = np.maximum(best, np.where(found, gain, 0))
+    # Candidates are distinct and ascending, so the sentence after candidate i can only be candidate
+    # i + 1 (and the one before, i - 1): no search needed.
+    follows = (positions[1:] == positions[:-1] + 1) & (article_of[positions[1:]] == article_of[positions[:-1]])
+    if follows.any():
+        after = np.where(follows, (present[1:] * missing[:-1]) @ weights, 0)
+        before = np.where(follows, (present[:-1] * missing[1:]) @ weights, 0)
+        best[:-1] = np.maximum(best[:-1], after)
+        best[1:] = np.maximum(best[1:], before)
     return best
 
 
