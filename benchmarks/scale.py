@@ -2,7 +2,7 @@
 
     python benchmarks/scale.py                      # 10k, 100k, 200k and 1M sentences, both corpora
     python benchmarks/scale.py --quick              # 10k and 100k, fewer questions
-    python benchmarks/scale.py --sizes 10k,200k --corpora real
+    python benchmarks/scale.py --sizes 10k,200k --corpora real --data ../shared/data
 
 Every engine indexes the same sentences and answers the same questions in this one process. Each build
 runs in a forked child, which saves the index to disk; the child's peak memory above what it started
@@ -38,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from corpora import draw_questions, real_sentences, synthetic_sentences  # noqa: E402
+from corpora import DATA, WIKIQA_FILES, draw_questions, real_sentences, synthetic_sentences  # noqa: E402
 
 from retrieval import Article, Paragraph, Sentence  # noqa: E402
 from retrieval.corpus import Corpus, CorpusIndex  # noqa: E402
@@ -270,7 +270,7 @@ def answer_path(texts, questions, index: SentenceIndex, work: Path, budget_s: fl
 
 def run_size(kind: str, size: int, args, work: Path) -> dict:
     began = time.perf_counter()
-    texts = synthetic_sentences(size) if kind == "synthetic" else real_sentences(size)
+    texts = synthetic_sentences(size) if kind == "synthetic" else real_sentences(size, data=args.data)
     questions = draw_questions(texts, args.questions)
     made = time.perf_counter() - began
     print(f"\n{kind} {size:,} sentences (made in {made:.1f} s), {len(questions)} questions", file=sys.stderr)
@@ -336,7 +336,8 @@ def table(results: dict) -> str:
         for size, run in sizes.items():
             ours = run["engines"]["newsbot"]["p50_ms"]
             for name, m in run["engines"].items():
-                ratio = "1" if name == "newsbot" else f"{m['p50_ms'] / ours:.0f}x slower"
+                times = m["p50_ms"] / ours
+                ratio = "1" if name == "newsbot" else f"{times:.0f}× slower" if times >= 10 else f"{times:.1f}× slower"
                 lines.append(f"| {kind} | {int(size):,} | {name} | {m['build_s']:.1f} | {m['peak_mb']:.0f} | "
                              f"{m['disk_mb']:.0f} | {m['load_s']:.3f} | {m['p50_ms']:.3f} | {m['p99_ms']:.3f} "
                              f"| {ratio} |")
@@ -373,6 +374,10 @@ def plot(results: dict, path: Path) -> None:
             if name == "newsbot":
                 p99 = [runs[str(s)]["engines"][name]["p99_ms"] for s in xs]
                 ax.plot(xs, p99, marker=".", linestyle=":", color=ax.lines[-1].get_color(), label="newsbot p99")
+                answered = [s for s in xs if "answer" in runs[str(s)]]
+                if answered:
+                    ax.plot(answered, [runs[str(s)]["answer"]["ask"]["p50_ms"] for s in answered], marker="s",
+                            linestyle="-.", color=ax.lines[-1].get_color(), label="newsbot whole answer p50")
                 ax.plot(xs, [ys[0] * x / xs[0] for x in xs], linestyle="--", color="grey",
                         label="linear growth from newsbot's first point")
         ax.set_xscale("log")
@@ -404,6 +409,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=20.0, help="seconds of questions per engine and size")
     parser.add_argument("--no-rank-bm25", action="store_true")
     parser.add_argument("--no-answer", action="store_true", help="skip the answering-service measurement")
+    parser.add_argument("--data", type=Path, default=Path(os.environ.get("NEWSBOT_QA_DATA", DATA)),
+                        help="folder with wikiqa/ (default ../shared/data beside the repository)")
     parser.add_argument("--json", type=Path, default=HERE / "out" / "scale.json")
     parser.add_argument("--plot", type=Path, default=HERE / "scale.png")
     args = parser.parse_args(argv)
@@ -412,11 +419,16 @@ def main(argv: list[str] | None = None) -> int:
         args.questions = min(args.questions, 200)
         args.budget = min(args.budget, 5.0)
     sizes = args.sizes or list(SIZES)
+    kinds = [k.strip() for k in args.corpora.split(",") if k.strip()]
+    if "real" in kinds and not all((args.data / name).is_file() for name in WIKIQA_FILES):
+        print(f"scale: no WikiQA files in {args.data} (see --data); the real-text corpus is skipped",
+              file=sys.stderr)
+        kinds.remove("real")
     results = {"machine": machine(), "command": " ".join(["python benchmarks/scale.py", *(argv or sys.argv[1:])]),
                "runs": {}}
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="newsbot-scale-") as tmp:
-        for kind in [k.strip() for k in args.corpora.split(",") if k.strip()]:
+        for kind in kinds:
             results["runs"][kind] = {}
             for size in sizes:
                 results["runs"][kind][str(size)] = run_size(kind, size, args, Path(tmp))

@@ -226,11 +226,10 @@ class CorpusIndex:
                 return None
             within = (int(self.corpus.starts[number]), int(self.corpus.starts[number + 1]))
         query = self.index.query(question)
-        positions, cosine, coverage = self.index.scores(query, within)
+        positions, cosine, coverage, present = self.index.scores_and_presence(query, within)
         if not len(positions):
             return None
         s = self.settings
-        present = self.index.presence(query, positions)
         articles = self.corpus.article_of[positions]
         headline = ((self._headline_presence(query, articles) * (1.0 - present)) @ query.coverage).astype(np.float32)
         neighbour = neighbour_gain(positions, present, query.coverage, self.corpus.article_of)
@@ -240,22 +239,39 @@ class CorpusIndex:
         shortlist = np.sort(_top_k(cheap, s.candidates))
         extra = (s.bigram_weight, s.proximity_weight, s.answer_type_weight)
         if k is not None and len(shortlist) > k and min(extra) >= 0:
-            kth = np.partition(cheap[shortlist], len(shortlist) - k)[len(shortlist) - k]
-            shortlist = shortlist[cheap[shortlist] >= kth - sum(extra) - 1e-5]
-        sentences = [self.corpus.sentences[p] for p in positions[shortlist].tolist()]
+            # The full scores of the k best by the cheap evidence are reached by at least k sentences;
+            # word order and answer type add at most sum(extra), so whatever trails by more drops out.
+            first = np.sort(shortlist[_top_k(cheap[shortlist], k)])
+            scored = Evidence(positions[first], coverage[first], cosine[first], headline[first], neighbour[first],
+                              lead[first], *self._word_evidence(question, positions[first])).scores(s)
+            shortlist = shortlist[cheap[shortlist] >= scored.min() - sum(extra) - 1e-5]
+        bigrams, proximity, answer_type = self._word_evidence(question, positions[shortlist])
+        return Evidence(positions[shortlist], coverage[shortlist], cosine[shortlist], headline[shortlist],
+                        neighbour[shortlist], lead[shortlist], bigrams, proximity, answer_type, query.words)
+
+    def _word_evidence(self, question: str, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(bigrams, proximity, answer type) of the sentences at the given positions."""
+        sentences = [self.corpus.sentences[p] for p in positions.tolist()]
         analyzer = self.index.analyzer
-        terms = self.index.sentence_terms(positions[shortlist])  # stored at build: no second analysis
+        terms = self.index.sentence_terms(positions)  # stored at build: no second analysis
         if terms is None:
             terms = [analyzer.terms(x.text) for x in sentences]
         bigrams, proximity = word_order_evidence(analyzer.terms(question), terms)
         answer_type = answer_type_bonus(question, [x.text for x in sentences], [x.attributed_to for x in sentences])
-        return Evidence(positions[shortlist], coverage[shortlist], cosine[shortlist], headline[shortlist],
-                        neighbour[shortlist], lead[shortlist], bigrams, proximity, answer_type, query.words)
+        return bigrams, proximity, answer_type
 
     def _headline_presence(self, query: QueryTerms, articles: np.ndarray) -> np.ndarray:
         """Which query terms the headline of each given article holds: (articles x query terms) of 0.0 / 1.0."""
-        columns = self.headlines[:, query.ids].tocsr()
-        return (columns[articles].toarray() != 0).astype(np.float32)
+        # One bit per query term for each article whose headline holds it, then read for the candidates.
+        if len(query.ids) > 62:
+            columns = self.headlines[:, query.ids].tocsr()
+            return (columns[articles].toarray() != 0).astype(np.float32)
+        h = self.headlines
+        bits = np.zeros(h.shape[0], np.int64)
+        for column, term in enumerate(query.ids.tolist()):
+            a, b = h.indptr[term], h.indptr[term + 1]
+            bits[h.indices[a:b][h.data[a:b] != 0]] |= 1 << column
+        return ((bits[articles][:, None] >> np.arange(len(query.ids), dtype=np.int64)) & 1).astype(np.float32)
 
     def _hit(self, position: int, score: float, coverage: float, words: tuple[str, ...]) -> Hit:
         sentence = self.corpus.sentences[position]

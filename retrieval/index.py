@@ -267,27 +267,55 @@ class SentenceIndex:
         Coverage is the share of the question's idf mass the sentence contains (0..1).
         `within` limits the search to positions start <= p < end.
         """
+        return self._walk(query, within, False)[:3]
+
+    def scores_and_presence(self, query: QueryTerms, within: tuple[int, int] | None = None
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`scores` and `presence(query, positions)` together, from one walk over the postings."""
+        if len(query.ids) > 62:  # one bit per term in an int64
+            positions, values, coverage = self.scores(query, within)
+            return positions, values, coverage, self.presence(query, positions)
+        return self._walk(query, within, True)
+
+    def _walk(self, query: QueryTerms, within: tuple[int, int] | None, with_presence: bool):
         empty = np.zeros(0, np.float32)
         slices = self._slices(query, within)
         if not slices:
-            return np.zeros(0, np.int32), empty, empty
+            return np.zeros(0, np.int32), empty, empty, np.zeros((0, len(query.ids)), np.float32)
         score, covered = self._accumulators()
+        marks = self._marks() if with_presence else None
         found = []
         try:
-            for (a, b), weight, share in zip(slices, query.weights.tolist(), query.coverage.tolist()):
+            for column, ((a, b), weight, share) in enumerate(zip(slices, query.weights.tolist(),
+                                                                 query.coverage.tolist())):
                 if a == b:
                     continue
                 at = self._postings.indices[a:b]
                 score[at] += weight * self._postings.data[a:b]
-                covered[at] += share
+                if marks is None:
+                    covered[at] += share
+                else:
+                    marks[at] |= 1 << column
                 found.append(at)
             positions = _union(found)
-            values, coverage = score[positions], covered[positions]
+            values = score[positions]
+            bits = marks[positions] if marks is not None else None
+            coverage = covered[positions] if marks is None else None
         finally:
             for at in found:
                 score[at] = 0
-                covered[at] = 0
-        return positions, values, coverage
+                if marks is None:
+                    covered[at] = 0
+                else:
+                    marks[at] = 0
+        present = None
+        if bits is not None:
+            present = ((bits[:, None] >> np.arange(len(query.ids), dtype=np.int64)) & 1).astype(np.float32)
+            # The same additions, in the same term order, as the coverage accumulator makes.
+            coverage = np.zeros(len(positions), np.float32)
+            for column, share in enumerate(query.coverage.tolist()):
+                coverage += present[:, column] * np.float32(share)
+        return positions, values, coverage, present
 
     def sentence_terms(self, positions: Sequence[int] | np.ndarray) -> list[list[str]] | None:
         """The index terms of the given sentences in reading order (what `analyzer.terms` gives for
@@ -386,6 +414,13 @@ class SentenceIndex:
         if arrays is None:
             arrays = scratch.arrays = (np.zeros(len(self), np.float32), np.zeros(len(self), np.float32))
         return arrays
+
+    def _marks(self) -> np.ndarray:
+        """A per-thread int64 array over all sentences, all zero between queries: which terms hold each."""
+        marks = getattr(self._scratch, "marks", None)
+        if marks is None:
+            marks = self._scratch.marks = np.zeros(len(self), np.int64)
+        return marks
 
     # -- saving ---------------------------------------------------------------------------------
     def save(self, folder: Path) -> None:
