@@ -135,15 +135,10 @@ class SentenceIndex:
         counts = sp.csr_matrix((np.ones(len(columns), np.float32), columns.copy(), offsets),
                                shape=(len(texts), len(vocabulary)))
         counts.sum_duplicates()  # one entry per (sentence, term), data = tf, terms ascending
-        # In float32 and in scikit-learn's order of operations, so that the weights are the same bits.
-        df = np.bincount(counts.indices, minlength=len(vocabulary)).astype(np.float32)
-        idf = np.log(np.float32(len(texts) + 1) / (df + np.float32(1))) + np.float32(1)
-        weights = (np.log(counts.data) + np.float32(1)) * idf[counts.indices]
-        rows = np.repeat(np.arange(len(texts)), np.diff(counts.indptr))
-        norms = np.sqrt(np.bincount(rows, (weights * weights).astype(np.float64), minlength=len(texts)))
-        counts.data = (weights / norms[rows]).astype(np.float32)
-        del rows, weights
-        index = cls(vocabulary, idf, PostingArrays.of(counts.T.tocsr()), settings)
+        idf = _weigh(counts, len(vocabulary))
+        postings = counts.T.tocsr()
+        del counts
+        index = cls(vocabulary, idf, PostingArrays.of(postings), settings)
         index._tokens = (columns, offsets)
         index.analyzer = analyzer  # keep its warm stem cache
         return index
@@ -481,7 +476,7 @@ class PostingArrays:
     def of(cls, matrix: sp.spmatrix) -> "PostingArrays":
         matrix = sp.csr_matrix(matrix, dtype=np.float32)
         matrix.sum_duplicates()  # also sorts each term's positions
-        return cls(matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32),
+        return cls(matrix.indptr.astype(np.int64, copy=False), matrix.indices.astype(np.int32, copy=False),
                    matrix.data.astype(np.float32, copy=False), matrix.shape[1])
 
 
@@ -557,6 +552,31 @@ def _term_major(matrix: sp.spmatrix) -> sp.csr_matrix:
     postings.indices = postings.indices.astype(np.int32, copy=False)
     postings.indptr = postings.indptr.astype(np.int64, copy=False)
     return postings
+
+
+def _weigh(counts: sp.csr_matrix, terms: int, block: int = 65_536) -> np.ndarray:
+    """Turn term counts (sentences x terms, float32) into the module docstring's weights, in place;
+    returns the idf.
+
+    In float32 and in scikit-learn's order of operations (squares summed in float64 per sentence), so
+    the weights are the bits its TfidfVectorizer gives; a block of sentences at a time, to keep the
+    float64 temporaries small.
+    """
+    n = counts.shape[0]
+    df = np.bincount(counts.indices, minlength=terms).astype(np.float32)
+    idf = np.log(np.float32(n + 1) / (df + np.float32(1))) + np.float32(1)
+    data, indptr = counts.data, counts.indptr
+    for first in range(0, n, block):
+        last = min(first + block, n)
+        a, b = int(indptr[first]), int(indptr[last])
+        part = data[a:b]
+        np.log(part, out=part)
+        part += np.float32(1)
+        part *= idf[counts.indices[a:b]]
+        rows = np.repeat(np.arange(last - first, dtype=np.int32), np.diff(indptr[first:last + 1]))
+        norms = np.sqrt(np.bincount(rows, (part * part).astype(np.float64), minlength=last - first))
+        part[:] = part / norms[rows]
+    return idf
 
 
 def _union(arrays: list[np.ndarray]) -> np.ndarray:
