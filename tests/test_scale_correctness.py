@@ -107,3 +107,26 @@ def test_the_saved_index_answers_as_the_built_one(corpus, tmp_path):
     assert isinstance(loaded._postings.indices, np.memmap)
     for question in questions[:100]:
         assert loaded.search(question, K) == index.search(question, K)
+
+
+def test_the_answer_paths_shortcuts_keep_the_top_k_of_the_full_ranking(corpus):
+    from scale import as_corpus
+
+    from retrieval.corpus import CorpusIndex
+    from retrieval.index import _top_k
+
+    texts, _, _, _, questions = corpus
+    articles = as_corpus(texts[:4_000])
+    sentences = SentenceIndex.build(texts[:4_000])
+    ranked = CorpusIndex(articles, sentences, sentences.vectorize([a.title for a in articles.articles]))
+    for question in questions[:80] + ["how many people were displaced", "who said it"]:
+        full = ranked.evidence(question)  # every shortlisted sentence, no cut for k
+        for k in (1, 3, 10):
+            hits = ranked.search(question, k)
+            if full is None:
+                assert hits == []
+                continue
+            scores = full.scores(ranked.settings)
+            best = _top_k(scores, k)
+            assert [h.position for h in hits] == full.positions[best].tolist(), question
+            assert [h.score for h in hits] == [float(s) for s in scores[best]], question
