@@ -229,6 +229,7 @@ class CorpusIndex:
         positions, cosine, coverage, present = self.index.scores_and_presence(query, within)
         if not len(positions):
             return None
+        coverage = query.covered(present)
         s = self.settings
         articles = self.corpus.article_of[positions]
         headline = ((self._headline_presence(query, articles) * (1.0 - present)) @ query.coverage).astype(np.float32)

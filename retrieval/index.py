@@ -52,6 +52,7 @@ class IndexSettings:
     fuzzy_min_similarity: float = 0.7
     fuzzy_weight: float = 0.9
     fuzzy_max_terms: int = 2
+    fuzzy_coverage: float = 0.5  # the share of an unknown word's coverage a close spelling earns
     # Known but rare words (in at most this many sentences) also match close spellings.
     variant_max_df: int = 3
     variant_min_similarity: float = 0.8
@@ -69,9 +70,21 @@ class QueryTerms:
     weights: np.ndarray  # float32, query weight per id (already scaled to unit length)
     coverage: np.ndarray  # float32, share of the question's idf mass each id stands for
     words: tuple[str, ...]  # the index terms asked for, synonyms and close spellings included
+    # Which question word each id stands for: a word and its synonyms, other forms and close
+    # spellings form one group, and a sentence earns a group's coverage once, by its best member.
+    group: np.ndarray | None = None
 
     def __bool__(self) -> bool:
         return bool(len(self.ids))
+
+    def covered(self, present: np.ndarray) -> np.ndarray:
+        """Coverage of sentences from their (sentences x ids) presence: per word group, its best member."""
+        credit = present * self.coverage
+        if self.group is None or len(np.unique(self.group)) == len(self.group):
+            return credit.sum(axis=1).astype(np.float32)
+        order = np.argsort(self.group, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(self.group[order]) != 0])
+        return np.maximum.reduceat(credit[:, order], starts, axis=1).sum(axis=1).astype(np.float32)
 
 
 class SentenceIndex:
@@ -180,7 +193,8 @@ class SentenceIndex:
         settings = self.settings
         synonym_weight = settings.synonym_weight
         term_ids, idf, vocabulary = self.term_ids, self.idf, self.vocabulary
-        for term, count in counts.items():
+        group: dict[int, int] = {}
+        for number, (term, count) in enumerate(counts.items()):
             tf = 1 + math.log(count)
             tid = term_ids.get(term)
             if tid is not None:
@@ -200,16 +214,19 @@ class SentenceIndex:
                 close = self._close_terms(term, settings.fuzzy_min_similarity)
                 for cid, sim in close:
                     weights[cid] = weights.get(cid, 0) + tf * sim * settings.fuzzy_weight * float(idf[cid])
-                    mass[cid] = mass.get(cid, 0) + sim * term_idf / len(close)
+                    # A guess at what was meant ("founded" -> "pound") counts for less coverage.
+                    mass[cid] = mass.get(cid, 0) + sim * settings.fuzzy_coverage * term_idf / len(close)
                     words.append(vocabulary[cid])
             # A synonym or another form found in a sentence stands in for the question's word, at a
-            # lower weight.
-            for syn in self.analyzer.synonyms(term) + self._related_terms(term):
-                sid = term_ids.get(syn)
-                if sid is not None and sid not in weights:
-                    weights[sid] = synonym_weight * float(idf[sid])
-                    mass[sid] = synonym_weight * term_idf
-                    words.append(syn)
+            # lower weight (and counts once for its word however many stand-ins a sentence holds).
+            stand_ins = [sid for sid in map(term_ids.get, self.analyzer.synonyms(term) + self._related_terms(term))
+                         if sid is not None and sid not in weights]
+            for sid in stand_ins:
+                weights[sid] = synonym_weight * float(idf[sid])
+                mass[sid] = synonym_weight * term_idf
+                words.append(vocabulary[sid])
+            for tid_ in weights:
+                group.setdefault(tid_, number)
             total += term_idf
         if not weights:
             empty = np.zeros(0, np.float32)
@@ -218,7 +235,8 @@ class SentenceIndex:
         w = np.fromiter(weights.values(), dtype=np.float32, count=len(weights))
         w /= np.linalg.norm(w)
         cov = np.fromiter((mass.get(i, 0.0) / total for i in weights), dtype=np.float32, count=len(weights))
-        return QueryTerms(ids, w, cov, tuple(words))
+        groups = np.fromiter((group[i] for i in weights), dtype=np.int32, count=len(weights))
+        return QueryTerms(ids, w, cov, tuple(words), groups)
 
     def _related_terms(self, term: str) -> tuple[str, ...]:
         """Index terms sharing the term's first `related_prefix` letters (not the term itself)."""
