@@ -194,8 +194,9 @@ def run_index(args: argparse.Namespace) -> int:
     index = open_corpus(folder, args.cache_dir, warn, progress=_progress)
     took = time.perf_counter() - started
     n = len(index.corpus.sentences)
-    print(f"{len(index.corpus.articles)} articles, {n} sentences, {len(index.index.vocabulary)} terms "
-          f"ready in {took:.2f} s ({n / max(took, 1e-9):,.0f} sentences/s) from {folder}")
+    how = (f"loaded from the cache in {took:.2f} s (no article changed)" if index.from_cache
+           else f"indexed in {took:.2f} s ({n / max(took, 1e-9):,.0f} sentences/s)")
+    print(f"{len(index.corpus.articles)} articles, {n} sentences, {len(index.index.vocabulary)} terms {how}; {folder}")
     return 0
 
 

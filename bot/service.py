@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from retrieval import CorpusIndex, Hit, open_corpus
-from retrieval.corpus import article_files, fingerprint
+from retrieval.corpus import corpus_files, fingerprint
 from retrieval.text import STOP_WORDS
 
 from .render import plain_passage, where_line
@@ -119,9 +119,8 @@ class AnsweringService:
         """Load a corpus folder (default: the bundled seeds). Raises retrieval.CorpusError."""
         folder = Path(corpus_dir) if corpus_dir else default_corpus()
         cache = Path(cache_dir) if cache_dir else None
-        stamp = fingerprint(article_files(folder)) if folder.is_dir() else ""
         index = open_corpus(folder, cache, on_warning)
-        return cls(index, folder, cache, settings or AnswerSettings(), on_warning, stamp)
+        return cls(index, folder, cache, settings or AnswerSettings(), on_warning, index.fingerprint)
 
     # -- questions ------------------------------------------------------------------------------
     def ask(self, question: str, top_k: int = 3, article: str | None = None, skip: int = 0) -> Answer:
@@ -205,11 +204,11 @@ class AnsweringService:
         if self.folder is None:
             return False
         with self._lock:
-            stamp = fingerprint(article_files(self.folder)) if self.folder.is_dir() else ""
+            stamp = fingerprint(corpus_files(self.folder, self.cache_dir)) if self.folder.is_dir() else ""
             if stamp == self._stamp:
                 return False
             self.index = open_corpus(self.folder, self.cache_dir, self.warn)
-            self._stamp = stamp
+            self._stamp = self.index.fingerprint
             return True
 
 

@@ -32,25 +32,57 @@ class CorpusError(Exception):
     """The corpus as a whole cannot serve: the folder is missing or holds no readable article."""
 
 
-def article_files(folder: Path) -> list[tuple[str, Path]]:
-    """(id, path) of every .txt and .md file under the folder; id is the relative path without suffix."""
-    found = []
+def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, Path]]:
+    """(id, path) of every .txt and .md file under the folder; id is the relative path without suffix.
+
+    Names starting with a dot are left out. Two files that would share an id (`a.txt`, `a.md`) keep
+    their suffix in it; a file whose name is not UTF-8 is skipped. Both are said through `warn`.
+    """
+    warn = warn or (lambda message: None)
+    found: list[tuple[str, Path]] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             path = Path(root, name)
-            if path.suffix.lower() in ARTICLE_SUFFIXES and not name.startswith("."):
-                found.append((path.relative_to(folder).with_suffix("").as_posix(), path))
-    return found
+            if path.suffix.lower() not in ARTICLE_SUFFIXES or name.startswith("."):
+                continue
+            relative = path.relative_to(folder)
+            try:
+                relative.as_posix().encode("utf-8")
+            except UnicodeEncodeError:
+                warn(f"skipped {os.fsencode(path)!r}: file name is not UTF-8")
+                continue
+            found.append((relative.with_suffix("").as_posix(), path))
+    counts: dict[str, int] = {}
+    for article_id, _ in found:
+        counts[article_id] = counts.get(article_id, 0) + 1
+    if len(counts) == len(found):
+        return found
+    named = []
+    for article_id, path in found:
+        if counts[article_id] > 1:
+            article_id = path.relative_to(folder).as_posix()
+            warn(f"{path}: another file has the same name; its id is {article_id}")
+        named.append((article_id, path))
+    return named
+
+
+# What the cache was made by: it is rebuilt when the code that reads, splits or indexes changes.
+_CODE_VERSION = hashlib.sha256(b"".join(
+    p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))).hexdigest()[:16]
 
 
 def fingerprint(files: Iterable[tuple[str, Path]]) -> str:
-    """Changes when any article file is added, removed, renamed or modified."""
-    digest = hashlib.sha256()
+    """Changes when any article file is added, removed, renamed or modified.
+
+    Size, modification time, change time and inode: copying tools can restore a modification time,
+    but a write always moves the change time.
+    """
+    digest = hashlib.sha256(_CODE_VERSION.encode())
     for article_id, path in files:
         try:
             st = path.stat()
-            digest.update(f"{article_id}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+            digest.update(f"{article_id}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
         except OSError:
             digest.update(f"{article_id}\0?\n".encode())
     return digest.hexdigest()
@@ -184,6 +216,9 @@ class CorpusIndex:
         self.headlines = headlines.tocsc()  # article x term, column access per question term
         self.settings = settings or RankSettings()
         self._article_numbers = {a: i for i, a in enumerate(corpus.article_ids)}
+        self.from_cache = False  # set by load
+        self.skipped: tuple[str, ...] = ()  # the files left out, "path: reason"
+        self.fingerprint = ""  # of the corpus files it was made from, set by open_corpus
         first = np.zeros(len(corpus.sentences), np.int64)
         if len(corpus.sentences):
             first = corpus.starts[corpus.article_of]
@@ -312,8 +347,12 @@ class CorpusIndex:
         the vocabulary, the article metadata and the headline vectors.
         """
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        if manifest.get("format") != CACHE_FORMAT or any(manifest.get(k) != v for k, v in stamp.items()):
+        if not isinstance(manifest, dict) or manifest.get("format") != CACHE_FORMAT \
+                or any(manifest.get(k) != v for k, v in stamp.items()):
             raise ValueError("cache is stale")
+        skipped = manifest.get("skipped", [])
+        if not isinstance(skipped, list) or not all(isinstance(m, str) for m in skipped):
+            raise ValueError("cache manifest is damaged")
         articles = StoredArticles(folder)
         starts = np.load(folder / "starts.npy", allow_pickle=False)
         if starts.shape != (len(articles) + 1,) or (len(starts) and starts[0] != 0) or np.any(np.diff(starts) < 0):
@@ -324,11 +363,28 @@ class CorpusIndex:
         headlines = sp.load_npz(folder / "headlines.npz")
         if len(index) != len(sentences) or headlines.shape != (len(articles), len(index.vocabulary)):
             raise ValueError("cache arrays do not match")
-        return cls(Corpus(articles, sentences, article_of, starts), index, headlines, settings)
+        loaded = cls(Corpus(articles, sentences, article_of, starts), index, headlines, settings)
+        loaded.from_cache, loaded.skipped = True, tuple(skipped)
+        return loaded
 
 
 def _surface_words(text: str) -> list[str]:
     return _WORD.findall(text)
+
+
+def corpus_files(folder: Path, cache_root: Path | str | None = None, warn: Warn | None = None
+                 ) -> list[tuple[str, Path]]:
+    """The article files of a corpus folder, less any index cache kept inside it."""
+    cache = Path(cache_root) if cache_root else default_cache_root()
+    return [(i, p) for i, p in article_files(folder, warn) if not _inside(p, cache)]
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """True for a file in `folder` (a cache kept inside the corpus folder is not part of the corpus)."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except OSError:
+        return False
 
 
 def default_cache_root() -> Path:
@@ -351,24 +407,27 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
-    files = article_files(folder)
+    cache = Path(cache_root) if cache_root else default_cache_root()
+    files = corpus_files(folder, cache, warn)
     if not files:
         raise CorpusError(f"no .txt or .md articles in {folder}")
     stamp = {"corpus": str(folder.resolve()), "files": fingerprint(files)}
-    cache = Path(cache_root) if cache_root else default_cache_root()
     slot = cache / hashlib.sha256(stamp["corpus"].encode()).hexdigest()[:16]
     if use_cache:
         try:
             loaded = CorpusIndex.load(slot, stamp, settings)
-            for message in json.loads((slot / "manifest.json").read_text(encoding="utf-8")).get("skipped", []):
+        except Exception:  # noqa: BLE001 - missing, stale or corrupt in any way: rebuilt, never trusted
+            pass
+        else:
+            for message in loaded.skipped:
                 warn(f"skipped {message}")
+            loaded.fingerprint = stamp["files"]
             return loaded
-        except (OSError, ValueError, KeyError, TypeError, IndexError):
-            pass  # missing, stale or corrupt: rebuilt below, never trusted
     corpus, skipped = ingest(files, warn, progress)
     if not corpus.articles:
         raise CorpusError(f"no readable articles in {folder} ({len(skipped)} skipped)")
     built = CorpusIndex.build(corpus, settings)
+    built.skipped, built.fingerprint = tuple(skipped), stamp["files"]
     if use_cache:
         stamp = {**stamp, "skipped": skipped}
         try:

@@ -472,6 +472,11 @@ class SentenceIndex:
                 or postings.indices.shape != postings.data.shape \
                 or int(postings.indptr[-1]) != len(postings.indices):
             raise ValueError("index arrays do not match")
+        # Out-of-range positions would be read as memory, not raise: check them once, here.
+        n = int(meta["sentences"])
+        if len(postings.indices) and (int(postings.indices.min()) < 0 or int(postings.indices.max()) >= n) \
+                or int(postings.indptr[0]) != 0 or np.any(np.diff(postings.indptr) < 0):
+            raise ValueError("index arrays are out of range")
         index = cls(vocabulary, idf, postings, settings)
         if meta.get("tokens"):
             tokens, offsets = arr("sentence_terms"), arr("sentence_terms_offsets")

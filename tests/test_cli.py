@@ -107,8 +107,10 @@ def test_index_builds_then_reuses_the_cache(tmp_path):
     write(tmp_path, "storm.txt", "Storm hits coast\nThe storm flooded 300 homes.")
     env = run_env(NEWSBOT_CACHE=str(tmp_path / "cache"))
     first = newsbot("index", "--corpus", str(tmp_path), env=env)
-    assert first.returncode == 0 and "1 articles, 1 sentences" in first.stdout
+    assert first.returncode == 0 and "1 articles, 1 sentences" in first.stdout and "indexed in" in first.stdout
     assert any((tmp_path / "cache").iterdir())
+    second = newsbot("index", "--corpus", str(tmp_path), env=env)
+    assert second.returncode == 0 and "loaded from the cache" in second.stdout
 
 
 def test_console_piped_answers_and_handles_commands():

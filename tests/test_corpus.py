@@ -134,3 +134,57 @@ def test_search_in_one_article_only(tmp_path):
     index = open_corpus(tmp_path, tmp_path / ".cache")
     assert all(h.sentence.article_id == "idlib" for h in index.search("storm troops officials", article="idlib"))
     assert index.search("storm", article="nope") == []
+
+
+def test_files_sharing_an_id_keep_their_suffix_and_both_serve(tmp_path):
+    write(tmp_path, "dup.txt", "Storm hits coast\nThe storm flooded 300 homes.")
+    write(tmp_path, "dup.md", "# Quake shakes city\n\nA quake shook Lima.\n")
+    warnings: list[str] = []
+    index = open_corpus(tmp_path, tmp_path / ".cache", warnings.append)
+    assert sorted(a.id for a in index.corpus.articles) == ["dup.md", "dup.txt"]
+    assert len(warnings) == 2 and all("same name" in w for w in warnings)
+    assert index.search("quake Lima", article="dup.md")[0].sentence.article_id == "dup.md"
+
+
+def test_file_name_that_is_not_utf8_is_skipped_and_named(tmp_path):
+    write(tmp_path, "storm.txt", "Storm hits coast\nThe storm flooded 300 homes.")
+    (tmp_path / os.fsdecode(b"caf\xe9.txt")).write_text("Cafe\nText here.")
+    warnings: list[str] = []
+    index = open_corpus(tmp_path, tmp_path / ".cache", warnings.append)
+    assert [a.id for a in index.corpus.articles] == ["storm"]
+    assert len(warnings) == 1 and "not UTF-8" in warnings[0]
+
+
+def test_content_replaced_with_the_old_size_and_mtime_is_seen(tmp_path):
+    path = write(tmp_path, "a.txt", "Storm hits coast\nThe storm flooded 300 homes.")
+    cache = tmp_path / ".cache"
+    open_corpus(tmp_path, cache)
+    before = path.stat()
+    path.write_text("Storm hits coast\nThe quake flooded 300 homes.")  # same size
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as cp -p or rsync -a would
+    assert "quake" in open_corpus(tmp_path, cache).corpus.sentences[0].text
+
+
+@pytest.mark.parametrize("manifest", ["[]", "null", '{"format": "x"}', '"text"'])
+def test_a_manifest_of_the_wrong_shape_is_rebuilt(tmp_path, manifest):
+    _corpus(tmp_path)
+    cache = tmp_path / ".cache"
+    open_corpus(tmp_path, cache)
+    slot = next(p for p in cache.iterdir() if p.is_dir())
+    (slot / "manifest.json").write_text(manifest)
+    assert open_corpus(tmp_path, cache).search("storm homes")[0].sentence.article_id == "world/storm"
+    assert open_corpus(tmp_path, cache).from_cache
+
+
+def test_out_of_range_postings_are_rebuilt_not_read(tmp_path):
+    import numpy as np
+
+    _corpus(tmp_path)
+    cache = tmp_path / ".cache"
+    open_corpus(tmp_path, cache)
+    slot = next(p for p in cache.iterdir() if p.is_dir())
+    indices = np.load(slot / "postings_indices.npy")
+    np.save(slot / "postings_indices.npy", indices + 10_000_000)
+    index = open_corpus(tmp_path, cache)
+    assert not index.from_cache
+    assert index.search("storm homes")[0].sentence.article_id == "world/storm"
