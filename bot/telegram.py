@@ -548,8 +548,9 @@ async def serve(application: Application, settings: TelegramSettings, service: A
                 error_callback=lambda err: logger.warning("getting updates failed (%s); retrying", err),
             )
             how = "long polling"
-        logger.info("@%s is answering from %d articles (%s)", application.bot.username,
-                    len(service.sources()), how)
+        articles = len(service.sources())
+        logger.info("@%s is answering from %d article%s (%s)", application.bot.username, articles,
+                    "" if articles == 1 else "s", how)
         await stop.wait()
         logger.info("stopping")
     finally:
@@ -577,7 +578,9 @@ async def _run(service: AnsweringService, settings: TelegramSettings) -> int:
     try:
         await serve(application, settings, service, stop)
     except InvalidToken as err:
-        print(f"newsbot: error: the Bot API at {settings.api_url} refused the token ({err}); "
+        # python-telegram-bot's message quotes the token itself, so it is not repeated here.
+        reason = "Not Found" if "not found" in str(err).lower() else "Unauthorized"
+        print(f"newsbot: error: the Bot API at {settings.api_url} refused the token ({reason}); "
               "check TELEGRAM_BOT_TOKEN or --token-file, and --api-url", file=sys.stderr, flush=True)
         return 2
     return 0

@@ -34,7 +34,7 @@ def clip(text: str, limit: int) -> str:
         used += size
     cut = "".join(kept)
     space = cut.rfind(" ")
-    if space > len(cut) * 0.7:  # a word boundary close to the end: do not cut a word in half
+    if space > 0 and len(cut) - space <= 30:  # a word boundary close to the end: do not cut a word in half
         cut = cut[:space]
     return cut.rstrip(" ,;:") + "…"
 

@@ -217,6 +217,10 @@ class FakeBotApi:
         self.commands: list[dict[str, str]] | None = None
         self.webhook_url = ""
         self.webhook_secret: str | None = None
+        # Where to push updates while a webhook is set: the bot's plain-HTTP listener behind the
+        # HTTPS URL it registered (Telegram itself would call that URL). None: hold them for getUpdates.
+        self.webhook_delivery_url: str | None = None
+        self.webhook_deliveries: list[tuple[int, int]] = []  # (update id, HTTP status)
         self.injected_at: dict[tuple[int, int], float] = {}  # (chat id, message id) -> time
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -230,6 +234,7 @@ class FakeBotApi:
         self._server: asyncio.base_events.Server | None = None
         self._new_update: asyncio.Event | None = None
         self._connections: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task] = set()
         self.port = 0
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -246,6 +251,9 @@ class FakeBotApi:
             self._server.close()
             for writer in list(self._connections):
                 writer.transport.abort()
+            for handler in list(self._handlers):
+                handler.cancel()
+            await asyncio.gather(*self._handlers, return_exceptions=True)
             await self._server.wait_closed()
             self._server = None
 
@@ -400,8 +408,28 @@ class FakeBotApi:
 
     def _push_update(self, body: dict[str, Any]) -> None:
         body["update_id"] = next(self._update_ids)
+        if self.webhook_url and self.webhook_delivery_url:
+            assert self._loop is not None
+            asyncio.run_coroutine_threadsafe(self._deliver(body), self._loop)
+            return
         self._updates.append(body)
         self._wake_pollers()
+
+    async def _deliver(self, update: dict[str, Any]) -> None:
+        """Push one update to the bot's webhook as Telegram does, retrying while it is not listening."""
+        import httpx  # python-telegram-bot's own HTTP client, so always there
+
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret} if self.webhook_secret else {}
+        async with httpx.AsyncClient() as client:
+            for _ in range(50):
+                try:
+                    response = await client.post(self.webhook_delivery_url, json=update, headers=headers)
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+                    continue
+                with self._lock:
+                    self.webhook_deliveries.append((update["update_id"], response.status_code))
+                return
 
     def _wake_pollers(self) -> None:
         if self._loop is None or self._new_update is None:
@@ -610,6 +638,8 @@ class FakeBotApi:
 
     async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._connections.add(writer)
+        handler = asyncio.current_task()
+        self._handlers.add(handler)
         try:
             while True:
                 request = await _read_request(reader)
@@ -634,6 +664,7 @@ class FakeBotApi:
         except asyncio.CancelledError:  # the server is stopping
             return
         finally:
+            self._handlers.discard(handler)
             self._connections.discard(writer)
             if not writer.transport.is_closing():
                 writer.close()
