@@ -47,6 +47,7 @@ from retrieval import CorpusError
 
 from .conversation import Conversation
 from .service import Answer, AnsweringService, Passage
+from .telegram_http import AiohttpRequest
 from .telegram_render import answer_message, context_message, plain_message, sources_message
 
 logger = logging.getLogger("newsbot.telegram")
@@ -110,6 +111,7 @@ class TelegramSettings:
     reload_every: float = 30.0  # seconds between looks at the corpus folder
     max_chats: int = 10_000  # chats whose conversation is kept in memory
     poll_timeout: int = 30  # seconds a getUpdates long poll may wait
+    connections: int = 8  # keep-alive connections to the Bot API for sending (more costs CPU, not speed)
     network_retries: int = 5  # tries of a failed send after the first, with backoff
     first_backoff: float = 0.5  # seconds before the first retry; doubled each time
 
@@ -377,6 +379,7 @@ class TelegramBot:
     async def _typing(self, message: Message):
         """Show "typing…" while the answer is found; a failure to show it never stops the answer."""
         action = asyncio.create_task(message.get_bot().send_chat_action(message.chat_id, ChatAction.TYPING))
+        await asyncio.sleep(0)  # let the indicator go out before the (synchronous) search starts
         try:
             yield
         finally:
@@ -467,14 +470,16 @@ async def _keep_corpus_fresh(service: AnsweringService, every: float) -> None:
 def build_application(service: AnsweringService, settings: TelegramSettings) -> Application:
     """The python-telegram-bot Application with every handler in place."""
     bot = TelegramBot(service, settings)
+    requests = (AiohttpRequest(connections=settings.connections),
+                AiohttpRequest(connections=1, read_timeout=settings.poll_timeout + 10))
     application = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.api_url)
         .rate_limiter(PatientRateLimiter(settings.throttle, settings.network_retries, settings.first_backoff))
         .concurrent_updates(256)
-        .connection_pool_size(64)
-        .get_updates_read_timeout(settings.poll_timeout + 10)
+        .request(requests[0])
+        .get_updates_request(requests[1])
         .build()
     )
     if settings.allowed_chats is not None:
@@ -495,6 +500,7 @@ def build_application(service: AnsweringService, settings: TelegramSettings) -> 
     application.add_handler(CallbackQueryHandler(bot.button, pattern="^(more|context)$"))
     application.add_error_handler(bot.on_error)
     application.bot_data["newsbot"] = bot
+    application.bot_data["newsbot.requests"] = requests  # to close them if connecting fails
     return application
 
 
@@ -511,6 +517,8 @@ async def serve(application: Application, settings: TelegramSettings, service: A
             await application.initialize()
             break
         except InvalidToken:
+            for request in application.bot_data["newsbot.requests"]:
+                await request.shutdown()
             raise
         except (NetworkError, TelegramError) as err:
             logger.warning("cannot reach the Bot API at %s (%s); retrying in %.0f s", settings.api_url, err, delay)
@@ -518,7 +526,8 @@ async def serve(application: Application, settings: TelegramSettings, service: A
                 await asyncio.wait_for(stop.wait(), delay)
             delay = min(delay * 2, 30)
     if stop.is_set():
-        await application.shutdown()
+        for request in application.bot_data["newsbot.requests"]:
+            await request.shutdown()
         return
     refresher = asyncio.create_task(_keep_corpus_fresh(service, settings.reload_every))
     try:
