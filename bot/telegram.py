@@ -14,6 +14,7 @@ import signal
 import sys
 import time
 import urllib.parse
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +34,8 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Te
 from telegram.ext import (
     AIORateLimiter,
     Application,
-    ApplicationHandlerStop,
     ApplicationBuilder,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -42,11 +43,12 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from retrieval import CorpusError
 
 from .conversation import Conversation
-from .service import Answer, AnsweringService, Passage
+from .service import AnsweringService, Passage
 from .telegram_http import AiohttpRequest
 from .telegram_render import answer_message, context_message, plain_message, sources_message
 
@@ -159,6 +161,8 @@ def configure_logging(settings: TelegramSettings, level: int = logging.INFO) -> 
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.captureWarnings(True)
+    # python-telegram-bot warns about its own future API each time Telegram sends a 429; not ours to fix.
+    warnings.filterwarnings("ignore", message=".*retry_after.*", category=PTBDeprecationWarning)
     # httpx logs every request URL, and the URL holds the token.
     for chatty in ("httpx", "httpcore"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
@@ -586,6 +590,10 @@ async def _run(service: AnsweringService, settings: TelegramSettings) -> int:
     application = build_application(service, settings)
     try:
         await serve(application, settings, service, stop)
+    except OSError as err:  # the webhook's port taken or not ours to bind
+        print(f"newsbot: error: cannot listen on {settings.listen}:{settings.port}: {err.strerror or err}",
+              file=sys.stderr, flush=True)
+        return 1
     except InvalidToken as err:
         # python-telegram-bot's message quotes the token itself, so it is not repeated here.
         reason = "Not Found" if "not found" in str(err).lower() else "Unauthorized"

@@ -650,10 +650,14 @@ class FakeBotApi:
                 if status is None:  # an injected dropped connection
                     writer.transport.abort()
                     return
-                data = json.dumps(payload).encode()
+                if isinstance(payload, str):  # the reader's side for people: plain text
+                    data, content_type = payload.encode(), b"text/plain; charset=utf-8"
+                else:
+                    data, content_type = json.dumps(payload).encode(), b"application/json"
                 writer.write(
-                    b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n%s\r\n"
-                    % (status, _REASONS.get(status, b"Status"), len(data), b"" if keep_alive else b"Connection: close\r\n")
+                    b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n%s\r\n"
+                    % (status, _REASONS.get(status, b"Status"), content_type, len(data),
+                       b"" if keep_alive else b"Connection: close\r\n")
                     + data
                 )
                 await writer.drain()
@@ -703,7 +707,7 @@ class FakeBotApi:
             self.calls.append(call)
         return call
 
-    async def _control(self, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
+    async def _control(self, path: str, body: bytes) -> tuple[int, dict[str, Any] | str]:
         """A reader's side for trying the bot by hand: ``/_fake/say`` and ``/_fake/messages``."""
         if path == "/_fake/say":
             request = json.loads(body or b"{}")
@@ -712,8 +716,8 @@ class FakeBotApi:
             try:
                 replies = await self.wait_for(lambda: self.replies_to(chat_id, message_id), float(request.get("timeout", 10)))
             except TimeoutError:
-                return 504, {"ok": False, "description": "the bot did not answer within the timeout"}
-            return 200, {"ok": True, "replies": [reply.text for reply in replies]}
+                return 504, "The bot did not answer within the timeout.\n"
+            return 200, "\n\n".join(reply.text for reply in replies) + "\n"
         if path == "/_fake/messages":
             with self._lock:
                 return 200, {"ok": True, "messages": [dataclasses.asdict(m) for m in self.messages]}
@@ -836,7 +840,8 @@ def main(argv: Iterable[str] | None = None) -> None:
     """Serve the fake Bot API until interrupted, to try ``newsbot telegram --api-url`` by hand.
 
     Then play a reader: ``curl -s -d '{"text": "who denied the strikes?"}' http://127.0.0.1:PORT/_fake/say``
-    prints the bot's replies (visible text); ``/_fake/messages`` lists everything the bot sent.
+    prints the bot's reply as a reader sees it (``"chat_id"`` picks the chat; negative ids are
+    groups); ``/_fake/messages`` lists everything the bot sent, as JSON.
     """
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--host", default="127.0.0.1")

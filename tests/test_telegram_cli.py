@@ -11,9 +11,10 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import PYTHON, ROOT, run_env
+from bot.service import AnsweringService
+from tests.conftest import PYTHON, ROOT, SEEDS, run_env
 from tests.fake_bot_api import TEST_TOKEN, FakeBotApi, ThreadedFakeBotApi
-from tests.test_telegram import QUESTION, running_bot
+from tests.test_telegram import QUESTION, best_passage, running_bot
 
 SECRET_PART = TEST_TOKEN.split(":", 1)[1]
 
@@ -81,7 +82,7 @@ def test_the_bot_answers_then_stops_cleanly_on_a_signal_without_ever_printing_th
             if process.poll() is None:
                 process.kill()
                 process.communicate()
-    assert "Moscow" in reply.text
+    assert best_passage(AnsweringService.open(SEEDS), QUESTION).text in reply.text
     assert code == 0 and took < 10
     assert "stopping" in err
     assert TEST_TOKEN not in out + err and SECRET_PART not in out + err
@@ -111,7 +112,7 @@ async def test_webhook_mode_registers_the_url_and_secret_and_answers_pushed_upda
                                            headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
         assert api.webhook_url == "https://bot.example.org/newsbot/hook"
         assert api.webhook_secret == "s3cret-value"
-        assert "Moscow" in reply.text
+        assert best_passage(bot.service, QUESTION).text in reply.text
         assert forged.status_code == 403
         assert not api.calls_of("getUpdates")
     finally:
@@ -128,3 +129,17 @@ def test_api_url_must_be_http(tmp_path):
     assert code == 2 and "--api-url" in err
 
 
+
+
+@pytest.mark.asyncio
+async def test_the_readme_reader_endpoint_prints_the_reply_as_a_reader_sees_it():
+    api = await FakeBotApi().start()
+    try:
+        async with running_bot(api) as bot:
+            async with httpx.AsyncClient() as client:
+                response = await client.post(f"http://127.0.0.1:{api.port}/_fake/say", json={"text": QUESTION})
+            expected = best_passage(bot.service, QUESTION)
+    finally:
+        await api.stop()
+    assert response.status_code == 200
+    assert response.text.startswith(f"{expected.text}\n— “{expected.article.title}”")
