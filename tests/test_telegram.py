@@ -453,3 +453,35 @@ async def test_articles_added_changed_and_removed_while_running_are_picked_up(ap
     assert "42 penguins" in added.text
     assert "57 penguins" in changed.text
     assert "penguins" not in removed.text.split("\n")[-1]
+
+
+# -- the fake Bot API itself answers as Telegram does ----------------------------------------------
+
+
+async def test_the_fake_bot_api_refuses_what_telegram_refuses(api):
+    import httpx
+
+    url = f"{api.base_url}{api.token}/sendMessage"
+    async with httpx.AsyncClient() as client:
+        too_long = await client.post(url, data={"chat_id": "7", "text": "x" * 4097})
+        just_fits = await client.post(url, data={"chat_id": "7", "text": "😀" * 2048})
+        broken = await client.post(url, data={"chat_id": "7", "text": "a <b>bold", "parse_mode": "HTML"})
+        wrong_token = await client.post(f"{api.base_url}1:wrong/getMe")
+    assert (too_long.status_code, too_long.json()["description"]) == (400, "Bad Request: message is too long")
+    assert just_fits.status_code == 200  # 4,096 UTF-16 units
+    assert broken.status_code == 400 and broken.json()["description"].startswith("Bad Request: can't parse entities")
+    assert wrong_token.status_code == 401
+
+
+async def test_the_fake_bot_api_confirms_updates_by_offset(api):
+    import httpx
+
+    first, second = api.send_text(7, "one"), api.send_text(7, "two")
+    url = f"{api.base_url}{api.token}/getUpdates"
+    async with httpx.AsyncClient() as client:
+        both = (await client.post(url, data={"offset": "0"})).json()["result"]
+        rest = (await client.post(url, data={"offset": str(both[0]["update_id"] + 1)})).json()["result"]
+        again = (await client.post(url, data={"offset": str(both[0]["update_id"])})).json()["result"]
+    assert [u["message"]["message_id"] for u in both] == [first, second]
+    assert [u["message"]["message_id"] for u in rest] == [second]
+    assert [u["message"]["message_id"] for u in again] == [second]  # a confirmed update is gone for good
