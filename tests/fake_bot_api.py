@@ -30,6 +30,7 @@ import html
 import itertools
 import json
 import re
+import signal
 import threading
 import time
 import urllib.parse
@@ -850,14 +851,18 @@ def main(argv: Iterable[str] | None = None) -> None:
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     async def serve() -> None:
+        stop = asyncio.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(signum, stop.set)
         api = await FakeBotApi(token=args.token).start(args.host, args.port)
         print(f"fake Bot API on {api.base_url} (newsbot telegram --api-url {api.base_url})", flush=True)
-        await asyncio.Event().wait()
+        await stop.wait()
+        await api.stop()
 
     try:
         asyncio.run(serve())
-    except KeyboardInterrupt:
-        pass
+    except OSError as err:
+        raise SystemExit(f"fake Bot API: cannot listen on {args.host}:{args.port}: {err.strerror}") from None
 
 
 if __name__ == "__main__":
