@@ -1,0 +1,145 @@
+"""`newsbot telegram` as an operator runs it: token checks, a real subprocess, signals, webhook mode."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import subprocess
+import time
+
+import httpx
+import pytest
+
+from bot.service import AnsweringService
+from tests.conftest import PYTHON, ROOT, SEEDS, run_env
+from tests.fake_bot_api import TEST_TOKEN, FakeBotApi, ThreadedFakeBotApi
+from tests.test_telegram import QUESTION, best_passage, running_bot
+
+SECRET_PART = TEST_TOKEN.split(":", 1)[1]
+
+
+def newsbot(*args: str, token: str | None = TEST_TOKEN, **env: str) -> subprocess.Popen:
+    environment = run_env(**env)
+    environment.pop("TELEGRAM_BOT_TOKEN", None)
+    if token is not None:
+        environment["TELEGRAM_BOT_TOKEN"] = token
+    return subprocess.Popen([PYTHON, "-m", "bot", "telegram", *args], cwd=ROOT, env=environment,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finished(process: subprocess.Popen, timeout: float = 30) -> tuple[int, str, str]:
+    out, err = process.communicate(timeout=timeout)
+    return process.returncode, out, err
+
+
+def test_a_missing_token_is_one_line_and_exit_code_2():
+    code, out, err = finished(newsbot(token=None))
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and "TELEGRAM_BOT_TOKEN" in err and "--token-file" in err
+
+
+def test_a_malformed_token_is_one_line_exit_code_2_and_not_echoed():
+    code, out, err = finished(newsbot(token="12345:too-short-secret-value"))
+    assert code == 2
+    assert err.count("\n") == 1 and "malformed" in err
+    assert "too-short-secret-value" not in err + out
+
+
+def test_a_token_file_is_read_and_checked(tmp_path):
+    token_file = tmp_path / "token"
+    token_file.write_text("not a token at all: hunter2\n")
+    code, _, err = finished(newsbot("--token-file", str(token_file), token=None))
+    assert code == 2 and "malformed" in err and "hunter2" not in err
+    code, _, err = finished(newsbot("--token-file", str(tmp_path / "missing"), token=None))
+    assert code == 2 and err.count("\n") == 1 and "cannot read the token file" in err
+
+
+def test_a_token_the_server_refuses_is_one_error_line_and_exit_code_2():
+    with ThreadedFakeBotApi(FakeBotApi(token="999:another-token-the-server-expects-000000")) as api:
+        code, out, err = finished(newsbot("--api-url", api.base_url))
+    assert code == 2
+    assert "refused the token" in err.strip().splitlines()[-1]
+    assert SECRET_PART not in out + err
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_the_bot_answers_then_stops_cleanly_on_a_signal_without_ever_printing_the_token(stop_signal):
+    with ThreadedFakeBotApi() as api:
+        # --verbose: even debug logging, where python-telegram-bot writes request URLs, hides the token.
+        process = newsbot("--api-url", api.base_url, "--verbose")
+        try:
+            api.wait_for_sync(lambda: api.calls_of("getUpdates") or process.poll() is not None, timeout=30)
+            assert process.poll() is None
+            message_id = api.send_text(7, QUESTION)
+            reply = api.wait_for_sync(lambda: api.replies_to(7, message_id))[0]
+            process.send_signal(stop_signal)
+            started = time.monotonic()
+            code, out, err = finished(process, timeout=10)
+            took = time.monotonic() - started
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert best_passage(AnsweringService.open(SEEDS), QUESTION).text in reply.text
+    assert code == 0 and took < 10
+    assert "stopping" in err
+    assert TEST_TOKEN not in out + err and SECRET_PART not in out + err
+    assert "<redacted>" in err  # there was something to hide, and it was hidden
+
+
+# -- webhook mode ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.asyncio
+async def test_webhook_mode_registers_the_url_and_secret_and_answers_pushed_updates():
+    api = await FakeBotApi().start()
+    port = free_port()
+    try:
+        async with running_bot(api, webhook_url="https://bot.example.org/newsbot/hook", listen="127.0.0.1",
+                               port=port, webhook_secret="s3cret-value") as bot:
+            api.webhook_delivery_url = f"http://127.0.0.1:{port}/newsbot/hook"
+            reply = await bot.ask(7, QUESTION)
+            async with httpx.AsyncClient() as client:
+                forged = await client.post(api.webhook_delivery_url, json={"update_id": 99999},
+                                           headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+        assert api.webhook_url == "https://bot.example.org/newsbot/hook"
+        assert api.webhook_secret == "s3cret-value"
+        assert best_passage(bot.service, QUESTION).text in reply.text
+        assert forged.status_code == 403
+        assert not api.calls_of("getUpdates")
+    finally:
+        await api.stop()
+
+
+def test_webhook_url_must_be_https():
+    code, _, err = finished(newsbot("--webhook-url", "http://bot.example.org/hook"))
+    assert code == 2 and "https://" in err
+
+
+def test_api_url_must_be_http(tmp_path):
+    code, _, err = finished(newsbot("--api-url", "ftp://127.0.0.1/bot"))
+    assert code == 2 and "--api-url" in err
+
+
+
+
+@pytest.mark.asyncio
+async def test_the_readme_reader_endpoint_prints_the_reply_as_a_reader_sees_it():
+    api = await FakeBotApi().start()
+    try:
+        async with running_bot(api) as bot:
+            async with httpx.AsyncClient() as client:
+                response = await client.post(f"http://127.0.0.1:{api.port}/_fake/say", json={"text": QUESTION})
+            expected = best_passage(bot.service, QUESTION)
+    finally:
+        await api.stop()
+    assert response.status_code == 200
+    assert response.text.startswith(f"{expected.text}\n— “{expected.article.title}”")
