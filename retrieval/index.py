@@ -38,6 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .text import Analyzer
+from .store import mapped
 
 FORMAT_VERSION = 3
 
@@ -460,7 +461,7 @@ class SentenceIndex:
             raise ValueError("index format version differs")
 
         def arr(name: str) -> np.ndarray:
-            return np.load(folder / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+            return mapped(folder / f"{name}.npy")
 
         text = (folder / "vocabulary.txt").read_text(encoding="utf-8")
         vocabulary = text.split("\n") if text else []

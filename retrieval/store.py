@@ -16,6 +16,12 @@ SENTENCE_TEXT = "sentences.utf8"
 PARAGRAPH_TEXT = "paragraphs.utf8"
 
 
+def mapped(path: Path) -> np.ndarray:
+    """A saved array, memory-mapped (read from disk as it is used) but as a plain ndarray: numpy's
+    memmap subclass costs a Python-level hook on every element read, which a search does thousands of."""
+    return np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
+
+
 class TextColumn(Sequence[str]):
     """Many strings as one UTF-8 blob and the byte offset where each starts (plus the end)."""
 
@@ -34,7 +40,7 @@ class TextColumn(Sequence[str]):
 
     @classmethod
     def open(cls, folder: Path, name: str) -> "TextColumn":
-        offsets = np.load(folder / f"{name}.offsets.npy", mmap_mode="r", allow_pickle=False)
+        offsets = mapped(folder / f"{name}.offsets.npy")
         with open(folder / name, "rb") as handle:
             size = handle.seek(0, 2)
             if size != int(offsets[-1]):
@@ -65,9 +71,9 @@ class StoredSentences(Sequence[Sentence]):
 
     def __init__(self, folder: Path, article_ids: Sequence[str], article_of: np.ndarray):
         self._text = TextColumn.open(folder, SENTENCE_TEXT)
-        self._numbers = np.load(folder / "sentence_numbers.npy", mmap_mode="r", allow_pickle=False)
-        self._kinds = np.load(folder / "sentence_kinds.npy", mmap_mode="r", allow_pickle=False)
-        self._who = np.load(folder / "sentence_speakers.npy", mmap_mode="r", allow_pickle=False)
+        self._numbers = mapped(folder / "sentence_numbers.npy")
+        self._kinds = mapped(folder / "sentence_kinds.npy")
+        self._who = mapped(folder / "sentence_speakers.npy")
         strings = json.loads((folder / "strings.json").read_text(encoding="utf-8"))
         self._strings, self._kind_names = strings["strings"], strings["kinds"]
         self._article_ids = article_ids
@@ -111,9 +117,9 @@ class StoredArticles(Sequence[Article]):
         self._credits = data["credits"]
         self.ids = [a["id"] for a in self._meta]
         self._text = TextColumn.open(folder, PARAGRAPH_TEXT)
-        self._first = np.load(folder / "article_paragraphs.npy", mmap_mode="r", allow_pickle=False)
-        self._kinds = np.load(folder / "paragraph_kinds.npy", mmap_mode="r", allow_pickle=False)
-        self._credit = np.load(folder / "paragraph_credits.npy", mmap_mode="r", allow_pickle=False)
+        self._first = mapped(folder / "article_paragraphs.npy")
+        self._kinds = mapped(folder / "paragraph_kinds.npy")
+        self._credit = mapped(folder / "paragraph_credits.npy")
         if self._first.shape != (len(self._meta) + 1,) or int(self._first[-1]) != len(self._text) \
                 or self._kinds.shape != (len(self._text),) or self._credit.shape != (len(self._text),):
             raise ValueError("stored articles do not match")
