@@ -65,7 +65,7 @@ def test_a_loaded_cache_answers_as_the_built_index(corpus_dir, tmp_path):
 def test_the_cache_keeps_sentences_and_postings_on_disk(corpus_dir, tmp_path):
     open_corpus(corpus_dir, tmp_path / "cache")
     loaded = open_corpus(corpus_dir, tmp_path / "cache")
-    assert isinstance(loaded.index._postings.data, np.memmap)
+    assert isinstance(loaded.index._postings.data.base, np.memmap)  # a view of the file mapping
     assert not isinstance(loaded.corpus.sentences, tuple)
     assert loaded.corpus.sentences[-1] == list(loaded.corpus.sentences)[-1]
 
