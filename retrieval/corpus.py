@@ -18,7 +18,8 @@ import scipy.sparse as sp
 
 from .articles import ARTICLE_SUFFIXES, ArticleError, read_article
 from .index import IndexSettings, QueryTerms, SentenceIndex, _top_k
-from .ranking import Evidence, RankSettings, answer_type_bonus, neighbour_gain, word_order_evidence
+from .ranking import (Evidence, RankSettings, answer_type_bonus, neighbour_gain, wants_answer_type,
+                      word_order_evidence)
 from .records import Article, Hit, Paragraph, Sentence
 from .sentences import Splitter, article_sentences
 from .store import StoredArticles, StoredSentences, write_corpus
@@ -170,6 +171,13 @@ class Corpus:
     article_of: np.ndarray  # int32: the article number of each sentence
     starts: np.ndarray  # int64: the first sentence position of each article, plus the total at the end
 
+    def texts_and_speakers(self, positions: list[int]) -> tuple[list[str], list[str | None]]:
+        """The texts and speakers of the sentences at these positions (without whole records when stored)."""
+        reader = getattr(self.sentences, "text_and_speaker", None)
+        pairs = [reader(p) for p in positions] if reader else \
+            [(x.text, x.attributed_to) for x in (self.sentences[p] for p in positions)]
+        return [t for t, _ in pairs], [w for _, w in pairs]
+
     @classmethod
     def from_articles(cls, articles: Iterable[Article], splitter: Splitter | None = None) -> "Corpus":
         splitter = splitter or Splitter()
@@ -276,25 +284,29 @@ class CorpusIndex:
         extra = (s.bigram_weight, s.proximity_weight, s.answer_type_weight)
         if k is not None and len(shortlist) > k and min(extra) >= 0:
             # The full scores of the k best by the cheap evidence are reached by at least k sentences;
-            # word order and answer type add at most sum(extra), so whatever trails by more drops out.
+            # word order and answer type add at most what this question can earn of them (nothing of
+            # word order with one search word, nothing of answer type when it asks for no kind of
+            # thing), so whatever trails by more drops out.
+            several = len(set(self.index.analyzer.terms(question))) >= 2
+            most = (s.bigram_weight + s.proximity_weight) * several \
+                + s.answer_type_weight * wants_answer_type(question)
             first = np.sort(shortlist[_top_k(cheap[shortlist], k)])
             scored = Evidence(positions[first], coverage[first], cosine[first], headline[first], neighbour[first],
                               lead[first], *self._word_evidence(question, positions[first])).scores(s)
-            shortlist = shortlist[cheap[shortlist] >= scored.min() - sum(extra) - 1e-5]
+            shortlist = shortlist[cheap[shortlist] >= scored.min() - most - 1e-5]
         bigrams, proximity, answer_type = self._word_evidence(question, positions[shortlist])
         return Evidence(positions[shortlist], coverage[shortlist], cosine[shortlist], headline[shortlist],
                         neighbour[shortlist], lead[shortlist], bigrams, proximity, answer_type, query.words)
 
     def _word_evidence(self, question: str, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(bigrams, proximity, answer type) of the sentences at the given positions."""
-        sentences = [self.corpus.sentences[p] for p in positions.tolist()]
+        texts, speakers = self.corpus.texts_and_speakers(positions.tolist())
         analyzer = self.index.analyzer
         terms = self.index.sentence_terms(positions)  # stored at build: no second analysis
         if terms is None:
-            terms = [analyzer.terms(x.text) for x in sentences]
+            terms = [analyzer.terms(text) for text in texts]
         bigrams, proximity = word_order_evidence(analyzer.terms(question), terms)
-        answer_type = answer_type_bonus(question, [x.text for x in sentences], [x.attributed_to for x in sentences])
-        return bigrams, proximity, answer_type
+        return bigrams, proximity, answer_type_bonus(question, texts, speakers)
 
     def _headline_presence(self, query: QueryTerms, articles: np.ndarray) -> np.ndarray:
         """Which query terms the headline of each given article holds: (articles x query terms) of 0.0 / 1.0."""

@@ -73,6 +73,11 @@ class RankSettings:
     candidates: int = 200  # how many sentences (by the cheap evidence) get the word-order and type checks
 
 
+def wants_answer_type(question: str) -> bool:
+    """True when the question asks for a kind of thing (a number, a date, a name, a place, a definition)."""
+    return any(p.search(question) for p in (_WANTS_NUMBER, _WANTS_TIME, _WANTS_PERSON, _WANTS_PLACE, _WANTS_DEFINITION))
+
+
 def answer_type_bonus(question: str, texts: Sequence[str], speakers: Sequence[str | None]) -> np.ndarray:
     """1.0 for each sentence that holds the kind of thing the question asks for, else 0.0.
 

@@ -102,6 +102,11 @@ class StoredSentences(Sequence[Sentence]):
     def __iter__(self) -> Iterator[Sentence]:
         return (self[i] for i in range(len(self)))
 
+    def text_and_speaker(self, i: int) -> tuple[str, str | None]:
+        """A sentence's text and speaker alone: what ranking reads of each candidate."""
+        speaker = int(self._who[i, 0])
+        return self._text[i], self._strings[speaker] if speaker >= 0 else None
+
     @property
     def texts(self) -> TextColumn:
         return self._text
