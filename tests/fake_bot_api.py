@@ -384,26 +384,26 @@ class FakeBotApi:
     async def wait_for(self, condition: Callable[[], Any], timeout: float = 10.0) -> Any:
         """Wait (without blocking the event loop) until ``condition()`` is truthy, and return it."""
         deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                result = condition()
-            if result:
-                return result
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"condition not met within {timeout} s")
+        while (result := self._check(condition, deadline, timeout)) is None:
             await asyncio.sleep(0.01)
+        return result
 
     def wait_for_sync(self, condition: Callable[[], Any], timeout: float = 10.0) -> Any:
         """Like ``wait_for`` for a caller that is not in an event loop (server in a thread)."""
         deadline = time.monotonic() + timeout
-        while True:
-            with self._lock:
-                result = condition()
-            if result:
-                return result
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"condition not met within {timeout} s")
+        while (result := self._check(condition, deadline, timeout)) is None:
             time.sleep(0.01)
+        return result
+
+    def _check(self, condition: Callable[[], Any], deadline: float, timeout: float) -> Any:
+        """``condition()`` when truthy, None to go on waiting; TimeoutError past the deadline."""
+        with self._lock:
+            result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met within {timeout} s")
+        return None
 
     # --- the Bot API --------------------------------------------------------------------------
 
