@@ -181,14 +181,10 @@ class AnsweringService:
 
     def context(self, passage: Passage) -> str | None:
         """The whole paragraph a passage comes from, or None when the article is gone."""
-        index = self.index
-        if not index.has_article(passage.article.id):
+        article = self.index.article(passage.article.id)
+        if article is None or not 0 < passage.paragraph <= len(article.paragraphs):
             return None
-        number = index._article_numbers[passage.article.id]
-        paragraphs = index.corpus.articles[number].paragraphs
-        if not 0 < passage.paragraph <= len(paragraphs):
-            return None
-        return paragraphs[passage.paragraph - 1].text
+        return article.paragraphs[passage.paragraph - 1].text
 
     def sources(self) -> list[Source]:
         corpus = self.index.corpus

@@ -20,7 +20,7 @@ from .articles import ARTICLE_SUFFIXES, ArticleError, read_article
 from .index import IndexSettings, QueryTerms, SentenceIndex, _top_k
 from .ranking import (Evidence, RankSettings, answer_type_bonus, neighbour_gain, wants_answer_type,
                       word_order_evidence)
-from .records import Article, Hit, Paragraph, Sentence
+from .records import Article, Hit, Sentence
 from .sentences import Splitter, article_sentences
 from .store import StoredArticles, StoredSentences, write_corpus
 
@@ -202,17 +202,6 @@ class Corpus:
         ids = getattr(self.articles, "ids", None)
         return list(ids) if ids is not None else [a.id for a in self.articles]
 
-    def article_number(self, article_id: str) -> int | None:
-        for i, known in enumerate(self.article_ids):
-            if known == article_id:
-                return i
-        return None
-
-    def paragraph(self, sentence: Sentence) -> Paragraph:
-        number = self.article_number(sentence.article_id)
-        assert number is not None
-        return self.articles[number].paragraphs[sentence.paragraph - 1]
-
 
 class CorpusIndex:
     """A Corpus with its sentence index and headline vectors: questions in, ranked Hits out."""
@@ -238,6 +227,11 @@ class CorpusIndex:
         index = SentenceIndex.build([s.text for s in corpus.sentences], index_settings)
         headlines = index.vectorize([a.title for a in corpus.articles])
         return cls(corpus, index, headlines, settings)
+
+    def article(self, article_id: str) -> Article | None:
+        """The article with this id, or None."""
+        number = self._article_numbers.get(article_id)
+        return None if number is None else self.corpus.articles[number]
 
     def has_article(self, article_id: str) -> bool:
         return article_id in self._article_numbers
