@@ -32,24 +32,24 @@ class Report:
 
     @property
     def precision_at_1(self) -> float:
-        return self.right_at_1 / self.answerable if self.answerable else 0.0
+        return _share(self.right_at_1, self.answerable)
 
     @property
     def on_topic_right(self) -> float:
         """Answerable questions answered with a right sentence."""
-        return self.right_and_answered / self.answerable if self.answerable else 0.0
+        return _share(self.right_and_answered, self.answerable)
 
     @property
     def mrr(self) -> float:
-        return self.reciprocal_ranks / self.answerable if self.answerable else 0.0
+        return _share(self.reciprocal_ranks, self.answerable)
 
     @property
     def answered_share(self) -> float:
-        return self.answered / self.answerable if self.answerable else 0.0
+        return _share(self.answered, self.answerable)
 
     @property
     def declined_share(self) -> float:
-        return self.declined / self.unanswerable if self.unanswerable else 0.0
+        return _share(self.declined, self.unanswerable)
 
     def table(self) -> str:
         rows = [
@@ -63,6 +63,10 @@ class Report:
         ]
         width = max(len(name) for name, _ in rows)
         return "\n".join(f"{name.ljust(width)}  {value}" for name, value in rows)
+
+
+def _share(part: float, whole: int) -> float:
+    return part / whole if whole else 0.0
 
 
 def read_items(path: Path) -> list[Item]:

@@ -109,7 +109,6 @@ class AnsweringService:
     cache_dir: Path | None = None
     settings: AnswerSettings = field(default_factory=AnswerSettings)
     warn: Callable[[str], None] | None = None
-    _stamp: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -120,7 +119,7 @@ class AnsweringService:
         folder = Path(corpus_dir) if corpus_dir else default_corpus()
         cache = Path(cache_dir) if cache_dir else None
         index = open_corpus(folder, cache, on_warning)
-        return cls(index, folder, cache, settings or AnswerSettings(), on_warning, index.fingerprint)
+        return cls(index, folder, cache, settings or AnswerSettings(), on_warning)
 
     # -- questions ------------------------------------------------------------------------------
     def ask(self, question: str, top_k: int = 3, article: str | None = None, skip: int = 0) -> Answer:
@@ -142,7 +141,7 @@ class AnsweringService:
             return Answer(question, False, "The articles do not answer that: no sentence in them shares "
                           "its words. The sources command lists what they cover.", (), "declined")
         best = hits[0]
-        answered = self.settings.accepts(best.score, best.coverage) and not self._missing_names(text, passages[0])
+        answered = self.settings.accepts(best.score, best.coverage) and not _missing_names(index, text, passages[0])
         if answered:
             lead = "Next best match:\n" if skip else ""
             others = _numbered(passages[1:], start=2)
@@ -150,20 +149,6 @@ class AnsweringService:
             return Answer(question, True, reply, passages, "answer")
         lead = ("No further match answers that well." if skip else "The articles do not answer that.")
         return Answer(question, False, f"{lead} The closest matches:\n{_numbered(passages)}", passages, "declined")
-
-    def _missing_names(self, question: str, passage: Passage) -> list[str]:
-        """Names the question gives ("Did Iran deny ...?") that neither the passage nor its headline holds.
-
-        A sentence about someone else does not answer a question about a named person, place or
-        group, however many other words it shares. A name counts as held when the passage has it,
-        a synonym of it, or a close spelling of it.
-        """
-        names = _question_names(question)
-        if not names:
-            return []
-        index = self.index.index
-        held = set(index.analyzer.terms(f"{passage.text} {passage.article.title}"))
-        return [name for name in names if not held.intersection(index.query(name).words)]
 
     def _passage(self, index: CorpusIndex, hit: Hit) -> Passage:
         s = hit.sentence
@@ -201,10 +186,9 @@ class AnsweringService:
             return False
         with self._lock:
             stamp = fingerprint(corpus_files(self.folder, self.cache_dir)) if self.folder.is_dir() else ""
-            if stamp == self._stamp:
+            if stamp == self.index.fingerprint:
                 return False
             self.index = open_corpus(self.folder, self.cache_dir, self.warn)
-            self._stamp = self.index.fingerprint
             return True
 
 
@@ -224,6 +208,21 @@ def _open_quote(text: str) -> bool:
     straight = text.count('"') % 2 == 1
     curly = text.count("“") > text.count("”")
     return straight or curly
+
+
+def _missing_names(corpus_index: CorpusIndex, question: str, passage: Passage) -> list[str]:
+    """Names the question gives ("Did Iran deny ...?") that neither the passage nor its headline holds.
+
+    A sentence about someone else does not answer a question about a named person, place or
+    group, however many other words it shares. A name counts as held when the passage has it,
+    a synonym of it, or a close spelling of it.
+    """
+    names = _question_names(question)
+    if not names:
+        return []
+    index = corpus_index.index
+    held = set(index.analyzer.terms(f"{passage.text} {passage.article.title}"))
+    return [name for name in names if not held.intersection(index.query(name).words)]
 
 
 _NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’-]*[a-z][\w'’-]*|[A-Z]{2,})(?![\w'’])")
