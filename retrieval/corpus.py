@@ -219,7 +219,10 @@ class CorpusIndex:
         first = np.zeros(len(corpus.sentences), np.int64)
         if len(corpus.sentences):
             first = corpus.starts[corpus.article_of]
-        self._order = (np.arange(len(corpus.sentences)) - first).astype(np.float32)
+        order = np.arange(len(corpus.sentences)) - first
+        self._lead = (1.0 / (1.0 + order)).astype(np.float32)  # 1 for an article's first sentence, then 1/2 ...
+        # True where a new article opens (and one past the end): no neighbour evidence across it.
+        self._opens = np.r_[order == 0, True]
 
     @classmethod
     def build(cls, corpus: Corpus, settings: RankSettings | None = None,
@@ -250,8 +253,10 @@ class CorpusIndex:
         """The evidence for the best `settings.candidates` sentences sharing a word with the question.
 
         The cheap evidence (coverage, headline, neighbours, position, cosine) is weighed for every
-        sentence sharing a term; word order and answer type, which need the sentence's words, only
-        for the shortlist. None when no sentence shares a term (or `article` is unknown).
+        sentence sharing a term, from one walk over the postings that notes which query terms each
+        sentence and its two neighbours hold (as bit sets, so that coverage and the rest are table
+        look-ups); word order and answer type, which need the sentence's words, only for the
+        shortlist. None when no sentence shares a term (or `article` is unknown).
         With `k`, the shortlist keeps only the sentences that could still rank among the best k once
         word order and answer type are added (they add at most their weights), so the best k are the
         same and fewer sentences are read.
@@ -263,34 +268,67 @@ class CorpusIndex:
                 return None
             within = (int(self.corpus.starts[number]), int(self.corpus.starts[number + 1]))
         query = self.index.query(question)
-        positions, cosine, coverage, present = self.index.scores_and_presence(query, within)
-        if not len(positions):
+        cheap = self._cheap(query, within)
+        if cheap is None:
             return None
-        coverage = query.covered(present)
         s = self.settings
-        articles = self.corpus.article_of[positions]
-        headline = ((self._headline_presence(query, articles) * (1.0 - present)) @ query.coverage).astype(np.float32)
-        neighbour = neighbour_gain(positions, present, query.coverage, self.corpus.article_of)
-        lead = (1.0 / (1.0 + self._order[positions])).astype(np.float32)
-        cheap = (s.coverage_weight * coverage + s.headline_weight * headline + s.neighbour_weight * neighbour
-                 + s.lead_weight * lead + s.cosine_weight * cosine)
-        shortlist = np.sort(_top_k(cheap, s.candidates))
+        shortlist = np.sort(_top_k(cheap.score, s.candidates))
         extra = (s.bigram_weight, s.proximity_weight, s.answer_type_weight)
         if k is not None and len(shortlist) > k and min(extra) >= 0:
             # The full scores of the k best by the cheap evidence are reached by at least k sentences;
             # word order and answer type add at most what this question can earn of them (nothing of
-            # word order with one search word, nothing of answer type when it asks for no kind of
-            # thing), so whatever trails by more drops out.
+            # word order with one search word, or for a sentence holding one of its terms; nothing of
+            # answer type when it asks for no kind of thing), so whatever trails by more drops out.
             several = len(set(self.index.analyzer.terms(question))) >= 2
-            most = (s.bigram_weight + s.proximity_weight) * several \
-                + s.answer_type_weight * wants_answer_type(question)
-            first = np.sort(shortlist[_top_k(cheap[shortlist], k)])
-            scored = Evidence(positions[first], coverage[first], cosine[first], headline[first], neighbour[first],
-                              lead[first], *self._word_evidence(question, positions[first])).scores(s)
-            shortlist = shortlist[cheap[shortlist] >= scored.min() - most - 1e-5]
-        bigrams, proximity, answer_type = self._word_evidence(question, positions[shortlist])
-        return Evidence(positions[shortlist], coverage[shortlist], cosine[shortlist], headline[shortlist],
-                        neighbour[shortlist], lead[shortlist], bigrams, proximity, answer_type, query.words)
+            can_add = np.full(len(shortlist), s.answer_type_weight * wants_answer_type(question), np.float32)
+            if several:
+                can_add += (s.bigram_weight + s.proximity_weight) * cheap.several[shortlist]
+            first = np.sort(shortlist[_top_k(cheap.score[shortlist], k)])
+            floor = self._weigh(question, cheap, first).scores(s).min()
+            shortlist = shortlist[cheap.score[shortlist] + can_add >= floor - 1e-5]
+        return self._weigh(question, cheap, shortlist)
+
+    def _cheap(self, query: QueryTerms, within: tuple[int, int] | None) -> "_Cheap | None":
+        """The evidence that needs no sentence text, for every sentence sharing a term with the query."""
+        walk = self.index.walk(query, within)
+        if walk is None:  # too many ids for bit sets: the same evidence from a presence matrix
+            return self._cheap_from_presence(query, within)
+        positions = walk.positions
+        if not len(positions):
+            return None
+        bits = walk.bits
+        missing = ~bits
+        before = np.where(self._opens[positions], 0, walk.before)
+        after = np.where(self._opens[positions + 1], 0, walk.after)
+        in_headline = self._headline_bits(query)[self.corpus.article_of[positions]]
+        return self._weighed(positions, query.covered_bits(bits), walk.cosine,
+                             query.share_bits(in_headline & missing),
+                             np.maximum(query.share_bits(before & missing), query.share_bits(after & missing)),
+                             bits & (bits - 1) != 0, query.words)
+
+    def _cheap_from_presence(self, query: QueryTerms, within: tuple[int, int] | None) -> "_Cheap | None":
+        positions, cosine, _, present = self.index.scores_and_presence(query, within)
+        if not len(positions):
+            return None
+        articles = self.corpus.article_of[positions]
+        headline = ((self._headline_presence(query, articles) * (1.0 - present)) @ query.coverage).astype(np.float32)
+        neighbour = neighbour_gain(positions, present, query.coverage, self.corpus.article_of)
+        return self._weighed(positions, query.covered(present), cosine, headline, neighbour,
+                             present.sum(axis=1) >= 2, query.words)
+
+    def _weighed(self, positions: np.ndarray, coverage: np.ndarray, cosine: np.ndarray, headline: np.ndarray,
+                 neighbour: np.ndarray, several: np.ndarray, words: tuple[str, ...]) -> "_Cheap":
+        s = self.settings
+        lead = self._lead[positions]
+        score = (s.coverage_weight * coverage + s.headline_weight * headline + s.neighbour_weight * neighbour
+                 + s.lead_weight * lead + s.cosine_weight * cosine)
+        return _Cheap(positions, coverage, cosine, headline, neighbour, lead, several, score, words)
+
+    def _weigh(self, question: str, cheap: "_Cheap", rows: np.ndarray) -> Evidence:
+        """The whole evidence of the given rows (ascending) of `cheap`: word order and answer type added."""
+        return Evidence(cheap.positions[rows], cheap.coverage[rows], cheap.cosine[rows], cheap.headline[rows],
+                        cheap.neighbour[rows], cheap.lead[rows],
+                        *self._word_evidence(question, cheap.positions[rows]), cheap.words)
 
     def _word_evidence(self, question: str, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(bigrams, proximity, answer type) of the sentences at the given positions."""
@@ -302,17 +340,21 @@ class CorpusIndex:
         bigrams, proximity = word_order_evidence(analyzer.terms(question), terms)
         return bigrams, proximity, answer_type_bonus(question, texts, speakers)
 
-    def _headline_presence(self, query: QueryTerms, articles: np.ndarray) -> np.ndarray:
-        """Which query terms the headline of each given article holds: (articles x query terms) of 0.0 / 1.0."""
-        # One bit per query term for each article whose headline holds it, then read for the candidates.
-        if len(query.ids) > 62:
-            columns = self.headlines[:, query.ids].tocsr()
-            return (columns[articles].toarray() != 0).astype(np.float32)
+    def _headline_bits(self, query: QueryTerms) -> np.ndarray:
+        """For every article, the bit set of the query ids its headline holds (at most 62 ids)."""
         h = self.headlines
         bits = np.zeros(h.shape[0], np.int64)
         for column, term in enumerate(query.ids.tolist()):
             a, b = h.indptr[term], h.indptr[term + 1]
             bits[h.indices[a:b][h.data[a:b] != 0]] |= 1 << column
+        return bits
+
+    def _headline_presence(self, query: QueryTerms, articles: np.ndarray) -> np.ndarray:
+        """Which query terms the headline of each given article holds: (articles x query terms) of 0.0 / 1.0."""
+        if len(query.ids) > 62:
+            columns = self.headlines[:, query.ids].tocsr()
+            return (columns[articles].toarray() != 0).astype(np.float32)
+        bits = self._headline_bits(query)
         return ((bits[articles][:, None] >> np.arange(len(query.ids), dtype=np.int64)) & 1).astype(np.float32)
 
     def _hit(self, position: int, score: float, coverage: float, words: tuple[str, ...]) -> Hit:
@@ -372,6 +414,21 @@ class CorpusIndex:
         loaded = cls(Corpus(articles, sentences, article_of, starts), index, headlines, settings)
         loaded.from_cache, loaded.skipped = True, tuple(skipped)
         return loaded
+
+
+@dataclass(frozen=True)
+class _Cheap:
+    """The evidence that needs no sentence text, for candidates (rows align with `positions`)."""
+
+    positions: np.ndarray  # ascending
+    coverage: np.ndarray
+    cosine: np.ndarray
+    headline: np.ndarray
+    neighbour: np.ndarray
+    lead: np.ndarray
+    several: np.ndarray  # bool: holds two or more of the query's ids (else word order earns nothing)
+    score: np.ndarray  # their weighted sum
+    words: tuple[str, ...]
 
 
 def _surface_words(text: str) -> list[str]:

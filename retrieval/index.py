@@ -31,6 +31,7 @@ import threading
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Sequence
 
@@ -78,6 +79,63 @@ class QueryTerms:
     def __bool__(self) -> bool:
         return bool(len(self.ids))
 
+    # -- the same from bit sets: bit i of an int64 stands for ids[i] (at most 62 ids) ---------------
+    def covered_bits(self, bits: np.ndarray) -> np.ndarray:
+        """`covered` of sentences given as bit sets of the ids they hold."""
+        return self._look_up(bits, 0)
+
+    def share_bits(self, bits: np.ndarray) -> np.ndarray:
+        """The summed coverage share of the ids in each bit set (no best-member rule: what the headline
+        and neighbour evidence count)."""
+        return self._look_up(bits, 1)
+
+    @property
+    def fits_bits(self) -> bool:
+        """True when bit sets can stand for this query's ids (see `covered_bits`)."""
+        return len(self.ids) <= 62 and self._bit_tables is not None
+
+    def _look_up(self, bits: np.ndarray, which: int) -> np.ndarray:
+        out = None
+        for shift, mask, tables in self._bit_tables:
+            value = tables[which][(bits >> shift) & mask if shift or mask != -1 else bits]
+            out = value if out is None else out + value
+        return out if out is not None else np.zeros(len(bits), np.float32)
+
+    @cached_property
+    def _bit_tables(self) -> list[tuple[int, int, tuple[np.ndarray, np.ndarray]]] | None:
+        """(shift, mask, (coverage table, share table)) for runs of whole word groups, at most 12 bits
+        a run (16 for one wide group); None when the groups are not runs of ids or one is wider."""
+        n = len(self.ids)
+        group = self.group if self.group is not None else np.arange(n)
+        if n > 62 or np.any(np.diff(group) < 0):
+            return None
+        cuts = np.flatnonzero(np.diff(group)) + 1
+        runs = list(zip([0, *cuts.tolist()], [*cuts.tolist(), n]))
+        chunks: list[list[tuple[int, int]]] = [[]]
+        for a, b in runs:
+            if b - a > 16:
+                return None
+            if chunks[-1] and b - chunks[-1][0][0] > 12:
+                chunks.append([])
+            chunks[-1].append((a, b))
+        out = []
+        share = self.coverage
+        for chunk in chunks:
+            first = chunk[0][0]
+            covered = summed = np.zeros(1, np.float32)
+            for a, b in chunk:
+                # Doubling: a table over one more bit is the table, then the table with that id added.
+                best = sums = np.zeros(1, np.float32)
+                for c in share[a:b]:
+                    best = np.concatenate([best, np.maximum(best, c)])
+                    sums = np.concatenate([sums, sums + c])
+                covered = (best[:, None] + covered[None, :]).ravel()  # this group's bits above the others
+                summed = (sums[:, None] + summed[None, :]).ravel()
+            width = chunk[-1][1] - first
+            mask = -1 if first == 0 and len(chunks) == 1 else (1 << width) - 1
+            out.append((first, mask, (covered.astype(np.float32), summed.astype(np.float32))))
+        return out
+
     def covered(self, present: np.ndarray) -> np.ndarray:
         """Coverage of sentences from their (sentences x ids) presence: per word group, its best member."""
         credit = present * self.coverage
@@ -86,6 +144,17 @@ class QueryTerms:
         order = np.argsort(self.group, kind="stable")
         starts = np.flatnonzero(np.r_[True, np.diff(self.group[order]) != 0])
         return np.maximum.reduceat(credit[:, order], starts, axis=1).sum(axis=1).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Walk:
+    """What one walk over a query's postings found (see `SentenceIndex.walk`); rows align with positions."""
+
+    positions: np.ndarray  # ascending
+    cosine: np.ndarray
+    bits: np.ndarray  # int64: which query ids each sentence holds
+    before: np.ndarray  # ... the sentence at position - 1 holds (any article)
+    after: np.ndarray  # ... the sentence at position + 1 holds
 
 
 class SentenceIndex:
@@ -331,6 +400,39 @@ class SentenceIndex:
                 coverage += present[:, column] * np.float32(share)
         return positions, values, coverage, present
 
+    def walk(self, query: QueryTerms, within: tuple[int, int] | None = None) -> "Walk | None":
+        """Every sentence sharing a term with the query, with the bit sets of the query ids that it and
+        the sentences on either side hold (bit i: query.ids[i]); None when the query has more than
+        62 ids. The cosine is the one `scores` gives."""
+        if not query.fits_bits:
+            return None
+        slices = self._slices(query, within)
+        if not slices:
+            return Walk(np.zeros(0, np.int32), np.zeros(0, np.float32), *(np.zeros(0, np.int64),) * 3)
+        score, _ = self._accumulators()
+        marks = self._marks()
+        found = []
+        try:
+            for column, ((a, b), weight) in enumerate(zip(slices, query.weights.tolist())):
+                if a == b:
+                    continue
+                at = self._postings.indices[a:b]
+                score[at] += weight * self._postings.data[a:b]
+                marks[at] |= 1 << column
+                found.append(at)
+            positions = _union(found)
+            cosine = score[positions]
+            bits = marks[positions]
+            # Position - 1 of the first sentence is -1: the extra last mark, always 0; so is position + 1
+            # of the last one.
+            before = marks[positions - 1]
+            after = marks[positions + 1]
+        finally:
+            for at in found:
+                score[at] = 0
+                marks[at] = 0
+        return Walk(positions, cosine, bits, before, after)
+
     def sentence_terms(self, positions: Sequence[int] | np.ndarray) -> list[list[str]] | None:
         """The index terms of the given sentences in reading order (what `analyzer.terms` gives for
         their texts), or None when this index was not built with them."""
@@ -433,7 +535,7 @@ class SentenceIndex:
         """A per-thread int64 array over all sentences, all zero between queries: which terms hold each."""
         marks = getattr(self._scratch, "marks", None)
         if marks is None:
-            marks = self._scratch.marks = np.zeros(len(self), np.int64)
+            marks = self._scratch.marks = np.zeros(len(self) + 1, np.int64)  # one past the end: 0
         return marks
 
     # -- saving ---------------------------------------------------------------------------------

@@ -130,3 +130,30 @@ def test_the_answer_paths_shortcuts_keep_the_top_k_of_the_full_ranking(corpus):
             best = _top_k(scores, k)
             assert [h.position for h in hits] == full.positions[best].tolist(), question
             assert [h.score for h in hits] == [float(s) for s in scores[best]], question
+
+
+def test_the_bit_set_evidence_equals_the_presence_matrix_evidence(corpus):
+    # The answer path weighs coverage, headline and neighbours from bit sets and look-up tables; the
+    # plain way (a sentences x terms presence matrix) must give the same figures.
+    from scale import as_corpus
+
+    from retrieval.corpus import CorpusIndex
+
+    texts, _, _, _, questions = corpus
+    articles = as_corpus(texts[:4_000])
+    sentences = SentenceIndex.build(texts[:4_000])
+    ranked = CorpusIndex(articles, sentences, sentences.vectorize([a.title for a in articles.articles]))
+    compared = 0
+    for question in questions[:80] + ["how many people were displaced", "who said it"]:
+        query = sentences.query(question)
+        fast = ranked._cheap(query, None)
+        plain = ranked._cheap_from_presence(query, None)
+        if plain is None:
+            assert fast is None
+            continue
+        assert fast.positions.tolist() == plain.positions.tolist()
+        for name in ("coverage", "cosine", "headline", "neighbour", "lead", "score"):
+            np.testing.assert_allclose(getattr(fast, name), getattr(plain, name), rtol=1e-5, atol=1e-6, err_msg=name)
+        assert fast.several.tolist() == plain.several.tolist()
+        compared += int(plain.neighbour.any() and plain.headline.any())
+    assert compared > 10  # the headline and neighbour evidence were exercised, not only zeros
