@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from .articles import ARTICLE_SUFFIXES, ArticleError, read_article
 from .index import IndexSettings, QueryTerms, SentenceIndex, _top_k
-from .ranking import (Evidence, RankSettings, answer_type_bonus, neighbour_gain, wants_answer_type,
+from .ranking import (Evidence, RankSettings, answer_type_bonus, neighbour_gain,
                       word_order_evidence)
 from .records import Article, Hit, Sentence
 from .sentences import Splitter, article_sentences
@@ -241,7 +241,7 @@ class CorpusIndex:
 
     def search(self, question: str, k: int = 10, article: str | None = None) -> list[Hit]:
         """The k best sentences for a question, best first. Unknown `article` ids find nothing."""
-        evidence = self.evidence(question, article, k) if k > 0 else None
+        evidence = self.evidence(question, article) if k > 0 else None
         if evidence is None:
             return []
         score = evidence.scores(self.settings)
@@ -249,7 +249,7 @@ class CorpusIndex:
         return [self._hit(int(evidence.positions[i]), float(score[i]), float(evidence.coverage[i]), evidence.words)
                 for i in best]
 
-    def evidence(self, question: str, article: str | None = None, k: int | None = None) -> Evidence | None:
+    def evidence(self, question: str, article: str | None = None) -> Evidence | None:
         """The evidence for the best `settings.candidates` sentences sharing a word with the question.
 
         The cheap evidence (coverage, headline, neighbours, position, cosine) is weighed for every
@@ -257,9 +257,6 @@ class CorpusIndex:
         sentence and its two neighbours hold (as bit sets, so that coverage and the rest are table
         look-ups); word order and answer type, which need the sentence's words, only for the
         shortlist. None when no sentence shares a term (or `article` is unknown).
-        With `k`, the shortlist keeps only the sentences that could still rank among the best k once
-        word order and answer type are added (they add at most their weights), so the best k are the
-        same and fewer sentences are read.
         """
         within = None
         if article is not None:
@@ -271,21 +268,7 @@ class CorpusIndex:
         cheap = self._cheap(query, within)
         if cheap is None:
             return None
-        s = self.settings
-        shortlist = np.sort(_top_k(cheap.score, s.candidates))
-        extra = (s.bigram_weight, s.proximity_weight, s.answer_type_weight)
-        if k is not None and len(shortlist) > k and min(extra) >= 0:
-            # The full scores of the k best by the cheap evidence are reached by at least k sentences;
-            # word order and answer type add at most what this question can earn of them (nothing of
-            # word order with one search word, or for a sentence holding one of its terms; nothing of
-            # answer type when it asks for no kind of thing), so whatever trails by more drops out.
-            several = len(set(self.index.analyzer.terms(question))) >= 2
-            can_add = np.full(len(shortlist), s.answer_type_weight * wants_answer_type(question), np.float32)
-            if several:
-                can_add += (s.bigram_weight + s.proximity_weight) * cheap.several[shortlist]
-            first = np.sort(shortlist[_top_k(cheap.score[shortlist], k)])
-            floor = self._weigh(question, cheap, first).scores(s).min()
-            shortlist = shortlist[cheap.score[shortlist] + can_add >= floor - 1e-5]
+        shortlist = np.sort(_top_k(cheap.score, self.settings.candidates))
         return self._weigh(question, cheap, shortlist)
 
     def _cheap(self, query: QueryTerms, within: tuple[int, int] | None) -> "_Cheap | None":
@@ -304,7 +287,7 @@ class CorpusIndex:
         return self._weighed(positions, query.covered_bits(bits), walk.cosine,
                              query.share_bits(in_headline & missing),
                              np.maximum(query.share_bits(before & missing), query.share_bits(after & missing)),
-                             bits & (bits - 1) != 0, query.words)
+                             query.words)
 
     def _cheap_from_presence(self, query: QueryTerms, within: tuple[int, int] | None) -> "_Cheap | None":
         positions, cosine, _, present = self.index.scores_and_presence(query, within)
@@ -313,16 +296,15 @@ class CorpusIndex:
         articles = self.corpus.article_of[positions]
         headline = ((self._headline_presence(query, articles) * (1.0 - present)) @ query.coverage).astype(np.float32)
         neighbour = neighbour_gain(positions, present, query.coverage, self.corpus.article_of)
-        return self._weighed(positions, query.covered(present), cosine, headline, neighbour,
-                             present.sum(axis=1) >= 2, query.words)
+        return self._weighed(positions, query.covered(present), cosine, headline, neighbour, query.words)
 
     def _weighed(self, positions: np.ndarray, coverage: np.ndarray, cosine: np.ndarray, headline: np.ndarray,
-                 neighbour: np.ndarray, several: np.ndarray, words: tuple[str, ...]) -> "_Cheap":
+                 neighbour: np.ndarray, words: tuple[str, ...]) -> "_Cheap":
         s = self.settings
         lead = self._lead[positions]
         score = (s.coverage_weight * coverage + s.headline_weight * headline + s.neighbour_weight * neighbour
                  + s.lead_weight * lead + s.cosine_weight * cosine)
-        return _Cheap(positions, coverage, cosine, headline, neighbour, lead, several, score, words)
+        return _Cheap(positions, coverage, cosine, headline, neighbour, lead, score, words)
 
     def _weigh(self, question: str, cheap: "_Cheap", rows: np.ndarray) -> Evidence:
         """The whole evidence of the given rows (ascending) of `cheap`: word order and answer type added."""
@@ -333,20 +315,25 @@ class CorpusIndex:
     def _word_evidence(self, question: str, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(bigrams, proximity, answer type) of the sentences at the given positions."""
         texts, speakers = self.corpus.texts_and_speakers(positions.tolist())
-        analyzer = self.index.analyzer
-        terms = self.index.sentence_terms(positions)  # stored at build: no second analysis
+        index = self.index
+        asked = index.analyzer.terms(question)
+        terms = index.sentence_terms(positions, as_ids=True)  # stored at build: no second analysis
         if terms is None:
-            terms = [analyzer.terms(text) for text in texts]
-        bigrams, proximity = word_order_evidence(analyzer.terms(question), terms)
+            terms = [index.analyzer.terms(text) for text in texts]
+        else:  # compared as term ids; a word the index lacks gets an id no sentence has
+            ids = index.term_ids
+            asked = [ids.get(term, -1 - i) for i, term in enumerate(asked)]
+        bigrams, proximity = word_order_evidence(asked, terms)
         return bigrams, proximity, answer_type_bonus(question, texts, speakers)
 
     def _headline_bits(self, query: QueryTerms) -> np.ndarray:
         """For every article, the bit set of the query ids its headline holds (at most 62 ids)."""
         h = self.headlines
+        indptr, indices, data = h.indptr, h.indices, h.data
         bits = np.zeros(h.shape[0], np.int64)
-        for column, term in enumerate(query.ids.tolist()):
-            a, b = h.indptr[term], h.indptr[term + 1]
-            bits[h.indices[a:b][h.data[a:b] != 0]] |= 1 << column
+        for column, (a, b) in enumerate(zip(indptr[query.ids].tolist(), indptr[query.ids + 1].tolist())):
+            if a < b:
+                bits[indices[a:b][data[a:b] != 0]] |= 1 << column
         return bits
 
     def _headline_presence(self, query: QueryTerms, articles: np.ndarray) -> np.ndarray:
@@ -426,7 +413,6 @@ class _Cheap:
     headline: np.ndarray
     neighbour: np.ndarray
     lead: np.ndarray
-    several: np.ndarray  # bool: holds two or more of the query's ids (else word order earns nothing)
     score: np.ndarray  # their weighted sum
     words: tuple[str, ...]
 

@@ -31,7 +31,7 @@ import threading
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -109,6 +109,8 @@ class QueryTerms:
         group = self.group if self.group is not None else np.arange(n)
         if n > 62 or np.any(np.diff(group) < 0):
             return None
+        if not n:
+            return []
         cuts = np.flatnonzero(np.diff(group)) + 1
         runs = list(zip([0, *cuts.tolist()], [*cuts.tolist(), n]))
         chunks: list[list[tuple[int, int]]] = [[]]
@@ -119,21 +121,11 @@ class QueryTerms:
                 chunks.append([])
             chunks[-1].append((a, b))
         out = []
-        share = self.coverage
         for chunk in chunks:
-            first = chunk[0][0]
-            covered = summed = np.zeros(1, np.float32)
-            for a, b in chunk:
-                # Doubling: a table over one more bit is the table, then the table with that id added.
-                best = sums = np.zeros(1, np.float32)
-                for c in share[a:b]:
-                    best = np.concatenate([best, np.maximum(best, c)])
-                    sums = np.concatenate([sums, sums + c])
-                covered = (best[:, None] + covered[None, :]).ravel()  # this group's bits above the others
-                summed = (sums[:, None] + summed[None, :]).ravel()
-            width = chunk[-1][1] - first
+            first, width = chunk[0][0], chunk[-1][1] - chunk[0][0]
+            covered, summed = _subset_tables(self.coverage, chunk)
             mask = -1 if first == 0 and len(chunks) == 1 else (1 << width) - 1
-            out.append((first, mask, (covered.astype(np.float32), summed.astype(np.float32))))
+            out.append((first, mask, (covered, summed)))
         return out
 
     def covered(self, present: np.ndarray) -> np.ndarray:
@@ -144,6 +136,37 @@ class QueryTerms:
         order = np.argsort(self.group, kind="stable")
         starts = np.flatnonzero(np.r_[True, np.diff(self.group[order]) != 0])
         return np.maximum.reduceat(credit[:, order], starts, axis=1).sum(axis=1).astype(np.float32)
+
+
+def _subset_tables(share: np.ndarray, runs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """(coverage, summed share) of every subset of the ids in these runs of word groups, indexed by
+    the subset's bits (the first id of the first run is bit 0)."""
+    first, width = runs[0][0], runs[-1][1] - runs[0][0]
+    if width <= 8:  # a small table: all subsets at once
+        credit = _bit_patterns(width) * share[first:first + width]
+        summed = credit.sum(axis=1)
+        if len(runs) == width:
+            return summed, summed
+        return np.maximum.reduceat(credit, [a - first for a, _ in runs], axis=1).sum(axis=1), summed
+    # A large one by doubling: the table over one more id is the table, then the table with it added.
+    covered = summed = np.zeros(1, np.float32)
+    for a, b in runs:
+        best = sums = np.zeros(1, np.float32)
+        for c in share[a:b]:
+            best = np.concatenate([best, np.maximum(best, c)])
+            sums = np.concatenate([sums, sums + c])
+        covered = (best[:, None] + covered[None, :]).ravel()  # this group's ids are the higher bits
+        summed = (sums[:, None] + summed[None, :]).ravel()
+    return covered, summed
+
+
+@lru_cache(maxsize=None)
+def _bit_patterns(width: int) -> np.ndarray:
+    """(2**width x width) float32: row r holds the bits of r, lowest first."""
+    patterns = (np.arange(1 << width)[:, None] >> np.arange(width)) & 1
+    patterns = patterns.astype(np.float32)
+    patterns.flags.writeable = False
+    return patterns
 
 
 @dataclass(frozen=True)
@@ -427,15 +450,19 @@ class SentenceIndex:
             # of the last one.
             before = marks[positions - 1]
             after = marks[positions + 1]
-        finally:
+        except BaseException:
             for at in found:
                 score[at] = 0
                 marks[at] = 0
+            raise
+        score[positions] = 0  # every sentence touched, at once
+        marks[positions] = 0
         return Walk(positions, cosine, bits, before, after)
 
-    def sentence_terms(self, positions: Sequence[int] | np.ndarray) -> list[list[str]] | None:
+    def sentence_terms(self, positions: Sequence[int] | np.ndarray, as_ids: bool = False
+                       ) -> list[list[str]] | list[list[int]] | None:
         """The index terms of the given sentences in reading order (what `analyzer.terms` gives for
-        their texts), or None when this index was not built with them."""
+        their texts; their term ids with `as_ids`), or None when this index was not built with them."""
         if self._tokens is None:
             return None
         tokens, offsets = self._tokens
@@ -446,7 +473,9 @@ class SentenceIndex:
         at = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()), dtype=np.int64)
         lengths = sizes.tolist()
         vocabulary = self.vocabulary
-        words = [vocabulary[t] for t in tokens[at].tolist()]
+        words = tokens[at].tolist()
+        if not as_ids:
+            words = [vocabulary[t] for t in words]
         out, start = [], 0
         for n in lengths:
             out.append(words[start:start + n])
