@@ -36,12 +36,23 @@ class CorpusError(Exception):
 def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, Path]]:
     """(id, path) of every .txt and .md file under the folder; id is the relative path without suffix.
 
-    Names starting with a dot are left out. Two files that would share an id (`a.txt`, `a.md`) keep
-    their suffix in it; a file whose name is not UTF-8 is skipped. Both are said through `warn`.
+    Names starting with a dot are left out. Symbolic links to folders are followed, each folder read
+    once (a link back up the tree is not a loop). Two files that would share an id (`a.txt`, `a.md`)
+    keep their suffix in it; a file whose name is not UTF-8 is skipped. Both are said through `warn`.
     """
     warn = warn or (lambda message: None)
     found: list[tuple[str, Path]] = []
-    for root, dirs, files in os.walk(folder):
+    seen: set[tuple[int, int]] = set()
+    for root, dirs, files in os.walk(folder, followlinks=True):
+        try:
+            st = os.stat(root)
+        except OSError:
+            dirs[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen:  # reached again through a link
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             path = Path(root, name)

@@ -25,6 +25,19 @@ def test_ids_are_relative_paths_without_suffix(tmp_path):
     assert [i for i, _ in article_files(tmp_path)] == ["idlib", "world/storm"]
 
 
+def test_linked_folders_are_read_once_and_a_link_loop_ends(tmp_path):
+    corpus, archive = tmp_path / "corpus", tmp_path / "archive"
+    _corpus(corpus)
+    write(archive, "2024/flood.txt", "River floods town\nThe river burst its banks on Monday.")
+    (corpus / "2024").symlink_to(archive / "2024", target_is_directory=True)
+    (corpus / "again").symlink_to(archive / "2024", target_is_directory=True)  # the same folder twice
+    (archive / "2024" / "up").symlink_to(corpus, target_is_directory=True)  # a loop back to the top
+    ids = [i for i, _ in article_files(corpus)]
+    assert ids == ["idlib", "2024/flood", "world/storm"]
+    service = open_corpus(corpus, tmp_path / "cache")
+    assert service.search("When did the river burst its banks?", 1)[0].sentence.article_id == "2024/flood"
+
+
 def test_broken_files_are_skipped_and_named_and_the_rest_serves(tmp_path):
     _corpus(tmp_path)
     write(tmp_path, "empty.txt", "")
