@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import stat
 import unicodedata
 from pathlib import Path
 
+import yaml
 from markdown_it import MarkdownIt
 
 from .records import BODY, CAPTION, STANDFIRST, Article, Paragraph
@@ -142,20 +144,67 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     if not lines or lines[0].strip() != "---":
         return {}, text
     for end in range(1, len(lines)):
-        if lines[end].strip() == "---":
+        if lines[end].strip() in ("---", "..."):
             break
     else:
         raise ArticleError("", "front matter has no closing --- line")
+    block = lines[1:end]
+    # YAML where it parses (folded and multi-line values, lists, quoting); line by line where it does
+    # not (a headline with an unquoted colon) or where YAML reads nothing ("title: #1 story" is a
+    # comment to YAML, but meant as a title).
+    meta = _line_fields(block)
+    meta.update((k, v) for k, v in (_yaml_fields("\n".join(block)) or {}).items() if v)
+    return {k: v for k, v in meta.items() if v}, "\n".join(lines[end + 1:])
+
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser where built
+
+
+def _yaml_fields(block: str) -> dict[str, str] | None:
+    """The scalar fields of a YAML front matter (folded and multi-line values joined into one line,
+    dates as YYYY-MM-DD, a list of plain values as "a, b"); None when it is not a YAML mapping."""
+    try:
+        data = yaml.load(block, Loader=_YAML_LOADER)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
+        # Not YAML, or YAML that does not construct (a date 2024-13-45, nesting that exhausts the parser).
+        return None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        return None
     meta: dict[str, str] = {}
-    for line in lines[1:end]:
+    for key, value in data.items():
+        if isinstance(value, list) and all(_is_scalar(v) for v in value):
+            value = ", ".join(_scalar_text(v) for v in value if v is not None)
+        elif _is_scalar(value):
+            value = _scalar_text(value) if value is not None else ""
+        else:
+            continue  # a nested mapping: nothing an article record holds
+        meta[str(key).strip().lower()] = " ".join(value.split())
+    return meta
+
+
+def _is_scalar(value: object) -> bool:
+    return value is None or isinstance(value, (str, int, float, datetime.date))
+
+
+def _scalar_text(value: object) -> str:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _line_fields(block: list[str]) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for line in block:
         key, sep, value = line.partition(":")
-        if not sep or not key.strip():
+        if not sep or not key.strip() or line[:1].isspace():
             continue
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1]
         meta[key.strip().lower()] = value
-    return meta, "\n".join(lines[end + 1:])
+    return meta
 
 
 # A block is (kind hint, text); the hint is "heading" or "text".
@@ -163,15 +212,28 @@ def _text_blocks(body: str) -> list[tuple[str, str]]:
     return [("text", line) for line in map(clean_text, body.split("\n")) if line]
 
 
-_MD = MarkdownIt("commonmark")
+_MD = MarkdownIt("commonmark").enable("table")
 
 
 def _markdown_blocks(body: str) -> list[tuple[str, str]]:
-    """Paragraphs and headings of a Markdown text, reduced to the text Markdown renders."""
+    """Paragraphs and headings of a Markdown text, reduced to the text Markdown renders; each row
+    of a table becomes a line of its own ("Town: Idlib; Displaced: 500,000.")."""
     blocks: list[tuple[str, str]] = []
     tokens = _MD.parse(body)
+    rows: list[list[str]] | None = None  # the rows of the table being read
     for i, token in enumerate(tokens):
+        if token.type == "table_open":
+            rows = []
+        elif token.type == "tr_open" and rows is not None:
+            rows.append([])
+        elif token.type == "table_close" and rows is not None:
+            blocks.extend(("text", line) for line in _table_lines(rows))
+            rows = None
         if token.type != "inline":
+            continue
+        if rows is not None:
+            if rows:
+                rows[-1].append(clean_text(_inline_text(token.children or [])))
             continue
         opener = tokens[i - 1].type if i else ""
         text = clean_text(_inline_text(token.children or []))
@@ -182,6 +244,19 @@ def _markdown_blocks(body: str) -> list[tuple[str, str]]:
         elif opener == "paragraph_open":
             blocks.append(("text", text))
     return blocks
+
+
+def _table_lines(rows: list[list[str]]) -> list[str]:
+    """A table's body rows as lines, each cell named by its column's header."""
+    if not rows:
+        return []
+    header, lines = rows[0], []
+    for row in rows[1:]:
+        cells = [f"{name}: {cell}" if name else cell for name, cell in zip(header, row) if cell]
+        if cells:
+            line = "; ".join(cells)
+            lines.append(line if re.search(r"[.!?]$", line) else line + ".")
+    return lines
 
 
 def _inline_text(children) -> str:

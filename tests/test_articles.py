@@ -57,6 +57,43 @@ def test_front_matter_keys_and_other_metadata():
     assert [p.text for p in article.paragraphs] == ["Winds reached 100 km/h."]
 
 
+def test_yaml_front_matter_multi_line_values_lists_and_dates():
+    article = parse_article(
+        "---\ntitle: >\n  Storm floods\n  coastal towns\nsource: |\n  The Daily\n  Planet\n"
+        "author:\n  - Lois Lane\n  - Clark Kent\npublished: 2024-05-01\ntags: [weather, coast]\n"
+        "extra:\n  nested: skipped\n---\nWinds reached 100 km/h.\n", "storm")
+    assert (article.title, article.source, article.author, article.published) == (
+        "Storm floods coastal towns", "The Daily Planet", "Lois Lane, Clark Kent", "2024-05-01")
+    assert article.metadata == (("tags", "weather, coast"),)
+
+
+@pytest.mark.parametrize("line, title", [
+    ("title: Syria: rebels regroup", "Syria: rebels regroup"),  # not YAML (a colon): read as a line
+    ("title: #1 story of the day", "#1 story of the day"),  # a YAML comment, meant as a title
+    ("title: 'It's here'", "It's here"),
+    ("title: Storm   hits  coast # draft", "Storm hits coast"),
+    ("title: Storm hits coast\npublished: 2024-13-45", "Storm hits coast"),  # no such date: not YAML
+    ("title: Storm hits coast\nlink: !!python/object:os.system x", "Storm hits coast"),  # no tags run
+])
+def test_front_matter_that_yaml_reads_otherwise_keeps_the_meant_title(line, title):
+    article = parse_article(f"---\n{line}\n---\nWinds reached 100 km/h.\n", "storm")
+    assert article.title == title
+
+
+def test_markdown_table_rows_become_lines_named_by_their_headers(tmp_path):
+    text = ("# Thousands flee Idlib\n\nAid groups counted the displaced.\n\n"
+            "| Town | Displaced | Note |\n|---|---:|---|\n| Idlib | 500,000 | |\n| Maarat al-Numan | 80,000 | *estimate* |\n\n"
+            "The count goes on.\n")
+    article = parse_article(text, "idlib", markdown=True)
+    assert [p.text for p in article.paragraphs] == [
+        "Aid groups counted the displaced.", "Town: Idlib; Displaced: 500,000.",
+        "Town: Maarat al-Numan; Displaced: 80,000; Note: estimate.", "The count goes on."]
+    write(tmp_path, "idlib.md", text)
+    from retrieval import open_corpus
+    hit = open_corpus(tmp_path, tmp_path / ".cache").search("How many were displaced in Maarat al-Numan?", 1)[0]
+    assert hit.sentence.text == "Town: Maarat al-Numan; Displaced: 80,000; Note: estimate."
+
+
 def test_txt_without_title_uses_first_non_empty_line_and_each_line_is_a_paragraph():
     article = parse_article("\n\nHeadline here\nFirst paragraph.\nSecond paragraph.\n", "a")
     assert article.title == "Headline here"
