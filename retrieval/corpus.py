@@ -18,13 +18,13 @@ import scipy.sparse as sp
 
 from .articles import ARTICLE_SUFFIXES, ArticleError, read_article
 from .index import IndexSettings, QueryTerms, SentenceIndex, _top_k
-from .ranking import (Evidence, RankSettings, answer_type_bonus, neighbour_gain,
+from .ranking import (Evidence, RankSettings, answer_type_bonus, held_kinds, neighbour_gain, wanted_kinds,
                       word_order_evidence)
 from .records import Article, Hit, Sentence
 from .sentences import Splitter, article_sentences
 from .store import StoredArticles, StoredSentences, write_corpus
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 Warn = Callable[[str], None]
 
@@ -218,7 +218,7 @@ class CorpusIndex:
     """A Corpus with its sentence index and headline vectors: questions in, ranked Hits out."""
 
     def __init__(self, corpus: Corpus, index: SentenceIndex, headlines: sp.csr_matrix,
-                 settings: RankSettings | None = None):
+                 settings: RankSettings | None = None, kinds: np.ndarray | None = None):
         self.corpus = corpus
         self.index = index
         self.headlines = headlines.tocsc()  # article x term, column access per question term
@@ -234,6 +234,8 @@ class CorpusIndex:
         self._lead = (1.0 / (1.0 + order)).astype(np.float32)  # 1 for an article's first sentence, then 1/2 ...
         # True where a new article opens (and one past the end): no neighbour evidence across it.
         self._opens = np.r_[order == 0, True]
+        # The kinds of thing each sentence holds (ranking.held_kinds), read once here, not per question.
+        self.kinds = kinds if kinds is not None else _held_kinds(corpus)
 
     @classmethod
     def build(cls, corpus: Corpus, settings: RankSettings | None = None,
@@ -252,7 +254,7 @@ class CorpusIndex:
 
     def search(self, question: str, k: int = 10, article: str | None = None) -> list[Hit]:
         """The k best sentences for a question, best first. Unknown `article` ids find nothing."""
-        evidence = self.evidence(question, article) if k > 0 else None
+        evidence = self.evidence(question, article, k) if k > 0 else None
         if evidence is None:
             return []
         score = evidence.scores(self.settings)
@@ -260,8 +262,9 @@ class CorpusIndex:
         return [self._hit(int(evidence.positions[i]), float(score[i]), float(evidence.coverage[i]), evidence.words)
                 for i in best]
 
-    def evidence(self, question: str, article: str | None = None) -> Evidence | None:
-        """The evidence for the best `settings.candidates` sentences sharing a word with the question.
+    def evidence(self, question: str, article: str | None = None, k: int | None = None) -> Evidence | None:
+        """The evidence for the best `settings.candidates` (or `k`, if more) sentences sharing a word
+        with the question.
 
         The cheap evidence (coverage, headline, neighbours, position, cosine) is weighed for every
         sentence sharing a term, from one walk over the postings that notes which query terms each
@@ -279,7 +282,14 @@ class CorpusIndex:
         cheap = self._cheap(query, within)
         if cheap is None:
             return None
-        shortlist = np.sort(_top_k(cheap.score, self.settings.candidates))
+        s = self.settings
+        hopeful = cheap.score
+        wanted = wanted_kinds(question)
+        if wanted and s.answer_type_weight > 0:
+            # A sentence that holds the kind of thing asked for may earn the answer-type weight: it is
+            # shortlisted as if it did, so that a dated sentence among many alike is still read.
+            hopeful = hopeful + np.float32(s.answer_type_weight) * ((self.kinds[cheap.positions] & wanted) != 0)
+        shortlist = np.sort(_top_k(hopeful, max(s.candidates, k or 0)))
         return self._weigh(question, cheap, shortlist)
 
     def _cheap(self, query: QueryTerms, within: tuple[int, int] | None) -> "_Cheap | None":
@@ -331,9 +341,9 @@ class CorpusIndex:
         terms = index.sentence_terms(positions, as_ids=True)  # stored at build: no second analysis
         if terms is None:
             terms = [index.analyzer.terms(text) for text in texts]
-        else:  # compared as term ids; a word the index lacks gets an id no sentence has
-            ids = index.term_ids
-            asked = [ids.get(term, -1 - i) for i, term in enumerate(asked)]
+        else:  # compared as term ids; each word the index lacks gets one id no sentence has
+            ids, unknown = index.term_ids, {}
+            asked = [ids[term] if term in ids else unknown.setdefault(term, -1 - len(unknown)) for term in asked]
         bigrams, proximity = word_order_evidence(asked, terms)
         return bigrams, proximity, answer_type_bonus(question, texts, speakers)
 
@@ -377,6 +387,7 @@ class CorpusIndex:
             sp.save_npz(tmp / "headlines.npz", self.headlines.tocsr(), compressed=False)
             write_corpus(tmp, self.corpus.articles, self.corpus.sentences)
             np.save(tmp / "starts.npy", np.asarray(self.corpus.starts, np.int64))
+            np.save(tmp / "kinds.npy", np.asarray(self.kinds, np.uint8))
             (tmp / "manifest.json").write_text(json.dumps({**stamp, "format": CACHE_FORMAT}), encoding="utf-8")
             if folder.exists():
                 shutil.rmtree(folder, ignore_errors=True)
@@ -407,11 +418,20 @@ class CorpusIndex:
         sentences = StoredSentences(folder, articles.ids, article_of)
         index = SentenceIndex.load(folder)
         headlines = sp.load_npz(folder / "headlines.npz")
-        if len(index) != len(sentences) or headlines.shape != (len(articles), len(index.vocabulary)):
+        kinds = np.load(folder / "kinds.npy", mmap_mode="r", allow_pickle=False)
+        if len(index) != len(sentences) or headlines.shape != (len(articles), len(index.vocabulary)) \
+                or kinds.shape != (len(sentences),) or kinds.dtype != np.uint8:
             raise ValueError("cache arrays do not match")
-        loaded = cls(Corpus(articles, sentences, article_of, starts), index, headlines, settings)
+        loaded = cls(Corpus(articles, sentences, article_of, starts), index, headlines, settings,
+                     kinds=np.asarray(kinds))
         loaded.from_cache, loaded.skipped = True, tuple(skipped)
         return loaded
+
+
+def _held_kinds(corpus: Corpus) -> np.ndarray:
+    """`held_kinds` of every sentence of the corpus (uint8 bits)."""
+    texts, speakers = corpus.texts_and_speakers(list(range(len(corpus.sentences))))
+    return np.fromiter(map(held_kinds, texts, speakers), np.uint8, len(texts))
 
 
 @dataclass(frozen=True)

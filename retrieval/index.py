@@ -397,12 +397,12 @@ class SentenceIndex:
                 if a == b:
                     continue
                 at = self._postings.indices[a:b]
+                found.append(at)  # before touching: whatever happens next, it is cleared
                 score[at] += weight * self._postings.data[a:b]
                 if marks is None:
                     covered[at] += share
                 else:
                     marks[at] |= 1 << column
-                found.append(at)
             positions = _union(found)
             values = score[positions]
             bits = marks[positions] if marks is not None else None
@@ -440,9 +440,9 @@ class SentenceIndex:
                 if a == b:
                     continue
                 at = self._postings.indices[a:b]
+                found.append(at)  # before touching: whatever happens next, it is cleared
                 score[at] += weight * self._postings.data[a:b]
                 marks[at] |= 1 << column
-                found.append(at)
             positions = _union(found)
             cosine = score[positions]
             bits = marks[positions]
@@ -512,8 +512,8 @@ class SentenceIndex:
                 if a == b:
                     continue
                 at = self._postings.indices[a:b]
+                found.append(at)  # before touching: whatever happens next, it is cleared
                 score[at] += weight * self._postings.data[a:b]
-                found.append(at)
             hits = np.concatenate(found)
             values = score[hits]
         finally:

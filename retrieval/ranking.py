@@ -72,9 +72,30 @@ class RankSettings:
     proximity_weight: float = 0.05
     answer_type_weight: float = 0.2
     cosine_weight: float = 0.01
-    # How many sentences (best by the cheap evidence) get the word-order and answer-type checks. 20
-    # scores as 200 did on the WikiQA and TrecQA dev sets (benchmarks/README.md) at a tenth of the reads.
+    # How many sentences get the word-order and answer-type checks: the best by the cheap evidence
+    # plus the answer-type weight where the sentence holds the kind of thing asked for at all (see
+    # `held_kinds`). 20 scores as 200 did on the WikiQA and TrecQA dev sets (benchmarks/README.md).
     candidates: int = 20
+
+
+# The kinds of thing a question can ask for, one bit each.
+NUMBER, TIME, PERSON, PLACE, DEFINITION = 1, 2, 4, 8, 16
+
+
+def wanted_kinds(question: str) -> int:
+    """The kinds of thing the question asks for, as bits (0 when it asks for no kind in particular)."""
+    return (NUMBER * bool(_WANTS_NUMBER.search(question)) | TIME * bool(_WANTS_TIME.search(question))
+            | PERSON * bool(_WANTS_PERSON.search(question)) | PLACE * bool(_WANTS_PLACE.search(question))
+            | DEFINITION * bool(_WANTS_DEFINITION.search(question)))
+
+
+def held_kinds(text: str, speaker: str | None) -> int:
+    """The kinds of thing a sentence holds at all, as bits: what `answer_type_bonus` can find in it
+    for some question (it also asks that the thing is not one the question gives)."""
+    low = text.lower()
+    return (NUMBER * bool(_HAS_NUMBER.search(low)) | TIME * bool(_HAS_TIME.search(low))
+            | PERSON * (speaker is not None or bool(_HAS_NAME.search(text)))
+            | PLACE * bool(_HAS_PLACE.search(text)) | DEFINITION * bool(_HAS_DEFINITION.search(low)))
 
 
 def answer_type_bonus(question: str, texts: Sequence[str], speakers: Sequence[str | None]) -> np.ndarray:
@@ -90,17 +111,18 @@ def answer_type_bonus(question: str, texts: Sequence[str], speakers: Sequence[st
             return lambda text, low, who: any(m.group(0).split()[-1] not in given for m in pattern.finditer(low))
         return lambda text, low, who: any(m.group(0).split()[-1].lower() not in given for m in pattern.finditer(text))
 
+    wanted = wanted_kinds(question)
     checks = []
-    if _WANTS_NUMBER.search(question):
+    if wanted & NUMBER:
         checks.append(new(_HAS_NUMBER, True))
-    if _WANTS_TIME.search(question):
+    if wanted & TIME:
         checks.append(new(_HAS_TIME, True))
-    if _WANTS_PERSON.search(question):
+    if wanted & PERSON:
         has_name = new(_HAS_NAME, False)
         checks.append(lambda text, low, who: who is not None or has_name(text, low, who))
-    if _WANTS_PLACE.search(question):
+    if wanted & PLACE:
         checks.append(new(_HAS_PLACE, False))
-    if _WANTS_DEFINITION.search(question):
+    if wanted & DEFINITION:
         checks.append(lambda text, low, who: bool(_HAS_DEFINITION.search(low)))
     if not checks:
         return np.zeros(len(texts), np.float32)

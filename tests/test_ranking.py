@@ -121,15 +121,37 @@ def test_zero_weights_leave_coverage_alone():
         assert hit.score == pytest.approx(hit.coverage)
 
 
-def test_word_order_and_answer_type_are_weighed_for_the_shortlist_only():
-    lines = [f"Report {i} about the harbour and the fleet." for i in range(15)] + ["The fleet left the harbour in 1905."]
+def test_a_sentence_holding_what_is_asked_is_read_however_many_rank_before_it():
+    lines = [f"Report {i} about the harbour and the fleet." for i in range(300)] + ["The fleet left the harbour in 1905."]
     question = "When did the fleet leave the harbour?"
     wide = corpus(("Harbour", lines))
     assert texts(wide.search(question, 1)) == ["The fleet left the harbour in 1905."]  # the date wins
     narrow = corpus(("Harbour", lines), settings=replace(RankSettings(), candidates=5))
     hits = narrow.search(question, 10)
-    # Equal coverage: the shortlist is the first five by position, and the dated sentence is not in it.
-    assert texts(hits) == [f"Report {i} about the harbour and the fleet." for i in range(5)]
+    # Equal coverage: the shortlist is the dated sentence (it holds a date, so it may earn the
+    # answer-type weight) and then the first by position, up to the 10 asked for.
+    assert texts(hits) == ["The fleet left the harbour in 1905."] + [
+        f"Report {i} about the harbour and the fleet." for i in range(9)]
+    # A search for more than the shortlist holds gets them all, ranked.
+    assert len(narrow.search(question, 40)) == 40
+
+
+def test_the_service_pages_past_the_shortlist():
+    from bot.service import AnsweringService
+
+    service = AnsweringService(corpus(("Harbour", [f"Report {i} about the harbour." for i in range(60)])))
+    assert len(service.ask("harbour", top_k=50).passages) == 50
+    later = service.ask("harbour", top_k=5, skip=20)
+    assert later.kind != "no_more" and [p.text for p in later.passages] == [
+        f"Report {i} about the harbour." for i in range(20, 25)]
+
+
+def test_a_question_repeating_an_unknown_word_weighs_word_order_as_the_text_would():
+    index = corpus(("Harbour news", ["Fleet harbour workers struck at dawn.", "Nothing else happened."]))
+    question = "fleet harbour qwxz fleet harbour qwxz"
+    from_ids = index.evidence(question).bigrams.tolist()
+    index.index._tokens = None  # as an index without stored terms: the words analysed again
+    assert from_ids == index.evidence(question).bigrams.tolist() == [pytest.approx(1 / 3)]
 
 
 # -- declining ------------------------------------------------------------------------------------
