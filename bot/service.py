@@ -154,15 +154,18 @@ class AnsweringService:
         s = hit.sentence
         text, matched = s.text, hit.matched
         corpus = index.corpus
-        previous = corpus.sentences[hit.position - 1] if hit.position > 0 else None
-        if previous is not None and previous.article_id == s.article_id and previous.paragraph == s.paragraph \
-                and (_NEEDS_PREVIOUS.match(s.text) or _open_quote(previous.text)):
-            text = f"{previous.text} {s.text}"
-        number = index.corpus.article_of[hit.position]
-        a = corpus.articles[number]
+        position = hit.position
+        # The sentence before, when this one opens with a pronoun or continues its quotation; its text
+        # is read first, its whole record only when it is needed.
+        if position > 0 and corpus.article_of[position - 1] == corpus.article_of[position]:
+            before = corpus.texts_and_speakers([position - 1])[0][0]
+            if (_NEEDS_PREVIOUS.match(s.text) or _open_quote(before)) \
+                    and corpus.sentences[position - 1].paragraph == s.paragraph:
+                text = f"{before} {s.text}"
+        a = corpus.article_header(int(corpus.article_of[position]))
         source = Source(a.id, a.title, a.source, a.url, a.published)
         return Passage(text, hit.score, source, s.paragraph, s.sentence, s.attributed_to, s.kind, s.credit,
-                       matched, hit.position)
+                       matched, position)
 
     def context(self, passage: Passage) -> str | None:
         """The whole paragraph a passage comes from, or None when the article is gone."""

@@ -208,6 +208,11 @@ class Corpus:
         article_of = np.repeat(np.arange(len(articles), dtype=np.int32), np.diff(starts_arr))
         return cls(articles, tuple(sentences), article_of, starts_arr)
 
+    def article_header(self, number: int) -> Article:
+        """Article `number`'s headline and metadata; its paragraphs only when they are at hand anyway."""
+        header = getattr(self.articles, "header", None)
+        return header(number) if header else self.articles[number]
+
     @cached_property
     def article_ids(self) -> list[str]:
         ids = getattr(self.articles, "ids", None)

@@ -150,6 +150,13 @@ class StoredArticles(Sequence[Article]):
     def __iter__(self) -> Iterator[Article]:
         return (self[i] for i in range(len(self)))
 
+    def header(self, i: int) -> Article:
+        """The article's headline and metadata without its paragraphs (nothing decoded)."""
+        m = self._meta[i]
+        return Article(id=m["id"], title=m["title"], paragraphs=(), source=m["source"], url=m["url"],
+                       published=m["published"], author=m["author"],
+                       metadata=tuple(tuple(kv) for kv in m["metadata"]), path=m["path"])
+
 
 def write_corpus(folder: Path, articles: Sequence[Article], sentences: Sequence[Sentence]) -> None:
     """Store articles and sentences as the files StoredArticles and StoredSentences read."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -48,6 +49,9 @@ def test_a_loaded_cache_holds_the_same_articles_and_sentences(corpus_dir, tmp_pa
     assert loaded.corpus.starts.tolist() == built.corpus.starts.tolist()
     assert any(s.attributed_to for s in loaded.corpus.sentences)
     assert any(p.credit for a in loaded.corpus.articles for p in a.paragraphs)
+    assert loaded.kinds.tolist() == built.kinds.tolist() and loaded.kinds.any()
+    for number, article in enumerate(built.corpus.articles):  # the header alone, from the stored metadata
+        assert loaded.corpus.article_header(number) == replace(article, paragraphs=())
 
 
 def test_a_loaded_cache_answers_as_the_built_index(corpus_dir, tmp_path):

@@ -64,7 +64,7 @@ def test_wikiqa_answer_triggering_f1(wikiqa):  # measured 0.414
     assert figures["F1"] >= 0.37, figures
 
 
-def test_trecqa_map_and_mrr(trecqa):  # measured 0.767 / 0.858
+def test_trecqa_map_and_mrr(trecqa):  # measured 0.769 / 0.858
     answer_set, bot = trecqa
     figures = quality.per_article(bot, [q for q in answer_set.questions if q.mixed])
     assert figures["questions"] == 65
