@@ -175,7 +175,7 @@ class Walk:
 
     positions: np.ndarray  # ascending
     cosine: np.ndarray
-    bits: np.ndarray  # int64: which query ids each sentence holds
+    bits: np.ndarray  # unsigned (or int64 past 32 ids): which query ids each sentence holds
     before: np.ndarray  # ... the sentence at position - 1 holds (any article)
     after: np.ndarray  # ... the sentence at position + 1 holds
 
@@ -433,7 +433,7 @@ class SentenceIndex:
         if not slices:
             return Walk(np.zeros(0, np.int32), np.zeros(0, np.float32), *(np.zeros(0, np.int64),) * 3)
         score, _ = self._accumulators()
-        marks = self._marks()
+        marks = self._marks(len(query.ids))
         found = []
         try:
             for column, ((a, b), weight) in enumerate(zip(slices, query.weights.tolist())):
@@ -560,11 +560,17 @@ class SentenceIndex:
             arrays = scratch.arrays = (np.zeros(len(self), np.float32), np.zeros(len(self), np.float32))
         return arrays
 
-    def _marks(self) -> np.ndarray:
-        """A per-thread int64 array over all sentences, all zero between queries: which terms hold each."""
-        marks = getattr(self._scratch, "marks", None)
+    def _marks(self, terms: int = 62) -> np.ndarray:
+        """A per-thread array over all sentences, all zero between queries: which of up to `terms`
+        query terms each holds, a bit a term. The narrowest that holds the bits: fewer bytes to touch
+        at random in a large corpus."""
+        dtype = np.uint16 if terms <= 16 else np.uint32 if terms <= 32 else np.int64
+        arrays = getattr(self._scratch, "marks", None)
+        if arrays is None:
+            arrays = self._scratch.marks = {}
+        marks = arrays.get(dtype)
         if marks is None:
-            marks = self._scratch.marks = np.zeros(len(self) + 1, np.int64)  # one past the end: 0
+            marks = arrays[dtype] = np.zeros(len(self) + 1, dtype)  # one past the end: 0
         return marks
 
     # -- saving ---------------------------------------------------------------------------------
@@ -746,9 +752,13 @@ def _union(arrays: list[np.ndarray]) -> np.ndarray:
 
 
 def _top_k(values: np.ndarray, k: int) -> np.ndarray:
-    """Indexes of the k largest values, largest first (ties: lower index first)."""
+    """Indexes of the k largest values, largest first (ties: lower index first, also for which of
+    the values tied with the k-th are taken)."""
     if len(values) > k:
-        part = np.argpartition(-values, k - 1)[:k]
+        negated = -values
+        kth = np.partition(negated, k - 1)[k - 1]
+        above = np.flatnonzero(negated < kth)
+        part = np.concatenate([above, np.flatnonzero(negated == kth)[:k - len(above)]])
     else:
         part = np.arange(len(values))
     return part[np.lexsort((part, -values[part]))]

@@ -100,3 +100,12 @@ def test_any_query_gives_sorted_positive_hits_in_range(index, query):
     assert len(hits) <= 3
     assert all(0 <= pos < len(TEXTS) and score > 0 for pos, score in hits)
     assert [s for _, s in hits] == sorted((s for _, s in hits), reverse=True)
+
+
+@given(st.lists(st.integers(0, 4), max_size=60), st.integers(1, 70))
+def test_top_k_takes_the_lowest_indexes_among_ties(values, k):
+    from retrieval.index import _top_k
+
+    array = np.asarray(values, np.float32)
+    expected = sorted(range(len(values)), key=lambda i: (-values[i], i))[:k]
+    assert _top_k(array, k).tolist() == expected
