@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 import stat
 import unicodedata
 from pathlib import Path
 
-import yaml
 from markdown_it import MarkdownIt
 
 from .records import BODY, CAPTION, STANDFIRST, Article, Paragraph
@@ -144,67 +142,64 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     if not lines or lines[0].strip() != "---":
         return {}, text
     for end in range(1, len(lines)):
-        if lines[end].strip() in ("---", "..."):
+        if lines[end].strip() == "---":
             break
     else:
         raise ArticleError("", "front matter has no closing --- line")
-    block = lines[1:end]
-    # YAML where it parses (folded and multi-line values, lists, quoting); line by line where it does
-    # not (a headline with an unquoted colon) or where YAML reads nothing ("title: #1 story" is a
-    # comment to YAML, but meant as a title).
-    meta = _line_fields(block)
-    meta.update((k, v) for k, v in (_yaml_fields("\n".join(block)) or {}).items() if v)
-    return {k: v for k, v in meta.items() if v}, "\n".join(lines[end + 1:])
+    return _fields(lines[1:end]), "\n".join(lines[end + 1:])
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C parser where built
+_BLOCK = re.compile(r"[>|][+-]?\d?[+-]?")  # a YAML block scalar's indicator: >, |, >-, |2 ...
 
 
-def _yaml_fields(block: str) -> dict[str, str] | None:
-    """The scalar fields of a YAML front matter (folded and multi-line values joined into one line,
-    dates as YYYY-MM-DD, a list of plain values as "a, b"); None when it is not a YAML mapping."""
-    try:
-        data = yaml.load(block, Loader=_YAML_LOADER)
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
-        # Not YAML, or YAML that does not construct (a date 2024-13-45, nesting that exhausts the parser).
-        return None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        return None
+def _fields(block: list[str]) -> dict[str, str]:
+    """`key: value` lines, everything after the first colon being the value (`title: Syria: rebels
+    regroup`, `title: We're #1`), with what hand-written YAML front matter adds: a `>` or `|` value
+    on the indented lines below it, a value run on over indented lines, a list of `- item` lines or
+    `[a, b]` (joined as "a, b"), quotes around a value. A nested mapping is left out; an empty value
+    is no value."""
     meta: dict[str, str] = {}
-    for key, value in data.items():
-        if isinstance(value, list) and all(_is_scalar(v) for v in value):
-            value = ", ".join(_scalar_text(v) for v in value if v is not None)
-        elif _is_scalar(value):
-            value = _scalar_text(value) if value is not None else ""
-        else:
-            continue  # a nested mapping: nothing an article record holds
-        meta[str(key).strip().lower()] = " ".join(value.split())
-    return meta
+    key, indent, kind, parts = None, 0, "", []  # the value being read: "text", "list" or "nested"
 
+    def close() -> None:
+        if key is not None and kind != "nested":
+            meta[key] = " ".join((", " if kind == "list" else " ").join(parts).split())
 
-def _is_scalar(value: object) -> bool:
-    return value is None or isinstance(value, (str, int, float, datetime.date))
-
-
-def _scalar_text(value: object) -> str:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
-def _line_fields(block: list[str]) -> dict[str, str]:
-    meta: dict[str, str] = {}
     for line in block:
-        key, sep, value = line.partition(":")
-        if not sep or not key.strip() or line[:1].isspace():
+        stripped = line.strip()
+        if not stripped:
             continue
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        meta[key.strip().lower()] = value
-    return meta
+        depth = len(line) - len(line.lstrip())
+        if key is not None and depth > indent:  # more of the value above
+            item = stripped.startswith("- ") or stripped == "-"
+            if not kind:
+                kind = "list" if item else "nested" if _KEY_LINE.match(stripped) else "text"
+            if kind == "list" and item:
+                parts.append(_unquote(stripped[1:].strip()))
+            elif kind == "text":
+                parts.append(stripped)
+            continue
+        close()
+        key, kind, parts = None, "", []
+        name, sep, value = stripped.partition(":")
+        if not sep or not name.strip():
+            continue
+        key, indent, value = name.strip().lower(), depth, value.strip()
+        if value.startswith("[") and value.endswith("]"):
+            kind, parts = "list", [_unquote(v.strip()) for v in value[1:-1].split(",")]
+        elif value and not _BLOCK.fullmatch(value):  # a block's text is on the indented lines below
+            kind, parts = "text", [_unquote(value)]
+    close()
+    return {k: v for k, v in meta.items() if v}
+
+
+_KEY_LINE = re.compile(r"[^\s:#-][^:]*:(\s|$)")
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
 
 
 # A block is (kind hint, text); the hint is "heading" or "text".

@@ -36,35 +36,55 @@ class CorpusError(Exception):
 def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, Path]]:
     """(id, path) of every .txt and .md file under the folder; id is the relative path without suffix.
 
-    Names starting with a dot are left out. Symbolic links to folders are followed, each folder read
-    once (a link back up the tree is not a loop). Two files that would share an id (`a.txt`, `a.md`)
-    keep their suffix in it; a file whose name is not UTF-8 is skipped. Both are said through `warn`.
+    Names starting with a dot are left out. Symbolic links to folders are followed, after the folders
+    themselves: a file keeps the id of its own path when it is also reachable through a link, and a
+    folder reached twice is read once. A link to a folder that holds the corpus folder is not
+    followed (it would read the corpus again and more). Two files that would share an id (`a.txt`,
+    `a.md`) keep their suffix in it; a file whose name is not UTF-8 is skipped. Both are said
+    through `warn`.
     """
     warn = warn or (lambda message: None)
     found: list[tuple[str, Path]] = []
     seen: set[tuple[int, int]] = set()
-    for root, dirs, files in os.walk(folder, followlinks=True):
-        try:
-            st = os.stat(root)
-        except OSError:
-            dirs[:] = []
-            continue
-        if (st.st_dev, st.st_ino) in seen:  # reached again through a link
-            dirs[:] = []
-            continue
-        seen.add((st.st_dev, st.st_ino))
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            path = Path(root, name)
-            if path.suffix.lower() not in ARTICLE_SUFFIXES or name.startswith("."):
-                continue
-            relative = path.relative_to(folder)
+    links: list[Path] = []
+    top = os.path.realpath(folder)
+
+    def walk(start: Path) -> None:
+        for root, dirs, files in os.walk(start):  # links to folders are listed in dirs, not entered
             try:
-                relative.as_posix().encode("utf-8")
-            except UnicodeEncodeError:
-                warn(f"skipped {os.fsencode(path)!r}: file name is not UTF-8")
+                st = os.stat(root)
+            except OSError:  # gone since it was listed
+                dirs[:] = []
                 continue
-            found.append((relative.with_suffix("").as_posix(), path))
+            if (st.st_dev, st.st_ino) in seen:
+                dirs[:] = []
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            names = sorted(d for d in dirs if not d.startswith("."))
+            links.extend(Path(root, d) for d in names if os.path.islink(os.path.join(root, d)))
+            dirs[:] = [d for d in names if not os.path.islink(os.path.join(root, d))]
+            for name in sorted(files):
+                add(Path(root, name))
+
+    def add(path: Path) -> None:
+        if path.suffix.lower() not in ARTICLE_SUFFIXES or path.name.startswith("."):
+            return
+        relative = path.relative_to(folder)
+        try:
+            relative.as_posix().encode("utf-8")
+        except UnicodeEncodeError:
+            warn(f"skipped {os.fsencode(path)!r}: file name is not UTF-8")
+            return
+        found.append((relative.with_suffix("").as_posix(), path))
+
+    walk(folder)
+    while links:  # the linked folders, in the order found, each one's own links after it
+        link = links.pop(0)
+        target = os.path.realpath(link)
+        if top == target or top.startswith(target.rstrip(os.sep) + os.sep):
+            warn(f"{link}: links to a folder that holds the corpus; not followed")
+            continue
+        walk(link)
     counts: dict[str, int] = {}
     for article_id, _ in found:
         counts[article_id] = counts.get(article_id, 0) + 1
@@ -79,9 +99,23 @@ def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, Pat
     return named
 
 
-# What the cache was made by: it is rebuilt when the code that reads, splits or indexes changes.
+def _library_versions() -> bytes:
+    """The versions of the libraries that read, split and stem the articles."""
+    from importlib import metadata
+
+    versions = []
+    for name in ("markdown-it-py", "pysbd", "PyStemmer"):
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} ?")
+    return "\n".join(versions).encode()
+
+
+# What the cache was made by: it is rebuilt when the code that reads, splits or indexes changes, or
+# the libraries it uses to do so.
 _CODE_VERSION = hashlib.sha256(b"".join(
-    p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))).hexdigest()[:16]
+    p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py"))) + _library_versions()).hexdigest()[:16]
 
 
 def fingerprint(files: Iterable[tuple[str, Path]]) -> str:

@@ -32,8 +32,12 @@ def test_linked_folders_are_read_once_and_a_link_loop_ends(tmp_path):
     (corpus / "2024").symlink_to(archive / "2024", target_is_directory=True)
     (corpus / "again").symlink_to(archive / "2024", target_is_directory=True)  # the same folder twice
     (archive / "2024" / "up").symlink_to(corpus, target_is_directory=True)  # a loop back to the top
-    ids = [i for i, _ in article_files(corpus)]
-    assert ids == ["idlib", "2024/flood", "world/storm"]
+    (corpus / "a-current").symlink_to(corpus / "world", target_is_directory=True)  # a folder also linked
+    warnings = []
+    ids = [i for i, _ in article_files(corpus, warnings.append)]
+    # Linked folders come after the real ones: world/storm keeps its own id, not a-current/storm.
+    assert ids == ["idlib", "world/storm", "2024/flood"]
+    assert warnings == [f"{corpus / '2024' / 'up'}: links to a folder that holds the corpus; not followed"]
     service = open_corpus(corpus, tmp_path / "cache")
     assert service.search("When did the river burst its banks?", 1)[0].sentence.article_id == "2024/flood"
 
