@@ -79,7 +79,7 @@ class QueryTerms:
     def __bool__(self) -> bool:
         return bool(len(self.ids))
 
-    # -- the same from bit sets: bit i of an int64 stands for ids[i] (at most 62 ids) ---------------
+    # -- the same from bit sets: bit i stands for ids[i] (at most 62 ids) -------------------------
     def covered_bits(self, bits: np.ndarray) -> np.ndarray:
         """`covered` of sentences given as bit sets of the ids they hold."""
         return self._look_up(bits, 0)
@@ -92,7 +92,7 @@ class QueryTerms:
     @property
     def fits_bits(self) -> bool:
         """True when bit sets can stand for this query's ids (see `covered_bits`)."""
-        return len(self.ids) <= 62 and self._bit_tables is not None
+        return self._bit_tables is not None
 
     def _look_up(self, bits: np.ndarray, which: int) -> np.ndarray:
         out = None

@@ -137,23 +137,20 @@ class StoredArticles(Sequence[Article]):
             return [self[j] for j in range(*i.indices(len(self)))]
         if i < 0:
             i += len(self)
-        m = self._meta[i]
         a, b = int(self._first[i]), int(self._first[i + 1])
         paragraphs = tuple(
             Paragraph(self._text[p], self._kind_names[int(self._kinds[p])],
                       self._credits[int(self._credit[p])] if self._credit[p] >= 0 else None)
             for p in range(a, b))
-        return Article(id=m["id"], title=m["title"], paragraphs=paragraphs, source=m["source"], url=m["url"],
-                       published=m["published"], author=m["author"],
-                       metadata=tuple(tuple(kv) for kv in m["metadata"]), path=m["path"])
+        return self.header(i, paragraphs)
 
     def __iter__(self) -> Iterator[Article]:
         return (self[i] for i in range(len(self)))
 
-    def header(self, i: int) -> Article:
-        """The article's headline and metadata without its paragraphs (nothing decoded)."""
+    def header(self, i: int, paragraphs: tuple[Paragraph, ...] = ()) -> Article:
+        """The article's headline and metadata; without its paragraphs (nothing decoded) unless given."""
         m = self._meta[i]
-        return Article(id=m["id"], title=m["title"], paragraphs=(), source=m["source"], url=m["url"],
+        return Article(id=m["id"], title=m["title"], paragraphs=paragraphs, source=m["source"], url=m["url"],
                        published=m["published"], author=m["author"],
                        metadata=tuple(tuple(kv) for kv in m["metadata"]), path=m["path"])
 
