@@ -1,4 +1,4 @@
-"""Answer quality on a news archive (NewsQA's CNN stories among BBC articles): newsbot beside bm25s and scikit-learn TF-IDF.
+"""Answer quality on a news archive (NewsQA stories among BBC articles): newsbot beside bm25s and scikit-learn TF-IDF.
 
     python benchmarks/news.py [--data DIR] [--questions N] [--seed S] [--quick] [--ablation]
 
@@ -39,7 +39,8 @@ from benchmarks import news_archive as archive_files  # noqa: E402
 from benchmarks.news_archive import Archive, NewsQuestion  # noqa: E402
 from benchmarks.quality import (AnswerSet, Bm25s, Document, PlainTfidf, ablation_steps,  # noqa: E402
                                 best_f1_threshold, data_folder, use_settings)
-from bot.service import AnsweringService  # noqa: E402
+from bot.service import AnswerSettings, AnsweringService  # noqa: E402
+from retrieval import IndexSettings, RankSettings  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -194,15 +195,14 @@ def table(rows: dict[str, dict[str, float]], columns: Sequence[str] = COLUMNS) -
 def ablation(setup: Setup) -> str:
     """Newsbot's figures as quality.py's ablation steps set its evidence (benchmarks/quality.py)."""
     service, rows = setup.service, {}
-    rank, index_settings, answer = service.index.settings, service.index.index.settings, service.settings
     try:
-        for name, rank_step, index_step, answer_step in ablation_steps():
-            use_settings(service.index, rank_step, index_step)
-            service.settings = answer_step
+        for name, rank, index_settings, answer in ablation_steps():
+            use_settings(service.index, rank, index_settings)
+            service.settings = answer
             rows[name] = measure(setup, newsbot(service))
-    finally:
-        use_settings(service.index, rank, index_settings)
-        service.settings = answer
+    finally:  # back to the defaults the archive was opened with
+        use_settings(service.index, RankSettings(), IndexSettings())
+        service.settings = AnswerSettings()
     return table(rows, ["own P@1", "whole P@1", "whole MRR@10", "right article", "trigger F1"])
 
 
@@ -211,8 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=None, help="folder with newsqa/ and bbc/ (../shared/data)")
     parser.add_argument("--questions", type=int, default=None, help="how many questions to sample (1200)")
     parser.add_argument("--seed", type=int, default=None, help="seed of every sample (11)")
-    parser.add_argument("--quick", action="store_true", help="a small archive as the CI test has it: 24 stories (4 left out), 100 BBC, up to 150 questions")
-    parser.add_argument("--ablation", action="store_true", help="newsbot's figures with each piece of evidence on and off")
+    parser.add_argument("--quick", action="store_true",
+                        help="the CI test's small archive: 24 stories (4 left out), 100 BBC, up to 150 questions")
+    parser.add_argument("--ablation", action="store_true",
+                        help="newsbot's figures with each piece of evidence on and off")
     args = parser.parse_args(argv)
     data = data_folder(args.data)
     missing = [f for f in (archive_files.NEWSQA_FILE, archive_files.BBC_FILE) if not (data / f).is_file()]
