@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from retrieval import IndexSettings, RankSettings  # noqa: E402
 from retrieval.articles import clean_text, is_boilerplate  # noqa: E402
 from retrieval.corpus import CorpusIndex, open_corpus  # noqa: E402
 
@@ -311,7 +312,12 @@ def best_threshold(ranker: Ranker, questions: Sequence[Question]) -> float:
         ranked = ranker(q.text, q.document, 1)
         if ranked:
             tops.append((ranked[0][2], bool(q.labels[ranked[0][1]])))
-    answerable = sum(q.answerable for q in questions)
+    return best_f1_threshold(tops, sum(q.answerable for q in questions))
+
+
+def best_f1_threshold(tops: Sequence[tuple[float, bool]], answerable: int) -> float:
+    """The threshold on the top score that gives the best answer-triggering F1, from each question's
+    (top score, whether the top sentence is right); `answerable` questions have a right sentence."""
     best, best_f1 = float("inf"), -1.0
     for threshold in sorted({t for t, _ in tops}):
         given = [r for t, r in tops if t >= threshold]
@@ -368,11 +374,32 @@ def measure(wiki_dev: AnswerSet, trec_dev: AnswerSet, wiki_train: AnswerSet | No
 
 def ablation(wiki_dev: AnswerSet, trec_dev: AnswerSet, work: Path) -> str:
     """Newsbot's dev figures as the evidence is added one piece at a time, then with each piece taken out."""
+    wiki, trec = Newsbot(wiki_dev, work / "ablation-wikiqa"), Newsbot(trec_dev, work / "ablation-trecqa")
+    steps = ablation_steps()
+    cols = ["wikiqa MAP", "wikiqa MRR", "pooled P@1", "triggering F1", "trecqa MAP", "trecqa MRR"]
+    width = max(len(name) for name, *_ in steps)
+    lines = [f"{'':{width}}" + "".join(c.rjust(15) for c in cols)]
+    answerable = [q for q in wiki_dev.questions if q.answerable]
+    mixed = [q for q in trec_dev.questions if q.mixed]
+    for name, rank, index_settings, answer_settings in steps:
+        for bot in (wiki, trec):
+            use_settings(bot.index, rank, index_settings)
+        a, t, r = per_article(wiki, answerable), triggering(wiki, wiki_dev.questions, bot_accepts(answer_settings)), per_article(trec, mixed)
+        figures = [a["MAP"], a["MRR"], pooled(wiki, answerable)["P@1"], t["F1"], r["MAP"], r["MRR"]]
+        lines.append(f"{name:{width}}" + "".join(f"{x:.3f}".rjust(15) for x in figures))
+    return "\n".join(lines)
+
+
+def use_settings(index: CorpusIndex, rank: RankSettings, index_settings: IndexSettings) -> None:
+    """Rank and read questions by these settings from now on (the one place the ablations reach inside)."""
+    index.settings, index.index.settings = rank, index_settings
+
+
+def ablation_steps() -> list[tuple[str, RankSettings, IndexSettings, AnswerSettings]]:
+    """(name, rank settings, index settings, decline rule) of each ablation row: from the TF-IDF cosine
+    alone, the evidence added one piece at a time up to newsbot's, then newsbot with each piece taken out."""
     from dataclasses import replace
 
-    from retrieval import IndexSettings, RankSettings
-
-    wiki, trec = Newsbot(wiki_dev, work / "ablation-wikiqa"), Newsbot(trec_dev, work / "ablation-trecqa")
     full, index_full, answer = RankSettings(), IndexSettings(), AnswerSettings()
     pieces = ["headline_weight", "neighbour_weight", "lead_weight", "bigram_weight", "proximity_weight",
               "answer_type_weight", "cosine_weight"]
@@ -390,18 +417,7 @@ def ablation(wiki_dev: AnswerSet, trec_dev: AnswerSet, work: Path) -> str:
     for p in pieces:
         steps.append((f"newsbot without {p.removesuffix('_weight').replace('_', ' ')}", replace(full, **{p: 0.0}),
                       index_full, answer))
-    cols = ["wikiqa MAP", "wikiqa MRR", "pooled P@1", "triggering F1", "trecqa MAP", "trecqa MRR"]
-    width = max(len(name) for name, *_ in steps)
-    lines = [f"{'':{width}}" + "".join(c.rjust(15) for c in cols)]
-    answerable = [q for q in wiki_dev.questions if q.answerable]
-    mixed = [q for q in trec_dev.questions if q.mixed]
-    for name, rank, index_settings, answer_settings in steps:
-        for bot in (wiki, trec):
-            bot.index.settings, bot.index.index.settings = rank, index_settings
-        a, t, r = per_article(wiki, answerable), triggering(wiki, wiki_dev.questions, bot_accepts(answer_settings)), per_article(trec, mixed)
-        figures = [a["MAP"], a["MRR"], pooled(wiki, answerable)["P@1"], t["F1"], r["MAP"], r["MRR"]]
-        lines.append(f"{name:{width}}" + "".join(f"{x:.3f}".rjust(15) for x in figures))
-    return "\n".join(lines)
+    return steps
 
 
 def table(rows: dict[str, dict[str, float]]) -> str:
