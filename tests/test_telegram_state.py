@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram import ChatStates, QuestionLimiter, TokenError, read_token
+from bot.telegram.settings import TokenError, read_token
+from bot.telegram.state import ChatStates, QuestionLimiter
 
 
 class Clock:
