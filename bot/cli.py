@@ -14,6 +14,7 @@ from retrieval import CorpusError
 from . import render
 from .answers import Answer
 from .service import AnsweringService, default_corpus
+from .telegram.cli import add_parser as add_telegram
 
 
 def warn(message: str) -> None:
@@ -65,12 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--article", metavar="ID", help="search only this article")
     evaluate.set_defaults(run=run_eval)
 
-    try:
-        from .telegram.cli import add_parser as add_telegram
-    except ImportError:
-        pass
-    else:
-        add_telegram(commands, corpus)
+    add_telegram(commands, corpus)
     return parser
 
 
