@@ -14,7 +14,6 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
-    InvalidCallbackData,
     MessageHandler,
     TypeHandler,
     filters,
@@ -26,7 +25,7 @@ from ..service import AnsweringService
 from . import handlers
 from .render import COMMANDS
 from .settings import TelegramSettings
-from .state import ContextButton, MoreButton, Newsbot
+from .state import Newsbot
 from .transport import AiohttpRequest, PatientRateLimiter
 
 logger = logging.getLogger("newsbot.telegram")
@@ -57,7 +56,6 @@ def build_application(service: AnsweringService, settings: TelegramSettings) -> 
         .concurrent_updates(256)
         .request(requests[0])
         .get_updates_request(requests[1])
-        .arbitrary_callback_data(settings.answers_with_buttons)  # a button carries the answer it is under
         .build()
     )
     if settings.allowed_chats is not None:
@@ -75,9 +73,9 @@ def build_application(service: AnsweringService, settings: TelegramSettings) -> 
     application.add_handler(MessageHandler(private & filters.TEXT, handlers.private_text))
     application.add_handler(MessageHandler(private & ~filters.TEXT, handlers.not_text))
     application.add_handler(MessageHandler(groups & filters.TEXT & ~filters.COMMAND, handlers.group_text))
-    application.add_handler(CallbackQueryHandler(handlers.more_button, pattern=MoreButton))
-    application.add_handler(CallbackQueryHandler(handlers.context_button, pattern=ContextButton))
-    application.add_handler(CallbackQueryHandler(handlers.expired_button, pattern=InvalidCallbackData))
+    application.add_handler(CallbackQueryHandler(handlers.more_button, pattern=rf"^{handlers.MORE} \S+$"))
+    application.add_handler(CallbackQueryHandler(handlers.context_button, pattern=rf"^{handlers.CONTEXT} \S+$"))
+    application.add_handler(CallbackQueryHandler(handlers.unknown_button))
     application.add_error_handler(handlers.on_error)
     application.bot_data["newsbot"] = Newsbot(service, settings)
     application.bot_data["newsbot.requests"] = requests  # to close them if connecting fails

@@ -21,7 +21,9 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from ..answers import Answer
 from . import render
-from .state import ContextButton, MoreButton, Newsbot
+from .state import Newsbot
+
+MORE, CONTEXT = "more", "context"  # a button's callback_data: one of these, a space, the id of its answer
 
 logger = logging.getLogger("newsbot.telegram")
 
@@ -83,33 +85,37 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _send(update.effective_message, render.plain_message(render.NOT_TEXT))
 
 
-# -- buttons: each carries the answer it is under (arbitrary callback data) ---------------------
+# -- buttons: each carries the id of the answer it is under -------------------------------------
 async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    message = await _button_message(update)
-    if message is not None:
-        await _answer_more(update, context, message, after=query.data.answer)
+    pressed = await _pressed(update, context)
+    if pressed is not None:
+        message, answer = pressed
+        await _answer_more(update, context, message, after=answer)
 
 
 async def context_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    if await _button_message(update) is not None:
-        await _answer_context(update, context, query.data.answer)
+    pressed = await _pressed(update, context)
+    if pressed is not None:
+        await _answer_context(update, context, pressed[1])
 
 
-async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button whose answer is no longer remembered (too many answers since, or a restart)."""
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button newsbot never made (or an older version's): confirm the press so the client stops waiting."""
     await update.callback_query.answer(render.BUTTON_EXPIRED)
 
 
-async def _button_message(update: Update) -> Message | None:
-    """Confirm the press to Telegram (so the reader's client stops waiting); the message the button is under."""
+async def _pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[Message, Answer] | None:
+    """The message a button is under and the answer it acts on; the press is confirmed to Telegram either way."""
     query = update.callback_query
     if not isinstance(query.message, Message):
         await query.answer(render.MESSAGE_TOO_OLD)
         return None
+    answer = _newsbot(context).buttons.find(query.data.split(" ", 1)[1])
+    if answer is None:  # too many answers since, or a restart
+        await query.answer(render.BUTTON_EXPIRED)
+        return None
     await query.answer()
-    return query.message
+    return query.message, answer
 
 
 # -- answering ----------------------------------------------------------------------------------
@@ -122,7 +128,7 @@ async def _answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, q
         async with _typing(message):
             answer = state.conversation.ask(question)
             text = render.answer_message(answer, render.HELP.format(how=""))
-        await _send(message, text, answer)
+        await _send(message, text, _buttons(newsbot, answer))
 
 
 async def _answer_more(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message,
@@ -139,7 +145,7 @@ async def _answer_more(update: Update, context: ContextTypes.DEFAULT_TYPE, messa
         async with _typing(message):
             answer = state.conversation.more(after)
             text = render.answer_message(answer, render.HELP.format(how=""))
-        await _send(message, text, answer)
+        await _send(message, text, _buttons(newsbot, answer))
 
 
 async def _answer_context(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answer | None) -> None:
@@ -182,12 +188,17 @@ async def _typing(message: Message):
             logger.info("typing indicator not shown in a chat: %s", err)
 
 
-async def _send(message: Message, html: str, answer: Answer | None = None) -> Message:
-    """Reply to `message`; under an answer with passages, the More and Context buttons that act on it."""
-    buttons = None
-    if answer is not None and answer.passages:
-        buttons = InlineKeyboardMarkup([[InlineKeyboardButton("More", callback_data=MoreButton(answer)),
-                                         InlineKeyboardButton("Context", callback_data=ContextButton(answer))]])
+def _buttons(newsbot: Newsbot, answer: Answer) -> InlineKeyboardMarkup | None:
+    """More and Context under an answer with passages, acting on that answer."""
+    if not answer.passages:
+        return None
+    key = newsbot.buttons.keep(answer)
+    return InlineKeyboardMarkup([[InlineKeyboardButton("More", callback_data=f"{MORE} {key}"),
+                                  InlineKeyboardButton("Context", callback_data=f"{CONTEXT} {key}")]])
+
+
+async def _send(message: Message, html: str, buttons: InlineKeyboardMarkup | None = None) -> Message:
+    """Reply to `message`, with `buttons` under it."""
     return await message.get_bot().send_message(
         message.chat_id,
         html,

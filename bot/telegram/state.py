@@ -1,9 +1,11 @@
-"""What the Telegram bot remembers: each chat's conversation, each reader's question rate, what a button acts on."""
+"""What the Telegram bot remembers: each chat's conversation, each reader's question rate, the answer each button acts on."""
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import itertools
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,18 +16,34 @@ from ..service import AnsweringService
 from .settings import TelegramSettings
 
 
-@dataclass(frozen=True)
-class MoreButton:
-    """The More button's callback data: the answer it is under, so it continues that answer's question."""
+class AnswerButtons:
+    """The answers whose More and Context buttons still work: the `size` most recently sent or pressed.
 
-    answer: Answer
+    Each answer is kept under a short id that its buttons carry in their callback_data, so a button
+    always acts on the answer it is under, however many were asked since. Ids start with a random
+    prefix per run: after a restart an old button finds nothing rather than someone else's answer.
+    """
 
+    def __init__(self, size: int):
+        self._size = size
+        self._answers: collections.OrderedDict[str, Answer] = collections.OrderedDict()
+        self._run = secrets.token_hex(3)
+        self._numbers = itertools.count()
 
-@dataclass(frozen=True)
-class ContextButton:
-    """The Context button's callback data: the answer whose paragraph it shows."""
+    def keep(self, answer: Answer) -> str:
+        """Remember `answer`; the id its buttons carry."""
+        key = f"{self._run}{next(self._numbers):x}"
+        self._answers[key] = answer
+        if len(self._answers) > self._size:
+            self._answers.popitem(last=False)
+        return key
 
-    answer: Answer
+    def find(self, key: str) -> Answer | None:
+        """The answer kept under `key`, or None when it was forgotten (or never kept)."""
+        answer = self._answers.get(key)
+        if answer is not None:
+            self._answers.move_to_end(key)
+        return answer
 
 
 class QuestionLimiter:
@@ -88,7 +106,9 @@ class Newsbot:
     settings: TelegramSettings
     chats: ChatStates = field(init=False)
     limiter: QuestionLimiter = field(init=False)
+    buttons: AnswerButtons = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatStates(self.service, self.settings.max_chats)
         self.limiter = QuestionLimiter(self.settings.questions_per_minute)
+        self.buttons = AnswerButtons(self.settings.answers_with_buttons)
