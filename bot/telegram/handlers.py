@@ -96,7 +96,8 @@ async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def context_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     pressed = await _pressed(update, context)
     if pressed is not None:
-        await _answer_context(update, context, pressed[1])
+        _, answer = pressed
+        await _answer_context(update, context, answer)
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
