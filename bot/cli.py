@@ -11,7 +11,10 @@ from pathlib import Path
 
 from retrieval import CorpusError
 
-from .service import Answer, AnsweringService, default_corpus
+from . import render
+from .answers import Answer
+from .service import AnsweringService, default_corpus
+from .telegram.cli import add_parser as add_telegram
 
 
 def warn(message: str) -> None:
@@ -63,12 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--article", metavar="ID", help="search only this article")
     evaluate.set_defaults(run=run_eval)
 
-    try:
-        from .telegram import add_parser as add_telegram
-    except ImportError:
-        pass
-    else:
-        add_telegram(commands, corpus)
+    add_telegram(commands, corpus)
     return parser
 
 
@@ -112,21 +110,22 @@ def run_ask(args: argparse.Namespace) -> int:
     service = open_service(args)
     if args.question != "-":
         answer = service.ask(args.question, top_k=args.top_k, article=args.article)
-        print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else answer.reply)
+        reply = render.reply(answer)
+        print(json.dumps(answer.to_json(reply), ensure_ascii=False) if args.json else reply)
         return 0
     # A line of bytes that are not UTF-8 is still one question (with replacement characters).
     sys.stdin.reconfigure(errors="replace")
     for line in sys.stdin:
-        answer = _ask_line(service, line.rstrip("\r\n"), args)
+        answer, reply = _ask_line(service, line.rstrip("\r\n"), args)
         if args.json:
-            print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+            print(json.dumps(answer.to_json(reply), ensure_ascii=False), flush=True)
         else:
-            print(_one_line(answer), flush=True)
+            print(_one_line(reply), flush=True)
     return 0
 
 
-def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace) -> Answer:
-    """One stdin line: plain text, or {"question": ..., "article": ID, "top_k": N}."""
+def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace) -> tuple[Answer, str]:
+    """One stdin line (plain text, or {"question": ..., "article": ID, "top_k": N}): its answer and reply."""
     question, article, top_k = line, args.article, args.top_k
     if line.lstrip().startswith("{"):
         try:
@@ -141,12 +140,13 @@ def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace) ->
             if not 1 <= top_k <= 50:
                 raise ValueError("\"top_k\" must be from 1 to 50")
         except (ValueError, TypeError, OverflowError) as err:
-            return Answer(line, False, f"Could not read this line as a question: {err}", (), "bad_request")
-    return service.ask(question, top_k=top_k, article=article)
+            return Answer(line, False, (), "bad_request"), render.unreadable_request(err)
+    answer = service.ask(question, top_k=top_k, article=article)
+    return answer, render.reply(answer)
 
 
-def _one_line(answer: Answer) -> str:
-    return " | ".join(part.strip() for part in answer.reply.splitlines() if part.strip())
+def _one_line(reply: str) -> str:
+    return " | ".join(part.strip() for part in reply.splitlines() if part.strip())
 
 
 def run_sources(args: argparse.Namespace) -> int:
@@ -156,11 +156,7 @@ def run_sources(args: argparse.Namespace) -> int:
                            "published": s.published, "sentences": s.sentences} for s in sources],
                          ensure_ascii=False))
         return 0
-    width = max(len(s.id) for s in sources)
-    print(f"{'ID'.ljust(width)}  SENTENCES  HEADLINE")
-    for s in sources:
-        extra = ", ".join(x for x in (s.source, s.published) if x)
-        print(f"{s.id.ljust(width)}  {s.sentences:>9}  {s.title}" + (f" ({extra})" if extra else ""))
+    print(render.sources_table(sources))
     return 0
 
 

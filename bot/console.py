@@ -7,12 +7,12 @@ import re
 import sys
 from typing import Callable, TextIO
 
+from . import render
+from .answers import Answer
 from .conversation import Conversation
-from .render import attribution_line
-from .service import Answer, AnsweringService
+from .service import AnsweringService
 
 BOLD, DIM, ITALIC, CYAN, YELLOW, RESET = "\033[1m", "\033[2m", "\033[3m", "\033[36m", "\033[33m", "\033[0m"
-GREETING = "newsbot — ask about the news articles loaded ({n} articles). Type help for commands, quit to leave."
 
 
 class Console:
@@ -39,26 +39,26 @@ class Console:
             self.show(self.conversation.more())
         elif command == "context":
             paragraph = self.conversation.context()
-            self.say(paragraph if paragraph else "Ask a question first; then “context” shows the paragraph around the answer.")
+            self.say(paragraph if paragraph else render.ASK_FIRST_FOR_CONTEXT)
         elif command == "sources":
             for s in self.service.sources():
-                self.say(f"{self.style(s.id, CYAN)}  {s.title}  {self.style(f'({s.sentences} sentences)', DIM)}")
+                self.say(f"{self.style(s.id, CYAN)}  {s.title}  {self.style(render.sentence_count(s), DIM)}")
         else:
             self.show(self.conversation.ask(line))
         return True
 
     def show(self, answer: Answer) -> None:
         if not self.colour or not answer.passages:
-            self.say(answer.reply)
+            self.say(render.reply(answer))
             return
         best = answer.passages[0]
         if not answer.answered:
-            self.say(self.style(answer.reply.split("\n", 1)[0], YELLOW))
+            self.say(self.style(render.refusal_heading(answer), YELLOW))
             for i, p in enumerate(answer.passages, 1):
-                self.say(f"  {i}. {p.text}\n     {self.style(attribution_line(p), DIM, ITALIC)}")
+                self.say(f"  {i}. {p.text}\n     {self.style(render.attribution_line(p), DIM, ITALIC)}")
             return
         self.say(self.highlight(best.text, best.matched))
-        self.say(self.style("— " + attribution_line(best), DIM, ITALIC))
+        self.say(self.style("— " + render.attribution_line(best), DIM, ITALIC))
 
     def highlight(self, text: str, words: tuple[str, ...]) -> str:
         if not words:
@@ -72,7 +72,7 @@ def run(service: AnsweringService, plain: bool = False) -> int:
     colour = interactive and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
     console = Console(service, sys.stdout, colour)
     if interactive:
-        console.say(console.style(GREETING.format(n=len(service.sources())), BOLD))
+        console.say(console.style(render.GREETING.format(n=len(service.sources())), BOLD))
     for line in _lines(interactive):
         if not console.handle(line):
             break

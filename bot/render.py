@@ -1,14 +1,65 @@
-"""Plain-text renderings of answers, shared by every adapter."""
+"""Every word of plain text the console and the command line show: replies, help, refusals, attributions."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
-if TYPE_CHECKING:
-    from .service import Passage
+from .answers import Answer, Passage, Source
+
+HELP = (
+    "Ask me a question about the news articles I have, in plain words — for example "
+    "“Who denied conducting the first strikes?”. I answer with the sentence that says it and where it "
+    "comes from. Commands: more (next-best answer), context (the paragraph around it), sources "
+    "(the articles), help, quit."
+)
+GREETING = "newsbot — ask about the news articles loaded ({n} articles). Type help for commands, quit to leave."
+ASK_FIRST_FOR_MORE = "Ask a question first; then “more” shows the next-best answer."
+ASK_FIRST_FOR_CONTEXT = "Ask a question first; then “context” shows the paragraph around the answer."
+NOTHING_SHARED = ("The articles do not answer that: no sentence in them shares its words. "
+                  "The sources command lists what they cover.")
+NO_MORE = "There are no more matches for that question."
 
 
-def where_line(passage: "Passage") -> str:
+def reply(answer: Answer) -> str:
+    """The whole reply to a question (or to "more"), as `newsbot ask` prints it and the JSON's `reply` holds."""
+    if answer.kind == "help":
+        return HELP
+    if answer.kind == "ask_first":
+        return ASK_FIRST_FOR_MORE
+    if answer.kind == "unknown_article":
+        return f"There is no article with the id “{answer.article}”; the sources command lists them."
+    if answer.kind == "no_more":
+        return NO_MORE
+    if answer.kind == "answer":
+        lead = "Next best match:\n" if answer.skip else ""
+        others = numbered(answer.passages[1:], start=2)
+        return lead + plain_passage(answer.passages[0]) + (f"\nOther matches:\n{others}" if others else "")
+    if not answer.passages:
+        return NOTHING_SHARED
+    return f"{refusal_heading(answer)}\n{numbered(answer.passages)}"
+
+
+def unreadable_request(problem: object) -> str:
+    """The reply to a line of `newsbot ask -` that is not a question."""
+    return f"Could not read this line as a question: {problem}"
+
+
+def refusal_heading(answer: Answer) -> str:
+    """The line above the closest matches of a declined answer."""
+    lead = "No further match answers that well." if answer.skip else "The articles do not answer that."
+    return f"{lead} The closest matches:"
+
+
+def numbered(passages: Sequence[Passage], start: int = 1) -> str:
+    """The other or closest matches, one clipped line each with where it comes from."""
+    return "\n".join(f"  {i}. {clip(p.text)} ({where_line(p)})" for i, p in enumerate(passages, start))
+
+
+def plain_passage(passage: Passage) -> str:
+    return f"{passage.text}\n— {attribution_line(passage)}"
+
+
+def where_line(passage: Passage) -> str:
     """Headline; outlet, date; paragraph — where the passage comes from."""
     article = passage.article
     parts = [f"“{article.title}”"]
@@ -18,7 +69,7 @@ def where_line(passage: "Passage") -> str:
     return ", ".join(parts)
 
 
-def attribution_line(passage: "Passage") -> str:
+def attribution_line(passage: Passage) -> str:
     """One line: where the passage comes from, its link, and who the article says made the claim."""
     line = where_line(passage)
     if passage.article.url:
@@ -30,5 +81,19 @@ def attribution_line(passage: "Passage") -> str:
     return line
 
 
-def plain_passage(passage: "Passage") -> str:
-    return f"{passage.text}\n— {attribution_line(passage)}"
+def sentence_count(source: Source) -> str:
+    return f"({source.sentences} sentences)"
+
+
+def sources_table(sources: Sequence[Source]) -> str:
+    """`newsbot sources`: id, sentence count and headline (outlet, date) of each article."""
+    width = max(len(s.id) for s in sources)
+    lines = [f"{'ID'.ljust(width)}  SENTENCES  HEADLINE"]
+    for s in sources:
+        extra = ", ".join(x for x in (s.source, s.published) if x)
+        lines.append(f"{s.id.ljust(width)}  {s.sentences:>9}  {s.title}" + (f" ({extra})" if extra else ""))
+    return "\n".join(lines)
+
+
+def clip(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -12,16 +12,9 @@ from retrieval import CorpusIndex, Hit, open_corpus
 from retrieval.corpus import corpus_files, fingerprint
 from retrieval.text import STOP_WORDS
 
-from .render import plain_passage, where_line
+from .answers import Answer, AnswerSettings, Passage, Source
 
 MAX_QUESTION_CHARS = 2000  # longer questions are searched on their first 2,000 characters
-
-HELP_TEXT = (
-    "Ask me a question about the news articles I have, in plain words — for example "
-    "“Who denied conducting the first strikes?”. I answer with the sentence that says it and where it "
-    "comes from. Commands: more (next-best answer), context (the paragraph around it), sources "
-    "(the articles), help, quit."
-)
 
 _GREETING = re.compile(
     r"^\s*(?:hi|hello|hey|hiya|howdy|yo|hallo|good (?:morning|afternoon|evening|day)|greetings|"
@@ -31,73 +24,6 @@ _GREETING = re.compile(
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _NEEDS_PREVIOUS = re.compile(
     r"^(?:he|she|it|they|this|that|these|those|but|however|also|his|her|their|its)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class AnswerSettings:
-    """When the best match is good enough to be given as the answer (calibrated on WikiQA train answer triggering, keeping the seed set right)."""
-
-    min_coverage: float = 0.55  # share of the question's weighted words the sentence must contain
-    min_score: float = 0.6  # the ranked score (coverage plus context) of the best sentence
-
-    def accepts(self, score: float, coverage: float) -> bool:
-        """True when a best match with this ranked score and coverage is given as the answer."""
-        return coverage >= self.min_coverage and score >= self.min_score
-
-
-@dataclass(frozen=True)
-class Source:
-    id: str
-    title: str
-    source: str | None = None
-    url: str | None = None
-    published: str | None = None
-    sentences: int = 0
-
-
-@dataclass(frozen=True)
-class Passage:
-    """One ranked answer sentence (with the sentence before it when it only makes sense with it)."""
-
-    text: str
-    score: float
-    article: Source
-    paragraph: int
-    sentence: int
-    speaker: str | None  # whom the article says made the claim
-    kind: str = "body"  # body, standfirst or caption
-    credit: str | None = None  # photo credit of a caption
-    matched: tuple[str, ...] = ()  # words of `text` that matched the question
-    position: int = 0  # the sentence's position in the corpus
-
-    @property
-    def attributed_to(self) -> str | None:
-        """The claim's source as the JSON gives it; for a caption, its photo credit too."""
-        parts = [self.speaker] if self.speaker else []
-        if self.kind == "caption":
-            parts.append(f"photo caption{', credit: ' + self.credit if self.credit else ''}")
-        return "; ".join(parts) or None
-
-    def to_json(self) -> dict:
-        a = self.article
-        return {
-            "text": self.text, "score": round(float(self.score), 4),
-            "article": {"id": a.id, "title": a.title, "source": a.source, "url": a.url, "published": a.published},
-            "paragraph": self.paragraph, "sentence": self.sentence, "attributed_to": self.attributed_to,
-        }
-
-
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    answered: bool
-    reply: str
-    passages: tuple[Passage, ...] = ()
-    kind: str = "answer"  # answer, declined, help, no_more, unknown_article
-
-    def to_json(self) -> dict:
-        return {"question": self.question, "answered": self.answered, "reply": self.reply,
-                "answers": [p.to_json() for p in self.passages]}
 
 
 @dataclass
@@ -127,28 +53,18 @@ class AnsweringService:
         question = question if isinstance(question, str) else str(question)
         text = _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
         if not re.search(r"[^\W_]", text) or _GREETING.match(text):
-            return Answer(question, False, HELP_TEXT, (), "help")
+            return Answer(question, False, (), "help", skip, article)
         index = self.index
         if article is not None and not index.has_article(article):
-            return Answer(question, False, f"There is no article with the id “{article}”; "
-                          "the sources command lists them.", (), "unknown_article")
+            return Answer(question, False, (), "unknown_article", skip, article)
         top_k = max(1, min(int(top_k), 50))
         hits = index.search(text, k=skip + top_k, article=article)[skip:]
         passages = tuple(self._passage(index, hit) for hit in hits)
         if not passages:
-            if skip:
-                return Answer(question, False, "There are no more matches for that question.", (), "no_more")
-            return Answer(question, False, "The articles do not answer that: no sentence in them shares "
-                          "its words. The sources command lists what they cover.", (), "declined")
+            return Answer(question, False, (), "no_more" if skip else "declined", skip, article)
         best = hits[0]
         answered = self.settings.accepts(best.score, best.coverage) and not _missing_names(index, text, passages[0])
-        if answered:
-            lead = "Next best match:\n" if skip else ""
-            others = _numbered(passages[1:], start=2)
-            reply = lead + plain_passage(passages[0]) + (f"\nOther matches:\n{others}" if others else "")
-            return Answer(question, True, reply, passages, "answer")
-        lead = ("No further match answers that well." if skip else "The articles do not answer that.")
-        return Answer(question, False, f"{lead} The closest matches:\n{_numbered(passages)}", passages, "declined")
+        return Answer(question, answered, passages, "answer" if answered else "declined", skip, article)
 
     def _passage(self, index: CorpusIndex, hit: Hit) -> Passage:
         s = hit.sentence
@@ -241,11 +157,3 @@ def _question_names(question: str) -> list[str]:
     first = re.match(r"\W*[\w'’-]+", question)
     rest = question[first.end():] if first else question
     return [m.group(0) for m in _NAME.finditer(rest) if m.group(0).lower() not in STOP_WORDS]
-
-
-def _numbered(passages: tuple[Passage, ...] | list[Passage], start: int = 1) -> str:
-    return "\n".join(f"  {i}. {_clip(p.text)} ({where_line(p)})" for i, p in enumerate(passages, start))
-
-
-def _clip(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

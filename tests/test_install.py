@@ -43,3 +43,6 @@ def test_pip_install_then_ask_from_another_folder(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Moscow denied conducting the first strikes.")
     assert "Syrian regime amassing for renewed Idlib offensive say rebels" in result.stdout
+    telegram = subprocess.run([str(venv / "bin" / "newsbot"), "telegram", "--help"], capture_output=True, text=True,
+                              cwd=elsewhere, timeout=120, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert telegram.returncode == 0 and "--token-file" in telegram.stdout, telegram.stderr

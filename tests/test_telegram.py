@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from bot.render import reply as plain_reply
 from bot.service import AnsweringService
-from bot.telegram import COMMANDS, SLOW_DOWN, SOMETHING_WRONG, TelegramSettings, build_application, serve
+from bot.telegram.app import build_application, serve
+from bot.telegram.render import BUTTON_EXPIRED, COMMANDS, SLOW_DOWN, SOMETHING_WRONG
+from bot.telegram.settings import TelegramSettings
 from tests.conftest import SEEDS, write
 from tests.fake_bot_api import FakeBotApi, SentMessage
 
@@ -45,13 +48,19 @@ class Bot:
         return await self.api.wait_for(lambda: len(self.api.replies_to(chat_id, message_id)) >= count
                                        and self.api.replies_to(chat_id, message_id))
 
-    async def press(self, message: SentMessage, data: str) -> SentMessage:
-        """Press a button under `message` and return the bot's reply to that message."""
+    async def press(self, message: SentMessage, label: str) -> SentMessage:
+        """Press the button labelled `label` under `message` and return the bot's reply to that message."""
         before = len(self.api.replies_to(message.chat_id, message.message_id))
-        query_id = self.api.press_button(message, data)
+        query_id = self.api.press_button(message, dict(message.buttons)[label])
         replies = await self.replies(message.chat_id, message.message_id, before + 1)
-        await self.api.wait_for(lambda: any(a["callback_query_id"] == query_id for a in self.api.callback_answers))
+        await self.note(query_id)
         return replies[-1]
+
+    async def note(self, query_id: str) -> str | None:
+        """The text the bot answered a button press with (the reader's client shows it briefly)."""
+        answers = await self.api.wait_for(lambda: [a for a in self.api.callback_answers
+                                                   if a["callback_query_id"] == query_id])
+        return answers[0].get("text")
 
 
 @contextlib.asynccontextmanager
@@ -155,7 +164,9 @@ async def test_private_question_gets_the_sentence_with_matched_words_bold_and_at
     assert reply.italic == [attribution]
     assert passage.article.title in attribution
     assert passage.speaker and f"according to {passage.speaker}" in attribution
-    assert reply.buttons == [("More", "more"), ("Context", "context")]
+    assert [label for label, _ in reply.buttons] == ["More", "Context"]
+    more, context = (data for _, data in reply.buttons)
+    assert more != context  # each button carries its own callback data
 
 
 async def test_a_typing_indicator_is_shown_before_the_answer(api):
@@ -171,7 +182,7 @@ async def test_a_question_the_articles_do_not_answer_gets_the_refusal(api):
         reply = await bot.ask(7, UNANSWERABLE)
         answer = bot.service.ask(UNANSWERABLE, top_k=1)
     assert not answer.answered
-    refusal = answer.reply.split("\n", 1)[0].split(".")[0]
+    refusal = plain_reply(answer).split("\n", 1)[0].split(".")[0]
     assert reply.text.startswith(refusal + ".")
     assert answer.passages[0].text in reply.text  # the closest match, shown as such
 
@@ -223,9 +234,9 @@ async def test_each_chat_keeps_its_own_last_question(api):
 async def test_more_button_sends_the_next_best_answer(api):
     async with running_bot(api) as bot:
         answer = await bot.ask(7, QUESTION)
-        reply = await bot.press(answer, "more")
+        reply = await bot.press(answer, "More")
         second = bot.service.ask(QUESTION, top_k=1, skip=1).passages[0]
-        third_reply = await bot.press(reply, "more")
+        third_reply = await bot.press(reply, "More")
         third = bot.service.ask(QUESTION, top_k=1, skip=2).passages[0]
     assert second.text in reply.text
     assert third.text in third_reply.text
@@ -236,9 +247,67 @@ async def test_context_button_gives_the_paragraph_of_that_answer(api):
     async with running_bot(api) as bot:
         first = await bot.ask(7, QUESTION)
         await bot.ask(7, "What did Lavrov say?")  # a later answer must not change the first one's context
-        reply = await bot.press(first, "context")
+        reply = await bot.press(first, "Context")
         paragraph = bot.service.context(best_passage(bot.service, QUESTION))
     assert paragraph in reply.text
+
+
+async def test_more_under_an_older_answer_continues_that_answers_question(api):
+    async with running_bot(api) as bot:
+        older = await bot.ask(7, QUESTION)
+        await bot.ask(7, "What did Lavrov say?")
+        reply = await bot.press(older, "More")
+        second = bot.service.ask(QUESTION, top_k=1, skip=1).passages[0]
+    assert second.text in reply.text
+    assert "no more matches" not in reply.text
+
+
+async def test_buttons_under_any_answer_act_on_that_answer(api):
+    async with running_bot(api) as bot:
+        first = await bot.ask(7, QUESTION)
+        second = await bot.press(first, "More")
+        await bot.ask(7, "What did Lavrov say?")
+        context = await bot.press(second, "Context")
+        third = await bot.press(second, "More")
+        second_again = await bot.press(first, "More")
+        ranked = bot.service.ask(QUESTION, top_k=3).passages
+    assert ranked[1].text in second.text and ranked[1].text in context.bold
+    assert bot.service.context(ranked[1]) in context.text
+    assert ranked[2].text in third.text
+    assert ranked[1].text in second_again.text  # pressed again, More under the first answer gives the same next one
+
+
+async def test_after_more_under_an_older_answer_the_more_command_continues_it(api):
+    async with running_bot(api) as bot:
+        older = await bot.ask(7, QUESTION)
+        await bot.ask(7, "What did Lavrov say?")
+        await bot.press(older, "More")
+        reply = await bot.ask(7, "/more")
+        third = bot.service.ask(QUESTION, top_k=1, skip=2).passages[0]
+    assert third.text in reply.text
+
+
+async def test_a_button_the_bot_does_not_know_is_answered_with_a_short_note(api):
+    async with running_bot(api) as bot:
+        answer = await bot.ask(7, QUESTION)
+        sent_before = len(api.messages)
+        # as the buttons of older newsbot versions, or of answers from before a restart
+        note = await bot.note(api.press_button(answer, "more"))
+        await asyncio.sleep(0.2)
+    assert note == BUTTON_EXPIRED
+    assert len(api.messages) == sent_before  # nothing sent to the chat
+
+
+async def test_buttons_of_answers_past_the_remembered_number_expire(api):
+    async with running_bot(api, answers_with_buttons=2) as bot:
+        oldest = await bot.ask(7, QUESTION)
+        await bot.ask(7, "What did Lavrov say?")
+        newest = await bot.ask(7, "Where were air strikes reported?")
+        note = await bot.note(api.press_button(oldest, dict(oldest.buttons)["More"]))
+        reply = await bot.press(newest, "Context")
+    assert note == BUTTON_EXPIRED
+    assert api.replies_to(7, oldest.message_id) == []
+    assert bot.service.context(best_passage(bot.service, "Where were air strikes reported?")) in reply.text
 
 
 # -- groups --------------------------------------------------------------------------------------
@@ -444,7 +513,7 @@ async def test_articles_added_changed_and_removed_while_running_are_picked_up(ap
         await api.wait_for(lambda: "zoo" in {s.id for s in bot.service.sources()})
         added = await bot.ask(7, question)
         write(corpus, "zoo.txt", "Zoo count\n\nThe Lisbon zoo counted 57 penguins this autumn, the keeper said.\n")
-        await api.wait_for(lambda: "57" in bot.service.ask(question).reply)
+        await api.wait_for(lambda: "57" in plain_reply(bot.service.ask(question)))
         changed = await bot.ask(7, question)
         (corpus / "zoo.txt").unlink()
         await api.wait_for(lambda: "zoo" not in {s.id for s in bot.service.sources()})

@@ -6,18 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.service import Answer, Passage, Source
-from bot.telegram_render import (
-    MAX_MESSAGE_LENGTH,
-    answer_message,
-    clip,
-    context_message,
-    highlighted,
-    passage_message,
-    sources_message,
-    utf16_length,
-    web_link,
-)
+from bot.answers import Answer, Passage, Source
+from bot.telegram.markup import MAX_MESSAGE_LENGTH, clip, highlighted, utf16_length, web_link
+from bot.telegram.render import answer_message, context_message, passage_message, sources_message
 from tests.fake_bot_api import ParseEntitiesError, parse_html
 
 # Text with everything that could break markup: tags, entities, quotes, emoji (two UTF-16 units).
@@ -56,7 +47,7 @@ def test_a_link_that_is_not_http_is_shown_as_plain_text():
 
 
 def test_a_declined_answer_leads_with_the_refusal_then_the_closest_match():
-    answer = Answer("q", False, "The articles do not answer that. The closest matches:\n  1. ...", (passage(),), "declined")
+    answer = Answer("q", False, (passage(),), "declined")
     text, _ = parse_html(answer_message(answer, "help"))
     assert text.startswith("The articles do not answer that. The closest match:\nMoscow denied")
 
@@ -74,8 +65,9 @@ def test_any_passage_renders_to_html_telegram_accepts_within_the_limit(text, tit
                 paragraph=1, sentence=1, speaker=speaker or None, matched=tuple(words))
     for markup in (
         passage_message(p),
-        answer_message(Answer("q", True, "r", (p,), "answer"), "help"),
-        answer_message(Answer("q", False, text or "x", (), "declined"), "help"),
+        answer_message(Answer("q", True, (p,), "answer"), "help"),
+        answer_message(Answer("q", False, (), "declined"), "help"),
+        answer_message(Answer("q", False, (), "help"), text or "x"),
         context_message(text + " " + (text or "x") + " tail", p),
         sources_message([p.article] * 3),
     ):

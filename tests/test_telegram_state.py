@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram import ChatStates, QuestionLimiter, TokenError, read_token
+from bot.telegram.settings import TokenError, read_token
+from bot.answers import Answer
+from bot.telegram.state import AnswerButtons, ChatStates, QuestionLimiter
 
 
 class Clock:
@@ -47,6 +49,25 @@ def test_chat_state_is_kept_per_chat_and_bounded(seed_service):
     chats[2], chats[3]
     assert len(chats) == 2
     assert chats[1] is not first  # the least recently used chat was forgotten
+
+
+def test_answer_buttons_keep_the_most_recently_used_answers_under_short_ids():
+    buttons = AnswerButtons(size=2)
+    first, second, third = (Answer(q, True) for q in ("one", "two", "three"))
+    keys = [buttons.keep(first), buttons.keep(second)]
+    assert all(len(f"context {key}".encode()) <= 64 for key in keys)  # fits Telegram's callback_data
+    assert buttons.find(keys[0]) is first  # pressing it makes it the most recently used
+    keys.append(buttons.keep(third))
+    assert buttons.find(keys[1]) is None  # the least recently used was forgotten
+    assert buttons.find(keys[0]) is first and buttons.find(keys[2]) is third
+    assert buttons.find("never-made") is None
+
+
+def test_answer_buttons_of_another_run_find_nothing():
+    before_restart, after_restart = AnswerButtons(size=10), AnswerButtons(size=10)
+    key = before_restart.keep(Answer("one", True))
+    after_restart.keep(Answer("other", True))
+    assert after_restart.find(key) is None
 
 
 def test_a_token_file_wins_over_the_environment(tmp_path: Path):

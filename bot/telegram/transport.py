@@ -1,4 +1,4 @@
-"""python-telegram-bot's HTTP requests made with aiohttp: the same Bot API calls at a fraction of the CPU.
+"""How the bot's calls reach the Bot API: HTTP requests made with aiohttp, and sends paced and retried.
 
 python-telegram-bot lets an application bring its own `BaseRequest`. Its default, httpx, spends
 most of a busy bot's CPU in connection-pool bookkeeping (measured in benchmarks/telegram_bench.py);
@@ -10,12 +10,16 @@ aiohttp does not log request URLs, which hold the bot token.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
-from telegram.error import NetworkError, TimedOut
+from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.ext import AIORateLimiter
 from telegram.request import BaseRequest, RequestData
+
+logger = logging.getLogger("newsbot.telegram")
 
 
 class AiohttpRequest(BaseRequest):
@@ -79,3 +83,36 @@ def _body(request_data: RequestData | None):
         filename, content, mimetype = part if len(part) == 3 else (*part, None)  # type: ignore[misc]
         form.add_field(name, content, filename=filename, content_type=mimetype)
     return form
+
+
+class PatientRateLimiter(AIORateLimiter):
+    """Flood control (waits out 429 retry_after) that also retries sends failing on the network.
+
+    A 5xx, a timeout or a dropped connection is retried with doubling backoff; a Bad Request is
+    not (sending the same text again would fail the same way). A timed-out send may have reached
+    Telegram, so in that one case the reader may see a reply twice rather than not at all.
+    """
+
+    def __init__(self, throttle: bool, retries: int, first_backoff: float):
+        if throttle:
+            super().__init__(max_retries=retries)
+        else:
+            super().__init__(overall_max_rate=0, group_max_rate=0, max_retries=retries)
+        self._retries = retries
+        self._first_backoff = first_backoff
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        delay = self._first_backoff
+        for attempt in range(self._retries + 1):
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except BadRequest:
+                raise
+            except NetworkError as err:
+                if attempt == self._retries or endpoint == "sendChatAction":
+                    raise  # a typing indicator is not worth delaying an answer for
+                logger.warning("%s failed (%s); retry %d of %d in %.1f s", endpoint, err, attempt + 1,
+                               self._retries, delay)
+                await asyncio.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")

@@ -1,0 +1,97 @@
+"""What the answering service gives an adapter: structured answers, their passages and sources, and the decline rule.
+
+Nothing here is display text. An `Answer` says what kind it is and where it stands among the matches
+(`skip`); each adapter makes its own words from that (bot/render.py for the console and the command
+line, bot/telegram/render.py for Telegram).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal[
+    "answer",  # the best passage answers the question; the rest are the other matches
+    "declined",  # no passage answers it well enough; the passages (maybe none) are the closest matches
+    "help",  # not a question (empty, a greeting): the reader wants to know how to ask
+    "no_more",  # asked to go further down the matches than there are
+    "ask_first",  # asked for more before any question
+    "unknown_article",  # asked to search only an article that is not in the corpus (`article`)
+    "bad_request",  # a request the command line could not read as a question
+]
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    """When the best match is good enough to be given as the answer (calibrated on WikiQA train answer triggering, keeping the seed set right)."""
+
+    min_coverage: float = 0.55  # share of the question's weighted words the sentence must contain
+    min_score: float = 0.6  # the ranked score (coverage plus context) of the best sentence
+
+    def accepts(self, score: float, coverage: float) -> bool:
+        """True when a best match with this ranked score and coverage is given as the answer."""
+        return coverage >= self.min_coverage and score >= self.min_score
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    sentences: int = 0
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One ranked answer sentence (with the sentence before it when it only makes sense with it)."""
+
+    text: str
+    score: float
+    article: Source
+    paragraph: int
+    sentence: int
+    speaker: str | None  # whom the article says made the claim
+    kind: str = "body"  # body, standfirst or caption
+    credit: str | None = None  # photo credit of a caption
+    matched: tuple[str, ...] = ()  # words of `text` that matched the question
+    position: int = 0  # the sentence's position in the corpus
+
+    @property
+    def attributed_to(self) -> str | None:
+        """The claim's source as the JSON gives it; for a caption, its photo credit too."""
+        parts = [self.speaker] if self.speaker else []
+        if self.kind == "caption":
+            parts.append(f"photo caption{', credit: ' + self.credit if self.credit else ''}")
+        return "; ".join(parts) or None
+
+    def to_json(self) -> dict:
+        a = self.article
+        return {
+            "text": self.text, "score": round(float(self.score), 4),
+            "article": {"id": a.id, "title": a.title, "source": a.source, "url": a.url, "published": a.published},
+            "paragraph": self.paragraph, "sentence": self.sentence, "attributed_to": self.attributed_to,
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The service's reply to a question: what kind it is, the ranked passages, and what it continues."""
+
+    question: str
+    answered: bool  # the service's decision to give passages[0] as the answer
+    passages: tuple[Passage, ...] = ()  # best first
+    kind: Kind = "answer"
+    skip: int = 0  # how many better matches came before these (0: a new question, 1 or more: "more")
+    article: str | None = None  # the one article searched, or None for all
+
+    @property
+    def next_skip(self) -> int:
+        """Where the next-best match after this answer's passages starts, for "more"."""
+        return self.skip + len(self.passages)
+
+    def to_json(self, reply: str) -> dict:
+        """The `newsbot ask --json` object; `reply` is the text a person is shown (made by a renderer)."""
+        return {"question": self.question, "answered": self.answered, "reply": reply,
+                "answers": [p.to_json() for p in self.passages]}

@@ -1,0 +1,153 @@
+"""Every word a Telegram reader sees, as Telegram HTML: answers, refusals, context, sources, help and apologies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..answers import Answer, Passage, Source
+from .markup import MAX_MESSAGE_LENGTH, Markup, clip, clip_left, highlighted, utf16_length
+
+MAX_HEADLINE = 300
+MAX_NAME = 200  # an outlet, a date, a speaker or a photo credit
+
+GREETING = (
+    "Hello! I answer questions about the news articles I have, with the sentence that says it and "
+    "where it comes from.\n\n"
+    "Just write your question{how}, for example: Who denied conducting the first strikes?\n"
+    "/sources lists the articles; /help shows everything I understand."
+)
+HELP = (
+    "Ask a question about the news articles in plain words{how}. I reply with the sentence that "
+    "answers it, the matched words in bold, and below it the headline, outlet, date, link and who "
+    "made the claim. When the articles do not answer, I say so.\n\n"
+    "/ask question — ask (in groups, or mention me, or reply to one of my messages)\n"
+    "/more — the next-best answer to the last question\n"
+    "/context — the paragraph around the last answer\n"
+    "/sources — the articles I answer from\n"
+    "/about — what I am and how I work"
+)
+HOW_TO_ASK_IN_GROUPS = " after /ask, or mention me (@{username}), or reply to one of my messages"
+ABOUT = (
+    "newsbot finds answers by TF-IDF sentence retrieval over {articles} article{plural} "
+    "({sentences} sentences). It never writes answers of its own: every reply is a sentence quoted from "
+    "an article, with where it comes from and whom the article says made the claim."
+)
+COMMANDS = [
+    ("start", "How to ask me"),
+    ("help", "What I understand"),
+    ("ask", "Ask a question: /ask Who denied the strikes?"),
+    ("sources", "The articles I answer from"),
+    ("more", "The next-best answer to the last question"),
+    ("context", "The paragraph around the last answer"),
+    ("about", "What I am and how I work"),
+]
+SLOW_DOWN = "You are asking faster than I answer ({limit} questions a minute). Please wait a little and ask again."
+SOMETHING_WRONG = "Sorry, something went wrong while answering that. Please try again in a moment."
+ASK_FIRST = "Ask a question first; then /more shows the next-best answer and /context the paragraph around it."
+ASK_AFTER_THE_COMMAND = "Write the question after the command, for example: /ask Who denied conducting the first strikes?"
+UNKNOWN_COMMAND = "I do not know that command. "
+NOT_TEXT = "I can only read questions written as text."
+ARTICLE_GONE = "That article is no longer among my sources."
+MESSAGE_TOO_OLD = "That message is too old; please ask again."  # a button under a message Telegram no longer sends
+BUTTON_EXPIRED = "That answer is too old for its buttons; please ask again."  # a button newsbot no longer remembers
+NOTHING_SHARED = "The articles do not answer that: no sentence in them shares its words. /sources lists what they cover."
+NO_MORE = "There are no more matches for that question."
+
+
+def about(sources: Sequence[Source]) -> str:
+    return ABOUT.format(articles=len(sources), plural="" if len(sources) == 1 else "s",
+                        sentences=sum(s.sentences for s in sources))
+
+
+def attribution(passage: Passage) -> Markup:
+    """The italic line saying where a passage comes from: headline (linked); outlet, date; place; speaker."""
+    article = passage.article
+    line = Markup().open("i").text("— “")
+    line.link(clip(article.title or article.id, MAX_HEADLINE), article.url).text("”")
+    outlet_and_date = ", ".join(clip(x, MAX_NAME) for x in (article.source, article.published) if x)
+    if outlet_and_date:
+        line.text(f", {outlet_and_date}")
+    line.text(f"; {_where(passage)}")
+    if passage.speaker:
+        line.text(f"; according to {clip(passage.speaker, MAX_NAME)}")
+    if passage.credit:
+        line.text(f"; photo: {clip(passage.credit, MAX_NAME)}")
+    return line.close("i")
+
+
+def passage_message(passage: Passage, lead: str | None = None, limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """A passage with its matched words in bold and its attribution below, within `limit`."""
+    head = Markup()
+    if lead:
+        head.wrapped("i", clip(lead, 200)).text("\n")
+    tail = Markup().text("\n").extend(attribution(passage))
+    room = limit - head.length - tail.length
+    body = highlighted(clip(passage.text, room), passage.matched)
+    return str(head.extend(body).extend(tail))
+
+
+def answer_message(answer: Answer, help_text: str, limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """The reply to a question (or to "more"): the answer, the refusal with the closest match, or help."""
+    if not answer.passages:
+        return plain_message(_without_passages(answer, help_text), limit)
+    best = answer.passages[0]
+    if answer.answered:
+        return passage_message(best, "Next best match:" if answer.skip else None, limit)
+    refusal = "No further match answers that well." if answer.skip else "The articles do not answer that."
+    return passage_message(best, f"{refusal} The closest match:", limit)
+
+
+def _without_passages(answer: Answer, help_text: str) -> str:
+    if answer.kind == "ask_first":
+        return ASK_FIRST
+    if answer.kind == "no_more":
+        return NO_MORE
+    if answer.kind == "declined":
+        return NOTHING_SHARED
+    if answer.kind == "unknown_article":
+        return f"There is no article with the id “{answer.article}”; /sources lists them."
+    return help_text
+
+
+def context_message(paragraph: str, passage: Passage, limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """The paragraph around an answer, the answer itself in bold, trimmed around it when too long."""
+    head = Markup().wrapped("i", f"The paragraph around it ({_place(passage)}):").text("\n")
+    room = limit - head.length
+    start = paragraph.find(passage.text)
+    if start < 0:
+        return str(head.text(clip(paragraph, room)))
+    before, sentence, after = paragraph[:start], passage.text, paragraph[start + len(passage.text):]
+    if utf16_length(paragraph) > room:
+        sentence = clip(sentence, room)
+        spare = max(0, room - utf16_length(sentence))
+        after = clip(after, spare // 2) if after else ""
+        before = clip_left(before, spare - utf16_length(after))
+    return str(head.text(before).wrapped("b", sentence).text(after))
+
+
+def sources_message(sources: Sequence[Source], limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """The articles the bot answers from: headline (linked), outlet, date, id, size; as many as fit."""
+    message = Markup().wrapped("b", f"I answer from {len(sources)} article{'s' if len(sources) != 1 else ''}:")
+    for shown, source in enumerate(sources):
+        line = Markup().text("\n• ").link(clip(source.title or source.id, MAX_HEADLINE), source.url)
+        details = [clip(x, MAX_NAME) for x in (source.source, source.published) if x]
+        details.append(f"{source.sentences} sentences, id {clip(source.id, MAX_NAME)}")
+        line.text(" — " + ", ".join(details))
+        rest = f"\n… and {len(sources) - shown} more."
+        if message.length + line.length + utf16_length(rest) > limit:
+            return str(message.text(rest))
+        message.extend(line)
+    return str(message)
+
+
+def plain_message(text: str, limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """Plain text made safe for HTML parse mode."""
+    return str(Markup().text(clip(text, limit)))
+
+
+def _place(passage: Passage) -> str:
+    return f"{_where(passage)} of “{clip(passage.article.title or passage.article.id, MAX_HEADLINE)}”"
+
+
+def _where(passage: Passage) -> str:
+    return {"caption": "photo caption", "standfirst": "standfirst"}.get(passage.kind, f"paragraph {passage.paragraph}")
