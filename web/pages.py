@@ -43,25 +43,31 @@ def extract_page(html: bytes | str, url: str | None = None) -> WebArticle:
     as lines. Raises ExtractError when the page has no main text."""
     import trafilatura
 
-    try:
-        document = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False,
-                                               include_tables=True, include_images=False, include_links=False)
-    except Exception as err:  # noqa: BLE001 - lxml or the date parser on markup they choke on
-        raise ExtractError(f"could not read the page ({err.__class__.__name__})") from None
-    if document is None or document.body is None:
-        raise ExtractError("no main text found")
-    paragraphs = [line for line in _body_lines(document.body) if line]
-    title = _one_line(document.title)
-    if paragraphs and title and paragraphs[0] == title:
-        paragraphs.pop(0)
-    if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
+    # Precision first (it drops ads and teasers inside the story too); when that leaves too little,
+    # trafilatura's balanced setting.
+    for precise in (True, False):
+        try:
+            document = trafilatura.bare_extraction(
+                html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+                include_images=False, include_links=False, favor_precision=precise)
+        except Exception as err:  # noqa: BLE001 - lxml or the date parser on markup they choke on
+            raise ExtractError(f"could not read the page ({err.__class__.__name__})") from None
+        if document is None or document.body is None:
+            continue
+        paragraphs = [line for line in _body_lines(document.body) if line]
+        title = _one_line(document.title)
+        if paragraphs and title and paragraphs[0] == title:
+            paragraphs.pop(0)
+        if sum(len(p.split()) for p in paragraphs) >= MIN_WORDS:
+            break
+    else:
         raise ExtractError("no main text found")
     page_url = document.url or url
     return WebArticle(
         title=title or paragraphs[0],
         paragraphs=tuple(paragraphs),
         url=page_url,
-        source=_one_line(document.sitename) or None,
+        source=_site_name(document.sitename, page_url),
         published=_date(document.date),
         author=_one_line(document.author),
     )
@@ -81,6 +87,14 @@ def _body_lines(body) -> list[str]:
         else:
             lines.append(_one_line(" ".join(element.itertext())))
     return lines
+
+
+def _site_name(name: str | None, url: str | None) -> str | None:
+    """The name a site gives itself; None when trafilatura only had the host to go on."""
+    name = _one_line(name)
+    if not name or (url and name.lower() in {urllib.parse.urlsplit(url).netloc.lower(), site_of(url)}):
+        return None
+    return name
 
 
 def _one_line(text: str | None) -> str:
