@@ -12,8 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
-from web.fetch import MAX_BYTES, TIMEOUT
-from web.follow import EVERY, MAX_BACKOFF
+from web import EVERY, MAX_BACKOFF, MAX_BYTES, TIMEOUT
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:

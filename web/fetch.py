@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 
-TIMEOUT = 10.0  # seconds for a whole response, connecting included
-MAX_BYTES = 5_000_000  # a news page or feed is far smaller; anything bigger is not one
+from . import MAX_BYTES, TIMEOUT
 _CHUNK = 64 * 1024
 
 

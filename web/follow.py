@@ -11,8 +11,7 @@ from .adding import Adder, Event
 from .feeds import FeedError, looks_like_feed, parse_feed
 from .fetch import FetchError, fetch
 
-EVERY = 300.0  # seconds between polls of one feed
-MAX_BACKOFF = 3600.0  # the longest wait after errors
+from . import EVERY, MAX_BACKOFF
 
 
 @dataclass
