@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -59,7 +60,9 @@ def adder(folder, **options) -> tuple[Adder, Recorder]:
 
 
 def articles(folder):
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    """The article files, as the corpus sees them (dot files such as the ledger left out)."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                  if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts))
 
 
 # -- pages ------------------------------------------------------------------------------------------
@@ -240,6 +243,34 @@ def test_a_feed_item_whose_page_is_there_by_its_canonical_url_is_skipped(web, tm
     assert "same URL as" in seen.kinds("skipped")[0].message
 
 
+def test_the_address_a_page_was_fetched_from_is_known_on_later_runs_without_fetching(web, tmp_path):
+    add, _ = adder(tmp_path)
+    add.add(web.url("/articles/ferry"))  # its canonical URL is another
+    [name] = articles(tmp_path)
+    assert dict(read_article(tmp_path / name).metadata)["fetched_from"] == web.url("/articles/ferry")
+    again, seen = adder(tmp_path)
+    again.add(web.url("/articles/ferry?utm_source=newsletter"))
+    assert len(web.hits("/articles/ferry")) == 1 and seen.kinds("skipped")
+
+
+def test_a_later_run_reads_only_the_files_that_changed(web, tmp_path, monkeypatch):
+    import web.shelf as shelf_module
+
+    add, _ = adder(tmp_path)
+    add.add(web.url("/articles/bridge"))
+    add.add(web.url("/post/fishing"))
+    reads = []
+    real = shelf_module.read_article
+    monkeypatch.setattr(shelf_module, "read_article", lambda path: reads.append(Path(path).name) or real(path))
+    Shelf(tmp_path)
+    assert reads == []
+    changed = tmp_path / "127.0.0.1/2024-06-10-fishing-fleet-lands-record-catch-of-mackerel.txt"
+    changed.write_text(changed.read_text() + "A late paragraph about the fish market.\n")
+    shelf = Shelf(tmp_path)
+    assert reads == [changed.name]
+    assert shelf.known_url(web.url("/post/fishing")) and shelf.known_url(web.url("/articles/bridge"))
+
+
 def test_the_same_text_under_another_url_and_headline_is_skipped(web, tmp_path):
     add, seen = adder(tmp_path)
     add.add(web.url("/articles/ferry"))
@@ -284,7 +315,7 @@ def test_an_unwritable_corpus_folder_is_a_failure_named_once(web, tmp_path, monk
     add, seen = adder(tmp_path)
     add.add(web.url("/articles/bridge"))
     assert add.failures == 1 and "cannot write into" in seen.kinds("failed")[0].message
-    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []  # no article, no temporary file
 
 
 # -- the command ------------------------------------------------------------------------------------

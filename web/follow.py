@@ -62,6 +62,7 @@ class Follower:
                 parsed = parse_feed(got.body, got.url)
             except FeedError as err:
                 return self._failed(feed, str(err))
+            self.adder.shelf.refresh()  # articles someone else added meanwhile count as there too
             saved = self.adder.add_items(parsed, got.url)
             feed.etag, feed.last_modified = got.etag, got.last_modified
         feed.errors = 0

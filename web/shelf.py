@@ -3,7 +3,9 @@ readable file names, and writes that never land half-written or overwrite anothe
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -52,39 +54,77 @@ class Seen:
     path: str  # relative to the corpus folder
 
 
-class Shelf:
-    """The corpus folder's articles by normalised URL and by content key, and saving new ones."""
+LEDGER = ".newsbot-web.json"  # in the corpus folder; a dot file, so the corpus leaves it out
+LEDGER_VERSION = 2
 
-    def __init__(self, folder: Path, on_warning=lambda message: None):
+
+class Shelf:
+    """The corpus folder's articles by normalised URL and by content key, and saving new ones.
+
+    What each file holds is kept in a ledger in the folder, keyed by its size and modification
+    time, so a later run reads only the files that changed since (a cache: deleting it costs one
+    slower scan)."""
+
+    def __init__(self, folder: Path):
         self.folder = Path(folder)
         self.by_url: dict[str, Seen] = {}
         self.by_content: dict[str, Seen] = {}
-        self._warn = on_warning
-        self._scan()
+        self._ledger: dict[str, list] = {}
+        self.refresh()
 
-    def _scan(self) -> None:
+    def refresh(self) -> None:
+        """Look at the folder again: files added, changed or removed by anyone since the last look."""
+        self.by_url, self.by_content = {}, {}
         if not self.folder.is_dir():
             return
-        for root, dirs, files in os.walk(self.folder):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            for name in sorted(files):
-                if name.startswith(".") or not name.lower().endswith(ARTICLE_SUFFIXES):
-                    continue
-                path = Path(root, name)
+        old = self._ledger or self._read_ledger()
+        ledger: dict[str, list] = {}
+        for rel, path in _article_files(str(self.folder)):
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            entry = old.get(rel)
+            if not (entry and entry[0] == info.st_size and entry[1] == info.st_mtime_ns):
                 try:
                     article = read_article(path)
                 except ArticleError:
-                    continue  # the corpus names broken files when it is read; they hold nothing to match
-                self._remember(path, [article.url], [p.text for p in article.paragraphs])
+                    continue  # the corpus names broken files when it reads them; they hold nothing to match
+                urls = (article.url, dict(article.metadata).get("fetched_from"))
+                entry = [info.st_size, info.st_mtime_ns, [normalise_url(u) for u in urls if u],
+                         content_key(p.text for p in article.paragraphs)]
+            ledger[rel] = entry
+            self._remember(rel, entry[2], entry[3])
+        if ledger != old:
+            self._write_ledger(ledger)
+        self._ledger = ledger
 
-    def _remember(self, path: Path, urls, paragraphs) -> None:
-        seen = Seen(path.relative_to(self.folder).as_posix())
-        for url in urls:
-            if url:
-                self.by_url.setdefault(normalise_url(url), seen)
-        key = content_key(paragraphs)
-        if key:
-            self.by_content.setdefault(key, seen)
+    def _remember(self, rel: str, keys: list[str], content: str | None) -> None:
+        """Note a file's normalised URLs and content key (the first file holding one keeps it)."""
+        seen = Seen(rel)
+        for key in keys:
+            self.by_url.setdefault(key, seen)
+        if content:
+            self.by_content.setdefault(content, seen)
+
+    def _read_ledger(self) -> dict[str, list]:
+        try:
+            data = json.loads((self.folder / LEDGER).read_text(encoding="utf-8"))
+            files = data["files"] if data.get("version") == LEDGER_VERSION else {}
+            return {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 4}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return {}  # none yet, or unreadable: every file is read
+
+    def _write_ledger(self, ledger: dict[str, list]) -> None:
+        try:
+            handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.folder, prefix=".saving-",
+                                                 suffix=".tmp", delete=False)
+            with handle:
+                json.dump({"version": LEDGER_VERSION, "files": ledger}, handle)
+            os.replace(handle.name, self.folder / LEDGER)
+        except OSError:
+            with contextlib.suppress(OSError, UnboundLocalError):
+                os.unlink(handle.name)  # a read-only folder: no ledger, the next run reads every file
 
     def known_url(self, *urls: str | None) -> Seen | None:
         for url in urls:
@@ -96,6 +136,9 @@ class Shelf:
         """Write the article as a new file and return its path. Raises Duplicate when an article with
         the same URL (or one of `also_urls`, e.g. the link a feed gave) or the same text is already here,
         ArticleError when the text does not make an article."""
+        also = [u for u in also_urls if u and (not article.url or normalise_url(u) != normalise_url(article.url))]
+        if also:  # the address it was fetched from, when the page names another: known again next time
+            article = article.with_extra(fetched_from=also[0])
         text = file_text(article)
         # Read back as the corpus will read it, so the content key is taken from the same paragraphs.
         parsed = parse_article(text, "new")
@@ -106,8 +149,25 @@ class Shelf:
         if key and key in self.by_content:
             raise Duplicate(f"already in the corpus (same text as {self.by_content[key].path})")
         path = write_new(self.folder / _folder_name(article), _file_stem(article), ".txt", text)
-        self._remember(path, [article.url, *also_urls], [p.text for p in parsed.paragraphs])
+        rel = path.relative_to(self.folder).as_posix()
+        urls = [normalise_url(u) for u in (article.url, *also) if u]
+        self._remember(rel, urls, key)
+        info = path.stat()
+        self._ledger[rel] = [info.st_size, info.st_mtime_ns, urls, key]
+        self._write_ledger(self._ledger)
         return path
+
+
+def _article_files(folder: str):
+    """(relative path, path) of the article files under `folder` as the corpus sees them: .txt and
+    .md, no dot names."""
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        base = os.path.relpath(root, folder).replace(os.sep, "/")
+        prefix = "" if base == "." else base + "/"
+        for name in sorted(files):
+            if not name.startswith(".") and name.lower().endswith(ARTICLE_SUFFIXES):
+                yield prefix + name, os.path.join(root, name)
 
 
 def slug(text: str, limit: int = 60) -> str:
