@@ -21,7 +21,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
                        help="the corpus folder to save into (default: $NEWSBOT_CORPUS; required)")
     where.add_argument("--timeout", type=_positive, default=TIMEOUT, metavar="SECONDS",
                        help=f"give up on a page or feed after this long (default {TIMEOUT:g})")
-    where.add_argument("--max-bytes", type=int, default=MAX_BYTES, metavar="N",
+    where.add_argument("--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N",
                        help=f"largest page or feed read (default {MAX_BYTES:,})")
 
     add = commands.add_parser(
@@ -63,6 +63,16 @@ def _positive(value: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
     if not number > 0:
         raise argparse.ArgumentTypeError("must be more than 0")
+    return number
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
     return number
 
 

@@ -225,6 +225,13 @@ def test_normalised_urls_ignore_case_of_scheme_and_host_trailing_slashes_fragmen
     assert normalise_url("http://example.org/a?id=1") != normalise_url("http://example.org/a?id=2")
 
 
+def test_a_malformed_url_fails_in_one_line(tmp_path):
+    add, seen = adder(tmp_path)
+    for url in ("http://[::1/news", "http://example.org:port/", "https:///no-host"):
+        add.add(url)
+    assert [e.message for e in seen.kinds("failed")] == ["not a well-formed URL"] * 3
+
+
 def test_a_page_already_there_by_url_is_skipped_without_being_fetched_again(web, tmp_path):
     add, seen = adder(tmp_path)
     add.add(web.url("/articles/bridge"))

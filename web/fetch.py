@@ -3,9 +3,11 @@ or from a file on disk."""
 
 from __future__ import annotations
 
+import http.client
 import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from email.message import Message
@@ -59,6 +61,12 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES, eta
     Raises FetchError for an HTTP error status, a timeout, a refused connection or a body over `max_bytes`."""
     if not is_url(url):
         raise FetchError("not an http:// or https:// URL")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        if not parts.hostname or (parts.port is None and parts.netloc.endswith(":")):
+            raise ValueError
+    except ValueError:
+        raise FetchError("not a well-formed URL") from None
     headers = {"User-Agent": USER_AGENT,
                "Accept": "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
                          "application/xml;q=0.9,*/*;q=0.5"}
@@ -82,7 +90,7 @@ def fetch(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES, eta
         raise FetchError(f"cannot connect ({getattr(err.reason, 'strerror', None) or err.reason})") from None
     except (socket.timeout, TimeoutError):
         raise FetchError(f"timed out after {timeout:g} s") from None
-    except (OSError, ValueError) as err:  # a connection reset mid-body, a malformed URL or header
+    except (OSError, ValueError, http.client.HTTPException) as err:  # a connection cut mid-body, a bad header
         raise FetchError(f"failed ({err.__class__.__name__}: {err})") from None
 
 

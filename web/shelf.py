@@ -26,11 +26,15 @@ _TRACKING = re.compile(r"^(utm_\w*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igsh
 def normalise_url(url: str) -> str:
     """The URL that identifies a page: scheme and host lower-cased, default port, fragment, trailing
     slash and tracking parameters (utm_*, fbclid, gclid, ...) dropped, the other parameters sorted."""
-    parts = urllib.parse.urlsplit(url.strip())
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # a malformed host or port: compared as written
+        return url.strip()
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
-    if parts.port and (scheme, parts.port) not in (("http", 80), ("https", 443)):
-        host = f"{host}:{parts.port}"
+    if port and (scheme, port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
     path = re.sub(r"/+$", "", parts.path) or ""
     query = sorted((k, v) for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
                    if not _TRACKING.match(k))
@@ -116,15 +120,20 @@ class Shelf:
             return {}  # none yet, or unreadable: every file is read
 
     def _write_ledger(self, ledger: dict[str, list]) -> None:
+        temporary = None
         try:
-            handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.folder, prefix=".saving-",
-                                                 suffix=".tmp", delete=False)
-            with handle:
+            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.folder, prefix=".saving-",
+                                             suffix=".tmp", delete=False) as handle:
+                temporary = handle.name
                 json.dump({"version": LEDGER_VERSION, "files": ledger}, handle)
-            os.replace(handle.name, self.folder / LEDGER)
+            os.replace(temporary, self.folder / LEDGER)
+            temporary = None
         except OSError:
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(handle.name)  # a read-only folder: no ledger, the next run reads every file
+            pass  # a read-only folder: no ledger, and the next run reads every file again
+        finally:
+            if temporary:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
 
     def known_url(self, *urls: str | None) -> Seen | None:
         for url in urls:
