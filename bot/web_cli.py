@@ -121,10 +121,15 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_follow(args: argparse.Namespace) -> int:
+    from web.fetch import is_url
     from web.follow import Follower
 
     folder = _folder(args)
     if folder is None:
+        return 2
+    if not_urls := [feed for feed in args.feeds if not is_url(feed)]:
+        _say("error", f"follow polls feeds by URL (http:// or https://), not {not_urls[0]!r}; "
+                      "`newsbot add` reads a feed saved on disk")
         return 2
     adder = _adder(folder, args, lambda event: _print_event(event, quiet_skips=True))
     follower = Follower(args.feeds, adder, every=args.feed_every, max_backoff=args.feed_max_backoff)
@@ -168,13 +173,18 @@ def feeds_in_background(args: argparse.Namespace, logger: logging.Logger):
         elif event.kind == "failed":
             logger.warning("feed: %s: %s", event.what, event.message)
 
-    adder = Adder(Shelf(folder), log, timeout=TIMEOUT, max_bytes=MAX_BYTES)
-    follower = Follower(feeds, adder, every=args.feed_every, max_backoff=args.feed_max_backoff)
+    def follow() -> None:  # the first look at the folder happens here too, not holding up the bot's start
+        try:
+            adder = Adder(Shelf(folder), log, timeout=TIMEOUT, max_bytes=MAX_BYTES)
+            Follower(feeds, adder, every=args.feed_every, max_backoff=args.feed_max_backoff).run(stop)
+        except Exception:  # noqa: BLE001 - the bot answers on without its feeds
+            logger.exception("following feeds stopped")
+
     stop = threading.Event()
-    thread = threading.Thread(target=follower.run, args=(stop,), name="newsbot-feeds", daemon=True)
+    thread = threading.Thread(target=follow, name="newsbot-feeds", daemon=True)
     thread.start()
-    logger.info("following %d feed%s every %g s", len(follower.feeds), "s" if len(follower.feeds) != 1 else "",
-                args.feed_every)
+    count = len(dict.fromkeys(feeds))
+    logger.info("following %d feed%s every %g s", count, "s" if count != 1 else "", args.feed_every)
     try:
         yield
     finally:

@@ -163,6 +163,30 @@ def test_follow_once_exits_1_naming_a_feed_that_failed(web, tmp_path):
     assert err.strip() == f"newsbot: failed: {web.url('/feeds/missing.rss')}: HTTP 404 Not Found; trying again in 600 s"
 
 
+def test_follow_wants_feed_urls_not_files(tmp_path):
+    process = newsbot("follow", "saved.rss", "--corpus", str(tmp_path))
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 2 and err.count("\n") == 1 and "'saved.rss'" in err
+
+
+def test_a_surprise_in_one_feed_is_a_failed_poll_not_a_stopped_follower(web, tmp_path, monkeypatch):
+    import web.follow as follow_module
+
+    good = web.page("/feeds/news.atom", "news.atom", content_type=ATOM)
+    bad = web.page("/feeds/news.rss", "news.rss", content_type=RSS)
+    real = follow_module.parse_feed
+
+    def parse(body, url):
+        if url == bad:
+            raise RuntimeError("a parser bug")
+        return real(body, url)
+
+    monkeypatch.setattr(follow_module, "parse_feed", parse)
+    follow, _, recorder = follower(tmp_path, [bad, good], every=10)
+    assert follow.poll_due() == 2
+    assert recorder.kinds("failed")[0].message == "unexpected error (RuntimeError: a parser bug); trying again in 20 s"
+
+
 def test_the_telegram_bot_follows_a_feed_and_answers_from_its_new_items(web, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()

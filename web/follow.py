@@ -45,7 +45,10 @@ class Follower:
             if stop is not None and stop.is_set():
                 break
             if feed.due <= self.clock():
-                saved += self.poll(feed)
+                try:
+                    saved += self.poll(feed)
+                except Exception as err:  # noqa: BLE001 - one feed's surprise must not stop the others
+                    self._failed(feed, f"unexpected error ({err.__class__.__name__}: {err})")
         return saved
 
     def poll(self, feed: FeedState) -> int:
