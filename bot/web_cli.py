@@ -104,7 +104,7 @@ def _print_event(event, quiet_skips: bool = False) -> None:
         if not quiet_skips:
             print(f"skipped {event.what}: {event.message}", flush=True)
     elif event.kind == "note":
-        print(f"saved {event.path}", flush=True)
+        print(f"saved {event.path}  “{event.title}”", flush=True)
         _say("note", f"{event.what}: {event.message}")
     else:
         _say("failed", f"{event.what}: {event.message}")

@@ -26,6 +26,7 @@ class Event:
     what: str  # the URL, file or feed item
     message: str
     path: Path | None = None  # the file written, for "saved" and "note"
+    title: str | None = None  # its headline
 
 
 class Adder:
@@ -142,7 +143,7 @@ class Adder:
         except OSError as err:
             self._fail(name, f"cannot write into {self.shelf.folder} ({err.strerror or err})")
             return False
-        self.report(Event("note" if note else "saved", name, note or f"“{article.title}”", path))
+        self.report(Event("note" if note else "saved", name, note or f"“{article.title}”", path, article.title))
         return True
 
     def _fail(self, what: str, why: str) -> None:
