@@ -307,6 +307,15 @@ def test_a_different_article_with_the_same_name_gets_its_own_file(tmp_path):
     assert first.read_text() == "one\n" and second.read_text() == "two\n"
 
 
+def test_saved_files_get_the_permissions_of_any_new_file(tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = write_new(tmp_path, "story", ".txt", "text\n")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
 def test_a_write_that_fails_part_way_leaves_nothing_behind(tmp_path, monkeypatch):
     def disk_full(fd):
         raise OSError(28, "No space left on device")

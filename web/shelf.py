@@ -8,7 +8,7 @@ import hashlib
 import json
 import os
 import re
-import tempfile
+import secrets
 import unicodedata
 import urllib.parse
 from dataclasses import dataclass
@@ -115,16 +115,15 @@ class Shelf:
         try:
             data = json.loads((self.folder / LEDGER).read_text(encoding="utf-8"))
             files = data["files"] if data.get("version") == LEDGER_VERSION else {}
-            return {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 4}
+            return {k: v for k, v in files.items() if isinstance(v, list) and len(v) == 4 and isinstance(v[2], list)}
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return {}  # none yet, or unreadable: every file is read
 
     def _write_ledger(self, ledger: dict[str, list]) -> None:
         temporary = None
         try:
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.folder, prefix=".saving-",
-                                             suffix=".tmp", delete=False) as handle:
-                temporary = handle.name
+            temporary, handle = _temporary_file(self.folder)
+            with handle:
                 json.dump({"version": LEDGER_VERSION, "files": ledger}, handle)
             os.replace(temporary, self.folder / LEDGER)
             temporary = None
@@ -201,13 +200,25 @@ def _file_stem(article: WebArticle) -> str:
     return f"{article.published}-{name}" if article.published else name
 
 
+def _temporary_file(folder: Path):
+    """(path, open text file) of a new hidden file in `folder`, with the permissions the umask gives any
+    new file (tempfile's are private to their owner, and a linked article would keep that)."""
+    for _ in range(100):
+        path = folder / f".saving-{secrets.token_hex(8)}.tmp"
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        return str(path), open(fd, "w", encoding="utf-8")
+    raise OSError(f"cannot make a temporary file in {folder}")
+
+
 def write_new(folder: Path, stem: str, suffix: str, text: str) -> Path:
     """Write `text` to folder/stem+suffix, or stem-2, stem-3, ... when that name is taken: never over
     another file. The text goes to a hidden temporary file in the same folder first (the corpus skips
     dot files), is flushed to disk, then linked into place in one step, so a reader sees all or nothing."""
     folder.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, prefix=".saving-", suffix=".tmp",
-                                         delete=False)
+    temporary, handle = _temporary_file(folder)
     try:
         with handle:
             handle.write(text)
@@ -216,15 +227,15 @@ def write_new(folder: Path, stem: str, suffix: str, text: str) -> Path:
         for n in range(1, 10_000):
             target = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
             try:
-                os.link(handle.name, target)  # fails if the name is taken, even by a racing writer
+                os.link(temporary, target)  # fails if the name is taken, even by a racing writer
             except FileExistsError:
                 continue
             except OSError:  # a file system without hard links: check, then rename
                 if target.exists():
                     continue
-                os.replace(handle.name, target)
+                os.replace(temporary, target)
             return target
         raise OSError(f"no free file name for {stem}{suffix} in {folder}")
     finally:
-        if os.path.exists(handle.name):
-            os.unlink(handle.name)
+        if os.path.exists(temporary):
+            os.unlink(temporary)
