@@ -8,7 +8,12 @@ line, bot/telegram/render.py for Telegram).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from retrieval.dates import DateMention
+
+    from .filters import Filters
 
 Kind = Literal[
     "answer",  # the best passage answers the question; the rest are the other matches
@@ -18,6 +23,7 @@ Kind = Literal[
     "ask_first",  # asked for more before any question
     "unknown_article",  # asked to search only an article that is not in the corpus (`article`)
     "bad_request",  # a request the command line could not read as a question
+    "filtered_out",  # no article is within the filters (`filters`) at all
 ]
 
 
@@ -41,6 +47,22 @@ class Source:
     url: str | None = None
     published: str | None = None
     sentences: int = 0
+    author: str | None = None
+    tags: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        """The JSON `article` object (also each entry of `also_in` and `earlier`)."""
+        return {"id": self.id, "title": self.title, "source": self.source, "url": self.url,
+                "published": self.published, "author": self.author, "tags": list(self.tags)}
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier report's figure that a newer answer's figure replaces ("at least 12" before "15")."""
+
+    figure: str  # as the earlier sentence words it: "At least 12"
+    text: str  # the earlier sentence
+    article: Source
 
 
 @dataclass(frozen=True)
@@ -57,6 +79,13 @@ class Passage:
     credit: str | None = None  # photo credit of a caption
     matched: tuple[str, ...] = ()  # words of `text` that matched the question
     position: int = 0  # the sentence's position in the corpus
+    coverage: float = 0.0  # the share of the question's weighted words it holds (for the decline rule)
+    also_in: tuple[Source, ...] = ()  # other articles carrying the same (or nearly the same) sentence
+    earlier: tuple[Earlier, ...] = ()  # older reports giving another figure for the same thing
+    dates: tuple["DateMention", ...] = ()  # date expressions of `text`, resolved against `published`
+    # Set when the passage answers from the article's front matter, not its text: "author", "published"
+    # or "source"; `text` is then that value (empty when the article does not give it).
+    about: str | None = None
 
     @property
     def attributed_to(self) -> str | None:
@@ -67,12 +96,16 @@ class Passage:
         return "; ".join(parts) or None
 
     def to_json(self) -> dict:
-        a = self.article
-        return {
-            "text": self.text, "score": round(float(self.score), 4),
-            "article": {"id": a.id, "title": a.title, "source": a.source, "url": a.url, "published": a.published},
+        out = {
+            "text": self.text, "score": round(float(self.score), 4), "article": self.article.to_json(),
             "paragraph": self.paragraph, "sentence": self.sentence, "attributed_to": self.attributed_to,
+            "also_in": [s.to_json() for s in self.also_in],
+            "earlier": [{"figure": e.figure, "text": e.text, "article": e.article.to_json()} for e in self.earlier],
+            "dates": [d.to_json() for d in self.dates],
         }
+        if self.about:
+            out["about"] = self.about
+        return out
 
 
 @dataclass(frozen=True)
@@ -85,6 +118,7 @@ class Answer:
     kind: Kind = "answer"
     skip: int = 0  # how many better matches came before these (0: a new question, 1 or more: "more")
     article: str | None = None  # the one article searched, or None for all
+    filters: "Filters | None" = None  # the dates and outlet searched within, which "more" keeps
 
     @property
     def next_skip(self) -> int:

@@ -1,0 +1,162 @@
+"""Many articles about one story: wire copies folded into one answer, newer reports first, earlier figures named.
+
+Works on ranked passages, best first, after the search and before they are cut to `top_k`:
+
+- `fold_copies`: a sentence carried (nearly) word for word by several articles is one answer. Two
+  sentences are copies when their words are the same (case, accents and punctuation aside) or their
+  word 3-shingles overlap by a Jaccard of at least 0.8 (an outlet's changed word or added clause; see
+  benchmarks/duplicates.py for how many such pairs NewsQA and BBC hold). The answer cites the newest
+  copy (the best-scored among equally new ones) and lists the others in `also_in`.
+- `newer_first`: answers whose scores are within 5% of one another are close in evidence; among
+  them the more recently published comes first. Undated articles keep the place their score gives.
+- `newest_figure_first`: when a question asks for a figure (how many, how much, the toll) and the
+  best answers from different articles give different figures, the newest report comes first and
+  the earlier figures go with it (`earlier`), each with its outlet and date.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+from datetime import datetime, timezone
+from typing import Callable, Sequence
+
+from retrieval.dates import parse_time
+
+from .answers import Earlier, Passage
+
+COPY_SIMILARITY = 0.8  # word 3-shingle Jaccard at or above which two sentences are one wire copy
+CLOSE = 0.05  # answers whose scores differ by at most this share of the higher one are close in evidence
+FIGURE_BAND = 0.75  # answers scoring at least this share of the best can be the same story's figure
+FIGURE_DEPTH = 5  # ... among this many best answers
+
+_WORDS = re.compile(r"[^\W_]+")
+_ASKS_FIGURE = re.compile(
+    r"\bhow (?:many|much)\b|\bwhat (?:number|figure|total|amount)\b|\b(?:death )?toll\b|\bnumber of\b", re.IGNORECASE)
+_QUALIFIER = r"(?:(?:at least|more than|over|nearly|almost|about|around|some|up to|fewer than|less than|as many as)\s+)?"
+_FIGURE = re.compile(
+    rf"\b{_QUALIFIER}(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)(?:\s+(?P<scale>million|billion|thousand|hundred))?\b",
+    re.IGNORECASE)
+_NEVER = datetime.min.replace(tzinfo=timezone.utc)
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+
+
+def words(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return _WORDS.findall("".join(c for c in folded if not unicodedata.combining(c)))
+
+
+def shingles(text: str) -> frozenset[tuple[str, ...]]:
+    w = words(text)
+    return frozenset(zip(w, w[1:], w[2:])) if len(w) >= 3 else frozenset([tuple(w)])
+
+
+def same_sentence(a: str, b: str) -> bool:
+    """True when two sentences are one wire copy: the same words, or nearly the same (see the module)."""
+    if words(a) == words(b):
+        return True
+    x, y = shingles(a), shingles(b)
+    return len(x & y) >= COPY_SIMILARITY * len(x | y)
+
+
+def published_at(passage: Passage) -> datetime | None:
+    published = passage.article.published
+    if not published:
+        return None
+    try:
+        return parse_time(published)
+    except ValueError:
+        return None
+
+
+def fold_copies(passages: Sequence[Passage]) -> list[Passage]:
+    """One answer for each sentence however many articles carry it, in the order of its best copy."""
+    groups: list[list[Passage]] = []
+    seen: list[frozenset] = []
+    for p in passages:
+        mine = shingles(p.text)
+        for group, key in zip(groups, seen):
+            if p.article.id not in {q.article.id for q in group} and _copies(group[0].text, key, p.text, mine):
+                group.append(p)
+                break
+        else:
+            groups.append([p])
+            seen.append(mine)
+    out = []
+    for group in groups:
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        # The newest copy is cited; among equally new (or undated) ones, the best-scored.
+        cited = max(enumerate(group), key=lambda item: (published_at(item[1]) or _NEVER, -item[0]))[1]
+        others = tuple(q.article for q in group if q is not cited)
+        out.append(replace(cited, score=group[0].score, coverage=group[0].coverage, also_in=others))
+    return out
+
+
+def _copies(a: str, a_shingles: frozenset, b: str, b_shingles: frozenset) -> bool:
+    if len(a_shingles & b_shingles) >= COPY_SIMILARITY * len(a_shingles | b_shingles):
+        return True
+    return words(a) == words(b)
+
+
+def newer_first(passages: Sequence[Passage]) -> list[Passage]:
+    """Within each run of answers close in evidence (see CLOSE), the dated ones newest first, in the
+    places the dated ones held; undated answers keep theirs."""
+    out = list(passages)
+    i = 0
+    while i < len(out):
+        top = out[i].score
+        j = i + 1
+        while j < len(out) and out[j].score >= top - CLOSE * abs(top):
+            j += 1
+        band = out[i:j]
+        slots = [k for k, p in enumerate(band) if published_at(p) is not None]
+        dated = sorted((band[k] for k in slots), key=published_at, reverse=True)  # stable: ties keep their order
+        for k, p in zip(slots, dated):
+            out[i + k] = p
+        i = j
+    return out
+
+
+def asks_figure(question: str) -> bool:
+    return bool(_ASKS_FIGURE.search(question))
+
+
+def figures(passage: Passage) -> list[tuple[str, float]]:
+    """The figures a passage gives ("at least 12", "3,000"), as written and as values; days, years
+    and numbers inside its date expressions left out."""
+    taken = [(d.start, d.end) for d in passage.dates]
+    out = []
+    for m in _FIGURE.finditer(passage.text):
+        if any(a <= m.start("n") < b for a, b in taken):
+            continue
+        digits = m.group("n").replace(",", "")
+        if re.fullmatch(r"(?:19|20)\d\d", digits) and not m.group("scale"):
+            continue  # a year
+        value = float(digits) * _SCALES.get((m.group("scale") or "").lower(), 1)
+        out.append((m.group(0), value))
+    return out
+
+
+def newest_figure_first(question: str, passages: Sequence[Passage],
+                        acceptable: Callable[[Passage], bool]) -> list[Passage]:
+    """For a question asking for a figure: when the best answers from different articles give different
+    figures, the newest of them first (if it is itself an acceptable answer), carrying the earlier ones."""
+    out = list(passages)
+    if not out or not asks_figure(question):
+        return out
+    best = out[0].score
+    candidates = [p for p in out[:FIGURE_DEPTH] if p.score >= FIGURE_BAND * best and published_at(p) and figures(p)]
+    if len(candidates) < 2:
+        return out
+    newest = max(candidates, key=published_at)
+    mine = {value for _, value in figures(newest)}
+    earlier = [p for p in candidates if p is not newest and published_at(p) < published_at(newest)
+               and p.article.id != newest.article.id and not mine & {value for _, value in figures(p)}]
+    if not earlier or (newest is not out[0] and not acceptable(newest)):
+        return out
+    notes = tuple(Earlier(figures(p)[0][0], p.text, p.article) for p in earlier)
+    out.remove(newest)
+    return [replace(newest, earlier=notes)] + out
