@@ -13,6 +13,7 @@ from retrieval import CorpusError
 
 from . import render
 from .answers import Answer
+from .filters import FilterError, Filters
 from .service import AnsweringService, default_corpus
 from .telegram.cli import add_parser as add_telegram
 
@@ -41,11 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
                                      "with the sentence that says it and where it comes from.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    console = commands.add_parser("console", parents=[corpus], help="chat with the bot in this terminal")
+    within = argparse.ArgumentParser(add_help=False)
+    within.add_argument("--since", metavar="DATE", help="search only articles published on or after DATE "
+                        "(YYYY-MM-DD or an ISO time)")
+    within.add_argument("--until", metavar="DATE", help="search only articles published on or before DATE "
+                        "(a day counts whole)")
+    within.add_argument("--source", metavar="NAME", help="search only this outlet's articles (any case)")
+
+    console = commands.add_parser("console", parents=[corpus, within], help="chat with the bot in this terminal")
     console.add_argument("--plain", action="store_true", help="no colours or line editing")
     console.set_defaults(run=run_console)
 
-    ask = commands.add_parser("ask", parents=[corpus], help="answer one question (or '-' for stdin, one per line)")
+    ask = commands.add_parser("ask", parents=[corpus, within], help="answer one question (or '-' for stdin, one per line)")
     ask.add_argument("question", help="the question, or - to read questions from stdin")
     ask.add_argument("--json", action="store_true", help="print JSON (JSON Lines with -)")
     ask.add_argument("--top-k", type=_top_k, default=3, metavar="N", help="how many ranked sentences, 1 to 50 (default 3)")
@@ -104,16 +112,29 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def _filters(args: argparse.Namespace) -> Filters | None:
+    """--since, --until and --source as Filters; raises FilterError (one line) for a bad one."""
+    return Filters.read(args.since, args.until, args.source) or None
+
+
 def run_console(args: argparse.Namespace) -> int:
     from .console import run
 
-    return run(open_service(args), plain=args.plain)
+    try:
+        filters = _filters(args)
+    except FilterError as err:
+        return fail(str(err), 2)
+    return run(open_service(args), plain=args.plain, filters=filters)
 
 
 def run_ask(args: argparse.Namespace) -> int:
+    try:
+        args.filters = _filters(args)
+    except FilterError as err:
+        return fail(str(err), 2)
     service = open_service(args)
     if args.question != "-":
-        answer = service.ask(args.question, top_k=args.top_k, article=args.article)
+        answer = service.ask(args.question, top_k=args.top_k, article=args.article, filters=args.filters)
         reply = render.reply(answer)
         print(json.dumps(answer.to_json(reply), ensure_ascii=False) if args.json else reply)
         return 0
@@ -129,8 +150,9 @@ def run_ask(args: argparse.Namespace) -> int:
 
 
 def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace) -> tuple[Answer, str]:
-    """One stdin line (plain text, or {"question": ..., "article": ID, "top_k": N}): its answer and reply."""
-    question, article, top_k = line, args.article, args.top_k
+    """One stdin line (plain text, or {"question": ..., "article": ID, "top_k": N, "since": DATE,
+    "until": DATE, "source": NAME}): its answer and reply."""
+    question, article, top_k, filters = line, args.article, args.top_k, args.filters
     if line.lstrip().startswith("{"):
         try:
             request = json.loads(line)
@@ -143,9 +165,12 @@ def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace) ->
                 raise ValueError("\"article\" must be a string")
             if not 1 <= top_k <= 50:
                 raise ValueError("\"top_k\" must be from 1 to 50")
+            given = {key: request[key] for key in ("since", "until", "source") if request.get(key) is not None}
+            if given:
+                filters = (filters or Filters()).merged(Filters.read(**given))
         except (ValueError, TypeError, OverflowError) as err:
             return Answer(line, False, (), "bad_request"), render.unreadable_request(err)
-    answer = service.ask(question, top_k=top_k, article=article)
+    answer = service.ask(question, top_k=top_k, article=article, filters=filters)
     return answer, render.reply(answer)
 
 
@@ -156,9 +181,7 @@ def _one_line(reply: str) -> str:
 def run_sources(args: argparse.Namespace) -> int:
     sources = open_service(args).sources()
     if args.json:
-        print(json.dumps([{"id": s.id, "title": s.title, "source": s.source, "url": s.url,
-                           "published": s.published, "sentences": s.sentences} for s in sources],
-                         ensure_ascii=False))
+        print(json.dumps([{**s.to_json(), "sentences": s.sentences} for s in sources], ensure_ascii=False))
         return 0
     print(render.sources_table(sources))
     return 0

@@ -10,6 +10,7 @@ from typing import Callable, TextIO
 from . import render
 from .answers import Answer
 from .conversation import Conversation
+from .filters import FilterError, Filters, split_prefix
 from .service import AnsweringService
 
 BOLD, DIM, ITALIC, CYAN, YELLOW, RESET = "\033[1m", "\033[2m", "\033[3m", "\033[36m", "\033[33m", "\033[0m"
@@ -18,8 +19,8 @@ BOLD, DIM, ITALIC, CYAN, YELLOW, RESET = "\033[1m", "\033[2m", "\033[3m", "\033[
 class Console:
     """Reads lines, writes replies; knows the console's own commands, not how answers are found."""
 
-    def __init__(self, service: AnsweringService, out: TextIO, colour: bool):
-        self.conversation = Conversation(service)
+    def __init__(self, service: AnsweringService, out: TextIO, colour: bool, filters: Filters | None = None):
+        self.conversation = Conversation(service, filters=filters)
         self.service = service
         self.out = out
         self.colour = colour
@@ -42,9 +43,15 @@ class Console:
             self.say(paragraph if paragraph else render.ASK_FIRST_FOR_CONTEXT)
         elif command == "sources":
             for s in self.service.sources():
-                self.say(f"{self.style(s.id, CYAN)}  {s.title}  {self.style(render.sentence_count(s), DIM)}")
+                self.say(f"{self.style(s.id, CYAN)}  {s.title}{render.source_details(s)}  "
+                         f"{self.style(render.sentence_count(s), DIM)}")
         else:
-            self.show(self.conversation.ask(line))
+            try:  # "since:2024-06-01 source:Northwire How many …?" searches within those for this question
+                filters, question = split_prefix(line)
+            except FilterError as err:
+                self.say(str(err))
+                return True
+            self.show(self.conversation.ask(question, filters=filters))
         return True
 
     def show(self, answer: Answer) -> None:
@@ -55,10 +62,15 @@ class Console:
         if not answer.answered:
             self.say(self.style(render.refusal_heading(answer), YELLOW))
             for i, p in enumerate(answer.passages, 1):
-                self.say(f"  {i}. {p.text}\n     {self.style(render.attribution_line(p), DIM, ITALIC)}")
+                self.say(f"  {i}. {render.dated_text(p)}\n     {self.style(render.attribution_line(p), DIM, ITALIC)}")
             return
-        self.say(self.highlight(best.text, best.matched))
+        if best.about:
+            self.say(render.reply(answer))
+            return
+        self.say(self.highlight(render.dated_text(best), best.matched))
         self.say(self.style("— " + render.attribution_line(best), DIM, ITALIC))
+        for line in render.story_lines(best):
+            self.say(self.style(line, DIM))
 
     def highlight(self, text: str, words: tuple[str, ...]) -> str:
         if not words:
@@ -67,10 +79,10 @@ class Console:
         return pattern.sub(lambda m: self.style(m.group(1), BOLD), text)
 
 
-def run(service: AnsweringService, plain: bool = False) -> int:
+def run(service: AnsweringService, plain: bool = False, filters: Filters | None = None) -> int:
     interactive = sys.stdin.isatty() and sys.stdout.isatty() and not plain
     colour = interactive and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-    console = Console(service, sys.stdout, colour)
+    console = Console(service, sys.stdout, colour, filters)
     if interactive:
         console.say(console.style(render.GREETING.format(n=len(service.sources())), BOLD))
     for line in _lines(interactive):

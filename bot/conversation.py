@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from .answers import Answer
+from .filters import Filters
 from .service import AnsweringService
 
 
 class Conversation:
-    def __init__(self, service: AnsweringService, top_k: int = 1):
+    def __init__(self, service: AnsweringService, top_k: int = 1, filters: Filters | None = None):
         self.service = service
         self.top_k = top_k
+        self.filters = filters  # what every question of this conversation searches within (--since, ...)
         self.latest: Answer | None = None  # the last answer or refusal shown, or the next-best after it
 
-    def ask(self, question: str, article: str | None = None) -> Answer:
-        answer = self.service.ask(question, top_k=self.top_k, article=article)
+    def ask(self, question: str, article: str | None = None, filters: Filters | None = None) -> Answer:
+        """Answer a question; `filters` (a chat's `since:` ...) go over the conversation's own."""
+        given = (self.filters or Filters()).merged(filters)
+        answer = self.service.ask(question, top_k=self.top_k, article=article, filters=given or None)
         if answer.kind in ("answer", "declined"):
             self.latest = answer
         return answer
@@ -23,7 +27,8 @@ class Conversation:
         after = after or self.latest
         if after is None:
             return Answer("", False, (), "ask_first")
-        answer = self.service.ask(after.question, top_k=1, article=after.article, skip=after.next_skip)
+        answer = self.service.ask(after.question, top_k=1, article=after.article, skip=after.next_skip,
+                                  filters=after.filters)
         if answer.passages:
             self.latest = answer
         return answer

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+
+from retrieval.dates import long_form, published_day
 
 from .answers import Answer, Passage, Source
 
@@ -18,6 +21,7 @@ ASK_FIRST_FOR_CONTEXT = "Ask a question first; then “context” shows the para
 NOTHING_SHARED = ("The articles do not answer that: no sentence in them shares its words. "
                   "The sources command lists what they cover.")
 NO_MORE = "There are no more matches for that question."
+_FULL_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 def reply(answer: Answer) -> str:
@@ -30,6 +34,10 @@ def reply(answer: Answer) -> str:
         return f"There is no article with the id “{answer.article}”; the sources command lists them."
     if answer.kind == "no_more":
         return NO_MORE
+    if answer.kind == "filtered_out":
+        return f"No article is {within(answer)}; the sources command lists them."
+    if answer.passages and answer.passages[0].about:
+        return about_reply(answer)
     if answer.kind == "answer":
         lead = "Next best match:\n" if answer.skip else ""
         others = numbered(answer.passages[1:], start=2)
@@ -52,11 +60,101 @@ def refusal_heading(answer: Answer) -> str:
 
 def numbered(passages: Sequence[Passage], start: int = 1) -> str:
     """The other or closest matches, one clipped line each with where it comes from."""
-    return "\n".join(f"  {i}. {clip(p.text)} ({where_line(p)})" for i, p in enumerate(passages, start))
+    return "\n".join(f"  {i}. {clip(dated_text(p))} ({where_line(p)}{also_in_note(p)})"
+                     for i, p in enumerate(passages, start))
+
+
+def also_in_note(passage: Passage) -> str:
+    """"; also in: The Daily Planet" for a clipped line, or nothing."""
+    if not passage.also_in:
+        return ""
+    return "; also in: " + ", ".join(s.source or f"“{s.title}”" for s in passage.also_in)
 
 
 def plain_passage(passage: Passage) -> str:
-    return f"{passage.text}\n— {attribution_line(passage)}"
+    """The answer sentence (its dates spelt out), where it comes from, the other outlets carrying it,
+    and the earlier figures it replaces."""
+    return "\n".join([dated_text(passage), f"— {attribution_line(passage)}", *story_lines(passage)])
+
+
+def story_lines(passage: Passage) -> list[str]:
+    """"also in: …" (the other outlets carrying the sentence) and "Earlier: …" (the figures it replaces)."""
+    lines = []
+    if passage.also_in:
+        lines.append("also in: " + "; ".join(outlet_and_title(s) for s in passage.also_in))
+    for e in passage.earlier:
+        lines.append(f"Earlier: {e.figure} — {outlet_and_day(e.article)}")
+    return lines
+
+
+def dated_text(passage: Passage) -> str:
+    """The passage's text with the day each date expression names after it: "on Sunday (16 June 2024)"."""
+    text = passage.text
+    for d in sorted(passage.dates, key=lambda d: d.start, reverse=True):
+        if d.last is not None:
+            same_month = d.day.month == d.last.month
+            days = (f"{d.day.day}–{long_form(d.last)}" if same_month else f"{long_form(d.day)} – {long_form(d.last)}")
+        else:
+            days = long_form(d.day)
+        if _FULL_DATE.search(d.text):
+            continue  # already a full date as written ("on 16 June 2024")
+        text = f"{text[:d.end]} ({days}){text[d.end:]}"
+    return text
+
+
+def outlet_and_day(source: Source) -> str:
+    """Northwire, 17 June 2024 (what is known of them)."""
+    day = published_day(source.published)
+    when = long_form(day) if day else source.published
+    return ", ".join(x for x in (source.source or f"“{source.title}”", when) if x)
+
+
+def outlet_and_title(source: Source) -> str:
+    return f"{outlet_and_day(source)} (“{source.title}”)"
+
+
+def within(answer: Answer) -> str:
+    """The filters an answer was searched within, in words: "from Harbour Times, since 2024-06-01"."""
+    words = {"since": "published since", "until": "published until", "source": "from"}
+    given = answer.filters.written if answer.filters else ()
+    return ", ".join(f"{words[key]} {value}" for key, value in given) or "within the filters"
+
+
+def about_reply(answer: Answer) -> str:
+    """The reply to a question about the articles themselves (who wrote, when published, which outlets)."""
+    passages = answer.passages
+    asks = passages[0].about
+    if asks == "source":
+        names = [p.text or f"“{p.article.title}” (no outlet given)" for p in passages]
+        lead = f"{len(names)} outlet{'s' if len(names) != 1 else ''} covered it: {', '.join(names)}."
+        return lead + "\n" + "\n".join(f"  {i}. {about_where(p)}" for i, p in enumerate(passages, 1))
+    first, rest = passages[0], passages[1:]
+    out = f"{about_fact(first)}\n— {about_where(first)}"
+    if rest:
+        out += "\nOther articles about it:\n" + "\n".join(f"  {i}. {about_fact(p)} ({about_where(p)})"
+                                                        for i, p in enumerate(rest, 2))
+    return ("Next best match:\n" if answer.skip else "") + out
+
+
+def about_fact(passage: Passage) -> str:
+    """What the front matter says: "Written by Ines Calloway.", "Published 17 June 2024."."""
+    if passage.about == "author":
+        return f"Written by {passage.text}." if passage.text else "The article does not name its author."
+    if passage.about == "published":
+        day = published_day(passage.text)
+        if not passage.text:
+            return "The article gives no date."
+        return f"Published {long_form(day) if day and len(passage.text) <= 10 else passage.text}."
+    return f"Published by {passage.text}." if passage.text else "The article does not name its outlet."
+
+
+def about_where(passage: Passage) -> str:
+    """The article an answer from front matter is about: headline, outlet, date, link; the front matter."""
+    a = passage.article
+    line = ", ".join([f"“{a.title}”"] + [x for x in (a.source, a.published) if x])
+    if a.url:
+        line += f" <{a.url}>"
+    return line + "; from the article's front matter"
 
 
 def where_line(passage: Passage) -> str:
@@ -86,13 +184,20 @@ def sentence_count(source: Source) -> str:
 
 
 def sources_table(sources: Sequence[Source]) -> str:
-    """`newsbot sources`: id, sentence count and headline (outlet, date) of each article."""
+    """`newsbot sources`: id, sentence count and headline (outlet, date; by author; tags) of each article."""
     width = max(len(s.id) for s in sources)
     lines = [f"{'ID'.ljust(width)}  SENTENCES  HEADLINE"]
     for s in sources:
-        extra = ", ".join(x for x in (s.source, s.published) if x)
-        lines.append(f"{s.id.ljust(width)}  {s.sentences:>9}  {s.title}" + (f" ({extra})" if extra else ""))
+        lines.append(f"{s.id.ljust(width)}  {s.sentences:>9}  {s.title}{source_details(s)}")
     return "\n".join(lines)
+
+
+def source_details(s: Source) -> str:
+    """" (Northwire, 2024-06-17; by Ines Calloway; tags: floods, weather)", or nothing when nothing is known."""
+    parts = [", ".join(x for x in (s.source, s.published) if x)]
+    parts += [f"by {s.author}" if s.author else "", "tags: " + ", ".join(s.tags) if s.tags else ""]
+    extra = "; ".join(p for p in parts if p)
+    return f" ({extra})" if extra else ""
 
 
 def clip(text: str, limit: int = 160) -> str:

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
-from retrieval import CorpusIndex, Hit, open_corpus
+import numpy as np
+
+from retrieval import Article, CorpusIndex, Hit, open_corpus
 from retrieval.corpus import corpus_files, fingerprint
+from retrieval.dates import mentions, published_day, question_day
 from retrieval.text import STOP_WORDS
 
+from . import archive
+from .about import about_question
 from .answers import Answer, AnswerSettings, Passage, Source
+from .filters import Filters
 
 MAX_QUESTION_CHARS = 2000  # longer questions are searched on their first 2,000 characters
 
@@ -36,6 +44,7 @@ class AnsweringService:
     settings: AnswerSettings = field(default_factory=AnswerSettings)
     warn: Callable[[str], None] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _masks: dict = field(default_factory=dict, repr=False)  # (index, filters) -> the sentences searched
 
     @classmethod
     def open(cls, corpus_dir: Path | str | None = None, cache_dir: Path | str | None = None,
@@ -48,23 +57,121 @@ class AnsweringService:
         return cls(index, folder, cache, settings or AnswerSettings(), on_warning)
 
     # -- questions ------------------------------------------------------------------------------
-    def ask(self, question: str, top_k: int = 3, article: str | None = None, skip: int = 0) -> Answer:
-        """Answer a question with up to `top_k` ranked passages, after skipping the `skip` best."""
+    def ask(self, question: str, top_k: int = 3, article: str | None = None, skip: int = 0,
+            filters: Filters | None = None) -> Answer:
+        """Answer a question with up to `top_k` ranked answers, after skipping the `skip` best; only the
+        articles within `filters` are searched. A sentence that several articles carry is one answer."""
         question = question if isinstance(question, str) else str(question)
         text = _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
+        filters = filters or None
         if not re.search(r"[^\W_]", text) or _GREETING.match(text):
-            return Answer(question, False, (), "help", skip, article)
+            return Answer(question, False, (), "help", skip, article, filters)
         index = self.index
         if article is not None and not index.has_article(article):
-            return Answer(question, False, (), "unknown_article", skip, article)
+            return Answer(question, False, (), "unknown_article", skip, article, filters)
         top_k = max(1, min(int(top_k), 50))
-        hits = index.search(text, k=skip + top_k, article=article)[skip:]
-        passages = tuple(self._passage(index, hit) for hit in hits)
+        allowed = self._allowed(index, filters)
+        if allowed is not None and not allowed.any():
+            return Answer(question, False, (), "filtered_out", skip, article, filters)
+        about = about_question(text)
+        if about is not None:
+            passages = self._about(index, about, allowed, article)
+            shown = tuple(passages[skip:skip + (50 if about.asks == "source" else top_k)])
+            kind = "answer" if shown else ("no_more" if skip else "declined")
+            return Answer(question, bool(shown), shown, kind, skip, article, filters)
+        passages = self._ranked(index, text, skip + top_k, article, allowed)[skip:skip + top_k]
         if not passages:
-            return Answer(question, False, (), "no_more" if skip else "declined", skip, article)
-        best = hits[0]
-        answered = self.settings.accepts(best.score, best.coverage) and not _missing_names(index, text, passages[0])
-        return Answer(question, answered, passages, "answer" if answered else "declined", skip, article)
+            return Answer(question, False, (), "no_more" if skip else "declined", skip, article, filters)
+        answered = self._acceptable(index, text, passages[0])
+        return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article,
+                      filters)
+
+    def _ranked(self, index: CorpusIndex, text: str, wanted: int, article: str | None,
+                allowed: np.ndarray | None) -> list[Passage]:
+        """At least `wanted` distinct answers when there are as many (copies folded), best first. A
+        question naming a day searches only the sentences about that day, when there are any."""
+        searched = text
+        named = question_day(text, today())
+        if named is not None:
+            on_day = np.zeros(len(index.corpus.sentences), bool)
+            on_day[index.sentences_on(named.day)] = True
+            if allowed is not None:
+                on_day &= allowed
+            if on_day.any():
+                allowed = on_day
+                searched = (text[:named.start] + " " + text[named.end:]).strip()
+        k = 2 * wanted + 10
+        while True:
+            hits = index.search(searched, k=k, article=article, allowed=allowed)
+            if searched != text and not hits:
+                hits = self._day_hits(index, allowed, article, k)
+            passages = archive.fold_copies([self._passage(index, hit) for hit in hits])
+            if len(passages) >= wanted or len(hits) < k or k >= 800:
+                break
+            k *= 2
+        passages = archive.newer_first(passages)
+        passages = archive.newest_figure_first(text, passages, lambda p: self._acceptable(index, text, p))
+        return passages
+
+    def _day_hits(self, index: CorpusIndex, allowed: np.ndarray, article: str | None, k: int) -> list[Hit]:
+        """The sentences of the day a question names, when the rest of it ("What happened on ...?") has no
+        word to rank them by: each answers it fully; newest articles first, then in reading order."""
+        corpus = index.corpus
+        positions = np.flatnonzero(allowed)
+        if article is not None:
+            number = corpus.article_ids.index(article)
+            positions = positions[(positions >= corpus.starts[number]) & (positions < corpus.starts[number + 1])]
+        return [Hit(int(p), 1.0, corpus.sentences[int(p)], 1.0, ()) for p in positions[:k].tolist()]
+
+    def _acceptable(self, index: CorpusIndex, text: str, passage: Passage) -> bool:
+        """The decline rule: good enough evidence, and every name the question gives is in the passage."""
+        return self.settings.accepts(passage.score, passage.coverage) and not _missing_names(index, text, passage)
+
+    def _allowed(self, index: CorpusIndex, filters: Filters | None) -> np.ndarray | None:
+        """Which sentences the filters let be searched (a mask over the corpus), or None for all."""
+        if not filters:
+            return None
+        key = (id(index), filters)
+        mask = self._masks.get(key)
+        if mask is None:
+            corpus = index.corpus
+            admitted = np.fromiter((filters.admits(a.published, a.source) for a in _headers(index)), bool,
+                                   len(corpus.starts) - 1)
+            mask = np.repeat(admitted, np.diff(corpus.starts))
+            if len(self._masks) >= 32:  # a few filters in use at once; old indexes' masks go too
+                self._masks.clear()
+            self._masks[key] = mask
+        return mask
+
+    def _about(self, index: CorpusIndex, about, allowed: np.ndarray | None, article: str | None) -> list[Passage]:
+        """Answers from the front matter of the articles about the question's subject: the most relevant
+        first (newer first among equally relevant); for "which outlets", one answer per outlet."""
+        hits = index.search(about.subject, k=200, article=article, allowed=allowed)
+        wanted = set(index.index.analyzer.terms(about.subject))
+        corpus, seen, found = index.corpus, set(), []
+        for hit in hits:
+            number = int(corpus.article_of[hit.position])
+            if number in seen or not wanted:
+                continue
+            seen.add(number)
+            header = corpus.article_header(number)
+            held = set(index.index.analyzer.terms(f"{header.title} {hit.sentence.text}"))
+            share = len(wanted & held) / len(wanted)
+            if share < self.settings.min_coverage:
+                continue
+            value = {"author": header.author, "published": header.published, "source": header.source}[about.asks]
+            found.append(Passage(value or "", hit.score, source_of(header), 0, 0, None, position=hit.position,
+                                 coverage=share, about=about.asks))
+        found = archive.newer_first(found)
+        if about.asks == "source":
+            outlets, unique = set(), []
+            for p in found:
+                key = (p.text or p.article.id).casefold()
+                if key not in outlets:
+                    outlets.add(key)
+                    unique.append(p)
+            found = unique
+        return found
 
     def _passage(self, index: CorpusIndex, hit: Hit) -> Passage:
         s = hit.sentence
@@ -79,9 +186,9 @@ class AnsweringService:
                     and corpus.sentences[position - 1].paragraph == s.paragraph:
                 text = f"{before} {s.text}"
         a = corpus.article_header(int(corpus.article_of[position]))
-        source = Source(a.id, a.title, a.source, a.url, a.published)
-        return Passage(text, hit.score, source, s.paragraph, s.sentence, s.attributed_to, s.kind, s.credit,
-                       matched, position)
+        return Passage(text, hit.score, source_of(a), s.paragraph, s.sentence, s.attributed_to, s.kind, s.credit,
+                       matched, position, coverage=hit.coverage,
+                       dates=tuple(mentions(text, published_day(a.published))))
 
     def context(self, passage: Passage) -> str | None:
         """The whole paragraph a passage comes from, or None when the article is gone."""
@@ -91,9 +198,10 @@ class AnsweringService:
         return article.paragraphs[passage.paragraph - 1].text
 
     def sources(self) -> list[Source]:
-        corpus = self.index.corpus
+        index = self.index
+        corpus = index.corpus
         counts = (corpus.starts[1:] - corpus.starts[:-1]).tolist()
-        return [Source(a.id, a.title, a.source, a.url, a.published, n) for a, n in zip(corpus.articles, counts)]
+        return [source_of(a, n) for a, n in zip(_headers(index), counts)]
 
     # -- the corpus changing under us -----------------------------------------------------------
     def refresh(self) -> bool:
@@ -108,12 +216,35 @@ class AnsweringService:
             if stamp == self.index.fingerprint:
                 return False
             self.index = open_corpus(self.folder, self.cache_dir, self.warn)
+            self._masks.clear()
             return True
 
 
-def default_corpus() -> Path:
-    import os
+def source_of(article: Article, sentences: int = 0) -> Source:
+    """An article's headline and front matter as an answer cites it."""
+    tags = next((v for k, v in article.metadata if k.lower() in ("tags", "keywords")), "")
+    return Source(article.id, article.title, article.source, article.url, article.published, sentences,
+                  article.author, tuple(t.strip() for t in tags.split(",") if t.strip()))
 
+
+def _headers(index: CorpusIndex) -> list[Article]:
+    corpus = index.corpus
+    return [corpus.article_header(number) for number in range(len(corpus.starts) - 1)]
+
+
+def today() -> date:
+    """Today, for questions that name a day relative to it; NEWSBOT_TODAY (YYYY-MM-DD) sets it, so that
+    an archive can be asked as of a past day (and tests do not depend on the calendar)."""
+    given = os.environ.get("NEWSBOT_TODAY", "").strip()
+    if given:
+        try:
+            return date.fromisoformat(given)
+        except ValueError:
+            pass
+    return date.today()
+
+
+def default_corpus() -> Path:
     env = os.environ.get("NEWSBOT_CORPUS")
     if env:
         return Path(env)

@@ -20,6 +20,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from ..answers import Answer
+from ..filters import FilterError, split_prefix
 from . import render
 from .state import Newsbot
 
@@ -124,10 +125,18 @@ async def _answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, q
     message, newsbot = update.effective_message, _newsbot(context)
     if not await _within_limit(update, newsbot, message):
         return
+    try:  # since:2024-06-01 until:… source:"Harbour Times" before the question
+        filters, question = split_prefix(question)
+    except FilterError as err:
+        await _send(message, render.plain_message(str(err)))
+        return
+    if not question:
+        await _send(message, render.plain_message(render.ASK_AFTER_THE_FILTERS))
+        return
     state = newsbot.chats[message.chat_id]
     async with state.lock:
         async with _typing(message):
-            answer = state.conversation.ask(question)
+            answer = state.conversation.ask(question, filters=filters)
             text = render.answer_message(answer, render.HELP.format(how=""))
         await _send(message, text, _buttons(newsbot, answer))
 

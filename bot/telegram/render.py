@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .. import render as plain
 from ..answers import Answer, Passage, Source
 from .markup import MAX_MESSAGE_LENGTH, Markup, clip, clip_left, highlighted, utf16_length
 
@@ -24,7 +25,12 @@ HELP = (
     "/more — the next-best answer to the last question\n"
     "/context — the paragraph around the last answer\n"
     "/sources — the articles I answer from\n"
-    "/about — what I am and how I work"
+    "/about — what I am and how I work\n\n"
+    "To search only some articles, put filters before the question: "
+    "since:2024-06-01 until:2024-06-30 source:\"Harbour Times\" How many were killed? "
+    "(dates as YYYY-MM-DD or an ISO time; any of the three).\n"
+    "Ask about the articles too: Who wrote the report about …? When was the article about … published? "
+    "Which outlets covered …?"
 )
 HOW_TO_ASK_IN_GROUPS = " after /ask, or mention me (@{username}), or reply to one of my messages"
 ABOUT = (
@@ -46,6 +52,7 @@ SOMETHING_WRONG = "Sorry, something went wrong while answering that. Please try 
 ASK_FIRST = "Ask a question first; then /more shows the next-best answer and /context the paragraph around it."
 ASK_AFTER_THE_COMMAND = "Write the question after the command, for example: /ask Who denied conducting the first strikes?"
 UNKNOWN_COMMAND = "I do not know that command. "
+ASK_AFTER_THE_FILTERS = "Write the question after the filters, for example: since:2024-06-01 How many were killed?"
 NOT_TEXT = "I can only read questions written as text."
 ARTICLE_GONE = "That article is no longer among my sources."
 MESSAGE_TOO_OLD = "That message is too old; please ask again."  # a button under a message Telegram no longer sends
@@ -76,14 +83,48 @@ def attribution(passage: Passage) -> Markup:
 
 
 def passage_message(passage: Passage, lead: str | None = None, limit: int = MAX_MESSAGE_LENGTH) -> str:
-    """A passage with its matched words in bold and its attribution below, within `limit`."""
+    """A passage (its dates spelt out) with its matched words in bold, its attribution below, then the
+    other outlets carrying it and the earlier figures it replaces; within `limit`."""
     head = Markup()
     if lead:
         head.wrapped("i", clip(lead, 200)).text("\n")
-    tail = Markup().text("\n").extend(attribution(passage))
+    tail = Markup().text("\n").extend(attribution(passage)).extend(story(passage))
     room = limit - head.length - tail.length
-    body = highlighted(clip(passage.text, room), passage.matched)
+    body = highlighted(clip(plain.dated_text(passage), room), passage.matched)
     return str(head.extend(body).extend(tail))
+
+
+def story(passage: Passage) -> Markup:
+    """"Also carried by …" and "Earlier report: …" lines, each outlet with its day."""
+    lines = Markup()
+    if passage.also_in:
+        carried = "; ".join(clip(plain.outlet_and_day(s), MAX_NAME) for s in passage.also_in[:10])
+        lines.text(f"\nAlso carried by: {carried}")
+    for e in passage.earlier[:5]:
+        lines.text("\nEarlier report: ").wrapped("b", clip(e.figure, MAX_NAME)).text(
+            f" — {clip(plain.outlet_and_day(e.article), MAX_NAME)}")
+    return lines
+
+
+def about_message(answer: Answer, limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """The reply to a question about the articles themselves, from their front matter."""
+    passages = answer.passages
+    if passages[0].about == "source":
+        message = Markup().wrapped("b", f"{len(passages)} outlet{'s' if len(passages) != 1 else ''} covered it:")
+    else:
+        message = Markup().wrapped("b", plain.about_fact(passages[0]))
+    for p in passages if passages[0].about == "source" else passages[:1]:
+        a = p.article
+        line = Markup().text("\n• " if p.about == "source" else "\n").open("i")
+        if p.about == "source":
+            line.text(f"{clip(p.text or '(no outlet given)', MAX_NAME)}: ")
+        line.text("“").link(clip(a.title or a.id, MAX_HEADLINE), a.url).text("”")
+        details = [clip(x, MAX_NAME) for x in (a.source if p.about != "source" else None, a.published) if x]
+        line.text("".join(f", {x}" for x in details) + "; from the article's front matter").close("i")
+        if message.length + line.length > limit:
+            break
+        message.extend(line)
+    return str(message)
 
 
 def answer_message(answer: Answer, help_text: str, limit: int = MAX_MESSAGE_LENGTH) -> str:
@@ -91,6 +132,8 @@ def answer_message(answer: Answer, help_text: str, limit: int = MAX_MESSAGE_LENG
     if not answer.passages:
         return plain_message(_without_passages(answer, help_text), limit)
     best = answer.passages[0]
+    if best.about:
+        return about_message(answer, limit)
     if answer.answered:
         return passage_message(best, "Next best match:" if answer.skip else None, limit)
     refusal = "No further match answers that well." if answer.skip else "The articles do not answer that."
@@ -104,6 +147,8 @@ def _without_passages(answer: Answer, help_text: str) -> str:
         return NO_MORE
     if answer.kind == "declined":
         return NOTHING_SHARED
+    if answer.kind == "filtered_out":
+        return f"No article is {plain.within(answer)}; /sources lists them."
     if answer.kind == "unknown_article":
         return f"There is no article with the id “{answer.article}”; /sources lists them."
     return help_text
@@ -131,6 +176,10 @@ def sources_message(sources: Sequence[Source], limit: int = MAX_MESSAGE_LENGTH) 
     for shown, source in enumerate(sources):
         line = Markup().text("\n• ").link(clip(source.title or source.id, MAX_HEADLINE), source.url)
         details = [clip(x, MAX_NAME) for x in (source.source, source.published) if x]
+        if source.author:
+            details.append(f"by {clip(source.author, MAX_NAME)}")
+        if source.tags:
+            details.append("tags: " + clip(", ".join(source.tags), MAX_NAME))
         details.append(f"{source.sentences} sentences, id {clip(source.id, MAX_NAME)}")
         line.text(" — " + ", ".join(details))
         rest = f"\n… and {len(sources) - shown} more."
