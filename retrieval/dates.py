@@ -17,6 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = {
@@ -24,8 +28,8 @@ _MONTHS = {
     "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
     "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
 }
-_MONTH = r"(?P<{0}>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|(?-i:May)|june?|july?|aug(?:ust)?|" \
-         r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = r"(?P<{0}>january|february|march|april|(?-i:May)|june|july|august|september|october|november|" \
+         r"december|jan\.?|feb\.?|mar\.?|apr\.?|jun\.?|jul\.?|aug\.?|sept?\.?|oct\.?|nov\.?|dec\.?)"
 _DAY = r"(?P<{0}>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<{0}>(?:19|20)\d\d)"
 _PREP = r"(?:(?P<prep>on|since|until|till|from|by|before|after)\s+(?:the\s+)?)?"
@@ -238,14 +242,61 @@ def _library_day(question: str, today: date, future: bool) -> DateMention | None
         if re.search(r"\bweeks?\b|\bmonths?\b|\byears?\b", text, re.IGNORECASE) and "ago" not in text.lower():
             continue  # "last week": a week, not a day
         start = question.find(text)
-        mine = [m for m in mentions(text, today) if m.last is None] if _weekday_only(text) else []
+        # A weekday is read the resolver's way (with the whole question's tense), so that a question's
+        # Sunday is the Sunday an article's sentence means.
+        mine = [m for m in mentions(question, today) if m.last is None and m.start <= start + len(text)
+                and start <= m.end] if _weekday_only(text) else []
         day = mine[0].day if mine else moment.date()
         return DateMention(text, max(start, 0), max(start, 0) + len(text), day)
     return None
 
 
 def _weekday_only(text: str) -> bool:
-    """A bare or qualified weekday ("on Sunday", "last Sunday"): read the resolver's way, so a question's
-    Sunday is the same Sunday an article's sentence means."""
+    """A bare or qualified weekday: "on Sunday", "last Sunday"."""
     return bool(re.fullmatch(r"\s*(?:on\s+)?(?:last\s+|next\s+|this\s+)?"
                              r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\s*", text, re.IGNORECASE))
+
+
+# -- the corpus's days ----------------------------------------------------------------------------
+class DayIndex:
+    """Which sentences name which day: for every (day, sentence) pair, sorted by day. Built at ingest
+    with the corpus (a date question then costs two binary searches), kept in the index cache."""
+
+    FILES = ("days.npy", "day_positions.npy")
+
+    def __init__(self, days_: np.ndarray, positions: np.ndarray):
+        self.days = days_  # int32 proleptic ordinals (date.toordinal), ascending
+        self.positions = positions  # int64 sentence positions; ascending within one day
+
+    @classmethod
+    def build(cls, texts: Sequence[str], article_of: np.ndarray, published: Sequence[str | None]) -> "DayIndex":
+        """From every sentence's text, the article number of each, and each article's `published`."""
+        references = [published_day(p) for p in published]
+        pairs: list[tuple[int, int]] = []
+        for position, text in enumerate(texts):
+            if _maybe(text):
+                for day in days(text, references[int(article_of[position])]):
+                    pairs.append((day.toordinal(), position))
+        pairs.sort()
+        return cls(np.fromiter((d for d, _ in pairs), np.int32, len(pairs)),
+                   np.fromiter((p for _, p in pairs), np.int64, len(pairs)))
+
+    def on(self, day: date) -> np.ndarray:
+        """The positions of the sentences that name `day`, ascending."""
+        ordinal = day.toordinal()
+        lo, hi = np.searchsorted(self.days, ordinal, "left"), np.searchsorted(self.days, ordinal, "right")
+        return np.asarray(self.positions[lo:hi])
+
+    def save(self, folder: Path) -> None:
+        np.save(folder / self.FILES[0], self.days)
+        np.save(folder / self.FILES[1], self.positions)
+
+    @classmethod
+    def load(cls, folder: Path, sentences: int) -> "DayIndex":
+        """Raises ValueError (or OSError) when the saved arrays are missing or do not fit the corpus."""
+        loaded = [np.load(folder / name, allow_pickle=False) for name in cls.FILES]
+        found, positions = loaded
+        if found.shape != positions.shape or found.dtype != np.int32 or positions.dtype != np.int64 \
+                or (len(positions) and (positions.min() < 0 or positions.max() >= sentences)):
+            raise ValueError("cache arrays do not match")
+        return cls(found, positions)

@@ -1,0 +1,218 @@
+"""Many articles about one story, end to end through `newsbot ask --json` on the invented archive in tests/data/archive.
+
+Wire copies are one answer, newer reports come first and name the earlier figure, dates are resolved,
+front matter is shown and answered from, and filters restrict the search itself.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from .conftest import PYTHON, ROOT, run_env
+
+ARCHIVE = ROOT / "tests" / "data" / "archive"
+WIRE = {"northwire/2024-06-17-port-elling-floods", "daily-planet/port-elling-floods"}
+UPDATE = "harbour-times/floods-toll-rises"
+AS_OF = "2024-06-20"  # "today" for questions such as "last Sunday"
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("archive-cache")
+
+
+def newsbot(cache, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    command = args[0]
+    rest = ["--corpus", str(ARCHIVE), "--cache-dir", str(cache), *args[1:]]
+    return subprocess.run([PYTHON, "-m", "bot", command, *rest], input=stdin, capture_output=True, text=True,
+                          env=run_env(NEWSBOT_TODAY=AS_OF), timeout=120)
+
+
+def ask(cache, question: str, *options: str) -> dict:
+    result = newsbot(cache, "ask", "--json", *options, question)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def ids(data: dict) -> list[str]:
+    return [a["article"]["id"] for a in data["answers"]]
+
+
+# -- 1. wire copies ---------------------------------------------------------------------------------
+def test_a_wire_sentence_in_two_outlets_is_one_answer_listing_the_other(cache):
+    data = ask(cache, "How many homes were flooded in the lower town?", "--top-k", "3")
+    best = data["answers"][0]
+    assert best["text"].startswith("More than 3,000 homes were flooded")
+    assert {best["article"]["id"]} | {a["id"] for a in best["also_in"]} == WIRE
+    [other] = best["also_in"]
+    assert set(other) == {"id", "title", "source", "url", "published", "author", "tags"}
+    assert other["source"] in ("Northwire", "The Daily Planet") and other["published"] == "2024-06-17"
+    assert f"also in: {other['source']}, 17 June 2024" in data["reply"]
+
+
+def test_top_k_never_spends_a_place_on_a_copy(cache):
+    data = ask(cache, "Who said the Elling river burst its banks and homes were flooded?", "--top-k", "4")
+    texts = [a["text"] for a in data["answers"]]
+    assert len(texts) == len(set(texts)) == 4
+    carried = [a for a in data["answers"] if a["also_in"]]
+    assert len(carried) == 2  # both wire sentences, each once
+
+
+def test_more_never_spends_a_turn_on_a_copy(cache):
+    script = "How many homes were flooded in the lower town?\nmore\nmore\n"
+    result = newsbot(cache, "console", "--plain", stdin=script)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("More than 3,000 homes were flooded") == 1
+
+
+# -- 2. newer reports first -------------------------------------------------------------------------
+def test_the_newest_figure_comes_first_and_the_earlier_one_is_named(cache):
+    data = ask(cache, "How many people were killed in the Port Elling floods?")
+    assert data["answered"] is True
+    best = data["answers"][0]
+    assert best["article"]["id"] == UPDATE and "rose to 15" in best["text"]
+    [earlier] = best["earlier"]
+    assert earlier["figure"] == "At least 12" and earlier["article"]["id"] in WIRE
+    assert earlier["article"]["published"] == "2024-06-17"
+    assert f"Earlier: At least 12 — {earlier['article']['source']}, 17 June 2024" in data["reply"]
+
+
+def test_close_answers_from_different_articles_put_the_newer_first(cache):
+    data = ask(cache, "When did the ferry to Skarn island resume?", "--top-k", "2")
+    assert [a["article"]["published"] for a in data["answers"]] == ["2024-06-14", "2024-06-12"]
+    first, second = data["answers"]
+    assert first["score"] >= 0.95 * second["score"]
+
+
+def test_an_undated_article_keeps_the_place_its_score_gives(cache):
+    data = ask(cache, "How many visitors came to the lantern festival?")
+    assert data["answers"][0]["article"]["id"] == "valley-post/undated-festival"
+    assert data["answers"][0]["article"]["published"] is None and data["answers"][0]["dates"] == []
+
+
+# -- 3. dates -----------------------------------------------------------------------------------------
+def test_a_relative_date_is_resolved_against_the_articles_day(cache):
+    data = ask(cache, "When did the Elling river burst its banks?")
+    best = data["answers"][0]
+    assert best["dates"] == [{"text": "on Sunday", "date": "2024-06-16"}]
+    assert "burst its banks on Sunday (16 June 2024)" in data["reply"]
+
+
+def test_yesterday_and_last_week_are_resolved_too(cache):
+    data = ask(cache, "When did Ana Ruiz resign as mayor?")
+    assert {"text": "yesterday", "date": "2024-06-19"} in data["answers"][0]["dates"]
+    week = ask(cache, "When did councillors first vote the budget down?")["answers"][0]["dates"]
+    assert week == [{"text": "last week", "date": "2024-06-10", "until": "2024-06-16"}]
+
+
+@pytest.mark.parametrize("question", ["What happened on 16 June 2024?", "What happened last Sunday?",
+                                      "What happened on June 16?"])
+def test_a_question_naming_a_day_finds_the_sentences_about_that_day(cache, question):
+    data = ask(cache, question, "--top-k", "5")
+    assert data["answered"] is True
+    days = [{d["date"] for d in a["dates"]} for a in data["answers"]]
+    assert days and all("2024-06-16" in d for d in days)
+    texts = " ".join(a["text"] for a in data["answers"])
+    assert "burst its banks on Sunday" in texts and "swept into the harbour yesterday" in texts
+
+
+def test_a_question_naming_a_day_and_a_thing_ranks_that_days_sentences_by_it(cache):
+    data = ask(cache, "How many people died on Tuesday?", "--top-k", "1")
+    assert data["answers"][0]["article"]["id"] == UPDATE
+    assert data["answers"][0]["dates"] == [{"text": "on Tuesday", "date": "2024-06-18"}]
+
+
+# -- 4. metadata ----------------------------------------------------------------------------------------
+def test_sources_show_authors_and_tags(cache):
+    result = newsbot(cache, "sources")
+    assert "by Ines Calloway; tags: floods, Port Elling, weather" in result.stdout
+    data = {s["id"]: s for s in json.loads(newsbot(cache, "sources", "--json").stdout)}
+    assert data["valley-post/mayor-resigns"]["author"] == "Dev Patel"
+    assert data["valley-post/mayor-resigns"]["tags"] == ["politics"]
+    assert data["harbour-times/ferry-service"]["author"] is None
+
+
+def test_the_json_article_object_carries_author_and_tags(cache):
+    article = ask(cache, "How many people were killed in the Port Elling floods?")["answers"][0]["article"]
+    assert article["author"] == "Sam Okafor" and article["tags"] == []
+
+
+def test_who_wrote_the_report_is_answered_from_the_front_matter(cache):
+    data = ask(cache, "Who wrote the report about the mayor's resignation?")
+    best = data["answers"][0]
+    assert data["answered"] is True
+    assert best["about"] == "author" and best["text"] == "Dev Patel"
+    assert best["article"]["id"] == "valley-post/mayor-resigns"
+    assert data["reply"].startswith("Written by Dev Patel.")
+
+
+def test_when_the_article_was_published_is_answered_from_the_front_matter(cache):
+    data = ask(cache, "When was the article about the textile mill published?")
+    best = data["answers"][0]
+    assert best["about"] == "published" and best["text"] == "2024-05-03"
+    assert best["article"]["id"] == "valley-post/mill-closes"
+    assert data["reply"].startswith("Published 3 May 2024.")
+
+
+def test_which_outlets_covered_a_story_lists_each_outlet_once(cache):
+    data = ask(cache, "Which outlets covered the Port Elling floods?")
+    outlets = [a["text"] for a in data["answers"]]
+    assert sorted(outlets) == ["Harbour Times", "Northwire", "The Daily Planet"]
+    assert all(a["about"] == "source" for a in data["answers"])
+    assert data["reply"].startswith("3 outlets covered it:")
+
+
+def test_a_report_without_an_author_says_so(cache):
+    data = ask(cache, "Who wrote the article about the ferry strike?")
+    assert data["answers"][0]["article"]["id"] == "harbour-times/ferry-service"
+    assert data["reply"].startswith("The article does not name its author.")
+
+
+# -- 5. filters -----------------------------------------------------------------------------------------
+def test_source_restricts_the_search_itself_not_the_top_k(cache):
+    everywhere = ask(cache, "What did the regional council say?", "--top-k", "1")
+    assert ids(everywhere)[0] in WIRE
+    data = ask(cache, "What did the regional council say?", "--top-k", "1", "--source", "valley post")
+    assert ids(data) and all(i.startswith("valley-post/") for i in ids(data))
+
+
+def test_until_leaves_out_later_reports(cache):
+    data = ask(cache, "How many people were killed in the Port Elling floods?", "--until", "2024-06-17")
+    assert UPDATE not in ids(data) and ids(data)[0] in WIRE
+    assert data["answers"][0]["earlier"] == []
+
+
+def test_since_takes_a_full_iso_time_and_leaves_out_undated_articles(cache):
+    data = ask(cache, "What did the council say?", "--since", "2024-06-18T00:00:00+00:00", "--top-k", "5")
+    festival = ask(cache, "How many visitors came to the lantern festival?", "--since", "2024-01-01")
+    assert "valley-post/undated-festival" not in ids(festival)
+    assert data["answers"] and all(a["article"]["published"] >= "2024-06-18" for a in data["answers"])
+
+
+def test_filters_with_no_article_in_them_say_so(cache):
+    data = ask(cache, "How many people were killed?", "--source", "The Times of Nowhere")
+    assert data["answered"] is False and data["answers"] == []
+    assert data["reply"].startswith("No article is from The Times of Nowhere")
+
+
+@pytest.mark.parametrize("option, value", [("--since", "2024-13-01"), ("--until", "June 17")])
+def test_a_bad_date_is_a_one_line_error_naming_the_format(cache, option, value):
+    result = newsbot(cache, "ask", option, value, "How many people were killed?")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "YYYY-MM-DD" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_json_lines_take_since_until_and_source(cache):
+    lines = [json.dumps({"question": "How many people were killed in the Port Elling floods?", "until": "2024-06-18"}),
+             json.dumps({"question": "How many people were killed in the Port Elling floods?",
+                         "source": "Harbour Times", "since": "2024-06-19"}),
+             json.dumps({"question": "How many people were killed?", "since": "yesterday"})]
+    result = newsbot(cache, "ask", "-", "--json", stdin="\n".join(lines) + "\n")
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 3
+    assert UPDATE not in ids(out[0])
+    assert ids(out[1]) and set(ids(out[1])) == {UPDATE}
+    assert out[2]["answers"] == [] and "YYYY-MM-DD" in out[2]["reply"]
