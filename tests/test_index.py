@@ -104,7 +104,7 @@ def test_any_query_gives_sorted_positive_hits_in_range(index, query):
 
 @given(st.lists(st.integers(0, 4), max_size=60), st.integers(1, 70))
 def test_top_k_takes_the_lowest_indexes_among_ties(values, k):
-    from retrieval.index import _top_k
+    from retrieval.walk import top_k as _top_k
 
     array = np.asarray(values, np.float32)
     expected = sorted(range(len(values)), key=lambda i: (-values[i], i))[:k]

@@ -10,7 +10,8 @@ import pytest
 from bot.service import AnswerSettings
 from retrieval import RankSettings, SentenceIndex, parse_article
 from retrieval.corpus import Corpus, CorpusIndex
-from retrieval.ranking import answer_type_bonus, neighbour_gain, word_order_evidence
+from retrieval.answer_type import answer_type_bonus
+from retrieval.ranking import neighbour_gain, word_order_evidence
 
 
 def corpus(*articles: tuple[str, list[str]], settings: RankSettings | None = None) -> CorpusIndex:
