@@ -7,7 +7,6 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp

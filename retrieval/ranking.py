@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .query import QueryTerms
     from .tfidf import SentenceIndex
 
+
 @dataclass(frozen=True)
 class RankSettings:
     """Weights of the evidence added to a sentence's coverage of the question (see the module docstring)."""
@@ -94,7 +95,8 @@ def _proximity(matched: list[str], at: list[int]) -> float:
 
 def neighbour_gain(positions: np.ndarray, present: np.ndarray, weights: np.ndarray,
                    article_of: np.ndarray) -> np.ndarray:
-    """For each candidate, the most question weight that the sentence before or after it adds.
+    """For each candidate, the most question weight that the sentence before or after it adds: the
+    neighbour evidence stated plainly, over a presence matrix (the ranker reads the same from bit sets).
 
     `positions` are sorted ascending (as the index returns them); `present` says which query terms
     each candidate holds, `weights` what each term is worth. A neighbour that is not a candidate
