@@ -12,8 +12,8 @@ group::
 (`idf_unknown` is the idf a term found nowhere would have.) The weights are scaled to unit length;
 a term's coverage is divided by the question's idf mass, the sum of its words' idf, so a sentence
 holding every word covers 1. A question is searched on its words up to the one whose terms would
-take it past `bits.MAX_TERMS` ids (what a 2,000-character question of distinct words can reach), and
-a word on at most `bits.MAX_GROUP` ids; both are far above what a question of a few lines uses.
+take it past `bits.MAX_TERMS` (62) ids, and a word on at most `bits.MAX_GROUP` (16) ids: a question
+of a sentence or two stays well inside both, and one walk (walk.py) serves every question.
 """
 
 from __future__ import annotations
