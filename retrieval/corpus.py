@@ -36,10 +36,9 @@ class CorpusIndex:
         self.corpus = corpus
         self.index = index
         self.headlines = headlines.tocsc()  # article x term, column access per question term
-        self.settings = settings or RankSettings()
         # The kinds of thing each sentence holds (answer_type.held_kinds), read once here, not per question.
         self.kinds = kinds if kinds is not None else _held_kinds(corpus)
-        self.ranker = Ranker(index, corpus, self.headlines, self.kinds, self.settings)
+        self.ranker = Ranker(index, corpus, self.headlines, self.kinds, settings or RankSettings())
         self._article_numbers = {a: i for i, a in enumerate(corpus.article_ids)}
         self.from_cache = False  # set by load
         self.skipped: tuple[str, ...] = ()  # the files left out, "path: reason"
@@ -51,6 +50,15 @@ class CorpusIndex:
         index = SentenceIndex.build([s.text for s in corpus.sentences], index_settings)
         headlines = index.vectorize([a.title for a in corpus.articles])
         return cls(corpus, index, headlines, settings)
+
+    @property
+    def settings(self) -> RankSettings:
+        """The ranking's weights (the ranker's own: setting them here ranks by the new ones)."""
+        return self.ranker.settings
+
+    @settings.setter
+    def settings(self, settings: RankSettings) -> None:
+        self.ranker.settings = settings
 
     # -- questions ------------------------------------------------------------------------------
     def search(self, question: str, k: int = 10, article: str | None = None) -> list[Hit]:

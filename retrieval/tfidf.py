@@ -59,7 +59,6 @@ class SentenceIndex:
 
     def __init__(self, vocabulary: list[str], idf: np.ndarray, postings: sp.csr_matrix | PostingArrays,
                  settings: IndexSettings | None = None, analyzer: Analyzer | None = None):
-        self.settings = settings or IndexSettings()
         self.vocabulary = vocabulary
         self.idf = np.asarray(idf, dtype=np.float32)
         # Term-major: the postings of term t are positions indices[indptr[t]:indptr[t+1]] (ascending)
@@ -67,11 +66,20 @@ class SentenceIndex:
         self._postings = postings if isinstance(postings, PostingArrays) else PostingArrays.of(postings)
         self.analyzer = analyzer or Analyzer()
         self.lexicon = Lexicon(vocabulary, self.idf, self._postings.indptr, self._postings.sentences,
-                               self.analyzer, self.settings)
+                               self.analyzer, settings or IndexSettings())
         self.walker = Walker(self._postings)
         # Each sentence's term ids in reading order (tokens[offsets[i]:offsets[i + 1]]), when known: the
         # ranking's word-order evidence reads them instead of analysing the sentence again.
         self._tokens: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def settings(self) -> IndexSettings:
+        """How questions are read (the lexicon's own: setting them here reads by the new ones)."""
+        return self.lexicon.settings
+
+    @settings.setter
+    def settings(self, settings: IndexSettings) -> None:
+        self.lexicon.settings = settings
 
     @property
     def term_ids(self) -> dict[str, int]:
