@@ -135,9 +135,10 @@ def question_terms(question: str, lexicon: Lexicon) -> QueryTerms:
         counts[term] = counts.get(term, 0) + 1
     terms = _Terms()
     for number, (term, count) in enumerate(counts.items()):
-        before = terms.copy()
+        # A word adds at most MAX_GROUP ids: only near the cap may it have to be taken back.
+        before = terms.copy() if len(terms.weights) > MAX_TERMS - MAX_GROUP else None
         _add_word(terms, term, 1 + math.log(count), number, lexicon)
-        if len(terms.weights) > MAX_TERMS:  # searched up to the word before this one
+        if before is not None and len(terms.weights) > MAX_TERMS:  # searched up to the word before this one
             terms = before
             break
     return terms.query()
