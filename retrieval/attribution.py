@@ -53,9 +53,12 @@ _SAID_THEN = re.compile(
     r"[,\"”’]\s*(?:said|says|added|adds|asked|wrote|writes|explained|noted|insisted|warned)\s+"
     r"(?P<who>[^,;:!?\"“”()]{2,60}?)\s*(?=,|[.!?]?\s*$)"
 )
+# `, said to cost ...`, `, asked about the remark, said ...`: the verb is no speaker's.
 _NOT_A_NAME_START = re.compile(
-    r"^(?:to|that|by|in|on|at|for|with|from|of|as|and|but|or|so|than|if|when|while|after|before|because|"
-    r"earlier|later|then|now|yesterday|today)\b",
+    r"^(?:about|above|across|after|against|along|among|around|as|at|before|behind|below|between|beyond|by|"
+    r"despite|during|for|from|in|inside|into|like|near|of|off|on|onto|out|over|since|through|to|towards?|"
+    r"under|until|up|upon|via|with|within|without|whether|how|why|what|where|that|if|and|but|or|so|than|"
+    r"when|while|because|then|now|earlier|later|yesterday|today|also|only|just|once|again)\b",
     re.IGNORECASE,
 )
 # `... offensive, say rebels` (speaker after the verb, as headlines put it)
@@ -78,6 +81,10 @@ _WHAT_X_SAYS = re.compile(r"\bin what (?P<who>(?:the |a )?[\w\- ]{2,60}?) (?:say
 
 
 _GERUND = re.compile(r"\b[a-z]+ing\b")
+# `, adding that ...`, `, speaking at ...` continue the sentence; `, managing director of ...` is a title.
+_PARTICIPLE_CLAUSE = re.compile(r"^[a-z]+ing\s+(?:that|to|the|a|an|his|her|its|their|it|he|she|they|on|at|in|"
+                                r"about|for|with|from|after|before)\b")
+_CONJUNCTION = re.compile(r"^(?:but|and|yet|so|while|though|although)\s+", re.IGNORECASE)
 _NAME = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|Maj|Gen|Col|Capt|Sgt|Lt|Prof)\.?\s)?(?:[A-Z][\w'’.\-]*\s?){1,4}$")
 
 
@@ -165,12 +172,14 @@ def _said_then_speaker(text: str) -> str | None:
         if _NOT_A_NAME_START.match(who) or not _speaker_like(who, 6):
             continue
         rest = text[match.end():]
-        if rest.startswith(","):
+        # a name may be followed by its title ("said Tim Danton, editor of PC Pro"); "said the report,
+        # the highest total to date" is followed by more of the sentence
+        if rest.startswith(",") and who[:1].isupper():
             role = rest[1:].strip().rstrip(".!? ")
             # a title after the name ("the head of the charity"), not a clause ("adding that ...")
-            if (0 < len(role) <= 120 and not _RELATIVE_CLAUSE.match("," + role)
+            if (0 < len(role) <= 120 and role[:1].isalpha() and not _RELATIVE_CLAUSE.match("," + role)
                     and not any(q in role for q in "\"“”") and _speaker_like(role, 12)
-                    and not _GERUND.match(role)):
+                    and not _PARTICIPLE_CLAUSE.match(role)):
                 who = f"{who}, {role}"
         return _tidy(who)
     return None
@@ -178,7 +187,7 @@ def _said_then_speaker(text: str) -> str | None:
 
 def _tidy(who: str) -> str | None:
     who = _RELATIVE_CLAUSE.sub("", who)
-    who = who.strip(" ,;:\"“”'’")
+    who = _CONJUNCTION.sub("", who.strip(" ,;:\"“”'’"))
     if len(who) < 2 or len(who) > 200:
         return None
     return who
