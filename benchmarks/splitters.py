@@ -62,6 +62,8 @@ HARD_CASES: list[tuple[str, list[str]]] = [
      ['"The goals are clear," said Marta Ionescu, who runs the group.', "She left."]),
     ('He said: "It is over." Then he left.',
      ['He said: "It is over."', "Then he left."]),
+    ('"We lost the game. "But we will be back," he said.',  # quoted paragraphs run together, as the BBC's are
+     ['"We lost the game.', '"But we will be back," he said.']),
     ("He paused... then went on. The crowd waited.",
      ["He paused... then went on.", "The crowd waited."]),
     ("It was over… The crowd went home.",
