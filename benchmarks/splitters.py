@@ -78,6 +78,10 @@ HARD_CASES: list[tuple[str, list[str]]] = [
      ["No. 10 said the vote, i.e. the second one, would go ahead."]),
     ("Jan. 6 was cold. Feb. 2 was not.",
      ["Jan. 6 was cold.", "Feb. 2 was not."]),
+    ("1. Be vigilant",
+     ["1. Be vigilant"]),
+    ("Q. Were you surprised? A. Yes, very.",
+     ["Q. Were you surprised?", "A. Yes, very."]),
 ]
 
 

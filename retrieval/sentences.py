@@ -15,14 +15,17 @@ from .records import CAPTION, Article, Sentence
 MAX_SENTENCE_CHARS = 2000
 # Where a piece is best cut: after a clause's punctuation, else at a space.
 _CLAUSE_END = re.compile(r"[,;:)\]—–]\s")
-# Two fix-ups to sentencex, each for a difference benchmarks/splitters.py measured:
+# Three fix-ups to sentencex, each for a difference benchmarks/splitters.py measured:
 # - it ends a sentence at "..." before a capital but not at the one-character ellipsis "…" of typeset
 #   web copy, so both spellings split alike here;
 # - a quotation mark after a space opens the next sentence (`...in Iraq. "We will stay," he said.`,
 #   as the BBC's copy runs quoted paragraphs together), where sentencex leaves it at the end of the one
-#   before; it is moved to the sentence it opens.
+#   before; it is moved to the sentence it opens;
+# - it ends a sentence at a list's number or an interview's "Q." (`1. Be vigilant`), which belongs with
+#   the words after it.
 _ELLIPSIS_END = re.compile(r"…[\"”’]?(?=\s+[A-Z\"“‘])")
 _OPENING_QUOTE_AT_END = re.compile(r"\s([\"“])$")
+_LIST_MARK = re.compile(r"^\(?(?:\d{1,2}|[A-Z])[.)]$")
 
 
 class Splitter:
@@ -46,10 +49,15 @@ class Splitter:
                 quote = _OPENING_QUOTE_AT_END.search(part)
                 if quote:
                     opening, part = quote.group(1), part[: quote.start()].rstrip()
-                if part:
+                if len(part) <= 4 and _LIST_MARK.match(part):
+                    opening = part + " " + opening
+                elif part:
                     out.extend(bounded_pieces(part, self.max_chars))
-        if opening and out:  # a quotation mark ending the paragraph stays where it was
-            out[-1] += " " + opening
+        if opening.strip():  # a mark ending the paragraph stays where it was
+            if out:
+                out[-1] += " " + opening.strip()
+            else:
+                out.append(opening.strip())
         return out
 
 
