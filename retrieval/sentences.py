@@ -32,8 +32,8 @@ class Splitter:
     """Sentence segmentation with sentencex: rule-based, linear in the text's length, maintained.
 
     benchmarks/splitters.py compares it with pysbd (what newsbot used before), blingfire, syntok and
-    punkt on news text: it finds the boundaries pysbd finds, and more of the hard cases, hundreds of
-    times faster.
+    punkt on news text: it finds 97-98% of pysbd's boundaries (most of the rest are pysbd's
+    mistakes) and more of the hard cases, hundreds of times faster.
     """
 
     def __init__(self, max_chars: int = MAX_SENTENCE_CHARS) -> None:
