@@ -12,7 +12,7 @@ from .records import CAPTION, Article, Sentence
 # No real news sentence is this long (the longest of 46,757 in NewsQA dev and BBC News has 1,345
 # characters, 99.99% have under 600); a longer run of text, such as a dump that is one unpunctuated
 # line, is cut into pieces of at most this many characters so every later step works on bounded text.
-MAX_SENTENCE_CHARS = 2000
+MAX_SENTENCE_CHARS = 5000
 # Where a piece is best cut: after a clause's punctuation, else at a space.
 _CLAUSE_END = re.compile(r"[,;:)\]—–]\s")
 # Three fix-ups to sentencex, each for a difference benchmarks/splitters.py measured:
