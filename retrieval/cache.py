@@ -16,9 +16,9 @@ from typing import Iterable
 
 from .folder import Warn, article_files
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 # The libraries whose versions change what is read, split, stemmed or weighed.
-_LIBRARIES = ("markdown-it-py", "pysbd", "PyStemmer", "scikit-learn")
+_LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "scikit-learn")
 
 
 def cache_version() -> str:
