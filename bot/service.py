@@ -12,10 +12,8 @@ from typing import Callable
 
 import numpy as np
 
-from retrieval import Article, CorpusIndex, Hit, open_corpus
-from retrieval.corpus import corpus_files, fingerprint
+from retrieval import Article, CorpusIndex, Hit, corpus_fingerprint, is_stop_word, open_corpus
 from retrieval.dates import mentions, published_day, question_day
-from retrieval.text import STOP_WORDS
 
 from . import archive
 from .about import about_question
@@ -134,10 +132,9 @@ class AnsweringService:
         key = (id(index), filters)
         mask = self._masks.get(key)
         if mask is None:
-            corpus = index.corpus
-            admitted = np.fromiter((filters.admits(a.published, a.source) for a in _headers(index)), bool,
-                                   len(corpus.starts) - 1)
-            mask = np.repeat(admitted, np.diff(corpus.starts))
+            articles = index.article_list()
+            admitted = np.fromiter((filters.admits(a.published, a.source) for a, _ in articles), bool, len(articles))
+            mask = np.repeat(admitted, [n for _, n in articles])
             if len(self._masks) >= 32:  # a few filters in use at once; old indexes' masks go too
                 self._masks.clear()
             self._masks[key] = mask
@@ -147,15 +144,15 @@ class AnsweringService:
         """Answers from the front matter of the articles about the question's subject: the most relevant
         first (newer first among equally relevant); for "which outlets", one answer per outlet."""
         hits = index.search(about.subject, k=200, article=article, allowed=allowed)
-        wanted = set(index.index.analyzer.terms(about.subject))
-        corpus, seen, found = index.corpus, set(), []
+        wanted = set(index.terms(about.subject))
+        seen, found = set(), []
         for hit in hits:
-            number = int(corpus.article_of[hit.position])
+            number = int(index.corpus.article_of[hit.position])
             if number in seen or not wanted:
                 continue
             seen.add(number)
-            header = corpus.article_header(number)
-            held = set(index.index.analyzer.terms(f"{header.title} {hit.sentence.text}"))
+            header = index.header(hit.position)
+            held = set(index.terms(f"{header.title} {hit.sentence.text}"))
             share = len(wanted & held) / len(wanted)
             if share < self.settings.min_coverage:
                 continue
@@ -176,16 +173,12 @@ class AnsweringService:
     def _passage(self, index: CorpusIndex, hit: Hit) -> Passage:
         s = hit.sentence
         text, matched = s.text, hit.matched
-        corpus = index.corpus
         position = hit.position
-        # The sentence before, when this one opens with a pronoun or continues its quotation; its text
-        # is read first, its whole record only when it is needed.
-        if position > 0 and corpus.article_of[position - 1] == corpus.article_of[position]:
-            before = corpus.texts_and_speakers([position - 1])[0][0]
-            if (_NEEDS_PREVIOUS.match(s.text) or _open_quote(before)) \
-                    and corpus.sentences[position - 1].paragraph == s.paragraph:
-                text = f"{before} {s.text}"
-        a = corpus.article_header(int(corpus.article_of[position]))
+        # The sentence before, when this one opens with a pronoun or continues its quotation.
+        before = index.sentence_before(position)
+        if before is not None and (_NEEDS_PREVIOUS.match(s.text) or _open_quote(before.text)):
+            text = f"{before.text} {s.text}"
+        a = index.header(position)
         return Passage(text, hit.score, source_of(a), s.paragraph, s.sentence, s.attributed_to, s.kind, s.credit,
                        matched, position, coverage=hit.coverage,
                        dates=tuple(mentions(text, published_day(a.published))))
@@ -198,10 +191,7 @@ class AnsweringService:
         return article.paragraphs[passage.paragraph - 1].text
 
     def sources(self) -> list[Source]:
-        index = self.index
-        corpus = index.corpus
-        counts = (corpus.starts[1:] - corpus.starts[:-1]).tolist()
-        return [source_of(a, n) for a, n in zip(_headers(index), counts)]
+        return [source_of(a, n) for a, n in self.index.article_list()]
 
     # -- the corpus changing under us -----------------------------------------------------------
     def refresh(self) -> bool:
@@ -212,8 +202,7 @@ class AnsweringService:
         if self.folder is None:
             return False
         with self._lock:
-            stamp = fingerprint(corpus_files(self.folder, self.cache_dir)) if self.folder.is_dir() else ""
-            if stamp == self.index.fingerprint:
+            if corpus_fingerprint(self.folder, self.cache_dir) == self.index.fingerprint:
                 return False
             self.index = open_corpus(self.folder, self.cache_dir, self.warn)
             self._masks.clear()
@@ -225,11 +214,6 @@ def source_of(article: Article, sentences: int = 0) -> Source:
     tags = next((v for k, v in article.metadata if k.lower() in ("tags", "keywords")), "")
     return Source(article.id, article.title, article.source, article.url, article.published, sentences,
                   article.author, tuple(t.strip() for t in tags.split(",") if t.strip()))
-
-
-def _headers(index: CorpusIndex) -> list[Article]:
-    corpus = index.corpus
-    return [corpus.article_header(number) for number in range(len(corpus.starts) - 1)]
 
 
 def today() -> date:
@@ -270,9 +254,8 @@ def _missing_names(corpus_index: CorpusIndex, question: str, passage: Passage) -
     names = _question_names(question)
     if not names:
         return []
-    index = corpus_index.index
-    held = set(index.analyzer.terms(f"{passage.text} {passage.article.title}"))
-    return [name for name in names if not held.intersection(index.query(name).words)]
+    held = set(corpus_index.terms(f"{passage.text} {passage.article.title}"))
+    return [name for name in names if not held.intersection(corpus_index.searched_terms(name))]
 
 
 _NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’-]*[a-z][\w'’-]*|[A-Z]{2,})(?![\w'’])")
@@ -287,4 +270,4 @@ def _question_names(question: str) -> list[str]:
         return []
     first = re.match(r"\W*[\w'’-]+", question)
     rest = question[first.end():] if first else question
-    return [m.group(0) for m in _NAME.finditer(rest) if m.group(0).lower() not in STOP_WORDS]
+    return [m.group(0) for m in _NAME.finditer(rest) if not is_stop_word(m.group(0))]
