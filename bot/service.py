@@ -77,17 +77,19 @@ class AnsweringService:
             shown = tuple(passages[skip:skip + (50 if about.asks == "source" else top_k)])
             kind = "answer" if shown else ("no_more" if skip else "declined")
             return Answer(question, bool(shown), shown, kind, skip, article, filters)
-        passages = self._ranked(index, text, skip + top_k, article, allowed)[skip:skip + top_k]
+        passages, searched = self._ranked(index, text, skip + top_k, article, allowed)
+        passages = passages[skip:skip + top_k]
         if not passages:
             return Answer(question, False, (), "no_more" if skip else "declined", skip, article, filters)
-        answered = self._acceptable(index, text, passages[0])
+        answered = self._acceptable(index, searched, passages[0])
         return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article,
                       filters)
 
     def _ranked(self, index: CorpusIndex, text: str, wanted: int, article: str | None,
-                allowed: np.ndarray | None) -> list[Passage]:
-        """At least `wanted` distinct answers when there are as many (copies folded), best first. A
-        question naming a day searches only the sentences about that day, when there are any."""
+                allowed: np.ndarray | None) -> tuple[list[Passage], str]:
+        """At least `wanted` distinct answers when there are as many (copies folded), best first, and
+        the question as searched. A question naming a day searches only the sentences about that day,
+        when there are any, with the rest of its words."""
         searched = text
         named = question_day(text, today())
         if named is not None:
@@ -108,8 +110,8 @@ class AnsweringService:
                 break
             k *= 2
         passages = archive.newer_first(passages)
-        passages = archive.newest_figure_first(text, passages, lambda p: self._acceptable(index, text, p))
-        return passages
+        passages = archive.newest_figure_first(text, passages, lambda p: self._acceptable(index, searched, p))
+        return passages, searched
 
     def _day_hits(self, index: CorpusIndex, allowed: np.ndarray, article: str | None, k: int) -> list[Hit]:
         """The sentences of the day a question names, when the rest of it ("What happened on ...?") has no

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import scipy.sparse as sp
 
 from .answer_type import held_kinds
 from .cache import cache_slot, corpus_files, default_cache_root, fingerprint, read_manifest, write_manifest
+from .dates import DayIndex
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
 from .query import IndexSettings
 from .ranking import Evidence, Ranker, RankSettings
@@ -32,8 +34,10 @@ class CorpusIndex:
     """A Corpus with its sentence index and headline vectors: questions in, ranked Hits out."""
 
     def __init__(self, corpus: Corpus, index: SentenceIndex, headlines: sp.csr_matrix,
-                 settings: RankSettings | None = None, kinds: np.ndarray | None = None):
+                 settings: RankSettings | None = None, kinds: np.ndarray | None = None,
+                 days: DayIndex | None = None):
         self.corpus = corpus
+        self._days = days  # which sentences name which day (dates.py); made on first use when not given
         self.index = index
         self.headlines = headlines.tocsc()  # article x term, column access per question term
         # The kinds of thing each sentence holds (answer_type.held_kinds), read once here, not per question.
@@ -61,9 +65,11 @@ class CorpusIndex:
         self.ranker.settings = settings
 
     # -- questions ------------------------------------------------------------------------------
-    def search(self, question: str, k: int = 10, article: str | None = None) -> list[Hit]:
-        """The k best sentences for a question, best first. Unknown `article` ids find nothing."""
-        evidence = self.evidence(question, article, k) if k > 0 else None
+    def search(self, question: str, k: int = 10, article: str | None = None,
+               allowed: np.ndarray | None = None) -> list[Hit]:
+        """The k best sentences for a question, best first. Unknown `article` ids find nothing. With
+        `allowed` (a boolean per sentence), only those sentences are ranked."""
+        evidence = self.evidence(question, article, k, allowed) if k > 0 else None
         if evidence is None:
             return []
         score = evidence.scores(self.settings)
@@ -71,16 +77,34 @@ class CorpusIndex:
         return [self._hit(int(evidence.positions[i]), float(score[i]), float(evidence.coverage[i]), evidence.words)
                 for i in best]
 
-    def evidence(self, question: str, article: str | None = None, k: int | None = None) -> Evidence | None:
+    def evidence(self, question: str, article: str | None = None, k: int | None = None,
+                 allowed: np.ndarray | None = None) -> Evidence | None:
         """The evidence for the best `settings.candidates` (or `k`, if more) sentences sharing a word
-        with the question (ranking.py); None when none does (or `article` is unknown)."""
+        with the question (ranking.py), among the `allowed` ones if given; None when none does (or
+        `article` is unknown)."""
         within = None
         if article is not None:
             number = self._article_numbers.get(article)
             if number is None:
                 return None
             within = (int(self.corpus.starts[number]), int(self.corpus.starts[number + 1]))
-        return self.ranker.evidence(question, within, k)
+        return self.ranker.evidence(question, within, k, allowed)
+
+    def sentences_on(self, day: date) -> np.ndarray:
+        """The positions of the sentences that name this day (resolved against their article's date)."""
+        return self.days.on(day)
+
+    @property
+    def days(self) -> DayIndex:
+        if self._days is None:
+            corpus = self.corpus
+            texts, _ = corpus.texts_and_speakers(list(range(len(corpus.sentences))))
+            self._days = DayIndex.build(texts, corpus.article_of, [a.published for a, _ in self.article_list()])
+        return self._days
+
+    def __len__(self) -> int:
+        """How many sentences the corpus has."""
+        return len(self.corpus.sentences)
 
     def terms(self, text: str) -> list[str]:
         """The index terms of a text, in order (stemmed, stop words left out)."""
@@ -140,6 +164,7 @@ class CorpusIndex:
             write_corpus(tmp, self.corpus.articles, self.corpus.sentences)
             np.save(tmp / "starts.npy", np.asarray(self.corpus.starts, np.int64))
             np.save(tmp / "kinds.npy", np.asarray(self.kinds, np.uint8))
+            self.days.save(tmp)
             write_manifest(tmp, stamp)
             if folder.exists():
                 shutil.rmtree(folder, ignore_errors=True)
@@ -169,7 +194,7 @@ class CorpusIndex:
                 or kinds.shape != (len(sentences),) or kinds.dtype != np.uint8:
             raise ValueError("cache arrays do not match")
         loaded = cls(Corpus(articles, sentences, article_of, starts), index, headlines, settings,
-                     kinds=np.asarray(kinds))
+                     kinds=np.asarray(kinds), days=DayIndex.load(folder, len(sentences)))
         loaded.from_cache, loaded.skipped = True, tuple(manifest.get("skipped", []))
         return loaded
 

@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .answer_type import answer_type_bonus, wanted_kinds
-from .walk import top_k
+from .walk import Walk, top_k
 
 if TYPE_CHECKING:
     from .folder import Corpus
@@ -182,11 +182,12 @@ class Ranker:
         # True where a new article opens (and one past the end): no neighbour evidence across it.
         self._opens = np.r_[order == 0, True]
 
-    def evidence(self, question: str, within: tuple[int, int] | None = None, k: int | None = None
-                 ) -> Evidence | None:
+    def evidence(self, question: str, within: tuple[int, int] | None = None, k: int | None = None,
+                 allowed: np.ndarray | None = None) -> Evidence | None:
         """The whole evidence for the best `settings.candidates` (or `k`, if more) sentences by their
-        cheap evidence; None when no sentence shares a term with the question."""
-        cheap = self.cheap_evidence(self.index.query(question), within)
+        cheap evidence, among the `allowed` ones (a boolean per sentence) if given; None when no such
+        sentence shares a term with the question."""
+        cheap = self.cheap_evidence(self.index.query(question), within, allowed)
         if cheap is None:
             return None
         s = self.settings
@@ -199,11 +200,15 @@ class Ranker:
         shortlist = np.sort(top_k(hopeful, max(s.candidates, k or 0)))
         return self.with_word_evidence(question, cheap, shortlist)
 
-    def cheap_evidence(self, query: "QueryTerms", within: tuple[int, int] | None = None) -> CheapEvidence | None:
-        """Coverage, headline, neighbours, lead and cosine of every sentence sharing a term: the walk
-        notes which query ids each sentence and its two neighbours hold, as bit sets, and the rest
-        are table look-ups (bits.py)."""
+    def cheap_evidence(self, query: "QueryTerms", within: tuple[int, int] | None = None,
+                       allowed: np.ndarray | None = None) -> CheapEvidence | None:
+        """Coverage, headline, neighbours, lead and cosine of every sentence sharing a term (and
+        `allowed`, if given): the walk notes which query ids each sentence and its two neighbours hold,
+        as bit sets, and the rest are table look-ups (bits.py)."""
         walk = self.index.walk(query, within)
+        if allowed is not None and len(walk.positions):
+            keep = allowed[walk.positions]
+            walk = Walk(walk.positions[keep], walk.cosine[keep], walk.bits[keep], walk.before[keep], walk.after[keep])
         positions = walk.positions
         if not len(positions):
             return None

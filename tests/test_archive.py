@@ -166,7 +166,7 @@ def test_which_outlets_covered_a_story_lists_each_outlet_once(cache):
 
 
 def test_a_report_without_an_author_says_so(cache):
-    data = ask(cache, "Who wrote the article about the ferry strike?")
+    data = ask(cache, "Who wrote the article about refunded ferry tickets?")
     assert data["answers"][0]["article"]["id"] == "harbour-times/ferry-service"
     assert data["reply"].startswith("The article does not name its author.")
 
