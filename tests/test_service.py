@@ -108,8 +108,9 @@ def test_json_has_exactly_the_documented_keys(seed_service):
     answer = seed_service.ask("Who denied conducting the first strikes?")
     data = json.loads(json.dumps(answer.to_json(reply(answer))))
     assert set(data) == {"question", "answered", "reply", "answers"}
-    assert set(data["answers"][0]) == {"text", "score", "article", "paragraph", "sentence", "attributed_to"}
-    assert set(data["answers"][0]["article"]) == {"id", "title", "source", "url", "published"}
+    assert set(data["answers"][0]) == {"text", "score", "article", "paragraph", "sentence", "attributed_to",
+                                       "also_in", "earlier", "dates"}
+    assert set(data["answers"][0]["article"]) == {"id", "title", "source", "url", "published", "author", "tags"}
     assert isinstance(data["answers"][0]["score"], float)
     assert data["answers"][0]["paragraph"] >= 1 and data["answers"][0]["sentence"] >= 1
 
