@@ -216,3 +216,23 @@ def test_json_lines_take_since_until_and_source(cache):
     assert UPDATE not in ids(out[0])
     assert ids(out[1]) and set(ids(out[1])) == {UPDATE}
     assert out[2]["answers"] == [] and "YYYY-MM-DD" in out[2]["reply"]
+
+
+# -- 6. attribution (issue 12 point 6) -----------------------------------------------------------------
+@pytest.mark.parametrize("question, speaker", [
+    ("Who runs the city's budget office?", "Marta Ionescu"),  # "…," said Name, who …
+    ("Who leads the volunteer rescue team?", "Petra Holm"),
+    ("Who said the clean-up would take months?", "Regional governor Tomas Berg"),  # told reporters
+    ("Who said workers had been given no warning?", "Union leader Kofi Mensah"),  # told the BBC
+    ("What did Ruiz write on X?", "Ruiz"),  # wrote on X
+])
+def test_the_speaker_is_found_after_quotes_titles_and_reporting_verbs(cache, question, speaker):
+    best = ask(cache, question, "--top-k", "1")["answers"][0]
+    assert best["attributed_to"] == speaker
+
+
+@pytest.mark.parametrize("question", ["How much emergency aid was promised?", "Since when had she been mayor?"])
+def test_a_bare_pronoun_is_never_given_as_the_speaker(cache, question):
+    best = ask(cache, question, "--top-k", "1")["answers"][0]
+    assert best["text"].split()[0] in ("He", "She")
+    assert best["attributed_to"] not in ("He", "She", "he", "she")

@@ -73,3 +73,9 @@ async def test_a_bad_filter_date_gets_one_line_naming_the_format(api: FakeBotApi
         assert "since: not a date" in reply.text and "YYYY-MM-DD" in reply.text and "\n" not in reply.text
         nothing = await bot.ask(1, "since:2024-06-01")
         assert "Write the question after the filters" in nothing.text
+
+
+async def test_the_speaker_after_a_quote_with_a_relative_clause_is_named(api: FakeBotApi, tmp_path):
+    async with running_bot(api, ARCHIVE, tmp_path) as bot:
+        reply = await bot.ask(1, "Who runs the city's budget office?")
+        assert "according to Marta Ionescu" in reply.text and "who runs" not in reply.text.split("according to")[1]
