@@ -31,7 +31,44 @@ def newsbot(cache, *args: str, stdin: str | None = None) -> subprocess.Completed
                           env=run_env(NEWSBOT_TODAY=AS_OF), timeout=120)
 
 
-def ask(cache, question: str, *options: str) -> dict:
+class Asker:
+    """One `newsbot ask - --json` process for the module: each question a JSON line in, its answer a line
+    out (options as the line's keys: top_k, since, until, source), so each costs an answer, not a start."""
+
+    def __init__(self, cache):
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "bot", "ask", "--corpus", str(ARCHIVE), "--cache-dir", str(cache), "--json", "-"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+            env=run_env(NEWSBOT_TODAY=AS_OF))
+
+    def __call__(self, question: str, **options) -> dict:
+        self.process.stdin.write(json.dumps({"question": question, **options}) + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        assert line, self.process.stderr.read()
+        return json.loads(line)
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        assert self.process.wait(60) == 0
+
+
+@pytest.fixture(scope="module")
+def asker(cache):
+    process = Asker(cache)
+    yield process
+    process.close()
+
+
+def ask(asker: Asker, question: str, *options: str) -> dict:
+    """`newsbot ask --json [options] question`, through the module's process (--top-k N → "top_k": N, …)."""
+    keys = {"--top-k": "top_k", "--since": "since", "--until": "until", "--source": "source"}
+    given = {keys[k]: int(v) if k == "--top-k" else v for k, v in zip(options[::2], options[1::2])}
+    return asker(question, **given)
+
+
+def ask_with_flags(cache, question: str, *options: str) -> dict:
+    """`newsbot ask --json [options] question` as a process of its own, to test the flags themselves."""
     result = newsbot(cache, "ask", "--json", *options, question)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
@@ -42,8 +79,8 @@ def ids(data: dict) -> list[str]:
 
 
 # -- 1. wire copies ---------------------------------------------------------------------------------
-def test_a_wire_sentence_in_two_outlets_is_one_answer_listing_the_other(cache):
-    data = ask(cache, "How many homes were flooded in the lower town?", "--top-k", "3")
+def test_a_wire_sentence_in_two_outlets_is_one_answer_listing_the_other(asker):
+    data = ask(asker, "How many homes were flooded in the lower town?", "--top-k", "3")
     best = data["answers"][0]
     assert best["text"].startswith("More than 3,000 homes were flooded")
     assert {best["article"]["id"]} | {a["id"] for a in best["also_in"]} == WIRE
@@ -53,8 +90,8 @@ def test_a_wire_sentence_in_two_outlets_is_one_answer_listing_the_other(cache):
     assert f"also in: {other['source']}, 17 June 2024" in data["reply"]
 
 
-def test_top_k_never_spends_a_place_on_a_copy(cache):
-    data = ask(cache, "Who said the Elling river burst its banks and homes were flooded?", "--top-k", "4")
+def test_top_k_never_spends_a_place_on_a_copy(asker):
+    data = ask(asker, "Who said the Elling river burst its banks and homes were flooded?", "--top-k", "4")
     texts = [a["text"] for a in data["answers"]]
     assert len(texts) == len(set(texts)) == 4
     carried = [a for a in data["answers"] if a["also_in"]]
@@ -69,8 +106,8 @@ def test_more_never_spends_a_turn_on_a_copy(cache):
 
 
 # -- 2. newer reports first -------------------------------------------------------------------------
-def test_the_newest_figure_comes_first_and_the_earlier_one_is_named(cache):
-    data = ask(cache, "How many people were killed in the Port Elling floods?")
+def test_the_newest_figure_comes_first_and_the_earlier_one_is_named(asker):
+    data = ask(asker, "How many people were killed in the Port Elling floods?")
     assert data["answered"] is True
     best = data["answers"][0]
     assert best["article"]["id"] == UPDATE and "rose to 15" in best["text"]
@@ -80,38 +117,38 @@ def test_the_newest_figure_comes_first_and_the_earlier_one_is_named(cache):
     assert f"Earlier: At least 12 — {earlier['article']['source']}, 17 June 2024" in data["reply"]
 
 
-def test_close_answers_from_different_articles_put_the_newer_first(cache):
-    data = ask(cache, "When did the ferry to Skarn island resume?", "--top-k", "2")
+def test_close_answers_from_different_articles_put_the_newer_first(asker):
+    data = ask(asker, "When did the ferry to Skarn island resume?", "--top-k", "2")
     assert [a["article"]["published"] for a in data["answers"]] == ["2024-06-14", "2024-06-12"]
     first, second = data["answers"]
     assert first["score"] >= 0.95 * second["score"]
 
 
-def test_an_undated_article_keeps_the_place_its_score_gives(cache):
-    data = ask(cache, "How many visitors came to the lantern festival?")
+def test_an_undated_article_keeps_the_place_its_score_gives(asker):
+    data = ask(asker, "How many visitors came to the lantern festival?")
     assert data["answers"][0]["article"]["id"] == "valley-post/undated-festival"
     assert data["answers"][0]["article"]["published"] is None and data["answers"][0]["dates"] == []
 
 
 # -- 3. dates -----------------------------------------------------------------------------------------
-def test_a_relative_date_is_resolved_against_the_articles_day(cache):
-    data = ask(cache, "When did the Elling river burst its banks?")
+def test_a_relative_date_is_resolved_against_the_articles_day(asker):
+    data = ask(asker, "When did the Elling river burst its banks?")
     best = data["answers"][0]
     assert best["dates"] == [{"text": "on Sunday", "date": "2024-06-16"}]
     assert "burst its banks on Sunday (16 June 2024)" in data["reply"]
 
 
-def test_yesterday_and_last_week_are_resolved_too(cache):
-    data = ask(cache, "When did Ana Ruiz resign as mayor?")
+def test_yesterday_and_last_week_are_resolved_too(asker):
+    data = ask(asker, "When did Ana Ruiz resign as mayor?")
     assert {"text": "yesterday", "date": "2024-06-19"} in data["answers"][0]["dates"]
-    week = ask(cache, "When did councillors first vote the budget down?")["answers"][0]["dates"]
+    week = ask(asker, "When did councillors first vote the budget down?")["answers"][0]["dates"]
     assert week == [{"text": "last week", "date": "2024-06-10", "until": "2024-06-16"}]
 
 
 @pytest.mark.parametrize("question", ["What happened on 16 June 2024?", "What happened last Sunday?",
                                       "What happened on June 16?"])
-def test_a_question_naming_a_day_finds_the_sentences_about_that_day(cache, question):
-    data = ask(cache, question, "--top-k", "5")
+def test_a_question_naming_a_day_finds_the_sentences_about_that_day(asker, question):
+    data = ask(asker, question, "--top-k", "5")
     assert data["answered"] is True
     days = [{d["date"] for d in a["dates"]} for a in data["answers"]]
     assert days and all("2024-06-16" in d for d in days)
@@ -119,8 +156,8 @@ def test_a_question_naming_a_day_finds_the_sentences_about_that_day(cache, quest
     assert "burst its banks on Sunday" in texts and "swept into the harbour yesterday" in texts
 
 
-def test_a_question_naming_a_day_and_a_thing_ranks_that_days_sentences_by_it(cache):
-    data = ask(cache, "How many people died on Tuesday?", "--top-k", "1")
+def test_a_question_naming_a_day_and_a_thing_ranks_that_days_sentences_by_it(asker):
+    data = ask(asker, "How many people died on Tuesday?", "--top-k", "1")
     assert data["answers"][0]["article"]["id"] == UPDATE
     assert data["answers"][0]["dates"] == [{"text": "on Tuesday", "date": "2024-06-18"}]
 
@@ -135,13 +172,13 @@ def test_sources_show_authors_and_tags(cache):
     assert data["harbour-times/ferry-service"]["author"] is None
 
 
-def test_the_json_article_object_carries_author_and_tags(cache):
-    article = ask(cache, "How many people were killed in the Port Elling floods?")["answers"][0]["article"]
+def test_the_json_article_object_carries_author_and_tags(asker):
+    article = ask(asker, "How many people were killed in the Port Elling floods?")["answers"][0]["article"]
     assert article["author"] == "Sam Okafor" and article["tags"] == []
 
 
-def test_who_wrote_the_report_is_answered_from_the_front_matter(cache):
-    data = ask(cache, "Who wrote the report about the mayor's resignation?")
+def test_who_wrote_the_report_is_answered_from_the_front_matter(asker):
+    data = ask(asker, "Who wrote the report about the mayor's resignation?")
     best = data["answers"][0]
     assert data["answered"] is True
     assert best["about"] == "author" and best["text"] == "Dev Patel"
@@ -149,51 +186,51 @@ def test_who_wrote_the_report_is_answered_from_the_front_matter(cache):
     assert data["reply"].startswith("Written by Dev Patel.")
 
 
-def test_when_the_article_was_published_is_answered_from_the_front_matter(cache):
-    data = ask(cache, "When was the article about the textile mill published?")
+def test_when_the_article_was_published_is_answered_from_the_front_matter(asker):
+    data = ask(asker, "When was the article about the textile mill published?")
     best = data["answers"][0]
     assert best["about"] == "published" and best["text"] == "2024-05-03"
     assert best["article"]["id"] == "valley-post/mill-closes"
     assert data["reply"].startswith("Published 3 May 2024.")
 
 
-def test_which_outlets_covered_a_story_lists_each_outlet_once(cache):
-    data = ask(cache, "Which outlets covered the Port Elling floods?")
+def test_which_outlets_covered_a_story_lists_each_outlet_once(asker):
+    data = ask(asker, "Which outlets covered the Port Elling floods?")
     outlets = [a["text"] for a in data["answers"]]
     assert sorted(outlets) == ["Harbour Times", "Northwire", "The Daily Planet"]
     assert all(a["about"] == "source" for a in data["answers"])
     assert data["reply"].startswith("3 outlets covered it:")
 
 
-def test_a_report_without_an_author_says_so(cache):
-    data = ask(cache, "Who wrote the article about refunded ferry tickets?")
+def test_a_report_without_an_author_says_so(asker):
+    data = ask(asker, "Who wrote the article about refunded ferry tickets?")
     assert data["answers"][0]["article"]["id"] == "harbour-times/ferry-service"
     assert data["reply"].startswith("The article does not name its author.")
 
 
 # -- 5. filters -----------------------------------------------------------------------------------------
-def test_source_restricts_the_search_itself_not_the_top_k(cache):
-    everywhere = ask(cache, "What did the regional council say?", "--top-k", "1")
+def test_source_restricts_the_search_itself_not_the_top_k(cache, asker):
+    everywhere = ask(asker, "What did the regional council say?", "--top-k", "1")
     assert ids(everywhere)[0] in WIRE
-    data = ask(cache, "What did the regional council say?", "--top-k", "1", "--source", "valley post")
+    data = ask_with_flags(cache, "What did the regional council say?", "--top-k", "1", "--source", "valley post")
     assert ids(data) and all(i.startswith("valley-post/") for i in ids(data))
 
 
 def test_until_leaves_out_later_reports(cache):
-    data = ask(cache, "How many people were killed in the Port Elling floods?", "--until", "2024-06-17")
+    data = ask_with_flags(cache, "How many people were killed in the Port Elling floods?", "--until", "2024-06-17")
     assert UPDATE not in ids(data) and ids(data)[0] in WIRE
     assert data["answers"][0]["earlier"] == []
 
 
-def test_since_takes_a_full_iso_time_and_leaves_out_undated_articles(cache):
-    data = ask(cache, "What did the council say?", "--since", "2024-06-18T00:00:00+00:00", "--top-k", "5")
-    festival = ask(cache, "How many visitors came to the lantern festival?", "--since", "2024-01-01")
+def test_since_takes_a_full_iso_time_and_leaves_out_undated_articles(cache, asker):
+    data = ask_with_flags(cache, "What did the council say?", "--since", "2024-06-18T00:00:00+00:00", "--top-k", "5")
+    festival = ask(asker, "How many visitors came to the lantern festival?", "--since", "2024-01-01")
     assert "valley-post/undated-festival" not in ids(festival)
     assert data["answers"] and all(a["article"]["published"] >= "2024-06-18" for a in data["answers"])
 
 
-def test_filters_with_no_article_in_them_say_so(cache):
-    data = ask(cache, "How many people were killed?", "--source", "The Times of Nowhere")
+def test_filters_with_no_article_in_them_say_so(asker):
+    data = ask(asker, "How many people were killed?", "--source", "The Times of Nowhere")
     assert data["answered"] is False and data["answers"] == []
     assert data["reply"].startswith("No article is from The Times of Nowhere")
 
@@ -226,13 +263,13 @@ def test_json_lines_take_since_until_and_source(cache):
     ("Who said workers had been given no warning?", "Union leader Kofi Mensah"),  # told the BBC
     ("What did Ruiz write on X?", "Ruiz"),  # wrote on X
 ])
-def test_the_speaker_is_found_after_quotes_titles_and_reporting_verbs(cache, question, speaker):
-    best = ask(cache, question, "--top-k", "1")["answers"][0]
+def test_the_speaker_is_found_after_quotes_titles_and_reporting_verbs(asker, question, speaker):
+    best = ask(asker, question, "--top-k", "1")["answers"][0]
     assert best["attributed_to"] == speaker
 
 
 @pytest.mark.parametrize("question", ["How much emergency aid was promised?", "Since when had she been mayor?"])
-def test_a_bare_pronoun_is_never_given_as_the_speaker(cache, question):
-    best = ask(cache, question, "--top-k", "1")["answers"][0]
+def test_a_bare_pronoun_is_never_given_as_the_speaker(asker, question):
+    best = ask(asker, question, "--top-k", "1")["answers"][0]
     assert best["text"].split()[0] in ("He", "She")
     assert best["attributed_to"] not in ("He", "She", "he", "she")
