@@ -273,3 +273,17 @@ def test_a_bare_pronoun_is_never_given_as_the_speaker(asker, question):
     best = ask(asker, question, "--top-k", "1")["answers"][0]
     assert best["text"].split()[0] in ("He", "She")
     assert best["attributed_to"] not in ("He", "She", "he", "she")
+
+
+def test_the_console_takes_filters_as_options_and_before_a_question(cache):
+    script = ("How many people were killed in the Port Elling floods?\n"
+              "source:\"Harbour Times\" How many people were killed in the Port Elling floods?\n"
+              "until:17/06/2024 How many people were killed?\n")
+    result = newsbot(cache, "console", "--plain", "--until", "2024-06-18", stdin=script)
+    assert result.returncode == 0, result.stderr
+    first, second, third = result.stdout.split("\n")[0], result.stdout.split("\n")[3], result.stdout.split("\n")[-2]
+    assert first.startswith("At least 12 people were killed")  # --until 2024-06-18 leaves the update out
+    assert "rose to 15" not in result.stdout
+    # Harbour Times until 2024-06-18 is the ferry piece alone: it does not answer that.
+    assert second.startswith("The articles do not answer that.") and "Harbour Times" in result.stdout.split("\n")[4]
+    assert third == "until: not a date: '17/06/2024' (use YYYY-MM-DD or an ISO time such as 2024-06-01T12:00)"
