@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from retrieval.dates import DateMention
+    from retrieval import DateMention
 
     from .filters import Filters
 

@@ -22,7 +22,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Callable, Sequence
 
-from retrieval.dates import parse_time
+from retrieval import parse_time
 
 from .answers import Earlier, Passage
 

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from retrieval.dates import parse_time
+from retrieval import parse_time
 
 DATE_FORMAT = "YYYY-MM-DD or an ISO time such as 2024-06-01T12:00"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from retrieval.dates import long_form, published_day
+from retrieval import long_form, published_day
 
 from .answers import Answer, Passage, Source
 

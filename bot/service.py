@@ -12,8 +12,8 @@ from typing import Callable
 
 import numpy as np
 
-from retrieval import Article, CorpusIndex, Hit, corpus_fingerprint, is_stop_word, open_corpus
-from retrieval.dates import mentions, published_day, question_day
+from retrieval import (Article, CorpusIndex, Hit, corpus_fingerprint, is_stop_word, mentions, open_corpus,
+                       published_day, question_day)
 
 from . import archive
 from .about import about_question
@@ -93,7 +93,7 @@ class AnsweringService:
         searched = text
         named = question_day(text, today())
         if named is not None:
-            on_day = np.zeros(len(index.corpus.sentences), bool)
+            on_day = np.zeros(len(index), bool)
             on_day[index.sentences_on(named.day)] = True
             if allowed is not None:
                 on_day &= allowed
@@ -116,12 +116,11 @@ class AnsweringService:
     def _day_hits(self, index: CorpusIndex, allowed: np.ndarray, article: str | None, k: int) -> list[Hit]:
         """The sentences of the day a question names, when the rest of it ("What happened on ...?") has no
         word to rank them by: each answers it fully; newest articles first, then in reading order."""
-        corpus = index.corpus
         positions = np.flatnonzero(allowed)
         if article is not None:
-            number = corpus.article_ids.index(article)
-            positions = positions[(positions >= corpus.starts[number]) & (positions < corpus.starts[number + 1])]
-        return [Hit(int(p), 1.0, corpus.sentences[int(p)], 1.0, ()) for p in positions[:k].tolist()]
+            start, end = index.article_span(article)
+            positions = positions[(positions >= start) & (positions < end)]
+        return [Hit(int(p), 1.0, index.sentence(int(p)), 1.0, ()) for p in positions[:k].tolist()]
 
     def _acceptable(self, index: CorpusIndex, text: str, passage: Passage) -> bool:
         """The decline rule: good enough evidence, and every name the question gives is in the passage."""
@@ -149,11 +148,10 @@ class AnsweringService:
         wanted = set(index.terms(about.subject))
         seen, found = set(), []
         for hit in hits:
-            number = int(index.corpus.article_of[hit.position])
-            if number in seen or not wanted:
-                continue
-            seen.add(number)
             header = index.header(hit.position)
+            if header.id in seen or not wanted:
+                continue
+            seen.add(header.id)
             held = set(index.terms(f"{header.title} {hit.sentence.text}"))
             share = len(wanted & held) / len(wanted)
             if share < self.settings.min_coverage:

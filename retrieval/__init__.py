@@ -3,6 +3,7 @@
 from .articles import ArticleError, parse_article, read_article
 from .cache import corpus_fingerprint
 from .corpus import CorpusError, CorpusIndex, open_corpus
+from .dates import DateMention, long_form, mentions, parse_time, published_day, question_day
 from .folder import Corpus
 from .query import IndexSettings, QueryTerms
 from .ranking import RankSettings
@@ -11,7 +12,8 @@ from .text import is_stop_word
 from .tfidf import SentenceIndex
 
 __all__ = [
-    "Article", "ArticleError", "Corpus", "CorpusError", "CorpusIndex", "Hit", "IndexSettings",
+    "Article", "ArticleError", "Corpus", "CorpusError", "CorpusIndex", "DateMention", "Hit", "IndexSettings",
     "Paragraph", "QueryTerms", "RankSettings", "Sentence", "SentenceIndex", "corpus_fingerprint",
-    "is_stop_word", "open_corpus", "parse_article", "read_article",
+    "is_stop_word", "long_form", "mentions", "open_corpus", "parse_article", "parse_time", "published_day",
+    "question_day", "read_article",
 ]

@@ -84,10 +84,9 @@ class CorpusIndex:
         `article` is unknown)."""
         within = None
         if article is not None:
-            number = self._article_numbers.get(article)
-            if number is None:
+            within = self.article_span(article)
+            if within is None:
                 return None
-            within = (int(self.corpus.starts[number]), int(self.corpus.starts[number + 1]))
         return self.ranker.evidence(question, within, k, allowed)
 
     def sentences_on(self, day: date) -> np.ndarray:
@@ -105,6 +104,14 @@ class CorpusIndex:
     def __len__(self) -> int:
         """How many sentences the corpus has."""
         return len(self.corpus.sentences)
+
+    def sentence(self, position: int) -> Sentence:
+        return self.corpus.sentences[position]
+
+    def article_span(self, article_id: str) -> tuple[int, int] | None:
+        """The positions [start, end) of an article's sentences, or None for an unknown id."""
+        number = self._article_numbers.get(article_id)
+        return None if number is None else (int(self.corpus.starts[number]), int(self.corpus.starts[number + 1]))
 
     def terms(self, text: str) -> list[str]:
         """The index terms of a text, in order (stemmed, stop words left out)."""
