@@ -43,21 +43,20 @@ _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1
 
 
 def words(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    return _WORDS.findall("".join(c for c in folded if not unicodedata.combining(c)))
+    """A sentence's words, case and accents folded, punctuation left out."""
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    return _WORDS.findall(folded)
 
 
 def shingles(text: str) -> frozenset[tuple[str, ...]]:
-    w = words(text)
+    """A sentence's runs of three words (the whole sentence when it is shorter)."""
+    return _shingles(words(text))
+
+
+def _shingles(w: list[str]) -> frozenset[tuple[str, ...]]:
     return frozenset(zip(w, w[1:], w[2:])) if len(w) >= 3 else frozenset([tuple(w)])
-
-
-def same_sentence(a: str, b: str) -> bool:
-    """True when two sentences are one wire copy: the same words, or nearly the same (see the module)."""
-    if words(a) == words(b):
-        return True
-    x, y = shingles(a), shingles(b)
-    return len(x & y) >= COPY_SIMILARITY * len(x | y)
 
 
 def published_at(passage: Passage) -> datetime | None:
@@ -73,16 +72,18 @@ def published_at(passage: Passage) -> datetime | None:
 def fold_copies(passages: Sequence[Passage]) -> list[Passage]:
     """One answer for each sentence however many articles carry it, in the order of its best copy."""
     groups: list[list[Passage]] = []
-    seen: list[frozenset] = []
+    keys: list[tuple[tuple[str, ...], frozenset]] = []  # each group's first sentence: its words, its shingles
     for p in passages:
-        mine = shingles(p.text)
-        for group, key in zip(groups, seen):
-            if p.article.id not in {q.article.id for q in group} and _copies(group[0].text, key, p.text, mine):
+        w = tuple(words(p.text))
+        mine = _shingles(list(w))
+        for group, (their_words, theirs) in zip(groups, keys):
+            if (w == their_words or len(mine & theirs) >= COPY_SIMILARITY * len(mine | theirs)) \
+                    and p.article.id not in {q.article.id for q in group}:
                 group.append(p)
                 break
         else:
             groups.append([p])
-            seen.append(mine)
+            keys.append((w, mine))
     out = []
     for group in groups:
         if len(group) == 1:
@@ -93,12 +94,6 @@ def fold_copies(passages: Sequence[Passage]) -> list[Passage]:
         others = tuple(q.article for q in group if q is not cited)
         out.append(replace(cited, score=group[0].score, coverage=group[0].coverage, also_in=others))
     return out
-
-
-def _copies(a: str, a_shingles: frozenset, b: str, b_shingles: frozenset) -> bool:
-    if len(a_shingles & b_shingles) >= COPY_SIMILARITY * len(a_shingles | b_shingles):
-        return True
-    return words(a) == words(b)
 
 
 def newer_first(passages: Sequence[Passage]) -> list[Passage]:

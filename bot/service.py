@@ -100,7 +100,7 @@ class AnsweringService:
             if on_day.any():
                 allowed = on_day
                 searched = (text[:named.start] + " " + text[named.end:]).strip()
-        k = 2 * wanted + 10
+        k = wanted + 5  # more than wanted, for the copies folded away; more again while copies fill it
         while True:
             hits = index.search(searched, k=k, article=article, allowed=allowed)
             if searched != text and not hits:

@@ -211,17 +211,18 @@ def question_day(question: str, today: date) -> DateMention | None:
     """The one day a question names ("What happened on 16 June 2024?", "... last Sunday", "2 days ago"),
     read against `today`; None when it names none, or only a month, a year or a week.
 
-    Questions are few and free in form, so dateparser reads them (it knows "3 days ago", "16.06.2024",
-    "the 16th of June"); the resolver above, which must be fast on every sentence at ingest, is the
-    fallback, and decides whether a bare weekday looks back or ahead the same way for both."""
+    The forms the resolver above knows are read by it, the same way as in the sentences (a question's
+    Sunday is the Sunday the articles mean) and at no cost; questions in other forms that may hold a
+    date ("3 days ago", "16.06.2024", "the day before yesterday") go to dateparser, which is made for
+    free-form dates but costs milliseconds a question (and about half a second to load)."""
     if not (_maybe(question) or "ago" in question.lower()):
         return None
-    future = bool(_FUTURE.search(question))
-    found = _library_day(question, today, future)
-    if found is not None:
-        return found
-    days_named = [m for m in mentions(question, today) if m.last is None]
-    return days_named[0] if days_named else None
+    found = [m for m in mentions(question, today) if m.last is None]
+    if found:
+        return found[0]
+    if any(m.last is not None for m in mentions(question, today)):
+        return None  # "last week": a week, not a day
+    return _library_day(question, today, bool(_FUTURE.search(question)))
 
 
 def _library_day(question: str, today: date, future: bool) -> DateMention | None:
