@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 import pysbd
 
@@ -46,8 +47,12 @@ def _chunks(text: str) -> list[str]:
     return pieces
 
 
-def article_sentences(article: Article, splitter: Splitter | None = None) -> list[Sentence]:
-    """Every sentence of an article in reading order, with paragraph and sentence numbers from 1."""
+def article_sentences(article: Article, splitter: Splitter | None = None,
+                      on_paragraph: Callable[[int], None] | None = None) -> list[Sentence]:
+    """Every sentence of an article in reading order, with paragraph and sentence numbers from 1.
+
+    `on_paragraph(number)` is called as each paragraph is done (a progress meter for large files).
+    """
     splitter = splitter or Splitter()
     out: list[Sentence] = []
     last_speaker: str | None = None
@@ -68,4 +73,6 @@ def article_sentences(article: Article, splitter: Splitter | None = None) -> lis
                 attributed_to=speaker,
                 credit=paragraph.credit if paragraph.kind == CAPTION else None,
             ))
+        if on_paragraph:
+            on_paragraph(p_no)
     return out

@@ -90,7 +90,7 @@ def test_cache_is_used_when_fresh(tmp_path, monkeypatch):
     def no_reading(*args, **kwargs):
         raise AssertionError("articles were read again although the cache is fresh")
 
-    monkeypatch.setattr(corpus_module, "read_articles", no_reading)
+    monkeypatch.setattr(corpus_module, "ingest", no_reading)
     again = open_corpus(tmp_path, cache)
     assert [s.text for s in again.corpus.sentences] == [s.text for s in first.corpus.sentences]
     assert [h.sentence.text for h in again.search("storm homes")] == [h.sentence.text for h in first.search("storm homes")]
