@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from dataclasses import replace
 from pathlib import Path
 
@@ -89,19 +91,23 @@ def test_parallel_ingestion_gives_the_same_corpus(corpus_dir):
     warnings_serial: list[str] = []
     warnings_parallel: list[str] = []
     serial, skipped_serial = ingest(files, warnings_serial.append, workers=1)
-    seen = []
+    seen: list[int] = []
 
-    def progress(items, total, what):
-        for item in items:
-            seen.append(what)
-            yield item
+    class Meter:
+        def update(self, n):
+            seen.append(n)
+
+    @contextlib.contextmanager
+    def progress(what, total):
+        yield Meter()
+        seen.append(-total)
 
     parallel, skipped_parallel = ingest(files, warnings_parallel.append, progress, workers=2)
     assert list(parallel.articles) == list(serial.articles)
     assert list(parallel.sentences) == list(serial.sentences)
     assert skipped_parallel == skipped_serial and len(skipped_serial) == 1
     assert warnings_parallel == warnings_serial
-    assert len(seen) == len(files)
+    assert len(seen) == len(files) + 1 and sum(seen) == 0  # one update a file, adding up to the total
 
 
 def test_an_empty_paragraph_list_and_no_speakers_round_trip(tmp_path):
