@@ -21,7 +21,7 @@ from .telegram.cli import add_parser as add_telegram
 
 
 MAX_FILE_ENV = "NEWSBOT_MAX_FILE_MB"
-PROGRESS_MIN_BYTES = 2_000_000  # a bar only for reading more than this (and only on a terminal)
+PROGRESS_MIN_BYTES = 1_000_000  # a bar only for reading more than this (and only on a terminal)
 
 
 def warn(message: str) -> None:
