@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 
 import pytest
 
@@ -78,3 +79,47 @@ def test_one_large_file_is_metered_paragraph_by_paragraph_in_bytes(tmp_path):
     assert totals == [path.stat().st_size]
     assert len(updates) == 400 and sum(updates) == path.stat().st_size  # one step a paragraph, all the bytes
     assert all(n > 0 for n in updates)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_index_shows_a_byte_progress_bar_for_one_large_file_on_a_terminal(tmp_path):
+    import os
+    import subprocess
+
+    from .conftest import PYTHON, run_env
+
+    # One file over the bar's threshold (1 MB), of one-sentence lines, which split fast.
+    write(tmp_path / "corpus", "dump.txt", "A dump\n" + "".join(f"Gauge {i} read {i % 97} centimetres.\n"
+                                                               for i in range(40_000)))
+    import fcntl
+    import struct
+    import termios
+
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal has a size
+    try:
+        process = subprocess.Popen([PYTHON, "-m", "bot", "index", "--corpus", str(tmp_path / "corpus")],
+                                   env=run_env(NEWSBOT_CACHE=str(tmp_path / "cache")),
+                                   stdout=subprocess.PIPE, stderr=follower, text=True)
+        os.close(follower)
+        follower = -1
+        screen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            screen += chunk
+        stdout = process.communicate(timeout=120)[0]
+    finally:
+        os.close(leader)
+        if follower >= 0:
+            os.close(follower)
+    text = screen.decode("utf-8", "replace")
+    assert process.returncode == 0 and "40000 sentences" in stdout
+    assert text.startswith("newsbot: building the index for 1 article…")
+    size = (tmp_path / "corpus" / "dump.txt").stat().st_size
+    # tqdm's bar, counting the file's bytes (a bar counting files would say 0/1).
+    assert "reading:" in text and f"/{size / 1e6:.2f}M" in text and "B/s" in text
