@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from retrieval import CorpusIndex, Hit, open_corpus
-from retrieval.corpus import Progress, corpus_files, fingerprint
-from retrieval.text import STOP_WORDS
+from retrieval import CorpusIndex, Hit, corpus_fingerprint, is_stop_word, open_corpus
+from retrieval.corpus import Progress
 
 from .answers import Answer, AnswerSettings, Passage, Source
 
@@ -75,16 +74,12 @@ class AnsweringService:
     def _passage(self, index: CorpusIndex, hit: Hit) -> Passage:
         s = hit.sentence
         text, matched = s.text, hit.matched
-        corpus = index.corpus
         position = hit.position
-        # The sentence before, when this one opens with a pronoun or continues its quotation; its text
-        # is read first, its whole record only when it is needed.
-        if position > 0 and corpus.article_of[position - 1] == corpus.article_of[position]:
-            before = corpus.texts_and_speakers([position - 1])[0][0]
-            if (_NEEDS_PREVIOUS.match(s.text) or _open_quote(before)) \
-                    and corpus.sentences[position - 1].paragraph == s.paragraph:
-                text = f"{before} {s.text}"
-        a = corpus.article_header(int(corpus.article_of[position]))
+        # The sentence before, when this one opens with a pronoun or continues its quotation.
+        before = index.sentence_before(position)
+        if before is not None and (_NEEDS_PREVIOUS.match(s.text) or _open_quote(before.text)):
+            text = f"{before.text} {s.text}"
+        a = index.header(position)
         source = Source(a.id, a.title, a.source, a.url, a.published)
         return Passage(text, hit.score, source, s.paragraph, s.sentence, s.attributed_to, s.kind, s.credit,
                        matched, position)
@@ -97,9 +92,7 @@ class AnsweringService:
         return article.paragraphs[passage.paragraph - 1].text
 
     def sources(self) -> list[Source]:
-        corpus = self.index.corpus
-        counts = (corpus.starts[1:] - corpus.starts[:-1]).tolist()
-        return [Source(a.id, a.title, a.source, a.url, a.published, n) for a, n in zip(corpus.articles, counts)]
+        return [Source(a.id, a.title, a.source, a.url, a.published, n) for a, n in self.index.article_list()]
 
     # -- the corpus changing under us -----------------------------------------------------------
     def refresh(self) -> bool:
@@ -110,8 +103,7 @@ class AnsweringService:
         if self.folder is None:
             return False
         with self._lock:
-            stamp = fingerprint(corpus_files(self.folder, self.cache_dir)) if self.folder.is_dir() else ""
-            if stamp == self.index.fingerprint:
+            if corpus_fingerprint(self.folder, self.cache_dir) == self.index.fingerprint:
                 return False
             self.index = open_corpus(self.folder, self.cache_dir, self.warn, max_file_bytes=self.max_file_bytes)
             return True
@@ -145,9 +137,8 @@ def _missing_names(corpus_index: CorpusIndex, question: str, passage: Passage) -
     names = _question_names(question)
     if not names:
         return []
-    index = corpus_index.index
-    held = set(index.analyzer.terms(f"{passage.text} {passage.article.title}"))
-    return [name for name in names if not held.intersection(index.query(name).words)]
+    held = set(corpus_index.terms(f"{passage.text} {passage.article.title}"))
+    return [name for name in names if not held.intersection(corpus_index.searched_terms(name))]
 
 
 _NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’-]*[a-z][\w'’-]*|[A-Z]{2,})(?![\w'’])")
@@ -162,4 +153,4 @@ def _question_names(question: str) -> list[str]:
         return []
     first = re.match(r"\W*[\w'’-]+", question)
     rest = question[first.end():] if first else question
-    return [m.group(0) for m in _NAME.finditer(rest) if m.group(0).lower() not in STOP_WORDS]
+    return [m.group(0) for m in _NAME.finditer(rest) if not is_stop_word(m.group(0))]

@@ -78,7 +78,7 @@ def test_the_cache_keeps_sentences_and_postings_on_disk(corpus_dir, tmp_path):
 
 def test_a_damaged_cache_is_rebuilt_not_trusted(corpus_dir, tmp_path):
     open_corpus(corpus_dir, tmp_path / "cache")
-    slot = next((tmp_path / "cache").iterdir())
+    slot = next(p for p in (tmp_path / "cache").iterdir() if p.is_dir())  # beside it: the build lock
     text = slot / "sentences.utf8"
     text.write_bytes(text.read_bytes()[:-10])
     again = open_corpus(corpus_dir, tmp_path / "cache")
