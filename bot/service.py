@@ -75,9 +75,12 @@ class AnsweringService:
         s = hit.sentence
         text, matched = s.text, hit.matched
         position = hit.position
-        # The sentence before, when this one opens with a pronoun or continues its quotation.
+        # The sentence before, when this one opens with a pronoun or continues its quotation, or names
+        # no speaker while the one before does (`..., police said. The number of victims could rise.`):
+        # the reader then sees who said it, and the passage claims no more than the article does.
         before = index.sentence_before(position)
-        if before is not None and (_NEEDS_PREVIOUS.match(s.text) or _open_quote(before.text)):
+        if before is not None and (_NEEDS_PREVIOUS.match(s.text) or _open_quote(before.text)
+                                   or before.attributed_to and not s.attributed_to):
             text = f"{before.text} {s.text}"
         a = index.header(position)
         source = Source(a.id, a.title, a.source, a.url, a.published)

@@ -171,3 +171,23 @@ def test_a_cp1252_file_is_read_with_a_warning_naming_file_and_encoding(tmp_path)
     assert "The café owners said prices rose by 5 € — “too much”." in result.stdout
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
     assert warnings == [f"newsbot: warning: {corpus / 'cafe.txt'}: not UTF-8; read as cp1252"]
+
+
+BRIDGE = ("Bridge collapses in storm\n"
+          "The bridge collapsed on Monday, killing 12 people, police said. The number of victims could rise.\n"
+          "Rescue teams arrived overnight. The river is still rising.\n")
+
+
+def test_a_sentence_without_a_speaker_comes_with_the_one_before_that_names_it(tmp_path):
+    write(tmp_path, "bridge.txt", BRIDGE)
+    result = newsbot("ask", "--json", "--top-k", "1", "--corpus", str(tmp_path), "Could the number of victims rise?")
+    best = json.loads(result.stdout)["answers"][0]
+    assert best["text"] == ("The bridge collapsed on Monday, killing 12 people, police said. "
+                            "The number of victims could rise.")
+    assert best["sentence"] == 2 and best["attributed_to"] is None  # the article attributes it to no one
+
+
+def test_a_sentence_after_one_without_a_speaker_comes_alone(tmp_path):
+    write(tmp_path, "bridge.txt", BRIDGE)
+    result = newsbot("ask", "--json", "--top-k", "1", "--corpus", str(tmp_path), "Is the river still rising?")
+    assert json.loads(result.stdout)["answers"][0]["text"] == "The river is still rising."
