@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
 import subprocess
 import sys
-import time
 
 import pytest
 
 from .conftest import PYTHON, ROOT, run_env, write
+from .terminal import Terminal
 
 HEADLINE = "Syrian regime amassing for renewed Idlib offensive say rebels"
 
@@ -125,54 +122,26 @@ def test_console_piped_answers_and_handles_commands():
     assert "never read" not in out
 
 
-def _read_until(fd: int, needle: bytes, timeout: float = 30) -> bytes:
-    data = b""
-    deadline = time.monotonic() + timeout
-    while needle not in data and time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            data += chunk
-    return data
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
-def test_console_in_a_real_terminal_colours_and_quits_on_ctrl_d():
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: newsbot on the terminal
-        env = run_env(TERM="xterm-256color")
-        env.pop("NO_COLOR", None)
-        os.chdir(ROOT)
-        os.execve(PYTHON, [PYTHON, "-m", "bot", "console"], env)
+def test_console_in_a_real_terminal_colours_and_quits_on_ctrl_d(tmp_path):
+    env = run_env(TERM="xterm-256color", HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"))
+    env.pop("NO_COLOR", None)
+    terminal = Terminal([PYTHON, "-m", "bot", "console"], env, cwd=str(ROOT), columns=120, lines=40)
+    prompt = lambda: terminal.cursor_line() == "you> "  # noqa: E731  (the cursor waits after the prompt)
     try:
-        assert b"newsbot" in _read_until(fd, b"you> ")
-        os.write(fd, b"who denied conducting the first strikes?\r")
-        screen = _read_until(fd, b"rebels\xe2\x80\x9d")  # the headline closes the attribution
-        assert b"Moscow" in screen and b"\x1b[1m" in screen  # matched words in bold
-        assert HEADLINE.encode() in screen
-        os.write(fd, b"context\r")
-        assert b"overnight bombing raid" in _read_until(fd, b"overnight bombing raid")
-        os.write(fd, b"\x04")  # Ctrl-D
-        deadline = time.monotonic() + 20
-        status = None
-        while time.monotonic() < deadline:
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            _read_until(fd, b"\n", 0.2)
-        assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        terminal.wait_until(prompt, "the prompt")
+        assert "newsbot — ask about the news articles loaded (1 articles)" in terminal.flow()
+        terminal.type(b"who denied conducting the first strikes?\r")
+        terminal.wait_until(lambda: f"{HEADLINE}”" in terminal.flow() and prompt(), "the answer, then the prompt")
+        assert "Moscow denied conducting the first strikes." in terminal.flow()
+        bold = terminal.bold_words()
+        assert {"denied", "conducting", "first", "strikes"} <= bold and "Moscow" not in bold  # matched words
+        terminal.type(b"context\r")
+        terminal.wait_until(lambda: "overnight bombing raid" in terminal.flow() and prompt(), "the paragraph")
+        terminal.type(b"\x04")  # Ctrl-D on an empty line
+        assert terminal.wait_for_exit() == 0
     finally:
-        try:
-            os.kill(pid, 9)
-            os.waitpid(pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
-        os.close(fd)
+        terminal.close()
 
 
 def test_ask_stdin_survives_odd_lines_and_keeps_the_order():
