@@ -220,9 +220,13 @@ def question_day(question: str, today: date) -> DateMention | None:
     found = [m for m in mentions(question, today) if m.last is None]
     if found:
         return found[0]
-    if any(m.last is not None for m in mentions(question, today)):
-        return None  # "last week": a week, not a day
+    if any(m.last is not None for m in mentions(question, today)) or not _LIBRARY_HINT.search(question):
+        return None  # "last week" is a week, not a day; "What day …?" names none
     return _library_day(question, today, bool(_FUTURE.search(question)))
+
+
+# What the other day-naming forms hold: a number ("16.06.2024", "3 days ago") or "ago", "day before …".
+_LIBRARY_HINT = re.compile(r"\d|\bago\b|\bday (?:before|after)\b", re.IGNORECASE)
 
 
 def _library_day(question: str, today: date, future: bool) -> DateMention | None:
