@@ -13,6 +13,7 @@ from retrieval.corpus import corpus_files, fingerprint
 from retrieval.text import STOP_WORDS
 
 from .answers import Answer, AnswerSettings, Passage, Source
+from .followup import Reading
 
 MAX_QUESTION_CHARS = 2000  # longer questions are searched on their first 2,000 characters
 
@@ -48,8 +49,15 @@ class AnsweringService:
         return cls(index, folder, cache, settings or AnswerSettings(), on_warning)
 
     # -- questions ------------------------------------------------------------------------------
-    def ask(self, question: str, top_k: int = 3, article: str | None = None, skip: int = 0) -> Answer:
-        """Answer a question with up to `top_k` ranked passages, after skipping the `skip` best."""
+    def ask(self, question: str, top_k: int = 3, article: str | None = None, skip: int = 0,
+            reading: Reading | None = None) -> Answer:
+        """Answer a question with up to `top_k` ranked passages, after skipping the `skip` best.
+
+        With a `reading` (a follow-up, bot/followup.py) its words are searched instead, the passages it
+        leaves out are left out, and passages about its names come first.
+        """
+        if reading is not None:
+            return self._ask_read(question, reading, top_k, article, skip)
         question = question if isinstance(question, str) else str(question)
         text = _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
         if not re.search(r"[^\W_]", text) or _GREETING.match(text):
@@ -65,6 +73,47 @@ class AnsweringService:
         best = hits[0]
         answered = self.settings.accepts(best.score, best.coverage) and not _missing_names(index, text, passages[0])
         return Answer(question, answered, passages, "answer" if answered else "declined", skip, article)
+
+    def _ask_read(self, question: str, reading: Reading, top_k: int, article: str | None, skip: int) -> Answer:
+        """A follow-up: the reading's words searched (and the question's own words, when it has some);
+        passages about what its pronouns stand for first; the passages it leaves out left out."""
+        text = _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
+        if not re.search(r"[^\W_]", text) or _GREETING.match(text):
+            return Answer(question, False, (), "help", skip, article)
+        index = self.index
+        if article is not None and not index.has_article(article):
+            return Answer(question, False, (), "unknown_article", skip, article, reading)
+        top_k = max(1, min(int(top_k), 50))
+        search = _CONTROL.sub(" ", reading.search)[:MAX_QUESTION_CHARS].strip()
+        best: dict[int, Hit] = {}
+        for words in filter(None, (search, reading.own_words)):
+            for hit in index.search(words, k=skip + top_k + len(reading.exclude) + 10, article=article):
+                if hit.position not in reading.exclude and hit.score > getattr(best.get(hit.position), "score", -1):
+                    best[hit.position] = hit
+        hits = sorted(best.values(), key=lambda h: -h.score)
+        passages = [self._passage(index, hit) for hit in hits]
+        held = {p.position: self._held_terms(index, p) for p in passages}
+        if reading.about:  # what the pronoun stands for: passages about it first, in their order
+            about = [p for p in passages if not _names_not_held(index, reading.about, held[p.position])]
+            passages = about + [p for p in passages if p not in about]
+        passages = passages[skip:skip + top_k]
+        if not passages:
+            kind = "no_more" if skip or reading.exclude else "declined"
+            return Answer(question, False, (), kind, skip, article, reading)
+        first = passages[0]
+        answered = self.settings.accepts(first.score, best[first.position].coverage) and not _names_not_held(
+            index, _question_names(search) + list(reading.about), held[first.position])
+        return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article, reading)
+
+    def _held_terms(self, index: CorpusIndex, passage: Passage) -> set[str]:
+        """The terms a passage is about: its own and its headline's, and the sentence before it when it
+        opens with a pronoun ("He promised 40 million crowns" after "... Tomas Berg told reporters ...")."""
+        text = f"{passage.text} {passage.article.title}"
+        position, corpus = passage.position, index.corpus
+        if _NEEDS_PREVIOUS.match(passage.text) and position > 0 \
+                and corpus.article_of[position - 1] == corpus.article_of[position]:
+            text += " " + corpus.texts_and_speakers([position - 1])[0][0]
+        return set(index.index.analyzer.terms(text))
 
     def _passage(self, index: CorpusIndex, hit: Hit) -> Passage:
         s = hit.sentence
@@ -89,6 +138,15 @@ class AnsweringService:
         if article is None or not 0 < passage.paragraph <= len(article.paragraphs):
             return None
         return article.paragraphs[passage.paragraph - 1].text
+
+    def speakers(self, passage: Passage) -> tuple[str, ...]:
+        """Whom the sentences of a passage's article are attributed to, in its order (for fuller names)."""
+        corpus = self.index.corpus
+        if not 0 <= passage.position < len(corpus.article_of):
+            return ()
+        number = int(corpus.article_of[passage.position])
+        positions = list(range(int(corpus.starts[number]), int(corpus.starts[number + 1])))
+        return tuple(dict.fromkeys(s for s in corpus.texts_and_speakers(positions)[1] if s))
 
     def sources(self) -> list[Source]:
         corpus = self.index.corpus
@@ -141,6 +199,12 @@ def _missing_names(corpus_index: CorpusIndex, question: str, passage: Passage) -
         return []
     index = corpus_index.index
     held = set(index.analyzer.terms(f"{passage.text} {passage.article.title}"))
+    return [name for name in names if not held.intersection(index.query(name).words)]
+
+
+def _names_not_held(corpus_index: CorpusIndex, names, held: set[str]) -> list[str]:
+    """The names whose terms (or a synonym's or a close spelling's) are not among `held`."""
+    index = corpus_index.index
     return [name for name in names if not held.intersection(index.query(name).words)]
 
 
