@@ -13,6 +13,7 @@ from retrieval import CorpusError
 
 from . import render
 from .answers import Answer
+from .conversation import Conversation
 from .service import AnsweringService, default_corpus
 from .telegram.cli import add_parser as add_telegram
 
@@ -115,8 +116,9 @@ def run_ask(args: argparse.Namespace) -> int:
         return 0
     # A line of bytes that are not UTF-8 is still one question (with replacement characters).
     sys.stdin.reconfigure(errors="replace")
+    conversations: dict[str, Conversation] = {}  # lines sharing a "conversation" key are one thread
     for line in sys.stdin:
-        answer, reply = _ask_line(service, line.rstrip("\r\n"), args)
+        answer, reply = _ask_line(service, line.rstrip("\r\n"), args, conversations)
         if args.json:
             print(json.dumps(answer.to_json(reply), ensure_ascii=False), flush=True)
         else:
@@ -124,9 +126,11 @@ def run_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace) -> tuple[Answer, str]:
-    """One stdin line (plain text, or {"question": ..., "article": ID, "top_k": N}): its answer and reply."""
-    question, article, top_k = line, args.article, args.top_k
+def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace,
+              conversations: dict[str, Conversation]) -> tuple[Answer, str]:
+    """One stdin line (plain text, or {"question": ..., "article": ID, "top_k": N, "conversation": ID}):
+    its answer and reply. Lines with the same "conversation" are read as one conversation's turns."""
+    question, article, top_k, thread = line, args.article, args.top_k, None
     if line.lstrip().startswith("{"):
         try:
             request = json.loads(line)
@@ -139,8 +143,15 @@ def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace) ->
                 raise ValueError("\"article\" must be a string")
             if not 1 <= top_k <= 50:
                 raise ValueError("\"top_k\" must be from 1 to 50")
+            thread = request.get("conversation")
+            if thread is not None and (isinstance(thread, bool) or not isinstance(thread, (str, int))):
+                raise ValueError("\"conversation\" must be a string or a number")
         except (ValueError, TypeError, OverflowError) as err:
             return Answer(line, False, (), "bad_request"), render.unreadable_request(err)
+    if thread is not None:
+        conversation = conversations.setdefault(str(thread), Conversation(service, top_k=top_k))
+        answer = conversation.ask(question, article=article, top_k=top_k)
+        return answer, render.reply(answer)
     answer = service.ask(question, top_k=top_k, article=article)
     return answer, render.reply(answer)
 
