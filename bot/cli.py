@@ -1,4 +1,4 @@
-"""The `newsbot` command line: console, ask, sources, index (and telegram)."""
+"""The `newsbot` command line: console, ask, sources, index, add, follow (and telegram)."""
 
 from __future__ import annotations
 
@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
                                "(default: the bundled seed question set)")
     evaluate.add_argument("--article", metavar="ID", help="search only this article")
     evaluate.set_defaults(run=run_eval)
+
+    from .web_cli import add_parsers as add_web_commands  # `add` and `follow`: web pages and feeds
+
+    add_web_commands(commands)
 
     add_telegram(commands, corpus)
     return parser

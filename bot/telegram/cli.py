@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 
 from ..service import AnsweringService
+from ..web_cli import add_telegram_options as add_feed_options, feeds_in_background
 from .settings import PUBLIC_API_URL, SECRET_PATTERN, TelegramSettings, TokenError, read_token
 
 logger = logging.getLogger("newsbot.telegram")
@@ -46,6 +47,7 @@ def add_parser(commands: argparse._SubParsersAction, corpus: argparse.ArgumentPa
                           help="do not pace sends to Telegram's flood limits (429 retry_after is still obeyed); "
                                "for local Bot API servers and benchmarks")
     telegram.add_argument("--verbose", action="store_true", help="log debugging detail")
+    add_feed_options(telegram)  # --feed URL, --feed-every: feeds followed inside the bot (bot/web_cli.py)
     telegram.set_defaults(run=run)
 
 
@@ -94,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(settings, logging.DEBUG if args.verbose else logging.INFO)
     service = AnsweringService.open(args.corpus, args.cache_dir,
                                     on_warning=lambda message: logger.warning("%s", message))
-    return asyncio.run(_run(service, settings))
+    with feeds_in_background(args, logger):  # --feed: a thread saving new feed items into the corpus
+        return asyncio.run(_run(service, settings))
 
 
 async def _run(service: AnsweringService, settings: TelegramSettings) -> int:
