@@ -72,6 +72,7 @@ class Reading:
     exclude: frozenset[int] = frozenset()  # corpus positions of passages already given ("else")
     own_words: str | None = None  # the question's own words, searched too: "He promised 40 million crowns"
     #                               answers "What did he promise?" better than a sentence naming him
+    topic: tuple[str, ...] = ()  # the last question's words a pronoun stands for, when it names nothing
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,9 @@ def _with_wh(wh: str, text: str) -> str | None:
 def _looks_like_topic(text: str) -> bool:
     """The X of "And X?" / "What about X?": a short phrase, not a whole new question."""
     words = text.split()
-    return 0 < len(words) <= 5 and words[0].lower() not in _AUX and not re.match(_WH + r"\b", text, re.IGNORECASE)
+    pronoun = len(words) == 1 and words[0].lower() in {**_PERSON, **_THING, **_GROUP, "that": "", "this": ""}
+    return 0 < len(words) <= 5 and not pronoun and words[0].lower() not in _AUX \
+        and not re.match(_WH + r"\b", text, re.IGNORECASE)
 
 
 def _swap_topic(topic: str, previous: Turn) -> Reading:
@@ -146,12 +149,12 @@ def _swap_topic(topic: str, previous: Turn) -> Reading:
     topic = topic.strip()
     kind = _kind(topic)
     read_as, search = _swap(_bare(previous.read), topic, kind), _swap(_bare(previous.searched), topic, kind)
-    return Reading(search, _lower_first(read_as) + "?", tuple(n for n in (_core(topic),) if n and n[0].isupper()))
+    return Reading(search, _lower_first(read_as) + "?", (_core(topic),) if _core(topic) else ())
 
 
 def _kind(phrase: str) -> str:
-    core = _core(phrase).lower()
-    if core in _WHEN_WORDS or re.fullmatch(r"(?:\d{1,2} )?(?:%s)(?: \d{1,2})?" % "|".join(_WHEN_WORDS), core):
+    core = _core(phrase)
+    if re.fullmatch(r"(?:\d{1,2} )?(?:%s)(?: \d{1,2})?" % "|".join(_WHEN_WORDS), core.lower()):
         return "when"
     if re.fullmatch(r"[\d,.]+", core):
         return "number"
@@ -185,12 +188,12 @@ def _swap(text: str, topic: str, kind: str) -> str:
 def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
     words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(question)]
     leaning = _ELSE.search(question) is not None
-    pronouns = [(i, w) for i, w in enumerate(words) if _is_pronoun(words, i)]
+    pronouns = [(i, w) for i, w in enumerate(words) if _is_pronoun(words, i, question)]
     if pronouns and _has_own_subject(question, words, pronouns[0][0]):
         pronouns = []
     if not pronouns and not leaning:
         return None
-    read_as, search, about = question, question, []
+    read_as, search, about, topic = question, question, [], []
     for i, (word, start, end) in reversed(pronouns):
         lower = word.lower()
         shown, searched, names, topic_only = _referent(lower, previous, question)
@@ -204,6 +207,7 @@ def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
         else:  # no name to stand for: the last question's words, shown in brackets
             read_as = read_as[:end] + f" ({shown})" + read_as[end:]
             search = search[:end] + f" {searched}" + search[end:]
+            topic += searched.split()
     exclude = previous.shown if leaning else frozenset()
     search = " ".join(_ELSE.sub(" ", search).split()) if leaning else search  # "else" is not a word to find
     read_as = _lower_first(_bare(read_as)) + "?"
@@ -211,17 +215,26 @@ def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
         read_as = read_as[:-1] + "? (leaving out what was already shown)"
     own = _ELSE.sub(" ", question) if leaning else question
     own_words = own if any(w.isalpha() and w.lower() not in _FUNCTION for w, _, _ in words) else None
-    return Reading(search, read_as, tuple(dict.fromkeys(about)), exclude, own_words)
+    return Reading(search, read_as, tuple(dict.fromkeys(about)), exclude, own_words, tuple(dict.fromkeys(topic)))
 
 
-def _is_pronoun(words: list[tuple[str, int, int]], i: int) -> bool:
+_DUMMY_IT = re.compile(r"^\s*(?:what (?:time|day|date|year|month)|how (?:late|early))\s+(?:is|was)\s+it\b"
+                       r"|\bit(?:'s|’s| is| was)? (?:\w+ )?(?:true|possible|likely|said|thought|reported|known|clear)\b"
+                       r"|\b(?:is|was) it (?:\w+ )?(?:true|possible|likely|clear) that\b", re.IGNORECASE)
+
+
+def _is_pronoun(words: list[tuple[str, int, int]], i: int, question: str = "") -> bool:
     word = words[i][0].lower()
+    if word in ("it", "it's", "it’s") and _DUMMY_IT.search(question):
+        return False  # "What time is it?", "Is it true that ...": an "it" that stands for nothing
     if word in _PERSON or word in _THING or word in _GROUP:
         return True
-    if word in _DEMONSTRATIVE:  # "that" standing alone ("Who denied that?"), not "that town" or "said that ..."
-        after = words[i + 1][0].lower() if i + 1 < len(words) else ""
+    if word in _DEMONSTRATIVE:  # "that" standing alone ("Who said that?", "Is that true?"), not "that town"
+        after = words[i + 1][0].lower() if i + 1 < len(words) else ""  # or "said that Russia ..."
         before = words[i - 1][0].lower() if i > 0 else ""
-        return (not after or not after[0].isalnum() or after in _AUX) and before not in _REPORTING
+        if not after or not after[0].isalnum():
+            return True
+        return after in _AUX or (before in _AUX and after in {"true", "so", "right", "correct", "important", "new"})
     return False
 
 

@@ -86,10 +86,18 @@ class AnsweringService:
         top_k = max(1, min(int(top_k), 50))
         search = _CONTROL.sub(" ", reading.search)[:MAX_QUESTION_CHARS].strip()
         best: dict[int, Hit] = {}
-        for words in filter(None, (search, reading.own_words)):
-            for hit in index.search(words, k=skip + top_k + len(reading.exclude) + 10, article=article):
-                if hit.position not in reading.exclude and hit.score > getattr(best.get(hit.position), "score", -1):
+        accepted: dict[int, bool] = {}  # position: would this search give it as the answer (True: the reading's)
+        given = set(index.corpus.texts_and_speakers(sorted(reading.exclude))[0]) if reading.exclude else set()
+        # The question's own words ("What did he promise?") are searched too; a passage found by them
+        # alone must still be about what the pronoun stands for (checked below).
+        for own, words in ((False, search), (True, reading.own_words)):
+            for hit in index.search(words, k=skip + top_k + len(reading.exclude) + 10, article=article) if words else ():
+                if hit.position in reading.exclude or hit.sentence.text in given:  # a wire copy given too
+                    continue
+                if hit.score > getattr(best.get(hit.position), "score", -1):
                     best[hit.position] = hit
+                if self.settings.accepts(hit.score, hit.coverage):
+                    accepted[hit.position] = accepted.get(hit.position, False) or not own
         hits = sorted(best.values(), key=lambda h: -h.score)
         passages = [self._passage(index, hit) for hit in hits]
         held = {p.position: self._held_terms(index, p) for p in passages}
@@ -101,7 +109,8 @@ class AnsweringService:
             kind = "no_more" if skip or reading.exclude else "declined"
             return Answer(question, False, (), kind, skip, article, reading)
         first = passages[0]
-        answered = self.settings.accepts(first.score, best[first.position].coverage) and not _names_not_held(
+        about_topic = not reading.topic or len(_names_not_held(index, reading.topic, held[first.position])) < len(reading.topic)
+        answered = (accepted.get(first.position) or (first.position in accepted and about_topic)) and not _names_not_held(
             index, _question_names(search) + list(reading.about), held[first.position])
         return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article, reading)
 
