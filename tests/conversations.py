@@ -140,3 +140,54 @@ def misses(turn: Turn, answered: bool, best_text: str | None, read_as: str | Non
     if turn.read_as is not None and (read_as is None or turn.read_as.lower() not in read_as.lower()):
         wrong.append(f"should be read as …{turn.read_as}…, was read as {read_as!r}")
     return wrong
+
+
+# Written after the rules above were settled and not tuned on: the share right on these is reported
+# (benchmarks/followups.py) and held above a floor, each turn is not asserted.
+HELD_OUT = {
+    "seed": [
+        script("monitor-truce",
+               ("What did the war monitor say about Russia?", "Russia carried out air strikes on jihadist targets"),
+               ("When did it declare a truce?", "declared a truce on August 31", "Russia")),
+        script("kabaneh-who",
+               ("What height did the jets hit in Latakia?", "known as Kabaneh"),
+               ("Who said so?", "The rebel official said", "", "pronoun")),
+        script("pounded-aided",
+               ("Which towns in southern Idlib were pounded by the Syrian army?", "Kafr Sejnah and Hazareen"),
+               ("Who aided it?", "aided by Iran-backed militias", "Syrian")),
+        script("scorched-un",
+               ("Who accused the alliance of scorched earth tactics?", "rights groups have accused"),
+               ("What did the UN warn of?", "warnings by the United Nations", None, "new topic")),
+        script("lavrov-where",
+               ("What did Lavrov say?", "Sergei Lavrov said in August"),
+               ("Where are they fighting?", "fighting on the ground in Idlib", "Lavrov")),
+        script("strikes-wednesday",
+               ("When were air strikes reported in Idlib?", "reported in Idlib province on Thursday"),
+               ("And on Wednesday?", "early hours of Wednesday", "Wednesday", "ellipsis")),
+    ],
+    "archive": [
+        script("homes-where",
+               ("How many homes were flooded?", "More than 3,000 homes"),
+               ("Where?", "in the lower town", "where", "ellipsis")),
+        script("holm-who",
+               ("What did Petra Holm say?", "never seen water rise this fast"),
+               ("Who is she?", "leads the volunteer rescue team", "Petra Holm")),
+        script("governor-aid",
+               ("Who is the regional governor?", "Regional governor Tomas Berg"),
+               ("How much aid did he promise?", "40 million crowns", "Tomas Berg")),
+        script("mayor-why",
+               ("When did the mayor resign?", "Ana Ruiz resigned as mayor"),
+               ("Why?", "the council rejected her budget", "why", "ellipsis"),
+               ("Who will replace her?", "choose an interim mayor", "Ruiz")),
+        script("ferry-pay",
+               ("When did the ferry strike end?", "resumed on Monday"),
+               ("How much of a pay rise did the crews get?", "6 percent", None, "new topic")),
+        script("festival-visitors",
+               ("When is the lantern festival held?", "festival has been held every summer"),
+               ("How many people came to it?", "About 20,000 visitors", "festival")),
+        script("mill-statement",
+               ("What did Kofi Mensah tell the BBC?", "workers had been given no warning"),
+               ("What did the owners blame?", "rising energy costs", None, "new topic"),
+               ("When did they say so?", "in a statement on Thursday", "")),
+    ],
+}
