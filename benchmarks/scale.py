@@ -42,7 +42,7 @@ from corpora import DATA, WIKIQA_FILES, draw_questions, real_sentences, syntheti
 
 from retrieval import Article, Paragraph, Sentence  # noqa: E402
 from retrieval.corpus import Corpus, CorpusIndex  # noqa: E402
-from retrieval.index import SentenceIndex  # noqa: E402
+from retrieval.tfidf import SentenceIndex  # noqa: E402
 
 SIZES = (10_000, 100_000, 200_000, 1_000_000)
 RANK_BM25_MAX = 100_000  # rank-bm25 scores every sentence in Python: too slow beyond this

@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from retrieval import CorpusIndex, Hit, open_corpus
-from retrieval.corpus import corpus_files, fingerprint
-from retrieval.text import STOP_WORDS
+from retrieval import CorpusIndex, Hit, corpus_fingerprint, is_stop_word, open_corpus
 
 from .answers import Answer, AnswerSettings, Passage, Source
 from .followup import Reading
@@ -87,7 +85,7 @@ class AnsweringService:
         search = _CONTROL.sub(" ", reading.search)[:MAX_QUESTION_CHARS].strip()
         best: dict[int, Hit] = {}
         accepted: dict[int, bool] = {}  # position: would this search give it as the answer (True: the reading's)
-        given = set(index.corpus.texts_and_speakers(sorted(reading.exclude))[0]) if reading.exclude else set()
+        given = set(index.texts(sorted(reading.exclude))) if reading.exclude else set()
         # The question's own words ("What did he promise?") are searched too; a passage found by them
         # alone must still be about what the pronoun stands for (checked below).
         for own, words in ((False, search), (True, reading.own_words)):
@@ -118,25 +116,18 @@ class AnsweringService:
         """The terms a passage is about: its own and its headline's, and the sentence before it when it
         opens with a pronoun ("He promised 40 million crowns" after "... Tomas Berg told reporters ...")."""
         text = f"{passage.text} {passage.article.title}"
-        position, corpus = passage.position, index.corpus
-        if _NEEDS_PREVIOUS.match(passage.text) and position > 0 \
-                and corpus.article_of[position - 1] == corpus.article_of[position]:
-            text += " " + corpus.texts_and_speakers([position - 1])[0][0]
-        return set(index.index.analyzer.terms(text))
+        before = index.text_before(passage.position) if _NEEDS_PREVIOUS.match(passage.text) else None
+        return set(index.terms(f"{text} {before}" if before else text))
 
     def _passage(self, index: CorpusIndex, hit: Hit) -> Passage:
         s = hit.sentence
         text, matched = s.text, hit.matched
-        corpus = index.corpus
         position = hit.position
-        # The sentence before, when this one opens with a pronoun or continues its quotation; its text
-        # is read first, its whole record only when it is needed.
-        if position > 0 and corpus.article_of[position - 1] == corpus.article_of[position]:
-            before = corpus.texts_and_speakers([position - 1])[0][0]
-            if (_NEEDS_PREVIOUS.match(s.text) or _open_quote(before)) \
-                    and corpus.sentences[position - 1].paragraph == s.paragraph:
-                text = f"{before} {s.text}"
-        a = corpus.article_header(int(corpus.article_of[position]))
+        # The sentence before, when this one opens with a pronoun or continues its quotation.
+        before = index.sentence_before(position)
+        if before is not None and (_NEEDS_PREVIOUS.match(s.text) or _open_quote(before.text)):
+            text = f"{before.text} {s.text}"
+        a = index.header(position)
         source = Source(a.id, a.title, a.source, a.url, a.published)
         return Passage(text, hit.score, source, s.paragraph, s.sentence, s.attributed_to, s.kind, s.credit,
                        matched, position)
@@ -150,17 +141,12 @@ class AnsweringService:
 
     def speakers(self, passage: Passage) -> tuple[str, ...]:
         """Whom the sentences of a passage's article are attributed to, in its order (for fuller names)."""
-        corpus = self.index.corpus
-        if not 0 <= passage.position < len(corpus.article_of):
+        if not 0 <= passage.position < len(self.index.corpus.sentences):
             return ()
-        number = int(corpus.article_of[passage.position])
-        positions = list(range(int(corpus.starts[number]), int(corpus.starts[number + 1])))
-        return tuple(dict.fromkeys(s for s in corpus.texts_and_speakers(positions)[1] if s))
+        return tuple(dict.fromkeys(self.index.article_speakers(passage.position)))
 
     def sources(self) -> list[Source]:
-        corpus = self.index.corpus
-        counts = (corpus.starts[1:] - corpus.starts[:-1]).tolist()
-        return [Source(a.id, a.title, a.source, a.url, a.published, n) for a, n in zip(corpus.articles, counts)]
+        return [Source(a.id, a.title, a.source, a.url, a.published, n) for a, n in self.index.article_list()]
 
     # -- the corpus changing under us -----------------------------------------------------------
     def refresh(self) -> bool:
@@ -171,8 +157,7 @@ class AnsweringService:
         if self.folder is None:
             return False
         with self._lock:
-            stamp = fingerprint(corpus_files(self.folder, self.cache_dir)) if self.folder.is_dir() else ""
-            if stamp == self.index.fingerprint:
+            if corpus_fingerprint(self.folder, self.cache_dir) == self.index.fingerprint:
                 return False
             self.index = open_corpus(self.folder, self.cache_dir, self.warn)
             return True
@@ -206,15 +191,13 @@ def _missing_names(corpus_index: CorpusIndex, question: str, passage: Passage) -
     names = _question_names(question)
     if not names:
         return []
-    index = corpus_index.index
-    held = set(index.analyzer.terms(f"{passage.text} {passage.article.title}"))
-    return [name for name in names if not held.intersection(index.query(name).words)]
+    held = set(corpus_index.terms(f"{passage.text} {passage.article.title}"))
+    return [name for name in names if not held.intersection(corpus_index.searched_terms(name))]
 
 
 def _names_not_held(corpus_index: CorpusIndex, names, held: set[str]) -> list[str]:
     """The names whose terms (or a synonym's or a close spelling's) are not among `held`."""
-    index = corpus_index.index
-    return [name for name in names if not held.intersection(index.query(name).words)]
+    return [name for name in names if not held.intersection(corpus_index.searched_terms(name))]
 
 
 _NAME = re.compile(r"(?<![\w'’])(?:[A-Z][\w'’-]*[a-z][\w'’-]*|[A-Z]{2,})(?![\w'’])")
@@ -229,4 +212,4 @@ def _question_names(question: str) -> list[str]:
         return []
     first = re.match(r"\W*[\w'’-]+", question)
     rest = question[first.end():] if first else question
-    return [m.group(0) for m in _NAME.finditer(rest) if m.group(0).lower() not in STOP_WORDS]
+    return [m.group(0) for m in _NAME.finditer(rest) if not is_stop_word(m.group(0))]

@@ -4,12 +4,33 @@ from __future__ import annotations
 
 import re
 
+# Every pattern reads a stretch of bounded width: the sentence's head or tail, or a few dozen
+# characters after a mark (a comma, a quotation's close, "according to"). So attribution takes time
+# linear in the sentence's length whatever the text is (an unpunctuated megabyte included).
+_TAIL = 240  # a trailing "..., X said on Monday." or `"...," X, a spokesman.` fits well within this
+
 _VERBS = (
     r"(?:said|says|say|told|tells|added|adds|stated|states|claimed|claims|denied|denies|"
     r"announced|announces|reported|reports|warned|warns|insisted|insists|confirmed|confirms|"
     r"alleged|alleges|argued|argues|explained|explains|wrote|writes|noted|notes|believes?|"
     r"estimated|estimates)"
 )
+# Whom a speaker told: `told reporters`, `told the BBC's Today programme`, `told a news conference`.
+_TOLD_WHOM = (
+    r"(?:reporters|journalists|lawmakers|parliament|me|us|state (?:television|TV|media|news agency)"
+    r"|(?:a|the) (?:news|press) (?:conference|briefing)|(?:a|the) (?:briefing|rally|crowd|court|jury|meeting)"
+    r"|the (?:media|press|[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,3})"
+    r"(?: (?:programme|program|newspaper|radio|channel|news agency|agency|television))?"
+    r"|[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,2})"
+)
+# What may follow the verb: `on Monday`, `in a statement`, `on X`, `in a post on Telegram`, `earlier`.
+_ADJUNCT = (
+    r"(?:\s+(?:yesterday|today|tonight|earlier|later|afterwards|recently"
+    r"|(?:(?:late|early)\s+)?(?:on|in|at|during|after|before|last|this|via|with|from|to)\s+"
+    r"(?:(?:a|an|the|his|her|their|its)\s+)?[\w'’\-]+(?:\s+[\w'’\-]+)?))"
+)
+_VERB_PHRASE = rf"(?:told\s+{_TOLD_WHOM}|{_VERBS}|posted|tweeted){_ADJUNCT}{{0,3}}"
+
 # Words that show a leading phrase is a clause of its own, not a speaker ("Air strikes were reported").
 _NOT_SPEAKER = re.compile(
     r"\b(?:was|were|is|are|be|been|being|has|have|had|it|this|that|there|which|who|what|when|if|also|"
@@ -17,15 +38,36 @@ _NOT_SPEAKER = re.compile(
     re.IGNORECASE,
 )
 _QUOTE_CLOSE = "\"”’'"
+# A speaker who is only a pronoun names nobody; the sentence before may.
+_PRONOUN = re.compile(r"^(?:he|she|they|it|we|i|you)$", re.IGNORECASE)
+_REFERS_BACK = re.compile(r"^(?:he|she|they|it|we|i|the spokesman|the spokeswoman|the spokesperson|"
+                          r"the official)$", re.IGNORECASE)
+# A relative clause after a speaker describes them and is not part of the name.
+_RELATIVE_CLAUSE = re.compile(r",\s*(?:who|whose|whom|which|where)\b.*$", re.DOTALL)
 
-# `"...," Mohammad Rashid, spokesman for the group said.` / `..., a war monitor said.`
-_TRAILING_VERB = re.compile(r"\s+" + _VERBS + r"(?:\s+(?:on|in|last|this)\s+\w+)?\s*[.!?]?\s*$")
+# `"...," Mohammad Rashid, spokesman for the group said.` / `..., a war monitor said.` /
+# `..., regional governor X told reporters on Monday.` / `..., X wrote on Telegram.`
+_TRAILING_VERB = re.compile(r"\s+" + _VERB_PHRASE + r"\s*[.!?]?\s*$")
+# `"...," said Marta Ionescu, who runs the shelter.` / `..., said police.` (the verb before its speaker)
+_SAID_THEN = re.compile(
+    r"[,\"”’]\s*(?:said|says|added|adds|asked|wrote|writes|explained|noted|insisted|warned)\s+"
+    r"(?P<who>[^,;:!?\"“”()]{2,60}?)\s*(?=,|[.!?]?\s*$)"
+)
+# `, said to cost ...`, `, asked about the remark, said ...`: the verb is no speaker's.
+_NOT_A_NAME_START = re.compile(
+    r"^(?:about|above|across|after|against|along|among|around|as|at|before|behind|below|between|beyond|by|"
+    r"despite|during|for|from|in|inside|into|like|near|of|off|on|onto|out|over|since|through|to|towards?|"
+    r"under|until|up|upon|via|with|within|without|whether|how|why|what|where|that|if|and|but|or|so|than|"
+    r"when|while|because|then|now|earlier|later|yesterday|today|also|only|just|once|again)\b",
+    re.IGNORECASE,
+)
 # `... offensive, say rebels` (speaker after the verb, as headlines put it)
 # In a sentence the inverted verb follows a comma or a quotation ("..., said police."); a headline
 # has no full stop.
 _INVERTED = re.compile(r"(?:[,\"”’]\s*|\s(?=[^.!?]*$))(?:say|says|said)\s+(?P<who>[\w\- ]{2,60}?)\s*[.!?]?\s*$")
-# `After an 11-day pause, opposition fighters say Syrian and Russian forces ...`
-_MID = re.compile(r",\s*(?P<who>[^,;\"“”]{2,60}?)\s+(?:say|says|said)\s+(?:that\s+)?\w")
+# `After an 11-day pause, opposition fighters say Syrian and Russian forces ...` /
+# `On Monday, regional governor X told reporters that ...`
+_MID = re.compile(r",\s*(?P<who>[^,;\"“”]{2,60}?)\s+(?:say|says|said|told)\s+(?:that\s+)?\w")
 # `"...," Maj Youssef Hamoud, a spokesman of the National Army.` (a quote closed by its speaker alone)
 _QUOTE_THEN_NAME = re.compile(r"[,.!?][\"”]\s+(?P<who>[A-Z][^\"“”]{2,200}?)\s*[.]?\s*$")
 # `... according to activists and a monitor.`
@@ -39,11 +81,69 @@ _WHAT_X_SAYS = re.compile(r"\bin what (?P<who>(?:the |a )?[\w\- ]{2,60}?) (?:say
 
 
 _GERUND = re.compile(r"\b[a-z]+ing\b")
+# `, adding that ...`, `, speaking at ...` continue the sentence; `, managing director of ...` is a title.
+_PARTICIPLE_CLAUSE = re.compile(r"^[a-z]+ing\s+(?:that|to|the|a|an|his|her|its|their|it|he|she|they|on|at|in|"
+                                r"about|for|with|from|after|before)\b")
+_CONJUNCTION = re.compile(r"^(?:but|and|yet|so|while|though|although)\s+", re.IGNORECASE)
 _NAME = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|Maj|Gen|Col|Capt|Sgt|Lt|Prof)\.?\s)?(?:[A-Z][\w'’.\-]*\s?){1,4}$")
 
 
-def _trailing_speaker(text: str) -> str | None:
-    verb = _TRAILING_VERB.search(text)
+def is_pronoun(speaker: str) -> bool:
+    """Whether a speaker phrase is a bare pronoun ("She", "they")."""
+    return bool(_PRONOUN.match(speaker.strip()))
+
+
+def refers_back(speaker: str) -> bool:
+    """Whether a speaker phrase stands for someone named before ("she", "the spokesman")."""
+    return bool(_REFERS_BACK.match(speaker.strip()))
+
+
+def attribute(sentence: str) -> str | None:
+    """Whom the sentence names as the source of its claim, in the sentence's own words, or None.
+
+    A bare pronoun ("…," she said) names nobody on its own, so it gives None; `speaker_phrase` gives
+    the pronoun, for a caller that knows the sentence before.
+    """
+    who = speaker_phrase(sentence)
+    return None if who is None or is_pronoun(who) else who
+
+
+def speaker_phrase(sentence: str) -> str | None:
+    """The words that name the sentence's source, pronouns included, or None."""
+    text = sentence.strip()
+    tail_start = max(0, len(text) - _TAIL)
+    who = _trailing_speaker(text, tail_start)
+    if who:
+        return who
+    who = _said_then_speaker(text)
+    if who:
+        return who
+    match = _QUOTE_THEN_NAME.search(text, tail_start)
+    if match and _speaker_like(match.group("who").split(",")[0], 6):
+        return _tidy(match.group("who"))
+    match = _ACCORDING.search(text)
+    if match:
+        return _tidy(match.group("who"))
+    match = _LEADING_APPOSITION.search(text)
+    if match and _speaker_like(match.group("who").split(",")[0], 8):
+        return _tidy(match.group("who"))
+    match = _LEADING.search(text)
+    if match and _speaker_like(match.group("who"), 8) and not _GERUND.search(match.group("who")):
+        return _tidy(match.group("who"))
+    match = _INVERTED.search(text, tail_start)
+    if match and _speaker_like(match.group("who"), 4):
+        return _tidy(match.group("who"))
+    match = _MID.search(text)
+    if match and _speaker_like(match.group("who"), 5):
+        return _tidy(match.group("who"))
+    match = _WHAT_X_SAYS.search(text)
+    if match and _speaker_like(match.group("who"), 5):
+        return _tidy(match.group("who"))
+    return None
+
+
+def _trailing_speaker(text: str, tail_start: int) -> str | None:
+    verb = _TRAILING_VERB.search(text, tail_start)
     if not verb:
         return None
     before = text[: verb.start()]
@@ -56,7 +156,8 @@ def _trailing_speaker(text: str) -> str | None:
             return None
         who = parts[-1]
         # "Mohammad Rashid, spokesman for the group": a name, then the role it is given.
-        if len(parts) >= 3 and _NAME.match(parts[-2].strip()) and not parts[-1].strip()[:1].isupper():
+        name = parts[-2].strip()
+        if len(parts) >= 3 and len(name) <= 80 and _NAME.match(name) and not parts[-1].strip()[:1].isupper():
             who = parts[-2] + "," + parts[-1]
     who = who.strip()
     if not _speaker_like(who.split(",")[0], 10):
@@ -64,43 +165,34 @@ def _trailing_speaker(text: str) -> str | None:
     return _tidy(who)
 
 
+def _said_then_speaker(text: str) -> str | None:
+    """`..., said Marta Ionescu, who runs the shelter.` -> Marta Ionescu; `, said X, the mayor.` keeps the title."""
+    for match in _SAID_THEN.finditer(text):
+        who = match.group("who").strip()
+        if _NOT_A_NAME_START.match(who) or not _speaker_like(who, 6):
+            continue
+        rest = text[match.end():]
+        # a name may be followed by its title ("said Tim Danton, editor of PC Pro"); "said the report,
+        # the highest total to date" is followed by more of the sentence
+        if rest.startswith(",") and who[:1].isupper():
+            role = rest[1:].strip().rstrip(".!? ")
+            # a title after the name ("the head of the charity"), not a clause ("adding that ...")
+            if (0 < len(role) <= 120 and role[:1].isalpha() and not _RELATIVE_CLAUSE.match("," + role)
+                    and not any(q in role for q in "\"“”") and _speaker_like(role, 12)
+                    and not _PARTICIPLE_CLAUSE.match(role)):
+                who = f"{who}, {role}"
+        return _tidy(who)
+    return None
+
+
 def _tidy(who: str) -> str | None:
-    who = who.strip(" ,;:\"“”'’")
+    who = _RELATIVE_CLAUSE.sub("", who)
+    who = _CONJUNCTION.sub("", who.strip(" ,;:\"“”'’"))
     if len(who) < 2 or len(who) > 200:
         return None
     return who
 
 
 def _speaker_like(who: str, max_words: int) -> bool:
-    words = who.split()
+    words = who.split(None, max_words + 1)
     return 0 < len(words) <= max_words and not _NOT_SPEAKER.search(who)
-
-
-def attribute(sentence: str) -> str | None:
-    """Whom the sentence names as the source of its claim, in the sentence's own words, or None."""
-    text = sentence.strip()
-    who = _trailing_speaker(text)
-    if who:
-        return who
-    match = _QUOTE_THEN_NAME.search(text)
-    if match and _speaker_like(match.group("who").split(",")[0], 6):
-        return _tidy(match.group("who"))
-    match = _ACCORDING.search(text)
-    if match:
-        return _tidy(match.group("who"))
-    match = _LEADING_APPOSITION.search(text)
-    if match and _speaker_like(match.group("who").split(",")[0], 8):
-        return _tidy(match.group("who"))
-    match = _LEADING.search(text)
-    if match and _speaker_like(match.group("who"), 8) and not _GERUND.search(match.group("who")):
-        return _tidy(match.group("who"))
-    match = _INVERTED.search(text)
-    if match and _speaker_like(match.group("who"), 4):
-        return _tidy(match.group("who"))
-    match = _MID.search(text)
-    if match and _speaker_like(match.group("who"), 5):
-        return _tidy(match.group("who"))
-    match = _WHAT_X_SAYS.search(text)
-    if match and _speaker_like(match.group("who"), 5):
-        return _tidy(match.group("who"))
-    return None

@@ -1,256 +1,31 @@
-"""A folder of articles as one searchable corpus: loading, the on-disk cache, and ranked Hits."""
+"""A corpus as one searchable index: questions in, ranked Hits out; made from a folder, through the cache."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
-from .articles import ARTICLE_SUFFIXES, ArticleError, read_article
-from .index import IndexSettings, QueryTerms, SentenceIndex, _top_k
-from .ranking import (Evidence, RankSettings, answer_type_bonus, held_kinds, neighbour_gain, wanted_kinds,
-                      word_order_evidence)
+from .answer_type import held_kinds
+from .cache import cache_slot, corpus_files, default_cache_root, fingerprint, read_manifest, write_manifest
+from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
+from .query import IndexSettings
+from .ranking import Evidence, Ranker, RankSettings
 from .records import Article, Hit, Sentence
-from .sentences import Splitter, article_sentences
 from .store import StoredArticles, StoredSentences, write_corpus
+from .tfidf import SentenceIndex
+from .walk import top_k
 
-CACHE_FORMAT = 3
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-Warn = Callable[[str], None]
 
 
 class CorpusError(Exception):
     """The corpus as a whole cannot serve: the folder is missing or holds no readable article."""
-
-
-def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, Path]]:
-    """(id, path) of every .txt and .md file under the folder; id is the relative path without suffix.
-
-    Names starting with a dot are left out. Symbolic links to folders are followed, after the folders
-    themselves: a file keeps the id of its own path when it is also reachable through a link, and a
-    folder reached twice is read once. A link to a folder that holds the corpus folder is not
-    followed (it would read the corpus again and more). Two files that would share an id (`a.txt`,
-    `a.md`) keep their suffix in it; a file whose name is not UTF-8 is skipped. Both are said
-    through `warn`.
-    """
-    warn = warn or (lambda message: None)
-    found: list[tuple[str, Path]] = []
-    seen: set[tuple[int, int]] = set()
-    links: list[Path] = []
-    top = os.path.realpath(folder)
-
-    def walk(start: Path) -> None:
-        for root, dirs, files in os.walk(start):  # links to folders are listed in dirs, not entered
-            try:
-                st = os.stat(root)
-            except OSError:  # gone since it was listed
-                dirs[:] = []
-                continue
-            if (st.st_dev, st.st_ino) in seen:
-                dirs[:] = []
-                continue
-            seen.add((st.st_dev, st.st_ino))
-            names = sorted(d for d in dirs if not d.startswith("."))
-            links.extend(Path(root, d) for d in names if os.path.islink(os.path.join(root, d)))
-            dirs[:] = [d for d in names if not os.path.islink(os.path.join(root, d))]
-            for name in sorted(files):
-                add(Path(root, name))
-
-    def add(path: Path) -> None:
-        if path.suffix.lower() not in ARTICLE_SUFFIXES or path.name.startswith("."):
-            return
-        relative = path.relative_to(folder)
-        try:
-            relative.as_posix().encode("utf-8")
-        except UnicodeEncodeError:
-            warn(f"skipped {os.fsencode(path)!r}: file name is not UTF-8")
-            return
-        found.append((relative.with_suffix("").as_posix(), path))
-
-    walk(folder)
-    while links:  # the linked folders, in the order found, each one's own links after it
-        link = links.pop(0)
-        target = os.path.realpath(link)
-        if top == target or top.startswith(target.rstrip(os.sep) + os.sep):
-            warn(f"{link}: links to a folder that holds the corpus; not followed")
-            continue
-        walk(link)
-    counts: dict[str, int] = {}
-    for article_id, _ in found:
-        counts[article_id] = counts.get(article_id, 0) + 1
-    if len(counts) == len(found):
-        return found
-    named = []
-    for article_id, path in found:
-        if counts[article_id] > 1:
-            article_id = path.relative_to(folder).as_posix()
-            warn(f"{path}: another file has the same name; its id is {article_id}")
-        named.append((article_id, path))
-    return named
-
-
-def _library_versions() -> bytes:
-    """The versions of the libraries that read, split and stem the articles."""
-    from importlib import metadata
-
-    versions = []
-    for name in ("markdown-it-py", "pysbd", "PyStemmer"):
-        try:
-            versions.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{name} ?")
-    return "\n".join(versions).encode()
-
-
-# What the cache was made by: it is rebuilt when the code that reads, splits or indexes changes, or
-# the libraries it uses to do so.
-_CODE_VERSION = hashlib.sha256(b"".join(
-    p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py"))) + _library_versions()).hexdigest()[:16]
-
-
-def fingerprint(files: Iterable[tuple[str, Path]]) -> str:
-    """Changes when any article file is added, removed, renamed or modified.
-
-    Size, modification time, change time and inode: copying tools can restore a modification time,
-    but a write always moves the change time.
-    """
-    digest = hashlib.sha256(_CODE_VERSION.encode())
-    for article_id, path in files:
-        try:
-            st = path.stat()
-            digest.update(f"{article_id}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
-        except OSError:
-            digest.update(f"{article_id}\0?\n".encode())
-    return digest.hexdigest()
-
-
-Progress = Callable[[Iterable, int, str], Iterable]
-
-
-def read_articles(files: list[tuple[str, Path]], warn: Warn,
-                  progress: Progress | None = None) -> tuple[list[Article], list[str]]:
-    """Parse the files, skipping (and naming) the ones that are not readable articles."""
-    articles, skipped = [], []
-    items = progress(files, len(files), "reading") if progress else files
-    for article_id, path in items:
-        try:
-            articles.append(read_article(path, article_id))
-        except ArticleError as err:
-            skipped.append(str(err))
-            warn(f"skipped {err}")
-    return articles, skipped
-
-
-# Below this many files one process reads and splits faster than starting workers would allow.
-PARALLEL_MIN_FILES = 2000
-_CHUNK = 100  # files per task handed to a worker
-
-
-def ingest(files: list[tuple[str, Path]], warn: Warn, progress: Progress | None = None,
-           workers: int | None = None) -> tuple["Corpus", list[str]]:
-    """Read, clean and split the files into a Corpus, naming (and skipping) the unreadable ones.
-
-    With more than PARALLEL_MIN_FILES files (or `workers` > 1) the work is spread over all cores;
-    the corpus is the same either way. `progress` sees one item per file, in order.
-    """
-    if workers is None:
-        workers = (os.cpu_count() or 1) if len(files) > PARALLEL_MIN_FILES else 1
-    if workers <= 1:
-        articles, skipped = read_articles(files, warn, progress)
-        return Corpus.from_articles(articles), skipped
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    chunks = [files[i:i + _CHUNK] for i in range(0, len(files), _CHUNK)]
-    articles: list[Article] = []
-    sentences_of: list[list[Sentence]] = []
-    skipped: list[str] = []
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        results = (item for chunk in pool.map(_read_and_split, chunks) for item in chunk)
-        for article, sentences, error in (progress(results, len(files), "reading") if progress else results):
-            if article is None:
-                skipped.append(error)
-                warn(f"skipped {error}")
-            else:
-                articles.append(article)
-                sentences_of.append(sentences)
-    return Corpus.from_parts(articles, sentences_of), skipped
-
-
-def _read_and_split(files: list[tuple[str, Path]]) -> list[tuple[Article | None, list[Sentence], str]]:
-    """One worker's task: each file as (article, its sentences, "") or (None, [], why it was skipped)."""
-    splitter = Splitter()
-    out: list[tuple[Article | None, list[Sentence], str]] = []
-    for article_id, path in files:
-        try:
-            article = read_article(path, article_id)
-        except ArticleError as err:
-            out.append((None, [], str(err)))
-        else:
-            out.append((article, article_sentences(article, splitter), ""))
-    return out
-
-
-@dataclass(frozen=True)
-class Corpus:
-    """Articles and their sentences, in one reading order; sentence positions index `sentences`.
-
-    Built from articles, both are tuples; loaded from the cache, both are sequences read from
-    memory-mapped files on access.
-    """
-
-    articles: Sequence[Article]
-    sentences: Sequence[Sentence]
-    article_of: np.ndarray  # int32: the article number of each sentence
-    starts: np.ndarray  # int64: the first sentence position of each article, plus the total at the end
-
-    def texts_and_speakers(self, positions: list[int]) -> tuple[list[str], list[str | None]]:
-        """The texts and speakers of the sentences at these positions (without whole records when stored)."""
-        reader = getattr(self.sentences, "text_and_speaker", None)
-        pairs = [reader(p) for p in positions] if reader else \
-            [(x.text, x.attributed_to) for x in (self.sentences[p] for p in positions)]
-        return [t for t, _ in pairs], [w for _, w in pairs]
-
-    @classmethod
-    def from_articles(cls, articles: Iterable[Article], splitter: Splitter | None = None) -> "Corpus":
-        splitter = splitter or Splitter()
-        articles = tuple(articles)
-        return cls.from_parts(articles, [article_sentences(article, splitter) for article in articles])
-
-    @classmethod
-    def from_parts(cls, articles: Sequence[Article], sentences_of: Sequence[list[Sentence]]) -> "Corpus":
-        """A corpus from articles and each article's sentences, already split."""
-        articles = tuple(articles)
-        sentences: list[Sentence] = []
-        starts = [0]
-        for part in sentences_of:
-            sentences.extend(part)
-            starts.append(len(sentences))
-        starts_arr = np.asarray(starts, np.int64)
-        article_of = np.repeat(np.arange(len(articles), dtype=np.int32), np.diff(starts_arr))
-        return cls(articles, tuple(sentences), article_of, starts_arr)
-
-    def article_header(self, number: int) -> Article:
-        """Article `number`'s headline and metadata; its paragraphs only when they are at hand anyway."""
-        header = getattr(self.articles, "header", None)
-        return header(number) if header else self.articles[number]
-
-    @cached_property
-    def article_ids(self) -> list[str]:
-        ids = getattr(self.articles, "ids", None)
-        return list(ids) if ids is not None else [a.id for a in self.articles]
 
 
 class CorpusIndex:
@@ -261,20 +36,13 @@ class CorpusIndex:
         self.corpus = corpus
         self.index = index
         self.headlines = headlines.tocsc()  # article x term, column access per question term
-        self.settings = settings or RankSettings()
+        # The kinds of thing each sentence holds (answer_type.held_kinds), read once here, not per question.
+        self.kinds = kinds if kinds is not None else _held_kinds(corpus)
+        self.ranker = Ranker(index, corpus, self.headlines, self.kinds, settings or RankSettings())
         self._article_numbers = {a: i for i, a in enumerate(corpus.article_ids)}
         self.from_cache = False  # set by load
         self.skipped: tuple[str, ...] = ()  # the files left out, "path: reason"
         self.fingerprint = ""  # of the corpus files it was made from, set by open_corpus
-        first = np.zeros(len(corpus.sentences), np.int64)
-        if len(corpus.sentences):
-            first = corpus.starts[corpus.article_of]
-        order = np.arange(len(corpus.sentences)) - first
-        self._lead = (1.0 / (1.0 + order)).astype(np.float32)  # 1 for an article's first sentence, then 1/2 ...
-        # True where a new article opens (and one past the end): no neighbour evidence across it.
-        self._opens = np.r_[order == 0, True]
-        # The kinds of thing each sentence holds (ranking.held_kinds), read once here, not per question.
-        self.kinds = kinds if kinds is not None else _held_kinds(corpus)
 
     @classmethod
     def build(cls, corpus: Corpus, settings: RankSettings | None = None,
@@ -283,6 +51,57 @@ class CorpusIndex:
         headlines = index.vectorize([a.title for a in corpus.articles])
         return cls(corpus, index, headlines, settings)
 
+    @property
+    def settings(self) -> RankSettings:
+        """The ranking's weights (the ranker's own: setting them here ranks by the new ones)."""
+        return self.ranker.settings
+
+    @settings.setter
+    def settings(self, settings: RankSettings) -> None:
+        self.ranker.settings = settings
+
+    # -- questions ------------------------------------------------------------------------------
+    def search(self, question: str, k: int = 10, article: str | None = None) -> list[Hit]:
+        """The k best sentences for a question, best first. Unknown `article` ids find nothing."""
+        evidence = self.evidence(question, article, k) if k > 0 else None
+        if evidence is None:
+            return []
+        score = evidence.scores(self.settings)
+        best = top_k(score, k)
+        return [self._hit(int(evidence.positions[i]), float(score[i]), float(evidence.coverage[i]), evidence.words)
+                for i in best]
+
+    def evidence(self, question: str, article: str | None = None, k: int | None = None) -> Evidence | None:
+        """The evidence for the best `settings.candidates` (or `k`, if more) sentences sharing a word
+        with the question (ranking.py); None when none does (or `article` is unknown)."""
+        within = None
+        if article is not None:
+            number = self._article_numbers.get(article)
+            if number is None:
+                return None
+            within = (int(self.corpus.starts[number]), int(self.corpus.starts[number + 1]))
+        return self.ranker.evidence(question, within, k)
+
+    def terms(self, text: str) -> list[str]:
+        """The index terms of a text, in order (stemmed, stop words left out)."""
+        return self.index.analyzer.terms(text)
+
+    def searched_terms(self, question: str) -> tuple[str, ...]:
+        """The index terms a question is searched with: its own, their synonyms and close spellings."""
+        return self.index.query(question).words
+
+    def _hit(self, position: int, score: float, coverage: float, words: tuple[str, ...]) -> Hit:
+        sentence = self.corpus.sentences[position]
+        wanted = set(words)
+        analyzer = self.index.analyzer
+        # A plain ASCII word analyses to its lower-cased term alone; only other words need the full analysis.
+        matched = tuple(dict.fromkeys(
+            word for word in _WORD.findall(sentence.text) if analyzer.term(word.lower()) in wanted
+            or not (word.isascii() and word.isalnum()) and any(t in wanted for t in analyzer.terms(word))
+        ))
+        return Hit(position, score, sentence, coverage, matched)
+
+    # -- articles and sentences -----------------------------------------------------------------
     def article(self, article_id: str) -> Article | None:
         """The article with this id, or None."""
         number = self._article_numbers.get(article_id)
@@ -291,134 +110,46 @@ class CorpusIndex:
     def has_article(self, article_id: str) -> bool:
         return article_id in self._article_numbers
 
-    def search(self, question: str, k: int = 10, article: str | None = None) -> list[Hit]:
-        """The k best sentences for a question, best first. Unknown `article` ids find nothing."""
-        evidence = self.evidence(question, article, k) if k > 0 else None
-        if evidence is None:
-            return []
-        score = evidence.scores(self.settings)
-        best = _top_k(score, k)
-        return [self._hit(int(evidence.positions[i]), float(score[i]), float(evidence.coverage[i]), evidence.words)
-                for i in best]
+    def header(self, position: int) -> Article:
+        """The headline and metadata (no paragraphs) of the article the sentence at `position` is in."""
+        return self.corpus.article_header(int(self.corpus.article_of[position]))
 
-    def evidence(self, question: str, article: str | None = None, k: int | None = None) -> Evidence | None:
-        """The evidence for the best `settings.candidates` (or `k`, if more) sentences sharing a word
-        with the question.
-
-        The cheap evidence (coverage, headline, neighbours, position, cosine) is weighed for every
-        sentence sharing a term, from one walk over the postings that notes which query terms each
-        sentence and its two neighbours hold (as bit sets, so that coverage and the rest are table
-        look-ups); word order and answer type, which need the sentence's words, only for the
-        shortlist. None when no sentence shares a term (or `article` is unknown).
-        """
-        within = None
-        if article is not None:
-            number = self._article_numbers.get(article)
-            if number is None:
-                return None
-            within = (int(self.corpus.starts[number]), int(self.corpus.starts[number + 1]))
-        query = self.index.query(question)
-        cheap = self._cheap(query, within)
-        if cheap is None:
+    def sentence_before(self, position: int) -> Sentence | None:
+        """The sentence before the one at `position` in the same paragraph, or None."""
+        corpus = self.corpus
+        if position <= 0 or corpus.article_of[position - 1] != corpus.article_of[position]:
             return None
-        s = self.settings
-        hopeful = cheap.score
-        wanted = wanted_kinds(question)
-        if wanted and s.answer_type_weight > 0:
-            # A sentence that holds the kind of thing asked for may earn the answer-type weight: it is
-            # shortlisted as if it did, so that a dated sentence among many alike is still read.
-            hopeful = hopeful + np.float32(s.answer_type_weight) * ((self.kinds[cheap.positions] & wanted) != 0)
-        shortlist = np.sort(_top_k(hopeful, max(s.candidates, k or 0)))
-        return self._weigh(question, cheap, shortlist)
+        before = corpus.sentences[position - 1]
+        return before if before.paragraph == corpus.sentences[position].paragraph else None
 
-    def _cheap(self, query: QueryTerms, within: tuple[int, int] | None) -> "_Cheap | None":
-        """The evidence that needs no sentence text, for every sentence sharing a term with the query."""
-        walk = self.index.walk(query, within)
-        if walk is None:  # too many ids for bit sets: the same evidence from a presence matrix
-            return self._cheap_from_presence(query, within)
-        positions = walk.positions
-        if not len(positions):
+    def texts(self, positions: list[int]) -> list[str]:
+        """The texts of the sentences at these positions."""
+        return self.corpus.texts_and_speakers(list(positions))[0]
+
+    def text_before(self, position: int) -> str | None:
+        """The text of the sentence before the one at `position` in the same article (any paragraph), or None."""
+        corpus = self.corpus
+        if position <= 0 or corpus.article_of[position - 1] != corpus.article_of[position]:
             return None
-        bits = walk.bits
-        missing = ~bits
-        before = np.where(self._opens[positions], 0, walk.before)
-        after = np.where(self._opens[positions + 1], 0, walk.after)
-        in_headline = self._headline_bits(query)[self.corpus.article_of[positions]]
-        return self._weighed(positions, query.covered_bits(bits), walk.cosine,
-                             query.share_bits(in_headline & missing),
-                             np.maximum(query.share_bits(before & missing), query.share_bits(after & missing)),
-                             query.words)
+        return corpus.texts_and_speakers([position - 1])[0][0]
 
-    def _cheap_from_presence(self, query: QueryTerms, within: tuple[int, int] | None) -> "_Cheap | None":
-        positions, cosine, _, present = self.index.scores_and_presence(query, within)
-        if not len(positions):
-            return None
-        articles = self.corpus.article_of[positions]
-        headline = ((self._headline_presence(query, articles) * (1.0 - present)) @ query.coverage).astype(np.float32)
-        neighbour = neighbour_gain(positions, present, query.coverage, self.corpus.article_of)
-        return self._weighed(positions, query.covered(present), cosine, headline, neighbour, query.words)
+    def article_speakers(self, position: int) -> list[str]:
+        """Whom the sentences of the article the sentence at `position` is in are attributed to, in order."""
+        corpus = self.corpus
+        number = int(corpus.article_of[position])
+        positions = list(range(int(corpus.starts[number]), int(corpus.starts[number + 1])))
+        return [s for s in corpus.texts_and_speakers(positions)[1] if s]
 
-    def _weighed(self, positions: np.ndarray, coverage: np.ndarray, cosine: np.ndarray, headline: np.ndarray,
-                 neighbour: np.ndarray, words: tuple[str, ...]) -> "_Cheap":
-        s = self.settings
-        lead = self._lead[positions]
-        score = (s.coverage_weight * coverage + s.headline_weight * headline + s.neighbour_weight * neighbour
-                 + s.lead_weight * lead + s.cosine_weight * cosine)
-        return _Cheap(positions, coverage, cosine, headline, neighbour, lead, score, words)
+    def article_list(self) -> list[tuple[Article, int]]:
+        """Every article's headline and metadata (no paragraphs), with its number of sentences."""
+        corpus = self.corpus
+        counts = (corpus.starts[1:] - corpus.starts[:-1]).tolist()
+        return [(corpus.article_header(number), n) for number, n in enumerate(counts)]
 
-    def _weigh(self, question: str, cheap: "_Cheap", rows: np.ndarray) -> Evidence:
-        """The whole evidence of the given rows (ascending) of `cheap`: word order and answer type added."""
-        return Evidence(cheap.positions[rows], cheap.coverage[rows], cheap.cosine[rows], cheap.headline[rows],
-                        cheap.neighbour[rows], cheap.lead[rows],
-                        *self._word_evidence(question, cheap.positions[rows]), cheap.words)
-
-    def _word_evidence(self, question: str, positions: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(bigrams, proximity, answer type) of the sentences at the given positions."""
-        texts, speakers = self.corpus.texts_and_speakers(positions.tolist())
-        index = self.index
-        asked = index.analyzer.terms(question)
-        terms = index.sentence_terms(positions, as_ids=True)  # stored at build: no second analysis
-        if terms is None:
-            terms = [index.analyzer.terms(text) for text in texts]
-        else:  # compared as term ids; each word the index lacks gets one id no sentence has
-            ids, unknown = index.term_ids, {}
-            asked = [ids[term] if term in ids else unknown.setdefault(term, -1 - len(unknown)) for term in asked]
-        bigrams, proximity = word_order_evidence(asked, terms)
-        return bigrams, proximity, answer_type_bonus(question, texts, speakers)
-
-    def _headline_bits(self, query: QueryTerms) -> np.ndarray:
-        """For every article, the bit set of the query ids its headline holds (at most 62 ids)."""
-        h = self.headlines
-        indptr, indices, data = h.indptr, h.indices, h.data
-        bits = np.zeros(h.shape[0], np.int64)
-        for column, (a, b) in enumerate(zip(indptr[query.ids].tolist(), indptr[query.ids + 1].tolist())):
-            if a < b:
-                bits[indices[a:b][data[a:b] != 0]] |= 1 << column
-        return bits
-
-    def _headline_presence(self, query: QueryTerms, articles: np.ndarray) -> np.ndarray:
-        """Which query terms the headline of each given article holds: (articles x query terms) of 0.0 / 1.0."""
-        if len(query.ids) > 62:
-            columns = self.headlines[:, query.ids].tocsr()
-            return (columns[articles].toarray() != 0).astype(np.float32)
-        bits = self._headline_bits(query)
-        return ((bits[articles][:, None] >> np.arange(len(query.ids), dtype=np.int64)) & 1).astype(np.float32)
-
-    def _hit(self, position: int, score: float, coverage: float, words: tuple[str, ...]) -> Hit:
-        sentence = self.corpus.sentences[position]
-        wanted = set(words)
-        analyzer = self.index.analyzer
-        # A plain ASCII word analyses to its lower-cased term alone; only other words need the full analysis.
-        matched = tuple(dict.fromkeys(
-            word for word in _surface_words(sentence.text) if analyzer.term(word.lower()) in wanted
-            or not (word.isascii() and word.isalnum()) and any(t in wanted for t in analyzer.terms(word))
-        ))
-        return Hit(position, score, sentence, coverage, matched)
-
-    # -- the cache ------------------------------------------------------------------------------
+    # -- on disk --------------------------------------------------------------------------------
     def save(self, folder: Path, stamp: dict) -> None:
         """Write the whole index as arrays, UTF-8 text and JSON (never pickle) into `folder`, replacing it
-        atomically."""
+        atomically; `stamp` goes into its manifest (cache.py)."""
         folder.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
         try:
@@ -427,7 +158,7 @@ class CorpusIndex:
             write_corpus(tmp, self.corpus.articles, self.corpus.sentences)
             np.save(tmp / "starts.npy", np.asarray(self.corpus.starts, np.int64))
             np.save(tmp / "kinds.npy", np.asarray(self.kinds, np.uint8))
-            (tmp / "manifest.json").write_text(json.dumps({**stamp, "format": CACHE_FORMAT}), encoding="utf-8")
+            write_manifest(tmp, stamp)
             if folder.exists():
                 shutil.rmtree(folder, ignore_errors=True)
             os.replace(tmp, folder)
@@ -442,13 +173,7 @@ class CorpusIndex:
         The postings, the sentences and the paragraphs stay on disk, memory-mapped: loading reads only
         the vocabulary, the article metadata and the headline vectors.
         """
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        if not isinstance(manifest, dict) or manifest.get("format") != CACHE_FORMAT \
-                or any(manifest.get(k) != v for k, v in stamp.items()):
-            raise ValueError("cache is stale")
-        skipped = manifest.get("skipped", [])
-        if not isinstance(skipped, list) or not all(isinstance(m, str) for m in skipped):
-            raise ValueError("cache manifest is damaged")
+        manifest = read_manifest(folder, stamp)
         articles = StoredArticles(folder)
         starts = np.load(folder / "starts.npy", allow_pickle=False)
         if starts.shape != (len(articles) + 1,) or (len(starts) and starts[0] != 0) or np.any(np.diff(starts) < 0):
@@ -463,7 +188,7 @@ class CorpusIndex:
             raise ValueError("cache arrays do not match")
         loaded = cls(Corpus(articles, sentences, article_of, starts), index, headlines, settings,
                      kinds=np.asarray(kinds))
-        loaded.from_cache, loaded.skipped = True, tuple(skipped)
+        loaded.from_cache, loaded.skipped = True, tuple(manifest.get("skipped", []))
         return loaded
 
 
@@ -471,47 +196,6 @@ def _held_kinds(corpus: Corpus) -> np.ndarray:
     """`held_kinds` of every sentence of the corpus (uint8 bits)."""
     texts, speakers = corpus.texts_and_speakers(list(range(len(corpus.sentences))))
     return np.fromiter(map(held_kinds, texts, speakers), np.uint8, len(texts))
-
-
-@dataclass(frozen=True)
-class _Cheap:
-    """The evidence that needs no sentence text, for candidates (rows align with `positions`)."""
-
-    positions: np.ndarray  # ascending
-    coverage: np.ndarray
-    cosine: np.ndarray
-    headline: np.ndarray
-    neighbour: np.ndarray
-    lead: np.ndarray
-    score: np.ndarray  # their weighted sum
-    words: tuple[str, ...]
-
-
-def _surface_words(text: str) -> list[str]:
-    return _WORD.findall(text)
-
-
-def corpus_files(folder: Path, cache_root: Path | str | None = None, warn: Warn | None = None
-                 ) -> list[tuple[str, Path]]:
-    """The article files of a corpus folder, less any index cache kept inside it."""
-    cache = Path(cache_root) if cache_root else default_cache_root()
-    return [(i, p) for i, p in article_files(folder, warn) if not _inside(p, cache)]
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    """True for a file in `folder` (a cache kept inside the corpus folder is not part of the corpus)."""
-    try:
-        return path.resolve().is_relative_to(folder.resolve())
-    except OSError:
-        return False
-
-
-def default_cache_root() -> Path:
-    env = os.environ.get("NEWSBOT_CACHE")
-    if env:
-        return Path(env)
-    from platformdirs import user_cache_dir
-    return Path(user_cache_dir("newsbot", appauthor=False))
 
 
 def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: Warn | None = None,
@@ -527,11 +211,11 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
     cache = Path(cache_root) if cache_root else default_cache_root()
-    files = corpus_files(folder, cache, warn)
-    if not files:
+    found = corpus_files(folder, cache, warn)
+    if not found:
         raise CorpusError(f"no .txt or .md articles in {folder}")
-    stamp = {"corpus": str(folder.resolve()), "files": fingerprint(files)}
-    slot = cache / hashlib.sha256(stamp["corpus"].encode()).hexdigest()[:16]
+    stamp = {"corpus": str(folder.resolve()), "files": fingerprint(found)}
+    slot = cache_slot(cache, stamp["corpus"])
     if use_cache:
         try:
             loaded = CorpusIndex.load(slot, stamp, settings)
@@ -542,7 +226,7 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
                 warn(f"skipped {message}")
             loaded.fingerprint = stamp["files"]
             return loaded
-    corpus, skipped = ingest(files, warn, progress)
+    corpus, skipped = ingest(found, warn, progress)
     if not corpus.articles:
         raise CorpusError(f"no readable articles in {folder} ({len(skipped)} skipped)")
     built = CorpusIndex.build(corpus, settings)

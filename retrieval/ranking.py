@@ -21,43 +21,19 @@ sentences are where answers are. The weights were picked on the WikiQA and TrecQ
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
-# What kind of answer a question wants, read from its words.
-_WANTS_NUMBER = re.compile(
-    r"\bhow (?:many|much|long|far|old|often|big|large|tall|high|fast|deep|wide|heavy)\b|"
-    r"\bwhat (?:number|percentage|percent|share|amount|population|size|age)\b", re.I)
-_WANTS_TIME = re.compile(
-    r"^\s*(?:when|what (?:year|day|date|month|time|century|decade))\b|\bsince when\b|\bhow long ago\b|"
-    r"\b(?:in|on|by) what (?:year|day|date|month)\b|\bwhich (?:year|day|date|month|century)\b", re.I)
-_WANTS_PERSON = re.compile(
-    r"^\s*(?:who|whom|whose)\b|\bwhich (?:group|official|side|person|company|team|player|actor|band)\b|"
-    r"\bwhat (?:company|group|organi[sz]ation|actor|person|team|band|singer)\b|\bname of\b", re.I)
-_WANTS_PLACE = re.compile(
-    r"^\s*where\b|\b(?:which|what) (?:town|village|city|province|country|state|county|region|continent|river)\b",
-    re.I)
-# "what is X", "who was X", "what are X": a definition, which usually reads "X is a ...".
-_WANTS_DEFINITION = re.compile(r"^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w'’-]+(?:\s+[\w'’-]+){0,3}\s*\??\s*$", re.I)
+from .answer_type import answer_type_bonus, wanted_kinds
+from .walk import top_k
 
-# `<num>` stands for a number in tokenised news corpora (TrecQA's among them).
-_HAS_NUMBER = re.compile(
-    r"\d|<num>|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|"
-    r"hundreds?|thousands?|millions?|billions?|dozens?|half|several)\b")
-_HAS_TIME = re.compile(
-    r"\b(?:1\d{3}|20\d{2}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|"
-    r"may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|"
-    r"nov|dec|yesterday|today|tomorrow|ago|century|decade|since|until|morning|night|overnight)\b|"
-    r"\b(?:in|since|by|until|from) <num>\b|\b\d{2,4}s\b")
-_HAS_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*")
-_HAS_PLACE = re.compile(r"\b(?:in|at|near|from|to|of)\s+(?:the\s+)?[A-Z][a-z]+")
-_WORDS = re.compile(r"[^\W_]+|<num>")
-_HAS_DEFINITION = re.compile(r"\b(?:is|are|was|were)\s+(?:an?|the|one)\b|\brefers? to\b|\bknown as\b")
-# _HAS_NUMBER, _HAS_TIME and _HAS_DEFINITION are matched against lower-cased text (several times
-# faster than re.I); _HAS_NAME and _HAS_PLACE need the capitals.
+if TYPE_CHECKING:
+    from .folder import Corpus
+    from .query import QueryTerms
+    from .tfidf import SentenceIndex
 
 
 @dataclass(frozen=True)
@@ -76,57 +52,6 @@ class RankSettings:
     # plus the answer-type weight where the sentence holds the kind of thing asked for at all (see
     # `held_kinds`). 20 scores as 200 did on the WikiQA and TrecQA dev sets (benchmarks/README.md).
     candidates: int = 20
-
-
-# The kinds of thing a question can ask for, one bit each.
-NUMBER, TIME, PERSON, PLACE, DEFINITION = 1, 2, 4, 8, 16
-
-
-def wanted_kinds(question: str) -> int:
-    """The kinds of thing the question asks for, as bits (0 when it asks for no kind in particular)."""
-    return (NUMBER * bool(_WANTS_NUMBER.search(question)) | TIME * bool(_WANTS_TIME.search(question))
-            | PERSON * bool(_WANTS_PERSON.search(question)) | PLACE * bool(_WANTS_PLACE.search(question))
-            | DEFINITION * bool(_WANTS_DEFINITION.search(question)))
-
-
-def held_kinds(text: str, speaker: str | None) -> int:
-    """The kinds of thing a sentence holds at all, as bits: what `answer_type_bonus` can find in it
-    for some question (it also asks that the thing is not one the question gives)."""
-    low = text.lower()
-    return (NUMBER * bool(_HAS_NUMBER.search(low)) | TIME * bool(_HAS_TIME.search(low))
-            | PERSON * (speaker is not None or bool(_HAS_NAME.search(text)))
-            | PLACE * bool(_HAS_PLACE.search(text)) | DEFINITION * bool(_HAS_DEFINITION.search(low)))
-
-
-def answer_type_bonus(question: str, texts: Sequence[str], speakers: Sequence[str | None]) -> np.ndarray:
-    """1.0 for each sentence that holds the kind of thing the question asks for, else 0.0.
-
-    The thing must be new: a name, place or number that the question itself already gives does not
-    count ("Who leads Nirvana?" is not answered by "Nirvana's singer ...").
-    """
-    given = {w.lower() for w in _WORDS.findall(question)}
-
-    def new(pattern: re.Pattern, lower: bool) -> Callable[[str, str, str | None], bool]:
-        if lower:
-            return lambda text, low, who: any(m.group(0).split()[-1] not in given for m in pattern.finditer(low))
-        return lambda text, low, who: any(m.group(0).split()[-1].lower() not in given for m in pattern.finditer(text))
-
-    wanted = wanted_kinds(question)
-    checks = []
-    if wanted & NUMBER:
-        checks.append(new(_HAS_NUMBER, True))
-    if wanted & TIME:
-        checks.append(new(_HAS_TIME, True))
-    if wanted & PERSON:
-        has_name = new(_HAS_NAME, False)
-        checks.append(lambda text, low, who: who is not None or has_name(text, low, who))
-    if wanted & PLACE:
-        checks.append(new(_HAS_PLACE, False))
-    if wanted & DEFINITION:
-        checks.append(lambda text, low, who: bool(_HAS_DEFINITION.search(low)))
-    if not checks:
-        return np.zeros(len(texts), np.float32)
-    return np.array([float(any(c(t, t.lower(), w) for c in checks)) for t, w in zip(texts, speakers)], np.float32)
 
 
 def word_order_evidence(question_terms: Sequence[str], sentence_terms: Sequence[Sequence[str]]
@@ -170,7 +95,8 @@ def _proximity(matched: list[str], at: list[int]) -> float:
 
 def neighbour_gain(positions: np.ndarray, present: np.ndarray, weights: np.ndarray,
                    article_of: np.ndarray) -> np.ndarray:
-    """For each candidate, the most question weight that the sentence before or after it adds.
+    """For each candidate, the most question weight that the sentence before or after it adds: the
+    neighbour evidence stated plainly, over a presence matrix (the ranker reads the same from bit sets).
 
     `positions` are sorted ascending (as the index returns them); `present` says which query terms
     each candidate holds, `weights` what each term is worth. A neighbour that is not a candidate
@@ -208,8 +134,113 @@ class Evidence:
 
     def scores(self, settings: RankSettings) -> np.ndarray:
         """The ranked score of each candidate (the formula in the module docstring)."""
-        s = settings
-        return (s.coverage_weight * self.coverage + s.headline_weight * self.headline + s.neighbour_weight * self.neighbour
-                + s.lead_weight * self.lead + s.bigram_weight * self.bigrams
-                + s.proximity_weight * self.proximity + s.answer_type_weight * self.answer_type
-                + s.cosine_weight * self.cosine).astype(np.float32)
+        return weighted_sum(settings, self.coverage, self.headline, self.neighbour, self.lead, self.cosine,
+                            self.bigrams, self.proximity, self.answer_type)
+
+
+def weighted_sum(s: RankSettings, coverage: np.ndarray, headline: np.ndarray, neighbour: np.ndarray,
+                 lead: np.ndarray, cosine: np.ndarray, bigrams: np.ndarray | None = None,
+                 proximity: np.ndarray | None = None, answer_type: np.ndarray | None = None) -> np.ndarray:
+    """The score: the module docstring's sum (float32). Without the word evidence (None), the part of it
+    that needs no sentence text, which picks the shortlist."""
+    total = s.coverage_weight * coverage + s.headline_weight * headline + s.neighbour_weight * neighbour \
+        + s.lead_weight * lead
+    for weight, value in ((s.bigram_weight, bigrams), (s.proximity_weight, proximity),
+                          (s.answer_type_weight, answer_type)):
+        if value is not None:
+            total = total + weight * value
+    return (total + s.cosine_weight * cosine).astype(np.float32, copy=False)
+
+
+@dataclass(frozen=True)
+class CheapEvidence:
+    """The evidence that needs no sentence text, for every sentence sharing a term (rows align with
+    `positions`)."""
+
+    positions: np.ndarray  # ascending
+    coverage: np.ndarray
+    cosine: np.ndarray
+    headline: np.ndarray
+    neighbour: np.ndarray
+    lead: np.ndarray
+    score: np.ndarray  # their weighted sum
+    words: tuple[str, ...]
+
+
+class Ranker:
+    """Ranks one corpus's sentences for a question: the cheap evidence for every sentence sharing a
+    term, from one walk over the postings; the word evidence for a shortlist of them."""
+
+    def __init__(self, index: "SentenceIndex", corpus: "Corpus", headlines: sp.csc_matrix, kinds: np.ndarray,
+                 settings: RankSettings):
+        self.index, self.corpus, self.headlines, self.kinds, self.settings = index, corpus, headlines, kinds, settings
+        first = np.zeros(len(corpus.sentences), np.int64)
+        if len(corpus.sentences):
+            first = corpus.starts[corpus.article_of]
+        order = np.arange(len(corpus.sentences)) - first
+        self._lead = (1.0 / (1.0 + order)).astype(np.float32)  # 1 for an article's first sentence, then 1/2 ...
+        # True where a new article opens (and one past the end): no neighbour evidence across it.
+        self._opens = np.r_[order == 0, True]
+
+    def evidence(self, question: str, within: tuple[int, int] | None = None, k: int | None = None
+                 ) -> Evidence | None:
+        """The whole evidence for the best `settings.candidates` (or `k`, if more) sentences by their
+        cheap evidence; None when no sentence shares a term with the question."""
+        cheap = self.cheap_evidence(self.index.query(question), within)
+        if cheap is None:
+            return None
+        s = self.settings
+        hopeful = cheap.score
+        wanted = wanted_kinds(question)
+        if wanted and s.answer_type_weight > 0:
+            # A sentence that holds the kind of thing asked for may earn the answer-type weight: it is
+            # shortlisted as if it did, so that a dated sentence among many alike is still read.
+            hopeful = hopeful + np.float32(s.answer_type_weight) * ((self.kinds[cheap.positions] & wanted) != 0)
+        shortlist = np.sort(top_k(hopeful, max(s.candidates, k or 0)))
+        return self.with_word_evidence(question, cheap, shortlist)
+
+    def cheap_evidence(self, query: "QueryTerms", within: tuple[int, int] | None = None) -> CheapEvidence | None:
+        """Coverage, headline, neighbours, lead and cosine of every sentence sharing a term: the walk
+        notes which query ids each sentence and its two neighbours hold, as bit sets, and the rest
+        are table look-ups (bits.py)."""
+        walk = self.index.walk(query, within)
+        positions = walk.positions
+        if not len(positions):
+            return None
+        tables = query.bits
+        missing = ~walk.bits
+        before = np.where(self._opens[positions], 0, walk.before)
+        after = np.where(self._opens[positions + 1], 0, walk.after)
+        in_headline = self.headline_bits(query)[self.corpus.article_of[positions]]
+        coverage, cosine, lead = tables.covered(walk.bits), walk.cosine, self._lead[positions]
+        headline = tables.share(in_headline & missing)
+        neighbour = np.maximum(tables.share(before & missing), tables.share(after & missing))
+        score = weighted_sum(self.settings, coverage, headline, neighbour, lead, cosine)
+        return CheapEvidence(positions, coverage, cosine, headline, neighbour, lead, score, query.words)
+
+    def with_word_evidence(self, question: str, cheap: CheapEvidence, rows: np.ndarray) -> Evidence:
+        """The whole evidence of the given rows (ascending) of `cheap`: word order and answer type added."""
+        positions = cheap.positions[rows]
+        texts, speakers = self.corpus.texts_and_speakers(positions.tolist())
+        index = self.index
+        asked = index.analyzer.terms(question)
+        terms = index.sentence_terms(positions, as_ids=True)  # stored at build: no second analysis
+        if terms is None:
+            terms = [index.analyzer.terms(text) for text in texts]
+        else:  # compared as term ids; each word the index lacks gets one id no sentence has
+            ids, unknown = index.term_ids, {}
+            asked = [ids[term] if term in ids else unknown.setdefault(term, -1 - len(unknown)) for term in asked]
+        bigrams, proximity = word_order_evidence(asked, terms)
+        return Evidence(positions, cheap.coverage[rows], cheap.cosine[rows], cheap.headline[rows],
+                        cheap.neighbour[rows], cheap.lead[rows], bigrams, proximity,
+                        answer_type_bonus(question, texts, speakers), cheap.words)
+
+    def headline_bits(self, query: "QueryTerms") -> np.ndarray:
+        """For every article, the bit set of the query ids its headline holds."""
+        h = self.headlines
+        indptr, indices, data = h.indptr, h.indices, h.data
+        bits = np.zeros(h.shape[0], np.int64)
+        for column, (a, b) in enumerate(zip(indptr[query.ids].tolist(), indptr[query.ids + 1].tolist())):
+            if a < b:
+                bits[indices[a:b][data[a:b] != 0]] |= 1 << column
+        return bits

@@ -66,6 +66,11 @@ _DIGIT_GROUP = re.compile(r"(?<=\d)[,.](?=\d{3}\b)")
 _POSSESSIVE = re.compile(r"['’]s?$")
 
 
+def is_stop_word(word: str) -> bool:
+    """True for a word that is never searched (a function word, or one of a question about nothing)."""
+    return word.lower() in STOP_WORDS
+
+
 def fold(text: str) -> str:
     """Lower-case, typographic apostrophes made plain, accents removed (é -> e)."""
     text = text.lower()

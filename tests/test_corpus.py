@@ -85,7 +85,7 @@ def test_cache_is_used_when_fresh(tmp_path, monkeypatch):
     _corpus(tmp_path)
     cache = tmp_path / ".cache"
     first = open_corpus(tmp_path, cache)
-    import retrieval.corpus as corpus_module
+    import retrieval.folder as corpus_module
 
     def no_reading(*args, **kwargs):
         raise AssertionError("articles were read again although the cache is fresh")

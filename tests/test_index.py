@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from retrieval import SentenceIndex
+from retrieval import IndexSettings, SentenceIndex
 
 TEXTS = [
     "Moscow denied conducting the first strikes.",
@@ -104,8 +104,21 @@ def test_any_query_gives_sorted_positive_hits_in_range(index, query):
 
 @given(st.lists(st.integers(0, 4), max_size=60), st.integers(1, 70))
 def test_top_k_takes_the_lowest_indexes_among_ties(values, k):
-    from retrieval.index import _top_k
+    from retrieval.walk import top_k as _top_k
 
     array = np.asarray(values, np.float32)
     expected = sorted(range(len(values)), key=lambda i: (-values[i], i))[:k]
     assert _top_k(array, k).tolist() == expected
+
+
+def test_a_long_question_is_searched_on_its_first_62_terms():
+    words = [f"word{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(100)]
+    texts = [" ".join(words[i:i + 5]) for i in range(0, 100, 5)]
+    alone = IndexSettings(variant_max_df=0, related_max_terms=0)  # each word one term, no stand-ins
+    index = SentenceIndex.build(texts, alone)
+    question = " ".join(words)
+    first = tuple(dict.fromkeys(index.analyzer.terms(question)))[:62]
+    assert index.query(question).words == first
+    hits = index.search(question, k=20)
+    assert {p for p, _ in hits} == {i for i, t in enumerate(texts) if set(index.analyzer.terms(t)) & set(first)}
+    assert 0 < len(hits) < len(texts)

@@ -10,7 +10,8 @@ import pytest
 from bot.service import AnswerSettings
 from retrieval import RankSettings, SentenceIndex, parse_article
 from retrieval.corpus import Corpus, CorpusIndex
-from retrieval.ranking import answer_type_bonus, neighbour_gain, word_order_evidence
+from retrieval.answer_type import answer_type_bonus
+from retrieval.ranking import neighbour_gain, word_order_evidence
 
 
 def corpus(*articles: tuple[str, list[str]], settings: RankSettings | None = None) -> CorpusIndex:
@@ -160,3 +161,15 @@ def test_answer_settings_need_both_coverage_and_score():
     assert settings.accepts(0.7, 0.5)
     assert not settings.accepts(0.7, 0.4)
     assert not settings.accepts(0.59, 0.9)
+
+
+def test_new_settings_set_on_an_index_rank_by_them():
+    index = corpus(("Weather", ["Storm.", "The storm flooded homes, roads, farms, shops, schools, churches and bridges."]))
+    assert index.search("storm homes", 1)[0].position == 1  # the default weights: coverage first
+    index.settings = RankSettings(coverage_weight=0, headline_weight=0, neighbour_weight=0, lead_weight=0,
+                                  bigram_weight=0, proximity_weight=0, answer_type_weight=0, cosine_weight=1,
+                                  candidates=1)
+    assert index.evidence("storm homes").positions.tolist() == [0]  # one candidate: the best by cosine
+    evidence = index.evidence("storm homes", k=10)
+    best_cosine = int(evidence.positions[evidence.cosine.argmax()])
+    assert best_cosine == 0 and index.search("storm homes", 1)[0].position == best_cosine

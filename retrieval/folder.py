@@ -1,0 +1,202 @@
+"""A folder of article files read into a Corpus: finding the files, reading and splitting them in parallel."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from .articles import ARTICLE_SUFFIXES, ArticleError, read_article
+from .records import Article, Sentence
+from .sentences import Splitter, article_sentences
+
+Warn = Callable[[str], None]
+
+
+def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, Path]]:
+    """(id, path) of every .txt and .md file under the folder; id is the relative path without suffix.
+
+    Names starting with a dot are left out. Symbolic links to folders are followed, after the folders
+    themselves: a file keeps the id of its own path when it is also reachable through a link, and a
+    folder reached twice is read once. A link to a folder that holds the corpus folder is not
+    followed (it would read the corpus again and more). Two files that would share an id (`a.txt`,
+    `a.md`) keep their suffix in it; a file whose name is not UTF-8 is skipped. Both are said
+    through `warn`.
+    """
+    warn = warn or (lambda message: None)
+    found: list[tuple[str, Path]] = []
+    seen: set[tuple[int, int]] = set()
+    links: list[Path] = []
+    top = os.path.realpath(folder)
+
+    def walk(start: Path) -> None:
+        for root, dirs, files in os.walk(start):  # links to folders are listed in dirs, not entered
+            try:
+                st = os.stat(root)
+            except OSError:  # gone since it was listed
+                dirs[:] = []
+                continue
+            if (st.st_dev, st.st_ino) in seen:
+                dirs[:] = []
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            names = sorted(d for d in dirs if not d.startswith("."))
+            links.extend(Path(root, d) for d in names if os.path.islink(os.path.join(root, d)))
+            dirs[:] = [d for d in names if not os.path.islink(os.path.join(root, d))]
+            for name in sorted(files):
+                add(Path(root, name))
+
+    def add(path: Path) -> None:
+        if path.suffix.lower() not in ARTICLE_SUFFIXES or path.name.startswith("."):
+            return
+        relative = path.relative_to(folder)
+        try:
+            relative.as_posix().encode("utf-8")
+        except UnicodeEncodeError:
+            warn(f"skipped {os.fsencode(path)!r}: file name is not UTF-8")
+            return
+        found.append((relative.with_suffix("").as_posix(), path))
+
+    walk(folder)
+    while links:  # the linked folders, in the order found, each one's own links after it
+        link = links.pop(0)
+        target = os.path.realpath(link)
+        if top == target or top.startswith(target.rstrip(os.sep) + os.sep):
+            warn(f"{link}: links to a folder that holds the corpus; not followed")
+            continue
+        walk(link)
+    counts: dict[str, int] = {}
+    for article_id, _ in found:
+        counts[article_id] = counts.get(article_id, 0) + 1
+    if len(counts) == len(found):
+        return found
+    named = []
+    for article_id, path in found:
+        if counts[article_id] > 1:
+            article_id = path.relative_to(folder).as_posix()
+            warn(f"{path}: another file has the same name; its id is {article_id}")
+        named.append((article_id, path))
+    return named
+
+
+Progress = Callable[[Iterable, int, str], Iterable]
+
+
+def read_articles(files: list[tuple[str, Path]], warn: Warn,
+                  progress: Progress | None = None) -> tuple[list[Article], list[str]]:
+    """Parse the files, skipping (and naming) the ones that are not readable articles."""
+    articles, skipped = [], []
+    items = progress(files, len(files), "reading") if progress else files
+    for article_id, path in items:
+        try:
+            articles.append(read_article(path, article_id))
+        except ArticleError as err:
+            skipped.append(str(err))
+            warn(f"skipped {err}")
+    return articles, skipped
+
+
+# Below this many files one process reads and splits faster than starting workers would allow.
+PARALLEL_MIN_FILES = 2000
+_CHUNK = 100  # files per task handed to a worker
+
+
+def ingest(files: list[tuple[str, Path]], warn: Warn, progress: Progress | None = None,
+           workers: int | None = None) -> tuple["Corpus", list[str]]:
+    """Read, clean and split the files into a Corpus, naming (and skipping) the unreadable ones.
+
+    With more than PARALLEL_MIN_FILES files (or `workers` > 1) the work is spread over all cores;
+    the corpus is the same either way. `progress` sees one item per file, in order.
+    """
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(files) > PARALLEL_MIN_FILES else 1
+    if workers <= 1:
+        articles, skipped = read_articles(files, warn, progress)
+        return Corpus.from_articles(articles), skipped
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    chunks = [files[i:i + _CHUNK] for i in range(0, len(files), _CHUNK)]
+    articles: list[Article] = []
+    sentences_of: list[list[Sentence]] = []
+    skipped: list[str] = []
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        results = (item for chunk in pool.map(_read_and_split, chunks) for item in chunk)
+        for article, sentences, error in (progress(results, len(files), "reading") if progress else results):
+            if article is None:
+                skipped.append(error)
+                warn(f"skipped {error}")
+            else:
+                articles.append(article)
+                sentences_of.append(sentences)
+    return Corpus.from_parts(articles, sentences_of), skipped
+
+
+def _read_and_split(files: list[tuple[str, Path]]) -> list[tuple[Article | None, list[Sentence], str]]:
+    """One worker's task: each file as (article, its sentences, "") or (None, [], why it was skipped)."""
+    splitter = Splitter()
+    out: list[tuple[Article | None, list[Sentence], str]] = []
+    for article_id, path in files:
+        try:
+            article = read_article(path, article_id)
+        except ArticleError as err:
+            out.append((None, [], str(err)))
+        else:
+            out.append((article, article_sentences(article, splitter), ""))
+    return out
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Articles and their sentences, in one reading order; sentence positions index `sentences`.
+
+    Built from articles, both are tuples; loaded from the cache, both are sequences read from
+    memory-mapped files on access.
+    """
+
+    articles: Sequence[Article]
+    sentences: Sequence[Sentence]
+    article_of: np.ndarray  # int32: the article number of each sentence
+    starts: np.ndarray  # int64: the first sentence position of each article, plus the total at the end
+
+    def texts_and_speakers(self, positions: list[int]) -> tuple[list[str], list[str | None]]:
+        """The texts and speakers of the sentences at these positions (without whole records when stored)."""
+        reader = getattr(self.sentences, "text_and_speaker", None)
+        pairs = [reader(p) for p in positions] if reader else \
+            [(x.text, x.attributed_to) for x in (self.sentences[p] for p in positions)]
+        return [t for t, _ in pairs], [w for _, w in pairs]
+
+    @classmethod
+    def from_articles(cls, articles: Iterable[Article], splitter: Splitter | None = None) -> "Corpus":
+        splitter = splitter or Splitter()
+        articles = tuple(articles)
+        return cls.from_parts(articles, [article_sentences(article, splitter) for article in articles])
+
+    @classmethod
+    def from_parts(cls, articles: Sequence[Article], sentences_of: Sequence[list[Sentence]]) -> "Corpus":
+        """A corpus from articles and each article's sentences, already split."""
+        articles = tuple(articles)
+        sentences: list[Sentence] = []
+        starts = [0]
+        for part in sentences_of:
+            sentences.extend(part)
+            starts.append(len(sentences))
+        starts_arr = np.asarray(starts, np.int64)
+        article_of = np.repeat(np.arange(len(articles), dtype=np.int32), np.diff(starts_arr))
+        return cls(articles, tuple(sentences), article_of, starts_arr)
+
+    def article_header(self, number: int) -> Article:
+        """Article `number`'s headline and metadata; its paragraphs only when they are at hand anyway."""
+        header = getattr(self.articles, "header", None)
+        return header(number) if header else self.articles[number]
+
+    @cached_property
+    def article_ids(self) -> list[str]:
+        ids = getattr(self.articles, "ids", None)
+        return list(ids) if ids is not None else [a.id for a in self.articles]

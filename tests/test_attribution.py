@@ -1,0 +1,105 @@
+"""A sentence's source is whom it names as making the claim, in its own words; never a bare pronoun."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.attribution import attribute, is_pronoun, refers_back, speaker_phrase
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Police said the man was arrested on Monday.", "Police"),
+    ('"We will win," said John Smith.', "John Smith"),
+    ("The storm killed three people, according to local officials.", "local officials"),
+    ("Police said two men fled.", "Police"),
+    ("Russia says Ukraine attacked first.", "Russia"),
+    ("In a statement, the ministry said 12 people died.", "the ministry"),
+    ("Two men fled, said police.", "police"),
+    ("Syrian regime amassing for renewed Idlib offensive say rebels", "rebels"),
+])
+def test_the_usual_forms(text, speaker):
+    assert attribute(text) == speaker
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ('"We have no food left," said Marta Ionescu, who runs the shelter.', "Marta Ionescu"),
+    ('"We have no food left," said Marta Ionescu, who runs the shelter, adding that aid was late.',
+     "Marta Ionescu"),
+    ('"It is a disaster," said Maj. Gen. Ali Hassan, whose unit was hit.', "Maj. Gen. Ali Hassan"),
+    ('"We will rebuild," says the mayor, who was elected in May.', "the mayor"),
+    ("Aid was late, said Marta Ionescu, who runs the shelter.", "Marta Ionescu"),
+])
+def test_speaker_after_a_quotation_without_the_relative_clause_that_follows(text, speaker):
+    assert attribute(text) == speaker
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ('"We have no food left," said Marta Ionescu, director of the Red Cross shelter.',
+     "Marta Ionescu, director of the Red Cross shelter"),
+    ('"The talks failed," said Sergei Lavrov, the Russian foreign minister.',
+     "Sergei Lavrov, the Russian foreign minister"),
+    ('"The talks failed," said Lavrov, adding that he would try again.', "Lavrov"),
+])
+def test_speaker_after_a_quotation_keeps_the_title_that_follows(text, speaker):
+    assert attribute(text) == speaker
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Two people were killed, regional governor Vyacheslav Gladkov told reporters.",
+     "regional governor Vyacheslav Gladkov"),
+    ("Two people were killed, regional governor Vyacheslav Gladkov told reporters on Monday.",
+     "regional governor Vyacheslav Gladkov"),
+    ('"The strike hit a school," the regional governor told the BBC.', "the regional governor"),
+    ("The dam will hold, the minister told a news conference in Kyiv.", "the minister"),
+    ("The vote was rigged, opposition leader Ana Petrova told the BBC's Today programme.",
+     "opposition leader Ana Petrova"),
+    ("Regional governor Vyacheslav Gladkov told reporters that two people had died.",
+     "Regional governor Vyacheslav Gladkov"),
+    ("On Monday, regional governor Vyacheslav Gladkov told reporters that two people had died.",
+     "regional governor Vyacheslav Gladkov"),
+    ('"We are safe," Maria Bell told Reuters.', "Maria Bell"),
+])
+def test_told_reporters_the_bbc_or_a_news_conference(text, speaker):
+    assert attribute(text) == speaker
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ('"We will respond," Volodymyr Zelensky wrote on X.', "Volodymyr Zelensky"),
+    ("The drones were shot down, the air force wrote on Telegram.", "the air force"),
+    ("Three drones hit the port, the governor said in a post on Telegram.", "the governor"),
+    ("The ban is lifted, the minister wrote on Twitter on Sunday.", "the minister"),
+    ("Zelensky wrote on X that the attack had failed.", "Zelensky"),
+    ("The talks will resume, the company said in a statement.", "the company"),
+])
+def test_wrote_on_x_or_twitter_and_said_in_a_statement(text, speaker):
+    assert attribute(text) == speaker
+
+
+@pytest.mark.parametrize("text", [
+    '"It is time," she said.',
+    '"It is time," he told reporters.',
+    "She said the shelter was full.",
+    "They told the BBC the shelter was full.",
+    '"We will win," they said on Monday.',
+    '"We will win," said he.',
+])
+def test_a_bare_pronoun_is_never_a_speaker(text):
+    assert attribute(text) is None
+    assert is_pronoun(speaker_phrase(text))  # the words are kept for a caller that knows who came before
+
+
+@pytest.mark.parametrize("text", [
+    "It rained all week.",
+    "The bridge was closed, which was reported widely.",
+    "The plan, said to cost $5bn, was dropped.",
+    "He posted a photo of the damage.",
+    "The shelter, which Marta Ionescu runs, is full.",
+    "Officials were told to leave the town.",
+])
+def test_sentences_that_name_no_source(text):
+    assert attribute(text) is None
+
+
+def test_the_spokesman_refers_back_but_is_still_a_speaker():
+    assert refers_back("the spokesman") and not is_pronoun("the spokesman")
+    assert attribute('"We will fight on," the spokesman said.') == "the spokesman"
