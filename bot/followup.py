@@ -124,7 +124,8 @@ def _ask_again(wh: str, previous: Turn) -> Reading:
     """"When?" after "Why did Moscow capture Khan Sheikhoun?": the same question with the new question word."""
     read_as, search = _with_wh(wh, _bare(previous.read)), _with_wh(wh, _bare(previous.searched))
     if read_as is None or search is None:  # "Who captured Khan Sheikhoun?": no auxiliary to keep
-        read_as, search = f"{wh} — about: {_lower_first(_bare(previous.read))}", f"{wh} {_without_wh(previous.searched)}"
+        read_as = f"{wh} — about: {_lower_first(_bare(previous.read))}"
+        search = f"{wh} {_without_wh(previous.searched)}"
     return Reading(search, read_as + "?", _about_of(previous))
 
 
@@ -198,7 +199,8 @@ def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
         lower = word.lower()
         shown, searched, names, topic_only = _referent(lower, previous, question)
         suffix = {**_PERSON, **_THING, **_GROUP}.get(lower, "")
-        if lower == "her" and (i + 1 >= len(words) or words[i + 1][0].lower() in _FUNCTION or not words[i + 1][0].isalpha()):
+        after = words[i + 1][0] if i + 1 < len(words) else ""
+        if lower == "her" and (after.lower() in _FUNCTION or not after.isalpha()):
             suffix = ""  # "about her", not "her group"
         if names or not topic_only:
             read_as = read_as[:start] + shown + suffix + read_as[end:]
@@ -219,7 +221,8 @@ def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
 
 
 _DUMMY_IT = re.compile(r"^\s*(?:what (?:time|day|date|year|month)|how (?:late|early))\s+(?:is|was)\s+it\b"
-                       r"|\bit(?:'s|’s| is| was)? (?:\w+ )?(?:true|possible|likely|said|thought|reported|known|clear)\b"
+                       r"|\bit(?:'s|’s| is| was)? (?:\w+ )?"
+                       r"(?:true|possible|likely|said|thought|reported|known|clear)\b"
                        r"|\b(?:is|was) it (?:\w+ )?(?:true|possible|likely|clear) that\b", re.IGNORECASE)
 
 

@@ -89,7 +89,8 @@ class AnsweringService:
         # The question's own words ("What did he promise?") are searched too; a passage found by them
         # alone must still be about what the pronoun stands for (checked below).
         for own, words in ((False, search), (True, reading.own_words)):
-            for hit in index.search(words, k=skip + top_k + len(reading.exclude) + 10, article=article) if words else ():
+            ranked = index.search(words, k=skip + top_k + len(reading.exclude) + 10, article=article) if words else []
+            for hit in ranked:
                 if hit.position in reading.exclude or hit.sentence.text in given:  # a wire copy given too
                     continue
                 if hit.score > getattr(best.get(hit.position), "score", -1):
@@ -107,9 +108,12 @@ class AnsweringService:
             kind = "no_more" if skip or reading.exclude else "declined"
             return Answer(question, False, (), kind, skip, article, reading)
         first = passages[0]
-        about_topic = not reading.topic or len(_names_not_held(index, reading.topic, held[first.position])) < len(reading.topic)
-        answered = (accepted.get(first.position) or (first.position in accepted and about_topic)) and not _names_not_held(
-            index, _question_names(search) + list(reading.about), held[first.position])
+        # Found by the question's own words alone, it must hold a word of what a nameless pronoun stands for.
+        about_topic = not reading.topic or \
+            len(_names_not_held(index, reading.topic, held[first.position])) < len(reading.topic)
+        found = bool(accepted.get(first.position)) or (first.position in accepted and about_topic)
+        answered = found and not _names_not_held(index, _question_names(search) + list(reading.about),
+                                                 held[first.position])
         return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article, reading)
 
     def _held_terms(self, index: CorpusIndex, passage: Passage) -> set[str]:
