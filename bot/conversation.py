@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from . import followup
 from .answers import Answer
-from .service import AnsweringService
+from .service import AnsweringService, clean_question
 
 FORGET_AFTER = 600.0  # seconds of silence after which the next question starts a new thread
 
@@ -30,7 +30,7 @@ class Conversation:
         if self.thread is not None and now - self._last_asked > self.forget_after:
             self.thread = None
         self._last_asked = now
-        reading = followup.read(question, self.thread)
+        reading = followup.read(clean_question(question), self.thread)
         answer = self.service.ask(question, top_k=top_k or self.top_k, article=article, reading=reading)
         if answer.kind in ("answer", "declined"):
             self.latest = answer

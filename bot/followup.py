@@ -189,15 +189,19 @@ def _swap(text: str, topic: str, kind: str) -> str:
 def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
     words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(question)]
     leaning = _ELSE.search(question) is not None
-    pronouns = [(i, w) for i, w in enumerate(words) if _is_pronoun(words, i, question)]
+    dummy_it = _DUMMY_IT.search(question) is not None
+    pronouns = [(i, w) for i, w in enumerate(words) if _is_pronoun(words, i, dummy_it)]
     if pronouns and _has_own_subject(question, words, pronouns[0][0]):
         pronouns = []
     if not pronouns and not leaning:
         return None
     read_as, search, about, topic = question, question, [], []
+    referents: dict[str, tuple[str, str, tuple[str, ...], bool]] = {}
     for i, (word, start, end) in reversed(pronouns):
         lower = word.lower()
-        shown, searched, names, topic_only = _referent(lower, previous, question)
+        if lower not in referents:
+            referents[lower] = _referent(lower, previous, question)
+        shown, searched, names, topic_only = referents[lower]
         suffix = {**_PERSON, **_THING, **_GROUP}.get(lower, "")
         after = words[i + 1][0] if i + 1 < len(words) else ""
         if lower == "her" and (after.lower() in _FUNCTION or not after.isalpha()):
@@ -226,9 +230,9 @@ _DUMMY_IT = re.compile(r"^\s*(?:what (?:time|day|date|year|month)|how (?:late|ea
                        r"|\b(?:is|was) it (?:\w+ )?(?:true|possible|likely|clear) that\b", re.IGNORECASE)
 
 
-def _is_pronoun(words: list[tuple[str, int, int]], i: int, question: str = "") -> bool:
+def _is_pronoun(words: list[tuple[str, int, int]], i: int, dummy_it: bool = False) -> bool:
     word = words[i][0].lower()
-    if word in ("it", "it's", "it’s") and _DUMMY_IT.search(question):
+    if word in ("it", "it's", "it’s") and dummy_it:
         return False  # "What time is it?", "Is it true that ...": an "it" that stands for nothing
     if word in _PERSON or word in _THING or word in _GROUP:
         return True

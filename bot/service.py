@@ -75,14 +75,14 @@ class AnsweringService:
     def _ask_read(self, question: str, reading: Reading, top_k: int, article: str | None, skip: int) -> Answer:
         """A follow-up: the reading's words searched (and the question's own words, when it has some);
         passages about what its pronouns stand for first; the passages it leaves out left out."""
-        text = _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
+        text = clean_question(question)
         if not re.search(r"[^\W_]", text) or _GREETING.match(text):
             return Answer(question, False, (), "help", skip, article)
         index = self.index
         if article is not None and not index.has_article(article):
             return Answer(question, False, (), "unknown_article", skip, article, reading)
         top_k = max(1, min(int(top_k), 50))
-        search = _CONTROL.sub(" ", reading.search)[:MAX_QUESTION_CHARS].strip()
+        search = clean_question(reading.search)
         best: dict[int, Hit] = {}
         accepted: dict[int, bool] = {}  # position: would this search give it as the answer (True: the reading's)
         given = set(index.texts(sorted(reading.exclude))) if reading.exclude else set()
@@ -165,6 +165,11 @@ class AnsweringService:
                 return False
             self.index = open_corpus(self.folder, self.cache_dir, self.warn)
             return True
+
+
+def clean_question(question: str) -> str:
+    """A question as it is searched: control and direction characters blanked, its first 2,000 characters."""
+    return _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
 
 
 def default_corpus() -> Path:

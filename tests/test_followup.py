@@ -236,3 +236,13 @@ def test_the_held_out_conversations_stay_above_their_floor():
                     total += 1
                     right += not misses(turn, reply["answered"], best_text(reply), reply["read_as"])
     assert total >= 15 and right / total >= 0.70, f"{right}/{total}"
+
+
+def test_a_follow_up_is_read_from_the_question_as_searched(seed_service):
+    """Control and direction characters are blanked and only the first 2,000 characters count, as for
+    any question, so read_as never shows them and a huge question stays one quick reading."""
+    talk = Conversation(seed_service)
+    talk.ask(GOALS)
+    odd = talk.ask("\x00who\u202e is he?\x07")
+    assert odd.read_as == "who is Maj Youssef Hamoud?"
+    assert len(talk.ask("he " * 40_000).reading.search) < 20_000
