@@ -37,10 +37,10 @@ if __package__ in (None, ""):  # run as a script: the repository root, for `benc
 
 from benchmarks import news_archive as archive_files  # noqa: E402
 from benchmarks.news_archive import Archive, NewsQuestion  # noqa: E402
-from benchmarks.quality import (AnswerSet, Bm25s, Document, PlainTfidf, ablation_steps,  # noqa: E402
-                                best_f1_threshold, data_folder, use_settings)
+from benchmarks.quality import Bm25s, PlainTfidf, ablation_steps, best_f1_threshold, use_settings  # noqa: E402
 from bot.service import AnswerSettings, AnsweringService  # noqa: E402
 from retrieval import IndexSettings, RankSettings  # noqa: E402
+from tests.answer_sets import AnswerSet, Document, data_folder  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -40,9 +40,9 @@ sys.path.insert(0, str(HERE))
 
 from corpora import DATA, WIKIQA_FILES, draw_questions, real_sentences, synthetic_sentences  # noqa: E402
 
-from retrieval import Article, Paragraph, Sentence  # noqa: E402
-from retrieval.corpus import Corpus, CorpusIndex  # noqa: E402
+from retrieval.corpus import CorpusIndex  # noqa: E402
 from retrieval.tfidf import SentenceIndex  # noqa: E402
+from tests.synthetic_text import as_corpus  # noqa: E402
 
 SIZES = (10_000, 100_000, 200_000, 1_000_000)
 RANK_BM25_MAX = 100_000  # rank-bm25 scores every sentence in Python: too slow beyond this
@@ -223,24 +223,6 @@ def latencies(run, questions: list[str], budget_s: float) -> np.ndarray:
 def summary(times: np.ndarray) -> dict:
     return {"p50_ms": float(np.percentile(times, 50)), "p99_ms": float(np.percentile(times, 99)),
             "queries": int(len(times))}
-
-
-def as_corpus(texts: list[str], per_article: int = 20, per_paragraph: int = 4) -> Corpus:
-    """The sentences as articles of 20 sentences in paragraphs of 4, headed by their first words."""
-    articles, sentences = [], []
-    starts = list(range(0, len(texts), per_article)) + [len(texts)]
-    for number, (a, b) in enumerate(zip(starts[:-1], starts[1:])):
-        article_id = f"article-{number:07d}"
-        paragraphs = []
-        for p_no, p in enumerate(range(a, b, per_paragraph), 1):
-            chunk = texts[p: min(b, p + per_paragraph)]
-            paragraphs.append(Paragraph(" ".join(chunk)))
-            sentences.extend(Sentence(article_id, p_no, s_no, text) for s_no, text in enumerate(chunk, 1))
-        title = " ".join(texts[a].split()[:8])
-        articles.append(Article(article_id, title, tuple(paragraphs), source="benchmark"))
-    starts_arr = np.asarray(starts, np.int64)
-    article_of = np.repeat(np.arange(len(articles), dtype=np.int32), np.diff(starts_arr))
-    return Corpus(tuple(articles), tuple(sentences), article_of, starts_arr)
 
 
 def answer_path(texts, questions, index: SentenceIndex, work: Path, budget_s: float) -> dict:

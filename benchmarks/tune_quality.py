@@ -18,17 +18,17 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import quality  # noqa: E402
 from retrieval.ranking import RankSettings  # noqa: E402
+from tests.answer_sets import Newsbot, average_precision, data_folder, read_trecqa, read_wikiqa  # noqa: E402
 
 GRID = [0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5]
 WEIGHTS = ["headline_weight", "neighbour_weight", "lead_weight", "bigram_weight", "proximity_weight",
            "answer_type_weight", "cosine_weight"]
 
 
-def gather(bot: quality.Newsbot, questions, pooled: bool):
+def gather(bot: Newsbot, questions, pooled: bool):
     """(evidence, labels per candidate, document, question) for each question; labels from the set."""
     out = []
     for q in questions:
@@ -52,7 +52,7 @@ def per_article_map(gathered, settings: RankSettings) -> float:
             order = np.lexsort((ev.positions, -score))
             ranking = list(dict.fromkeys(int(i) for i in extra[1][order]))
             ranking += [i for i in range(len(q.labels)) if i not in set(ranking)]
-        aps.append(quality.average_precision(ranking, q.labels))
+        aps.append(average_precision(ranking, q.labels))
     return float(np.mean(aps))
 
 
@@ -70,13 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args(argv)
-    data = quality.data_folder(args.data)
+    data = data_folder(args.data)
     wide = RankSettings(candidates=1000)  # gather beyond the shortlist so the search can reorder it
     splits = {}
     with tempfile.TemporaryDirectory(prefix="newsbot-tune-") as tmp:
         for split, wiki_file, trec_file in [("train", "WikiQA-train.tsv", "train.csv"), ("dev", "WikiQA-dev.tsv", "dev.csv")]:
-            wiki = quality.Newsbot(quality.read_wikiqa(data / "wikiqa" / wiki_file), Path(tmp) / f"w{split}")
-            trec = quality.Newsbot(quality.read_trecqa(data / "trecqa" / trec_file), Path(tmp) / f"t{split}")
+            wiki = Newsbot(read_wikiqa(data / "wikiqa" / wiki_file), Path(tmp) / f"w{split}")
+            trec = Newsbot(read_trecqa(data / "trecqa" / trec_file), Path(tmp) / f"t{split}")
             wiki.index.settings = trec.index.settings = wide
             answerable = [q for q in wiki.answer_set.questions if q.answerable]
             splits[split] = (gather(wiki, answerable, False), gather(wiki, answerable, True),

@@ -59,6 +59,10 @@ class Conversation:
             return None
         return self.service.context(self.latest.passages[0])
 
+    def context_passage(self):
+        """The passage `context` is about (the latest answer's best), or None before any answer."""
+        return self.latest.passages[0] if self.latest is not None and self.latest.passages else None
+
     def new(self) -> None:
         """Start afresh: the next question is read alone, and "more" and "context" have nothing to continue."""
         self.latest = None

@@ -10,15 +10,15 @@ What it imitates, because the bot must cope with it:
   does: an unknown tag, an unclosed or mismatched tag, or a bare ``<``, ``>`` or ``&`` is refused
   with ``400 Bad Request: can't parse entities: ...``; a text longer than 4,096 UTF-16 code
   units after parsing is refused with ``400 Bad Request: message is too long``.
-- Faults to inject per method: ``429`` with ``retry_after``, any HTTP status such as ``502``,
-  and a connection dropped before any answer is written (the request is then not processed).
+- Faults to inject per method (``inject_fault``): ``429`` with ``retry_after``, any HTTP status
+  such as ``502``, a connection dropped before any answer is written, a ``200`` whose body is not
+  the Bot API's JSON, and a delay before the call is handled (a slow or timing-out Telegram).
 - A wrong token is answered ``401 Unauthorized``; an unknown method ``404 Not Found``.
 
-It is written on plain ``asyncio`` streams (HTTP/1.1 with keep-alive) so it needs no web
-framework. Use it in the test's own event loop (``await api.start()``), or in a background
-thread (``ThreadedFakeBotApi``) when the bot runs in another process. Run it by hand with
-``python tests/fake_bot_api.py --port 8081`` to try the bot without Telegram; ``POST
-/_fake/say`` then plays a reader (see ``main``).
+HTTP itself (keep-alive, chunked and multipart bodies) is ``aiohttp.web``'s. Use the server in the
+test's own event loop (``await api.start()``), or in a background thread (``ThreadedFakeBotApi``)
+when the bot runs in another process. Run it by hand with ``python tests/fake_bot_api.py --port
+8081`` to try the bot without Telegram; ``POST /_fake/say`` then plays a reader (see ``main``).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
-import html
 import itertools
 import json
+import os
 import re
 import signal
 import threading
@@ -37,132 +37,43 @@ import urllib.parse
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import aiohttp
+from aiohttp import web
+
+try:
+    from tests.telegram_html import ParseEntitiesError, parse_html, reader_entities, utf16_length
+except ModuleNotFoundError:  # run as a script: python tests/fake_bot_api.py
+    from telegram_html import ParseEntitiesError, parse_html, reader_entities, utf16_length
+
+__all__ = ["FakeBotApi", "ThreadedFakeBotApi", "SentMessage", "Call", "Fault", "ParseEntitiesError", "parse_html",
+           "utf16_length", "MAX_MESSAGE_LENGTH", "TEST_TOKEN", "GARBAGE_BODY"]
+
 MAX_MESSAGE_LENGTH = 4096
 TEST_TOKEN = "123456789:fake-token-for-tests-0123456789abcdef"
 
-# Tags Telegram's HTML mode accepts, and the name each one gives to its entity.
-_ENTITY_OF_TAG = {
-    "b": "bold",
-    "strong": "bold",
-    "i": "italic",
-    "em": "italic",
-    "u": "underline",
-    "ins": "underline",
-    "s": "strikethrough",
-    "strike": "strikethrough",
-    "del": "strikethrough",
-    "a": "text_link",
-    "code": "code",
-    "pre": "pre",
-    "span": "spoiler",
-    "tg-spoiler": "spoiler",
-    "blockquote": "blockquote",
-    "tg-emoji": "custom_emoji",
-}
-_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))*)\s*>")
-_ATTRIBUTE = re.compile(r"([a-zA-Z-]+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)")
-_CHARACTER_REFERENCE = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
-_COMMAND_AT_START = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
-_MENTION = re.compile(r"(?<![A-Za-z0-9_])@[A-Za-z0-9_]{3,32}")
-
-
-class ParseEntitiesError(ValueError):
-    """A text that Telegram's HTML parser would refuse."""
-
-
-def utf16_length(text: str) -> int:
-    """Length as Telegram counts it: in UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def parse_html(markup: str) -> tuple[str, list[dict[str, Any]]]:
-    """Parse Telegram-flavoured HTML into visible text and entities, refusing what Telegram refuses.
-
-    Entity offsets and lengths are in UTF-16 code units, as in the Bot API; each entity also
-    carries its ``text`` for the convenience of tests.
-    """
-    text_parts: list[str] = []
-    visible_length = 0  # in UTF-16 code units
-    open_tags: list[tuple[str, int, dict[str, str]]] = []
-    entities: list[dict[str, Any]] = []
-    position = 0
-    while position < len(markup):
-        char = markup[position]
-        offset = len(markup[:position].encode("utf-8"))
-        if char == "<":
-            match = _TAG.match(markup, position)
-            if not match:
-                raise ParseEntitiesError(f"Unclosed start tag at byte offset {offset}")
-            closing, name, raw_attributes = match.group(1), match.group(2).lower(), match.group(3)
-            if closing:
-                if not open_tags:
-                    raise ParseEntitiesError(f'Unexpected end tag "{name}" at byte offset {offset}')
-                open_name, start, attributes = open_tags.pop()
-                if open_name != name:
-                    raise ParseEntitiesError(
-                        f'Unmatched end tag at byte offset {offset}, expected "</{open_name}>", found "</{name}>"'
-                    )
-                entity = {"type": _ENTITY_OF_TAG[name], "offset": start, "length": visible_length - start}
-                if name == "a":
-                    entity["url"] = attributes["href"]
-                entities.append(entity)
-            else:
-                if name not in _ENTITY_OF_TAG:
-                    raise ParseEntitiesError(f'Unsupported start tag "{name}" at byte offset {offset}')
-                attributes = {
-                    key.lower(): html.unescape(value.strip("\"'"))
-                    for key, value in _ATTRIBUTE.findall(raw_attributes)
-                }
-                if name == "a" and not attributes.get("href"):
-                    raise ParseEntitiesError(f"Can't find href for a link at byte offset {offset}")
-                if name == "span" and attributes.get("class") != "tg-spoiler":
-                    raise ParseEntitiesError(f'Tag "span" must have class "tg-spoiler" at byte offset {offset}')
-                open_tags.append((name, visible_length, attributes))
-            position = match.end()
-            continue
-        if char == ">":
-            raise ParseEntitiesError(f"Character '>' must be escaped at byte offset {offset}")
-        if char == "&":
-            match = _CHARACTER_REFERENCE.match(markup, position)
-            if not match:
-                raise ParseEntitiesError(f"Character '&' must be escaped at byte offset {offset}")
-            named, decimal, hexadecimal = match.groups()
-            if named:
-                decoded = _NAMED_ENTITIES[named]
-            else:
-                code_point = int(decimal) if decimal else int(hexadecimal, 16)
-                if code_point > 0x10FFFF or 0xD800 <= code_point <= 0xDFFF:
-                    raise ParseEntitiesError(f"Invalid character reference at byte offset {offset}")
-                decoded = chr(code_point)
-            text_parts.append(decoded)
-            visible_length += utf16_length(decoded)
-            position = match.end()
-            continue
-        text_parts.append(char)
-        visible_length += utf16_length(char)
-        position += 1
-    if open_tags:
-        raise ParseEntitiesError(f'Can\'t find end tag corresponding to start tag "{open_tags[-1][0]}"')
-    text = "".join(text_parts)
-    encoded = text.encode("utf-16-le")
-    for entity in entities:
-        start, end = entity["offset"] * 2, (entity["offset"] + entity["length"]) * 2
-        entity["text"] = encoded[start:end].decode("utf-16-le")
-    entities.sort(key=lambda entity: (entity["offset"], -entity["length"]))
-    return text, entities
+# What a ``garbage`` fault answers with ``200 OK``: a proxy's error page, not the Bot API's JSON.
+GARBAGE_BODY = "<html><head><title>Service Unavailable</title></head><body>try again later</body></html>"
 
 
 @dataclasses.dataclass
 class Fault:
-    """One injected failure: ``kind`` is ``"status"`` (answer ``status``) or ``"drop"``."""
+    """One injected failure of one call of ``method``, after waiting ``delay`` seconds.
+
+    ``kind`` is ``"status"`` (answer ``status``, with ``retry_after`` for a 429), ``"drop"`` (close
+    the connection without answering; the call is not processed), ``"garbage"`` (answer ``200 OK``
+    with ``GARBAGE_BODY``; not processed) or ``"slow"`` (only the delay: then the call is processed
+    and answered as usual, even if the bot stopped waiting, as Telegram would).
+    """
 
     method: str
     kind: str
     status: int = 500
     description: str = ""
     retry_after: int | None = None
+    delay: float = 0.0
 
+
+@dataclasses.dataclass
 
 @dataclasses.dataclass
 class SentMessage:
@@ -194,14 +105,19 @@ class SentMessage:
         return [(button["text"], button.get("callback_data", "")) for row in rows for button in row]
 
 
+
 @dataclasses.dataclass
 class Call:
-    """One Bot API request: recorded when it arrives, ``status`` set once answered (0: dropped)."""
+    """One Bot API request: recorded when it arrives, ``status`` set once answered (0: dropped).
+
+    ``fault`` is the kind of injected fault that answered it, None for a real answer.
+    """
 
     method: str
     params: dict[str, Any]
     status: int | None
     at: float
+    fault: str | None = None
 
 
 class FakeBotApi:
@@ -230,12 +146,13 @@ class FakeBotApi:
         self._open_callbacks: set[str] = set()
         self._chats: dict[int, dict[str, Any]] = {}
         self._faults: list[Fault] = []
+        self._lasting_faults: list[Fault] = []  # injected with times=None: until clear_faults()
         self._lock = threading.RLock()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: asyncio.base_events.Server | None = None
+        self._runner: web.AppRunner | None = None
         self._new_update: asyncio.Event | None = None
-        self._connections: set[asyncio.StreamWriter] = set()
-        self._handlers: set[asyncio.Task] = set()
+        self._closing = False
+        self._deliveries: set[asyncio.Future] = set()
         self.port = 0
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -243,20 +160,37 @@ class FakeBotApi:
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> FakeBotApi:
         self._loop = asyncio.get_running_loop()
         self._new_update = asyncio.Event()
-        self._server = await asyncio.start_server(self._serve_connection, host, port, backlog=1024)
-        self.port = self._server.sockets[0].getsockname()[1]
+        self._closing = False
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method:[A-Za-z]+}", self._bot_api)
+        app.router.add_route("*", "/_fake/{name}", self._control)
+        app.router.add_route("*", "/{anything:.*}", _not_found)
+        app.on_shutdown.append(self._end_long_polls)
+        # No access log: request paths hold the token. A handler still running one second into
+        # stop() (an injected delay) is cancelled.
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port, backlog=1024)
+        try:
+            await site.start()
+        except OSError:
+            await self._runner.cleanup()
+            self._runner = None
+            raise
+        self.port = self._runner.addresses[0][1]
         return self
 
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            for writer in list(self._connections):
-                writer.transport.abort()
-            for handler in list(self._handlers):
-                handler.cancel()
-            await asyncio.gather(*self._handlers, return_exceptions=True)
-            await self._server.wait_closed()
-            self._server = None
+        if self._runner is not None:
+            for delivery in list(self._deliveries):
+                delivery.cancel()
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _end_long_polls(self, app: web.Application) -> None:
+        self._closing = True
+        if self._new_update is not None:
+            self._new_update.set()
 
     @property
     def base_url(self) -> str:
@@ -303,7 +237,7 @@ class FakeBotApi:
                 "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
                 "text": text,
             }
-            entities = _entities_in(text)
+            entities = reader_entities(text)
             if entities:
                 message["entities"] = entities
             if reply_to is not None:
@@ -341,22 +275,54 @@ class FakeBotApi:
         self,
         method: str,
         *,
-        status: int = 500,
+        status: int | None = None,
         retry_after: int | None = None,
         drop: bool = False,
+        garbage: bool = False,
+        delay: float = 0.0,
         description: str = "",
-        times: int = 1,
+        times: int | None = 1,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail: with ``status`` (and ``retry_after``), or dropped."""
+        """Make the next ``times`` calls of ``method`` fail (see ``Fault``); ``times=None``: every call.
+
+        ``retry_after`` answers 429 with it; ``status`` (500 when nothing else is asked) answers that
+        status; ``drop`` closes the connection unanswered; ``garbage`` answers 200 with a body that is
+        not JSON. ``delay`` waits that many seconds first; alone, it only slows the call down.
+        Faults of one method are used in the order injected; lasting ones after the counted ones.
+        """
         if retry_after is not None:
-            status = 429
+            kind, status = "status", 429
             description = description or f"Too Many Requests: retry after {retry_after}"
+        elif drop:
+            kind = "drop"
+        elif garbage:
+            kind = "garbage"
+        elif status is None and delay > 0:
+            kind = "slow"
+        else:
+            kind, status = "status", status or 500
+        status = status or 200
         description = description or {502: "Bad Gateway", 500: "Internal Server Error"}.get(status, "Error")
+        fault = Fault(method, kind, status, description, retry_after, delay)
         with self._lock:
-            for _ in range(times):
-                self._faults.append(
-                    Fault(method, "drop" if drop else "status", status, description, retry_after)
-                )
+            if times is None:
+                self._lasting_faults.append(fault)
+            else:
+                self._faults.extend(dataclasses.replace(fault) for _ in range(times))
+
+    def clear_faults(self, method: str | None = None) -> None:
+        """Forget the injected faults not yet used, of ``method`` or of every method."""
+        with self._lock:
+            for faults in (self._faults, self._lasting_faults):
+                faults[:] = [f for f in faults if method is not None and f.method.lower() != method.lower()]
+
+    def _take_fault(self, method: str) -> Fault | None:
+        with self._lock:
+            fault = next((f for f in self._faults if f.method.lower() == method.lower()), None)
+            if fault is not None:
+                self._faults.remove(fault)
+                return fault
+            return next((f for f in self._lasting_faults if f.method.lower() == method.lower()), None)
 
     # --- looking at what the bot did --------------------------------------------------------
 
@@ -405,31 +371,33 @@ class FakeBotApi:
             raise TimeoutError(f"condition not met within {timeout} s")
         return None
 
+
     # --- the Bot API --------------------------------------------------------------------------
 
     def _push_update(self, body: dict[str, Any]) -> None:
         body["update_id"] = next(self._update_ids)
         if self.webhook_url and self.webhook_delivery_url:
             assert self._loop is not None
-            asyncio.run_coroutine_threadsafe(self._deliver(body), self._loop)
+            delivery = asyncio.run_coroutine_threadsafe(self._deliver(body), self._loop)
+            self._deliveries.add(delivery)
+            delivery.add_done_callback(self._deliveries.discard)
             return
         self._updates.append(body)
         self._wake_pollers()
 
     async def _deliver(self, update: dict[str, Any]) -> None:
         """Push one update to the bot's webhook as Telegram does, retrying while it is not listening."""
-        import httpx  # python-telegram-bot's own HTTP client, so always there
-
         headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret} if self.webhook_secret else {}
-        async with httpx.AsyncClient() as client:
+        async with aiohttp.ClientSession() as session:
             for _ in range(50):
                 try:
-                    response = await client.post(self.webhook_delivery_url, json=update, headers=headers)
-                except httpx.TransportError:
+                    async with session.post(self.webhook_delivery_url, json=update, headers=headers) as response:
+                        status = response.status
+                except aiohttp.ClientConnectionError:
                     await asyncio.sleep(0.1)
                     continue
                 with self._lock:
-                    self.webhook_deliveries.append((update["update_id"], response.status_code))
+                    self.webhook_deliveries.append((update["update_id"], status))
                 return
 
     def _wake_pollers(self) -> None:
@@ -492,7 +460,7 @@ class FakeBotApi:
                 if offset:
                     self._updates = [update for update in self._updates if update["update_id"] >= offset]
                 ready = self._updates[:limit]
-                if ready or time.monotonic() >= deadline:
+                if ready or self._closing or time.monotonic() >= deadline:
                     return 200, {"ok": True, "result": ready}
                 assert self._new_update is not None
                 self._new_update.clear()
@@ -635,72 +603,40 @@ class FakeBotApi:
             return 200, {"ok": True, "result": True}
         return _error(404, "Not Found: method not found")
 
+
     # --- HTTP -----------------------------------------------------------------------------
 
-    async def _serve_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._connections.add(writer)
-        handler = asyncio.current_task()
-        self._handlers.add(handler)
+    async def _bot_api(self, request: web.Request) -> web.StreamResponse:
+        token, method = request.match_info["token"], request.match_info["method"]
         try:
-            while True:
-                request = await _read_request(reader)
-                if request is None:
-                    return
-                http_method, target, headers, body = request
-                status, payload, keep_alive = await self._handle(http_method, target, headers, body)
-                if status is None:  # an injected dropped connection
-                    writer.transport.abort()
-                    return
-                if isinstance(payload, str):  # the reader's side for people: plain text
-                    data, content_type = payload.encode(), b"text/plain; charset=utf-8"
-                else:
-                    data, content_type = json.dumps(payload).encode(), b"application/json"
-                writer.write(
-                    b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n%s\r\n"
-                    % (status, _REASONS.get(status, b"Status"), content_type, len(data),
-                       b"" if keep_alive else b"Connection: close\r\n")
-                    + data
-                )
-                await writer.drain()
-                if not keep_alive:
-                    return
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            return
-        except asyncio.CancelledError:  # the server is stopping
-            return
-        finally:
-            self._handlers.discard(handler)
-            self._connections.discard(writer)
-            if not writer.transport.is_closing():
-                writer.close()
-
-    async def _handle(self, http_method: str, target: str, headers: dict[str, str], body: bytes):
-        keep_alive = headers.get("connection", "").lower() != "close"
-        url = urllib.parse.urlsplit(target)
-        if url.path.startswith("/_fake/"):
-            status, payload = await self._control(url.path, body)
-            return status, payload, keep_alive
-        match = re.fullmatch(r"/bot([^/]+)/([A-Za-z]+)", url.path)
-        if not match:
-            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}, keep_alive
-        token, method = match.groups()
-        params = _parse_params(url.query, headers.get("content-type", ""), body)
-        call = self._record(method, params)
+            params: dict[str, Any] | None = await _request_params(request)
+        except ValueError:
+            params = None
+        call = self._record(method, params or {})
         if token != self.token:
             call.status, payload = _error(401, "Unauthorized")
-            return call.status, payload, keep_alive
-        with self._lock:
-            fault = next((f for f in self._faults if f.method.lower() == method.lower()), None)
-            if fault is not None:
-                self._faults.remove(fault)
+            return web.json_response(payload, status=call.status)
+        if params is None:
+            call.status, payload = _error(400, "Bad Request: can't parse the request parameters")
+            return web.json_response(payload, status=call.status)
+        fault = self._take_fault(method)
         if fault is not None:
+            call.fault = fault.kind
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
             if fault.kind == "drop":
                 call.status = 0
-                return None, None, False
-            call.status, payload = _error(fault.status, fault.description, retry_after=fault.retry_after)
-        else:
-            call.status, payload = await self._dispatch(method, params)
-        return call.status, payload, keep_alive
+                if request.transport is not None:
+                    request.transport.abort()
+                return web.Response()  # never written: the connection is gone
+            if fault.kind == "garbage":
+                call.status = 200
+                return web.Response(text=GARBAGE_BODY, content_type="text/html")
+            if fault.kind == "status":
+                call.status, payload = _error(fault.status, fault.description, retry_after=fault.retry_after)
+                return web.json_response(payload, status=call.status)
+        call.status, payload = await self._dispatch(method, params)
+        return web.json_response(payload, status=call.status)
 
     def _record(self, method: str, params: dict[str, Any]) -> Call:
         call = Call(method, params, None, time.monotonic())
@@ -708,21 +644,35 @@ class FakeBotApi:
             self.calls.append(call)
         return call
 
-    async def _control(self, path: str, body: bytes) -> tuple[int, dict[str, Any] | str]:
-        """A reader's side for trying the bot by hand: ``/_fake/say`` and ``/_fake/messages``."""
-        if path == "/_fake/say":
-            request = json.loads(body or b"{}")
-            chat_id = int(request.get("chat_id", 1))
-            message_id = self.send_text(chat_id, str(request.get("text", "")))
-            try:
-                replies = await self.wait_for(lambda: self.replies_to(chat_id, message_id), float(request.get("timeout", 10)))
-            except TimeoutError:
-                return 504, "The bot did not answer within the timeout.\n"
-            return 200, "\n\n".join(reply.text for reply in replies) + "\n"
-        if path == "/_fake/messages":
+    async def _control(self, request: web.Request) -> web.StreamResponse:
+        """A reader's side for trying the bot by hand: ``/_fake/say``, ``/_fake/messages``, ``/_fake/fault``."""
+        name = request.match_info["name"]
+        if name == "messages":
             with self._lock:
-                return 200, {"ok": True, "messages": [dataclasses.asdict(m) for m in self.messages]}
-        return 404, {"ok": False, "description": "Not Found"}
+                return web.json_response({"ok": True, "messages": [dataclasses.asdict(m) for m in self.messages]})
+        if name not in ("say", "fault"):
+            return _not_found_json()
+        try:  # the body is JSON whatever the Content-Type (``curl -d`` says it is a form)
+            asked = json.loads(await request.read() or b"{}")
+            if not isinstance(asked, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            return web.Response(status=400, text="The body must be a JSON object.\n")
+        if name == "fault":
+            options = dict(asked)
+            method = str(options.pop("method", "sendMessage"))
+            try:
+                self.inject_fault(method, **options)
+            except (TypeError, ValueError) as error:
+                return web.Response(status=400, text=f"Cannot inject that fault: {error}\n")
+            return web.Response(text="Injected.\n")
+        chat_id = int(asked.get("chat_id", 1))
+        message_id = self.send_text(chat_id, str(asked.get("text", "")))
+        try:
+            replies = await self.wait_for(lambda: self.replies_to(chat_id, message_id), float(asked.get("timeout", 10)))
+        except TimeoutError:
+            return web.Response(status=504, text="The bot did not answer within the timeout.\n")
+        return web.Response(text="\n\n".join(reply.text for reply in replies) + "\n")
 
 
 class ThreadedFakeBotApi:
@@ -746,9 +696,12 @@ class ThreadedFakeBotApi:
         self._loop.close()
 
 
-_REASONS = {200: b"OK", 400: b"Bad Request", 401: b"Unauthorized", 404: b"Not Found", 409: b"Conflict",
-            429: b"Too Many Requests", 500: b"Internal Server Error", 502: b"Bad Gateway",
-            503: b"Service Unavailable", 504: b"Gateway Timeout"}
+async def _not_found(request: web.Request) -> web.Response:
+    return _not_found_json()
+
+
+def _not_found_json() -> web.Response:
+    return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
 
 
 def _error(status: int, description: str, *, retry_after: int | None = None) -> tuple[int, dict[str, Any]]:
@@ -756,20 +709,6 @@ def _error(status: int, description: str, *, retry_after: int | None = None) -> 
     if retry_after is not None:
         payload["parameters"] = {"retry_after": retry_after}
     return status, payload
-
-
-def _entities_in(text: str) -> list[dict[str, Any]]:
-    entities = []
-    command = _COMMAND_AT_START.match(text)
-    if command:
-        entities.append({"type": "bot_command", "offset": 0, "length": utf16_length(command.group())})
-    for mention in _MENTION.finditer(text):
-        if command and mention.start() < command.end():
-            continue
-        entities.append(
-            {"type": "mention", "offset": utf16_length(text[: mention.start()]), "length": utf16_length(mention.group())}
-        )
-    return entities
 
 
 def _check_reply_markup(markup: Any) -> str | None:
@@ -786,55 +725,32 @@ def _check_reply_markup(markup: Any) -> str | None:
     return None
 
 
-def _parse_params(query: str, content_type: str, body: bytes) -> dict[str, Any]:
-    params: dict[str, Any] = dict(urllib.parse.parse_qsl(query))
-    if content_type.startswith("application/json") and body:
-        params.update(json.loads(body))
-    elif content_type.startswith("application/x-www-form-urlencoded") and body:
-        params.update(urllib.parse.parse_qsl(body.decode(), keep_blank_values=True))
-    elif content_type.startswith("multipart/form-data") and body:
-        params.update(_parse_multipart(content_type, body))
+
+async def _request_params(request: web.Request) -> dict[str, Any]:
+    """The call's parameters from the query string and the body: JSON, a form, or multipart fields.
+
+    Raises ValueError for a body that does not parse. Uploaded files are left out.
+    """
+    params: dict[str, Any] = dict(request.query)
+    if not request.can_read_body:
+        return params
+    if request.content_type == "application/json":
+        body = json.loads(await request.read())
+        if not isinstance(body, dict):
+            raise ValueError("a JSON body must be an object")
+        params.update(body)
+    elif request.content_type == "application/x-www-form-urlencoded":  # the common case: parse_qsl is quicker
+        try:
+            params.update(urllib.parse.parse_qsl((await request.read()).decode(), keep_blank_values=True))
+        except UnicodeDecodeError as error:
+            raise ValueError(str(error)) from None
+    elif request.content_type == "multipart/form-data":
+        try:
+            form = await request.post()
+        except (aiohttp.web.HTTPException, aiohttp.ClientError, UnicodeDecodeError) as error:
+            raise ValueError(str(error)) from None
+        params.update((name, value) for name, value in form.items() if isinstance(value, str))
     return params
-
-
-def _parse_multipart(content_type: str, body: bytes) -> dict[str, str]:
-    boundary = content_type.split("boundary=", 1)[1].strip('"').encode()
-    fields = {}
-    for part in body.split(b"--" + boundary):
-        head, _, value = part.partition(b"\r\n\r\n")
-        name = re.search(rb'name="([^"]+)"', head)
-        if name and not re.search(rb"filename=", head):
-            fields[name.group(1).decode()] = value.rstrip(b"\r\n").decode()
-    return fields
-
-
-async def _read_request(reader: asyncio.StreamReader):
-    request_line = await reader.readline()
-    if not request_line:
-        return None
-    parts = request_line.decode("latin-1").split()
-    if len(parts) != 3:
-        return None
-    headers: dict[str, str] = {}
-    while True:
-        line = await reader.readline()
-        if line in (b"\r\n", b"\n", b""):
-            break
-        name, _, value = line.decode("latin-1").partition(":")
-        headers[name.strip().lower()] = value.strip()
-    if headers.get("transfer-encoding", "").lower() == "chunked":
-        body = bytearray()
-        while True:
-            size = int((await reader.readline()).split(b";")[0], 16)
-            if size == 0:
-                await reader.readline()
-                break
-            body += await reader.readexactly(size)
-            await reader.readline()
-        return parts[0], parts[1], headers, bytes(body)
-    length = int(headers.get("content-length") or 0)
-    body = await reader.readexactly(length) if length else b""
-    return parts[0], parts[1], headers, body
 
 
 def main(argv: Iterable[str] | None = None) -> None:
@@ -842,9 +758,10 @@ def main(argv: Iterable[str] | None = None) -> None:
 
     Then play a reader: ``curl -s -d '{"text": "who denied the strikes?"}' http://127.0.0.1:PORT/_fake/say``
     prints the bot's reply as a reader sees it (``"chat_id"`` picks the chat; negative ids are
-    groups); ``/_fake/messages`` lists everything the bot sent, as JSON.
+    groups); ``/_fake/messages`` lists everything the bot sent, as JSON; ``/_fake/fault`` takes
+    ``inject_fault``'s arguments as JSON, e.g. ``{"method": "sendMessage", "delay": 3}``.
     """
-    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser = argparse.ArgumentParser(description=main.__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default=TEST_TOKEN, help="the token the bot must present")
@@ -862,7 +779,8 @@ def main(argv: Iterable[str] | None = None) -> None:
     try:
         asyncio.run(serve())
     except OSError as err:
-        raise SystemExit(f"fake Bot API: cannot listen on {args.host}:{args.port}: {err.strerror}") from None
+        reason = os.strerror(err.errno) if err.errno else str(err)
+        raise SystemExit(f"fake Bot API: cannot listen on {args.host}:{args.port}: {reason}") from None
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
-"""The corpus cache: memory-mapped, read back as it was written, rebuilt when damaged."""
+"""The corpus cache: used when fresh, memory-mapped, read back as it was written, rebuilt when damaged."""
 
 from __future__ import annotations
+
+import contextlib
 
 from dataclasses import replace
 from pathlib import Path
@@ -8,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.corpus import CorpusIndex, article_files, ingest, open_corpus
+from retrieval import CorpusIndex, open_corpus
+from retrieval.corpus import article_files, ingest
 from retrieval.records import Article, Paragraph
 
 ARTICLE = """---
@@ -40,10 +43,60 @@ def corpus_dir(tmp_path):
     return write_articles(tmp_path / "articles", 12)
 
 
+def reading_recorder(seen: list[tuple[str, int, int]]):
+    """A progress callback for open_corpus that notes each reading: (what, bytes to read, bytes metered)."""
+
+    @contextlib.contextmanager
+    def progress(what, total):
+        read = [0]
+
+        class Meter:
+            def update(self, n):
+                read[0] += n
+
+        yield Meter()
+        seen.append((what, total, read[0]))
+
+    return progress
+
+
+def _bytes(corpus_dir) -> int:
+    """The size of every article file of a corpus folder, the broken one too."""
+    return sum(path.stat().st_size for _, path in article_files(corpus_dir))
+
+
+def test_a_fresh_cache_is_loaded_without_reading_the_article_files(corpus_dir, tmp_path):
+    first_reads: list[str] = []
+    second_reads: list[str] = []
+    first_warnings: list[str] = []
+    second_warnings: list[str] = []
+    built = open_corpus(corpus_dir, tmp_path / "cache", first_warnings.append, progress=reading_recorder(first_reads))
+    loaded = open_corpus(corpus_dir, tmp_path / "cache", second_warnings.append,
+                         progress=reading_recorder(second_reads))
+    # 12 stories and the broken file, all read
+    assert not built.from_cache and first_reads == [("reading", _bytes(corpus_dir), _bytes(corpus_dir))]
+    assert loaded.from_cache and second_reads == []
+    assert list(loaded.corpus.sentences) == list(built.corpus.sentences)
+    assert second_warnings == first_warnings and "broken.txt" in " ".join(second_warnings)  # still named
+
+
+def test_a_changed_article_is_read_again_and_the_cache_replaced(corpus_dir, tmp_path):
+    open_corpus(corpus_dir, tmp_path / "cache")
+    story = corpus_dir / "story-003.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("150,000", "1,750,000"), encoding="utf-8")
+    reads: list[str] = []
+    changed = open_corpus(corpus_dir, tmp_path / "cache", progress=reading_recorder(reads))
+    again = open_corpus(corpus_dir, tmp_path / "cache")
+    assert not changed.from_cache and reads == [("reading", _bytes(corpus_dir), _bytes(corpus_dir))]
+    assert any("1,750,000" in s.text for s in changed.corpus.sentences)
+    assert again.from_cache and any("1,750,000" in s.text for s in again.corpus.sentences)
+
+
 def test_a_loaded_cache_holds_the_same_articles_and_sentences(corpus_dir, tmp_path):
     built = open_corpus(corpus_dir, tmp_path / "cache", use_cache=False)
     open_corpus(corpus_dir, tmp_path / "cache")  # writes the cache
     loaded = open_corpus(corpus_dir, tmp_path / "cache")
+    assert loaded.from_cache and not built.from_cache
     assert list(loaded.corpus.sentences) == list(built.corpus.sentences)
     assert list(loaded.corpus.articles) == list(built.corpus.articles)
     assert loaded.corpus.starts.tolist() == built.corpus.starts.tolist()
@@ -58,6 +111,7 @@ def test_a_loaded_cache_answers_as_the_built_index(corpus_dir, tmp_path):
     built = open_corpus(corpus_dir, tmp_path / "cache", use_cache=False)
     open_corpus(corpus_dir, tmp_path / "cache")
     loaded = open_corpus(corpus_dir, tmp_path / "cache")
+    assert loaded.from_cache
     for question in ("who denied the strikes", "how many people were displaced", "what did the spokesman say",
                      "where were forces massing"):
         assert [(h.position, h.score, h.matched) for h in loaded.search(question, 5)] == \
@@ -69,6 +123,7 @@ def test_a_loaded_cache_answers_as_the_built_index(corpus_dir, tmp_path):
 def test_the_cache_keeps_sentences_and_postings_on_disk(corpus_dir, tmp_path):
     open_corpus(corpus_dir, tmp_path / "cache")
     loaded = open_corpus(corpus_dir, tmp_path / "cache")
+    assert loaded.from_cache
     assert isinstance(loaded.index._postings.data.base, np.memmap)  # a view of the file mapping
     assert not isinstance(loaded.corpus.sentences, tuple)
     assert loaded.corpus.sentences[-1] == list(loaded.corpus.sentences)[-1]
@@ -76,12 +131,13 @@ def test_the_cache_keeps_sentences_and_postings_on_disk(corpus_dir, tmp_path):
 
 def test_a_damaged_cache_is_rebuilt_not_trusted(corpus_dir, tmp_path):
     open_corpus(corpus_dir, tmp_path / "cache")
-    slot = next((tmp_path / "cache").iterdir())
+    slot = next(p for p in (tmp_path / "cache").iterdir() if p.is_dir())  # beside it: the build lock
     text = slot / "sentences.utf8"
     text.write_bytes(text.read_bytes()[:-10])
     again = open_corpus(corpus_dir, tmp_path / "cache")
-    assert again.corpus.sentences[0].text.startswith("Syrian rebels said")
+    assert not again.from_cache and again.corpus.sentences[0].text.startswith("Syrian rebels said")
     assert CorpusIndex.load(slot, {}) is not None  # rewritten whole
+    assert open_corpus(corpus_dir, tmp_path / "cache").from_cache
 
 
 def test_parallel_ingestion_gives_the_same_corpus(corpus_dir):
@@ -89,23 +145,17 @@ def test_parallel_ingestion_gives_the_same_corpus(corpus_dir):
     warnings_serial: list[str] = []
     warnings_parallel: list[str] = []
     serial, skipped_serial = ingest(files, warnings_serial.append, workers=1)
-    seen = []
-
-    def progress(items, total, what):
-        for item in items:
-            seen.append(what)
-            yield item
-
-    parallel, skipped_parallel = ingest(files, warnings_parallel.append, progress, workers=2)
+    seen: list[tuple[str, int, int]] = []
+    parallel, skipped_parallel = ingest(files, warnings_parallel.append, reading_recorder(seen), workers=2)
     assert list(parallel.articles) == list(serial.articles)
     assert list(parallel.sentences) == list(serial.sentences)
     assert skipped_parallel == skipped_serial and len(skipped_serial) == 1
     assert warnings_parallel == warnings_serial
-    assert len(seen) == len(files)
+    assert seen == [("reading", _bytes(corpus_dir), _bytes(corpus_dir))]  # every file's bytes metered
 
 
 def test_an_empty_paragraph_list_and_no_speakers_round_trip(tmp_path):
-    from retrieval.corpus import Corpus
+    from retrieval import Corpus
 
     articles = [Article("a", "Only a headline", ()), Article("b", "Two", (Paragraph("One line here."),))]
     corpus = Corpus.from_articles(articles)

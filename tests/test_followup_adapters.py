@@ -3,20 +3,16 @@ Application against the fake Bot API): the same readings and answers as through 
 
 from __future__ import annotations
 
-import os
-import pty
 import re
 import sys
-import time
 
 import pytest
 
 from .conftest import PYTHON, ROOT, run_env
 from .conversations import CORPORA, INTERLEAVED, Script, Turn, misses
-from .test_cli import _read_until
+from .terminal import Terminal
 from .test_telegram import api, running_bot  # noqa: F401 - the fake Bot API fixture
 
-_ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b[=>]|\r")
 _REFUSALS = ("do not answer", "no more matches", "No further match")
 
 
@@ -31,44 +27,37 @@ def wrong(turn: Turn, text: str) -> list[str]:
     return misses(turn, answered, text, reading_of(text))
 
 
-# -- the console, in a pseudo-terminal ------------------------------------------------------------------
-class Terminal:
-    """`newsbot console` on a pseudo-terminal, with colours on, read as plain text."""
+# -- the console, in a pseudo-terminal (pyte shows the screen as a person sees it) ------------------------
+class Console:
+    """`newsbot console` on a real terminal, with colours and line editing on."""
 
-    def __init__(self, folder):
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:
-            env = run_env(TERM="xterm-256color")
-            env.pop("NO_COLOR", None)
-            os.chdir(ROOT)
-            os.execve(PYTHON, [PYTHON, "-m", "bot", "console", "--corpus", str(folder)], env)
-        assert b"you>" in _read_until(self.fd, b"you>", 60)
+    def __init__(self, folder, home):
+        env = run_env(TERM="xterm-256color", HOME=str(home), XDG_STATE_HOME=str(home / "state"))
+        env.pop("NO_COLOR", None)
+        self.terminal = Terminal([PYTHON, "-m", "bot", "console", "--corpus", str(folder)], env, cwd=str(ROOT),
+                                 columns=200, lines=80)
+        self.terminal.wait_until(self.prompted, "the prompt", 60)
+
+    def prompted(self) -> bool:
+        return self.terminal.cursor_line() == "you> "
 
     def say(self, line: str) -> str:
-        """Type a line; what the console wrote after it, up to its next prompt, without escape codes."""
-        os.write(self.fd, line.encode() + b"\r")
-        raw, deadline = b"", time.monotonic() + 60
-        while time.monotonic() < deadline:
-            raw += _read_until(self.fd, b"you>", 1)
-            text = _ESCAPES.sub("", raw.decode("utf-8", "replace"))
-            if line in text and "you>" in text.rsplit(line, 1)[1]:
-                return text.rsplit(line, 1)[1].rsplit("you>", 1)[0]
-        raise AssertionError(f"no prompt after {line!r}: {raw[-500:]!r}")
+        """Type a line; what the console showed after it, up to its next prompt, as running text."""
+        self.terminal.screen.reset()  # the screen from here on is this line's reply alone
+        self.terminal.type(line.encode() + b"\r")
+        typed = f"you> {line}"
+        self.terminal.wait_until(lambda: self.prompted() and typed in self.terminal.flow(), f"the reply to {line!r}", 60)
+        return self.terminal.flow().rsplit(typed, 1)[1].rsplit("you>", 1)[0]
 
     def close(self) -> None:
-        try:
-            os.kill(self.pid, 9)
-            os.waitpid(self.pid, 0)
-        except (ProcessLookupError, ChildProcessError):
-            pass
-        os.close(self.fd)
+        self.terminal.close()
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 @pytest.mark.parametrize("corpus", list(CORPORA))
-def test_scripted_conversations_in_the_console(corpus):
+def test_scripted_conversations_in_the_console(corpus, tmp_path):
     folder, scripts = CORPORA[corpus]
-    terminal = Terminal(folder)
+    terminal = Console(folder, tmp_path)
     try:
         for script in scripts:
             assert "Starting afresh" in terminal.say("new")
@@ -80,8 +69,8 @@ def test_scripted_conversations_in_the_console(corpus):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
-def test_new_in_the_console_reads_the_next_question_alone():
-    terminal = Terminal(CORPORA["seed"][0])
+def test_new_in_the_console_reads_the_next_question_alone(tmp_path):
+    terminal = Console(CORPORA["seed"][0], tmp_path)
     try:
         assert "Reading this as" not in terminal.say("Who said Russia's goals have not been achieved?")
         assert "Reading this as: who is Maj Youssef Hamoud?" in terminal.say("who is he?")

@@ -13,7 +13,7 @@ import pytest
 
 from benchmarks import news
 from benchmarks.news_archive import BBC_FILE, NEWSQA_FILE
-from benchmarks.quality import data_folder
+from tests.answer_sets import data_folder
 from retrieval.articles import clean_text
 
 DATA = data_folder()

@@ -6,19 +6,12 @@ test is skipped. Newsbot only, dev only: the whole table is `python benchmarks/q
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from bot.service import AnswerSettings
+from tests import answer_sets
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-import quality  # noqa: E402
-
-DATA = quality.data_folder()
+DATA = answer_sets.data_folder()
 pytestmark = pytest.mark.skipif(
     not (DATA / "wikiqa" / "WikiQA-dev.tsv").is_file() or not (DATA / "trecqa" / "dev.csv").is_file(),
     reason=f"WikiQA / TrecQA not found in {DATA}",
@@ -27,14 +20,14 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def wikiqa(tmp_path_factory):
-    answer_set = quality.read_wikiqa(DATA / "wikiqa" / "WikiQA-dev.tsv")
-    return answer_set, quality.Newsbot(answer_set, tmp_path_factory.mktemp("wikiqa"))
+    answer_set = answer_sets.read_wikiqa(DATA / "wikiqa" / "WikiQA-dev.tsv")
+    return answer_set, answer_sets.Newsbot(answer_set, tmp_path_factory.mktemp("wikiqa"))
 
 
 @pytest.fixture(scope="module")
 def trecqa(tmp_path_factory):
-    answer_set = quality.read_trecqa(DATA / "trecqa" / "dev.csv")
-    return answer_set, quality.Newsbot(answer_set, tmp_path_factory.mktemp("trecqa"))
+    answer_set = answer_sets.read_trecqa(DATA / "trecqa" / "dev.csv")
+    return answer_set, answer_sets.Newsbot(answer_set, tmp_path_factory.mktemp("trecqa"))
 
 
 def test_every_wikiqa_sentence_maps_back_to_its_document(wikiqa):
@@ -47,26 +40,26 @@ def test_every_wikiqa_sentence_maps_back_to_its_document(wikiqa):
 
 def test_wikiqa_per_article_map_and_mrr(wikiqa):  # measured 0.730 / 0.741
     answer_set, bot = wikiqa
-    figures = quality.per_article(bot, [q for q in answer_set.questions if q.answerable])
+    figures = answer_sets.per_article(bot, [q for q in answer_set.questions if q.answerable])
     assert figures["questions"] == 126
     assert figures["MAP"] >= 0.70 and figures["MRR"] >= 0.71, figures
 
 
 def test_wikiqa_pooled_precision_at_1(wikiqa):  # measured 0.579
     answer_set, bot = wikiqa
-    figures = quality.pooled(bot, [q for q in answer_set.questions if q.answerable])
+    figures = answer_sets.pooled(bot, [q for q in answer_set.questions if q.answerable])
     assert figures["P@1"] >= 0.54, figures
 
 
 def test_wikiqa_answer_triggering_f1(wikiqa):  # measured 0.414
     answer_set, bot = wikiqa
-    figures = quality.triggering(bot, answer_set.questions, quality.bot_accepts(AnswerSettings()))
+    figures = answer_sets.triggering(bot, answer_set.questions, answer_sets.bot_accepts(AnswerSettings()))
     assert figures["F1"] >= 0.37, figures
 
 
 def test_trecqa_map_and_mrr(trecqa):  # measured 0.769 / 0.858
     answer_set, bot = trecqa
-    figures = quality.per_article(bot, [q for q in answer_set.questions if q.mixed])
+    figures = answer_sets.per_article(bot, [q for q in answer_set.questions if q.mixed])
     assert figures["questions"] == 65
     assert figures["MAP"] >= 0.74 and figures["MRR"] >= 0.81, figures
 

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-
-from corpora import draw_questions, synthetic_sentences  # noqa: E402
-
-from retrieval.tfidf import SentenceIndex  # noqa: E402
-from retrieval.text import Analyzer  # noqa: E402
+from retrieval.tfidf import SentenceIndex
+from retrieval.text import Analyzer
+from tests.synthetic_text import as_corpus, draw_questions, synthetic_sentences
 
 K = 10
 
@@ -110,8 +104,6 @@ def test_the_saved_index_answers_as_the_built_one(corpus, tmp_path):
 
 
 def test_search_gives_the_best_k_of_the_weighed_evidence(corpus):
-    from scale import as_corpus
-
     from retrieval.corpus import CorpusIndex
     from retrieval.walk import top_k as _top_k
 
@@ -135,8 +127,6 @@ def test_search_gives_the_best_k_of_the_weighed_evidence(corpus):
 def test_the_bit_set_evidence_equals_the_presence_matrix_evidence(corpus):
     # The answer path weighs coverage, headline and neighbours from bit sets and look-up tables; the
     # plain way (a sentences x terms presence matrix) must give the same figures.
-    from scale import as_corpus
-
     from retrieval.corpus import CorpusIndex
     from retrieval.ranking import neighbour_gain, weighted_sum
 

@@ -13,8 +13,7 @@ from retrieval.sentences import MAX_SENTENCE_CHARS, Splitter, article_sentences,
 
 from .conftest import ROOT, SEEDS
 
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from splitters import HARD_CASES  # noqa: E402  (the same cases benchmarks/splitters.py checks each library on)
+from benchmarks.splitters import HARD_CASES  # the same cases benchmarks/splitters.py checks each library on
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,117 @@
+"""A program on a real pseudo-terminal, watched through pyte's terminal emulator as a person sees the screen."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import signal
+import struct
+import termios
+import time
+from collections.abc import Callable
+
+import pyte
+
+
+class Screen(pyte.Screen):
+    """pyte's screen, answering the terminal's reports (cursor position, status) to the program."""
+
+    def __init__(self, columns: int, lines: int, answer: Callable[[bytes], None]):
+        super().__init__(columns, lines)
+        self._answer = answer
+
+    def write_process_input(self, data: str) -> None:
+        self._answer(data.encode())
+
+
+class Terminal:
+    """``argv`` started on a pty of ``columns`` x ``lines``; what it writes is fed to a pyte screen.
+
+    Waits are driven by what reaches the screen, with a deadline that fails the test (showing the
+    screen) rather than going on quietly.
+    """
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: str, columns: int = 100, lines: int = 30):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: the program, on the terminal, sized before it starts
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+            os.chdir(cwd)
+            os.execve(argv[0], argv, env)
+        self.screen = Screen(columns, lines, lambda data: os.write(self.fd, data))
+        self.stream = pyte.ByteStream(self.screen)
+        self.exit_status: int | None = None
+
+    # -- what a person sees ------------------------------------------------------------------------
+
+    def lines(self) -> list[str]:
+        return [line.rstrip() for line in self.screen.display]
+
+    def text(self) -> str:
+        return "\n".join(line for line in self.lines() if line)
+
+    def flow(self) -> str:
+        """The screen as running text: lines the terminal wrapped joined back, line ends as spaces."""
+        return " ".join("".join(self.screen.display).split())
+
+    def cursor_line(self) -> str:
+        """The line the cursor is on, up to the cursor: what precedes the next character typed."""
+        return self.screen.display[self.screen.cursor.y][: self.screen.cursor.x]
+
+    def bold_words(self) -> set[str]:
+        """Every run of bold characters on the screen, as words."""
+        words: set[str] = set()
+        for y in range(self.screen.lines):
+            row = self.screen.buffer[y]
+            run = "".join(row[x].data if row[x].bold else " " for x in range(self.screen.columns))
+            words.update(run.split())
+        return words
+
+    # -- acting ------------------------------------------------------------------------------------
+
+    def type(self, keys: bytes) -> None:
+        os.write(self.fd, keys)
+
+    def wait_until(self, condition: Callable[[], object], what: str, timeout: float = 30) -> None:
+        """Read the program's output until ``condition()`` holds; AssertionError past ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"not seen within {timeout} s: {what}\n--- the screen ---\n{self.text()}")
+            if not self._read(min(left, 0.5)) and self.exited() and not condition():
+                raise AssertionError(f"the program ended before {what}\n--- the screen ---\n{self.text()}")
+
+    def wait_for_exit(self, timeout: float = 10) -> int:
+        """The program's exit code once it has ended; AssertionError if it is still running then."""
+        self.wait_until(self.exited, "the program ending", timeout)
+        assert self.exit_status is not None
+        return os.waitstatus_to_exitcode(self.exit_status)
+
+    def exited(self) -> bool:
+        if self.exit_status is None:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done == self.pid:
+                self.exit_status = status
+        return self.exit_status is not None
+
+    def _read(self, timeout: float) -> bool:
+        ready, _, _ = select.select([self.fd], [], [], timeout)
+        if not ready:
+            return False
+        try:
+            data = os.read(self.fd, 65536)
+        except OSError:  # EIO: the program closed the terminal
+            data = b""
+        if not data:
+            time.sleep(0.01)  # nothing more will come; let the caller see the exit
+            return False
+        self.stream.feed(data)
+        return True
+
+    def close(self) -> None:
+        if not self.exited():
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        os.close(self.fd)
