@@ -17,6 +17,7 @@ class Request:
     question: str
     article: str | None
     top_k: int
+    conversation: str | None = None  # lines with the same key are one conversation's turns (follow-ups)
     filters: dict[str, str] = field(default_factory=dict)  # the line's "since", "until", "source", as given
 
 
@@ -50,11 +51,14 @@ def read_request(line: str, article: str | None, top_k: int) -> Request:
         top_k = _whole_number(data["top_k"])
         if not 1 <= top_k <= MAX_TOP_K:
             raise BadRequest(f"top_k must be from 1 to {MAX_TOP_K}")
+    conversation = data.get("conversation")
+    if conversation is not None and (isinstance(conversation, bool) or not isinstance(conversation, (str, int))):
+        raise BadRequest("conversation must be a string or a number (the conversation's key)")
     filters = {key: data[key] for key in ("since", "until", "source") if data.get(key) is not None}
     for key, value in filters.items():
         if not isinstance(value, str):
             raise BadRequest(f"{key} must be a string" + (" (YYYY-MM-DD or an ISO time)" if key != "source" else ""))
-    return Request(question, article, top_k, filters)
+    return Request(question, article, top_k, None if conversation is None else str(conversation), filters)
 
 
 def _whole_number(value: object) -> int:
