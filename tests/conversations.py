@@ -83,9 +83,12 @@ SEED = [
 
 ARCHIVE_SCRIPTS = [
     script("floods-when-else",
-           ("How many people were killed in the Port Elling floods?", "At least 12 people were killed"),
+           # The newest report's figure first (issue 12: newer reports first), the earlier one after it.
+           ("How many people were killed in the Port Elling floods?", "rose to 15"),
            ("When?", "on Sunday", "when", "ellipsis"),
-           ("What else did the coastguard say?", "rose to 15", "leaving out what was already shown", "else")),
+           # (Both of the coastguard's sentences have now been shown, so "What else did the coastguard say?"
+           # has nothing left to give here: the else-form is covered by the other scripts.)
+           ),
     script("berg-promise",
            ("Who told reporters the clean-up would take months?", "Tomas Berg told reporters"),
            ("What did he promise?", "He promised 40 million crowns", "Tomas Berg"),
