@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
 from .answer_type import held_kinds
-from .cache import cache_slot, corpus_files, default_cache_root, fingerprint, read_manifest, write_manifest
+from .cache import (CacheDamaged, cache_slot, corpus_files, default_cache_root, file_keys, fingerprint, new_build,
+                    publish, read_manifest, write_manifest)
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
+from .incremental import update
 from .query import IndexSettings
 from .ranking import Evidence, Ranker, RankSettings
 from .records import Article, Hit, Sentence
@@ -21,6 +23,7 @@ from .store import StoredArticles, StoredSentences, write_corpus
 from .tfidf import SentenceIndex
 from .walk import top_k
 
+FILES = "files.json"  # what each article of a saved index was read from (incremental.py)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
@@ -43,6 +46,8 @@ class CorpusIndex:
         self.from_cache = False  # set by load
         self.skipped: tuple[str, ...] = ()  # the files left out, "path: reason"
         self.fingerprint = ""  # of the corpus files it was made from, set by open_corpus
+        self.saved_in: Path | None = None  # the cache build it was loaded from
+        self.reread = 0  # how many article files were read to make it (0 when loaded as it was)
 
     @classmethod
     def build(cls, corpus: Corpus, settings: RankSettings | None = None,
@@ -129,32 +134,33 @@ class CorpusIndex:
         return [(corpus.article_header(number), n) for number, n in enumerate(counts)]
 
     # -- on disk --------------------------------------------------------------------------------
-    def save(self, folder: Path, stamp: dict) -> None:
-        """Write the whole index as arrays, UTF-8 text and JSON (never pickle) into `folder`, replacing it
-        atomically; `stamp` goes into its manifest (cache.py)."""
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+    def save(self, slot: Path, stamp: dict, files: dict | None = None) -> None:
+        """Write the whole index as arrays, UTF-8 text and JSON (never pickle) as a new build, checksummed,
+        and make it the cache at `slot` (cache.py: a build stopped at any point leaves the previous one).
+        `stamp` goes into its manifest; `files` (what each article was read from) into files.json."""
+        build = new_build(slot)
         try:
-            self.index.save(tmp)
-            sp.save_npz(tmp / "headlines.npz", self.headlines.tocsr(), compressed=False)
-            write_corpus(tmp, self.corpus.articles, self.corpus.sentences)
-            np.save(tmp / "starts.npy", np.asarray(self.corpus.starts, np.int64))
-            np.save(tmp / "kinds.npy", np.asarray(self.kinds, np.uint8))
-            write_manifest(tmp, stamp)
-            if folder.exists():
-                shutil.rmtree(folder, ignore_errors=True)
-            os.replace(tmp, folder)
+            self.index.save(build)
+            sp.save_npz(build / "headlines.npz", self.headlines.tocsr(), compressed=False)
+            write_corpus(build, self.corpus.articles, self.corpus.sentences)
+            np.save(build / "starts.npy", np.asarray(self.corpus.starts, np.int64))
+            np.save(build / "kinds.npy", np.asarray(self.kinds, np.uint8))
+            (build / FILES).write_text(json.dumps(files or {"articles": [], "skipped": []}), encoding="utf-8")
+            write_manifest(build, stamp)
+            publish(build, slot)
         finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+            if build.exists():
+                shutil.rmtree(build, ignore_errors=True)
 
     @classmethod
-    def load(cls, folder: Path, stamp: dict, settings: RankSettings | None = None) -> "CorpusIndex":
-        """Load a saved index; raises ValueError (or OSError) when it is stale, corrupt or missing.
+    def load(cls, slot: Path, stamp: dict, settings: RankSettings | None = None) -> "CorpusIndex":
+        """Load a saved index after checking its checksums; raises CacheDamaged, CacheStale, ValueError
+        or OSError when it is damaged, stale or missing.
 
         The postings, the sentences and the paragraphs stay on disk, memory-mapped: loading reads only
         the vocabulary, the article metadata and the headline vectors.
         """
+        folder = Path(os.path.realpath(slot))  # this build, even if another one is swapped in meanwhile
         manifest = read_manifest(folder, stamp)
         articles = StoredArticles(folder)
         starts = np.load(folder / "starts.npy", allow_pickle=False)
@@ -171,6 +177,8 @@ class CorpusIndex:
         loaded = cls(Corpus(articles, sentences, article_of, starts), index, headlines, settings,
                      kinds=np.asarray(kinds))
         loaded.from_cache, loaded.skipped = True, tuple(manifest.get("skipped", []))
+        loaded.fingerprint = str(manifest.get("files", ""))
+        loaded.saved_in = folder
         return loaded
 
 
@@ -182,11 +190,15 @@ def _held_kinds(corpus: Corpus) -> np.ndarray:
 
 def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: Warn | None = None,
                 settings: RankSettings | None = None, use_cache: bool = True,
-                progress: Progress | None = None) -> CorpusIndex:
-    """Load a corpus folder, from the cache when it is fresh, else by reading and indexing its files.
+                progress: Progress | None = None, build: bool = True) -> CorpusIndex:
+    """Load a corpus folder from the cache when it is fresh; else update the cache, reading only the
+    article files added or changed since it was made (incremental.py), or all of them when there is
+    no sound cache.
 
     Raises CorpusError when the folder is missing or holds no readable article. Broken files are
-    skipped and named through `warn`, also when the index comes from the cache.
+    skipped and named through `warn`, also when the index comes from the cache; a damaged cache is
+    named too. With `build=False` a sound cache is loaded even when files changed since it was made
+    (its `fingerprint` then differs from the folder's), and CorpusError raised when there is none.
     """
     warn = warn or (lambda message: None)
     folder = Path(folder).expanduser()
@@ -196,27 +208,31 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
     found = corpus_files(folder, cache, warn)
     if not found:
         raise CorpusError(f"no .txt or .md articles in {folder}")
-    stamp = {"corpus": str(folder.resolve()), "files": fingerprint(found)}
+    keys = file_keys(found)
+    stamp = {"corpus": str(folder.resolve())}
+    files = fingerprint(found, keys)
     slot = cache_slot(cache, stamp["corpus"])
+    previous = None
     if use_cache:
         try:
-            loaded = CorpusIndex.load(slot, stamp, settings)
-        except Exception:  # noqa: BLE001 - missing, stale or corrupt in any way: rebuilt, never trusted
+            previous = CorpusIndex.load(slot, stamp, settings)
+        except CacheDamaged as err:
+            warn(f"the index cache of {folder} was damaged ({err}); rebuilding it")
+        except Exception:  # noqa: BLE001 - missing, stale or unreadable in any way: rebuilt, never trusted
             pass
-        else:
-            for message in loaded.skipped:
+        if previous is not None and (previous.fingerprint == files or not build):
+            for message in previous.skipped:
                 warn(f"skipped {message}")
-            loaded.fingerprint = stamp["files"]
-            return loaded
-    corpus, skipped = ingest(found, warn, progress)
-    if not corpus.articles:
-        raise CorpusError(f"no readable articles in {folder} ({len(skipped)} skipped)")
-    built = CorpusIndex.build(corpus, settings)
-    built.skipped, built.fingerprint = tuple(skipped), stamp["files"]
+            return previous
+    if not build:
+        raise CorpusError(f"no usable index cache for {folder}")
+    built, table = update(previous, found, keys, warn, progress, settings)
+    if not built.corpus.articles:
+        raise CorpusError(f"no readable articles in {folder} ({len(built.skipped)} skipped)")
+    built.fingerprint = files
     if use_cache:
-        stamp = {**stamp, "skipped": skipped}
         try:
-            built.save(slot, stamp)
+            built.save(slot, {**stamp, "files": files, "skipped": list(built.skipped)}, table)
         except OSError as err:
             warn(f"could not write the index cache in {cache} ({err.strerror}); continuing without it")
     return built
