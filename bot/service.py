@@ -11,6 +11,7 @@ from typing import Callable
 from retrieval import CorpusIndex, Hit, corpus_fingerprint, is_stop_word, open_corpus
 
 from .answers import Answer, AnswerSettings, Passage, Source
+from .reindex import Builds
 
 MAX_QUESTION_CHARS = 2000  # longer questions are searched on their first 2,000 characters
 
@@ -34,6 +35,7 @@ class AnsweringService:
     settings: AnswerSettings = field(default_factory=AnswerSettings)
     warn: Callable[[str], None] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _builds: Builds = field(default_factory=Builds, repr=False)
 
     @classmethod
     def open(cls, corpus_dir: Path | str | None = None, cache_dir: Path | str | None = None,
@@ -84,6 +86,9 @@ class AnsweringService:
             return None
         return article.paragraphs[passage.paragraph - 1].text
 
+    def article_count(self) -> int:
+        return len(self.index.corpus.articles)
+
     def sources(self) -> list[Source]:
         return [Source(a.id, a.title, a.source, a.url, a.published, n) for a, n in self.index.article_list()]
 
@@ -91,15 +96,21 @@ class AnsweringService:
     def refresh(self) -> bool:
         """Reload the corpus when its files changed since the last load. True when it reloaded.
 
-        Raises retrieval.CorpusError when the folder no longer serves; the old index stays in use.
+        The changed files are read and the index updated in a child process (bot/reindex.py); this one
+        answers from the old index until it opens the new one, memory-mapped. Raises
+        retrieval.CorpusError when the folder no longer serves; the old index stays in use.
         """
         if self.folder is None:
             return False
         with self._lock:
             if corpus_fingerprint(self.folder, self.cache_dir) == self.index.fingerprint:
                 return False
-            self.index = open_corpus(self.folder, self.cache_dir, self.warn)
+            self.index = self._builds.build(self.folder, self.cache_dir, self.warn)
             return True
+
+    def stop_building(self) -> None:
+        """Stop a refresh's build in progress (at shutdown); later refreshes fail with CorpusError."""
+        self._builds.stop()
 
 
 def default_corpus() -> Path:
