@@ -271,7 +271,8 @@ def _learn_weights(counts: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
     turns into the weights in place."""
     if not counts.shape[1]:  # no sentence holds a term: nothing to learn (scikit-learn would refuse)
         return np.zeros(0, np.float32), counts
-    from sklearn.feature_extraction.text import TfidfTransformer  # only a build needs it, not a load
+    # Imported here: scikit-learn takes longer to import than a warm-cache `ask` takes to answer.
+    from sklearn.feature_extraction.text import TfidfTransformer
 
     tfidf = TfidfTransformer(sublinear_tf=True, smooth_idf=True)
     return tfidf.fit(counts).idf_, tfidf.transform(counts, copy=False)
