@@ -55,7 +55,7 @@ def cache_version() -> str:
     return "\n".join(versions)
 
 
-def file_keys(files: Iterable[tuple[str, Path]]) -> list[FileKey]:
+def file_keys(files: Iterable[tuple[str, str | Path]]) -> list[FileKey]:
     """Size, modification time, change time and inode of each file: copying tools can restore a
     modification time, but a write always moves the change time."""
     keys: list[FileKey] = []
@@ -69,11 +69,11 @@ def file_keys(files: Iterable[tuple[str, Path]]) -> list[FileKey]:
     return keys
 
 
-def fingerprint(files: Sequence[tuple[str, Path]], keys: Sequence[FileKey] | None = None) -> str:
+def fingerprint(files: Sequence[tuple[str, str | Path]], keys: Sequence[FileKey] | None = None) -> str:
     """Changes when any article file is added, removed, renamed or modified, or `cache_version` changes."""
     digest = hashlib.sha256(cache_version().encode())
-    for (article_id, _), key in zip(files, file_keys(files) if keys is None else keys):
-        digest.update(f"{article_id}\0{chr(0).join(map(str, key)) if key else '?'}\n".encode())
+    keys = file_keys(files) if keys is None else keys
+    digest.update("".join(f"{article_id}\0{key}\n" for (article_id, _), key in zip(files, keys)).encode())
     return digest.hexdigest()
 
 
@@ -85,7 +85,7 @@ def corpus_fingerprint(folder: Path | str, cache_root: Path | str | None = None)
 
 
 def corpus_files(folder: Path, cache_root: Path | str | None = None, warn: Warn | None = None
-                 ) -> list[tuple[str, Path]]:
+                 ) -> list[tuple[str, str | Path]]:
     """The article files of a corpus folder, less any index cache kept inside it."""
     cache = Path(cache_root) if cache_root else default_cache_root()
     found = article_files(folder, warn)
@@ -95,7 +95,7 @@ def corpus_files(folder: Path, cache_root: Path | str | None = None, warn: Warn 
         inside = False
     if not inside:
         return found
-    return [(i, p) for i, p in found if not _inside(p, cache)]
+    return [(i, p) for i, p in found if not _inside(Path(p), cache)]
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .corpus import CorpusIndex
 
 
-def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, Path]], keys: Sequence[FileKey],
+def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, str | Path]], keys: Sequence[FileKey],
            warn: Warn, progress: Progress | None = None, settings: RankSettings | None = None
            ) -> tuple["CorpusIndex", dict]:
     """The index of the files `found` (with their `keys`), reusing `previous` for unchanged files, and
@@ -39,7 +39,7 @@ def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, Path]], ke
 
     old_articles, old_skipped = _previous_files(previous, FILES)
     plan: list[tuple[str, object]] = []  # ("old", article number) | ("skip", message) | ("new", None)
-    changed: list[tuple[str, Path]] = []
+    changed: list[tuple[str, str | Path]] = []
     for (article_id, path), key in zip(found, keys):
         entry = [str(path), *key] if key else None
         if entry and old_articles.get(article_id, (None,))[0] == entry:
