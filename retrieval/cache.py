@@ -28,7 +28,7 @@ from .folder import Warn, article_files
 
 CACHE_FORMAT = 6
 # The libraries whose versions change what is read, split, stemmed or weighed.
-_LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "scikit-learn")
+_LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer")
 MANIFEST = "manifest.json"
 
 FileKey = tuple  # (size, mtime_ns, ctime_ns, inode) of an article file, or () when it cannot be read

@@ -1,7 +1,7 @@
 """The learned TF-IDF state of a list of sentences (vocabulary, idf, weights): build it, save and load it, search it.
 
 The weights are scikit-learn's ``TfidfTransformer(sublinear_tf=True, smooth_idf=True)``, learned from
-the term counts that this index's own analyzer makes (``text.py``)::
+the term counts that this index's own analyzer makes (``text.py``) by the same sums in numpy::
 
     idf(t)    = ln((1 + N) / (1 + df(t))) + 1          # N sentences, df(t) of them contain t
     w(t, s)   = (1 + ln tf(t, s)) * idf(t),  then each sentence's vector is scaled to length 1
@@ -9,8 +9,8 @@ the term counts that this index's own analyzer makes (``text.py``)::
     score(s)  = q . w(s) / |q|                         # cosine similarity, in (0, 1]
 
 The idf never reaches zero, so a term found in every sentence of a one-article corpus still counts
-(DrQA's ``log((N - Nt + 0.5) / (Nt + 0.5))`` goes negative there). scikit-learn learns the idf and
-weighs the count matrix in place (float32); the index counts the terms itself (its analyzer, in one
+(DrQA's ``log((N - Nt + 0.5) / (Nt + 0.5))`` goes negative there). The idf is learned and the count
+matrix weighed in place (float32); the index counts the terms itself (its analyzer, in one
 pass, faster than a vectorizer's), keeps the weights term-major as three plain arrays (each term's
 postings: sentence positions and weights, memory-mapped when loaded) and walks them itself (walk.py).
 A query with no index terms finds nothing: ``search`` returns an empty list.
@@ -267,12 +267,29 @@ def analyse(texts: Sequence[str], analyzer: Analyzer, ids: dict[str, int] | None
 
 
 def _learn_weights(counts: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
-    """(idf, weights) learned by scikit-learn from term counts (sentences x terms, float32), which it
-    turns into the weights in place."""
-    if not counts.shape[1]:  # no sentence holds a term: nothing to learn (scikit-learn would refuse)
-        return np.zeros(0, np.float32), counts
-    # Imported here: scikit-learn takes longer to import than a warm-cache `ask` takes to answer.
-    from sklearn.feature_extraction.text import TfidfTransformer
+    """(idf, weights) learned from term counts (sentences x terms, float32, one entry per term a sentence
+    holds), which are turned into the weights in place.
 
-    tfidf = TfidfTransformer(sublinear_tf=True, smooth_idf=True)
-    return tfidf.fit(counts).idf_, tfidf.transform(counts, copy=False)
+    The sums of scikit-learn's ``TfidfTransformer(sublinear_tf=True, smooth_idf=True)``, step by step
+    in its dtype (tests/test_index.py checks the two agree): importing scikit-learn takes longer
+    (seconds) than an update of one article takes to learn (a fraction of one).
+    """
+    n, terms = counts.shape
+    df = np.bincount(counts.indices, minlength=terms).astype(np.float32) + np.float32(1)
+    idf = np.full(terms, n + 1, np.float32)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += np.float32(1)
+    data = counts.data
+    np.log(data, out=data)
+    data += np.float32(1)
+    data *= idf[counts.indices]
+    squares = np.square(data, dtype=np.float64)
+    rows = np.diff(counts.indptr)
+    sums = np.zeros(n, np.float64)
+    held = rows > 0
+    sums[held] = np.add.reduceat(squares, counts.indptr[:-1][held]) if len(squares) else 0
+    norms = np.sqrt(sums)
+    norms[norms == 0] = 1
+    data /= np.repeat(norms, rows)  # in float64, as scikit-learn divides, then stored as float32
+    return idf, counts

@@ -122,3 +122,23 @@ def test_a_long_question_is_searched_on_its_first_62_terms():
     hits = index.search(question, k=20)
     assert {p for p, _ in hits} == {i for i, t in enumerate(texts) if set(index.analyzer.terms(t)) & set(first)}
     assert 0 < len(hits) < len(texts)
+
+
+def test_the_weights_are_scikit_learns_tfidf_transformer():
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from retrieval.tfidf import _learn_weights
+
+    rng = np.random.default_rng(3)
+    dense = rng.integers(0, 4, (300, 50)).astype(np.float32) * (rng.random((300, 50)) < 0.2)
+    dense[7] = 0  # a sentence without index terms
+    counts = sp.csr_matrix(dense)
+    expected = TfidfTransformer(sublinear_tf=True, smooth_idf=True)
+    want = expected.fit_transform(counts.copy())
+    idf, got = _learn_weights(counts.copy())
+    assert idf.dtype == np.float32 and got.dtype == np.float32
+    assert np.array_equal(idf, expected.idf_)
+    assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+    assert np.allclose(got.data, want.data, rtol=1e-6, atol=0)
