@@ -2,7 +2,7 @@
 
 A cache is used only when its manifest says it was made by this cache format, with these library
 versions, from this corpus folder holding these files as they are now (`fingerprint`), and every file
-it holds still has the size and CRC-32 written with it; anything else means it is rebuilt, never
+it holds still has the size and checksum (XXH3-64) written with it; anything else means it is rebuilt, never
 trusted. `CACHE_FORMAT` is bumped by hand whenever what is stored, or how reading, splitting or
 weighing makes it, changes.
 
@@ -20,7 +20,6 @@ import os
 import shutil
 import tempfile
 import time
-import zlib
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -127,8 +126,8 @@ def new_build(slot: Path) -> Path:
 
 
 def write_manifest(folder: Path, stamp: dict) -> None:
-    """The manifest, with the size and CRC-32 of every other file in `folder`."""
-    checksums = {p.name: [p.stat().st_size, _crc(p)] for p in sorted(folder.iterdir()) if p.name != MANIFEST}
+    """The manifest, with the size and checksum of every other file in `folder`."""
+    checksums = {p.name: [p.stat().st_size, _checksum(p)] for p in sorted(folder.iterdir()) if p.name != MANIFEST}
     manifest = {**stamp, "format": CACHE_FORMAT, "version": cache_version(), "checksums": checksums}
     (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
@@ -198,7 +197,7 @@ def read_manifest(folder: Path, stamp: dict) -> dict:
 
 
 def verify(folder: Path, checksums: dict) -> None:
-    """Raise CacheDamaged unless every listed file (and no other) has its size and CRC-32."""
+    """Raise CacheDamaged unless every listed file (and no other) has its size and checksum."""
     names = {p.name for p in folder.iterdir()} - {MANIFEST}
     if names != set(checksums):
         raise CacheDamaged(f"files missing or added: {', '.join(sorted(names ^ set(checksums)))}")
@@ -206,13 +205,17 @@ def verify(folder: Path, checksums: dict) -> None:
         path = folder / name
         if not isinstance(expected, list) or len(expected) != 2 or path.stat().st_size != expected[0]:
             raise CacheDamaged(f"{name} has the wrong size")
-        if _crc(path) != expected[1]:
+        if _checksum(path) != expected[1]:
             raise CacheDamaged(f"{name} does not match its checksum")
 
 
-def _crc(path: Path) -> int:
+def _checksum(path: Path) -> str:
+    """XXH3-64 of the file's bytes, read through a memory map: several times faster than zlib's CRC-32,
+    which would put a 1M-sentence cache's load over a second."""
+    import xxhash
+
     with open(path, "rb") as handle:
         if not os.fstat(handle.fileno()).st_size:
-            return 0
+            return xxhash.xxh3_64_hexdigest(b"")
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-            return zlib.crc32(view)
+            return xxhash.xxh3_64_hexdigest(view)
