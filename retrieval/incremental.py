@@ -69,30 +69,47 @@ def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, str | Path
     tokens, lengths, kinds, skipped = [], [], [], []
     table_articles, table_skipped = [], []
 
-    def take(source_tokens, source_offsets, source_kinds, corpus, number: int) -> None:
-        a, b = int(corpus.starts[number]), int(corpus.starts[number + 1])
-        articles.append(corpus.articles[number])
-        sentences_of.append(corpus.sentences[a:b])
+    def take(source_tokens, source_offsets, source_kinds, corpus, numbers: list[int]) -> None:
+        """Articles numbers[0].. (consecutive) of `corpus`, with their sentences, term ids and kinds."""
+        first, last = numbers[0], numbers[-1] + 1
+        a, b = int(corpus.starts[first]), int(corpus.starts[last])
+        reader = getattr(corpus.sentences, "run", None)
+        run = reader(a, b) if reader else list(corpus.sentences[a:b])
+        for number in numbers:
+            articles.append(corpus.articles[number])
+            sentences_of.append(run[int(corpus.starts[number]) - a:int(corpus.starts[number + 1]) - a])
         tokens.append(np.asarray(source_tokens[int(source_offsets[a]):int(source_offsets[b])], np.int32))
         lengths.append(np.diff(np.asarray(source_offsets[a:b + 1], np.int64)))
         kinds.append(np.asarray(source_kinds[a:b], np.uint8))
 
+    pending: list[int] = []  # consecutive unchanged articles, taken from the cache in one run
+
+    def flush() -> None:
+        if pending:
+            take(old_tokens, old_offsets, previous.kinds, previous.corpus, pending[:])
+            pending.clear()
+
     for ((article_id, path), key), (what, value) in zip(zip(found, keys), plan):
         entry = [article_id, str(path), *key]
         if what == "old":
-            take(old_tokens, old_offsets, previous.kinds, previous.corpus, value)
+            if pending and pending[-1] + 1 != value:
+                flush()
+            pending.append(value)
             table_articles.append(entry)
-        elif what == "skip":
+            continue
+        flush()
+        if what == "skip":
             skipped.append(value)
             table_skipped.append([*entry, value])
         elif article_id in fresh_numbers:
-            take(new_tokens, new_offsets, new_kinds, fresh, fresh_numbers[article_id])
+            take(new_tokens, new_offsets, new_kinds, fresh, [fresh_numbers[article_id]])
             table_articles.append(entry)
         else:
             message = next(skipped_of)
             skipped.append(message)
             if key:
                 table_skipped.append([*entry, message])
+    flush()
 
     corpus = Corpus.from_parts(articles, [list(s) for s in sentences_of])
     all_tokens = np.concatenate(tokens) if tokens else np.zeros(0, np.int32)
