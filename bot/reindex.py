@@ -30,7 +30,8 @@ class Builds:
         self._child: subprocess.Popen | None = None
         self._stopped = threading.Event()
 
-    def build(self, folder: Path, cache_dir: Path | None, warn: Callable[[str], None] | None) -> CorpusIndex:
+    def build(self, folder: Path, cache_dir: Path | None, warn: Callable[[str], None] | None,
+              max_file_bytes: int | None = None) -> CorpusIndex:
         """The folder's index, built (or updated) in a child process and then opened from the cache.
 
         Raises CorpusError when the folder cannot serve. When the child could leave no cache (the
@@ -39,7 +40,8 @@ class Builds:
         warn = warn or (lambda message: None)
         if self._stopped.is_set():
             raise CorpusError("stopping")
-        command = [*COMMAND, str(folder)] + (["--cache-dir", str(cache_dir)] if cache_dir else [])
+        command = [*COMMAND, str(folder)] + (["--cache-dir", str(cache_dir)] if cache_dir else []) \
+            + (["--max-file-bytes", str(max_file_bytes)] if max_file_bytes else [])
         self._child = child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                                stderr=subprocess.PIPE, text=True, errors="replace")
         try:
@@ -57,9 +59,9 @@ class Builds:
         if child.returncode != 0:
             raise RuntimeError(f"the index build exited with {child.returncode}: {lines[-1] if lines else ''}")
         try:
-            return open_corpus(folder, cache_dir, build=False)
+            return open_corpus(folder, cache_dir, build=False, max_file_bytes=max_file_bytes)
         except CorpusError:
-            return open_corpus(folder, cache_dir, warn)
+            return open_corpus(folder, cache_dir, warn, max_file_bytes=max_file_bytes)
 
     def stop(self) -> None:
         """Stop the build in progress, if any, and refuse new ones."""
@@ -73,9 +75,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.reindex", description="update a corpus's index cache")
     parser.add_argument("folder", type=Path)
     parser.add_argument("--cache-dir", type=Path, default=None)
+    parser.add_argument("--max-file-bytes", type=int, default=None)
     args = parser.parse_args(argv)
     try:
-        open_corpus(args.folder, args.cache_dir, lambda message: print(_WARNING + message, file=sys.stderr))
+        open_corpus(args.folder, args.cache_dir, lambda message: print(_WARNING + message, file=sys.stderr),
+                    max_file_bytes=args.max_file_bytes)
     except CorpusError as err:
         print(_ERROR + str(err), file=sys.stderr)
         return _CORPUS_ERROR

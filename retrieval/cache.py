@@ -25,9 +25,10 @@ from typing import Iterable, Sequence
 
 from .folder import Warn, article_files
 
-CACHE_FORMAT = 6
+# 6: "(Photo: ...)" credits without a full stop before them; other encodings read. 7: checksums, files.json
+CACHE_FORMAT = 7
 # The libraries whose versions change what is read, split, stemmed or weighed.
-_LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer")
+_LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "charset-normalizer")
 MANIFEST = "manifest.json"
 
 FileKey = tuple  # (size, mtime_ns, ctime_ns, inode) of an article file, or () when it cannot be read

@@ -12,10 +12,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from .answer_type import held_kinds
+from .articles import DEFAULT_MAX_FILE_BYTES
 from .cache import (CacheDamaged, cache_slot, corpus_files, default_cache_root, file_keys, fingerprint, new_build,
                     publish, read_manifest, write_manifest)
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
 from .incremental import update
+from .lock import build_lock
 from .query import IndexSettings
 from .ranking import Evidence, Ranker, RankSettings
 from .records import Article, Hit, Sentence
@@ -190,17 +192,24 @@ def _held_kinds(corpus: Corpus) -> np.ndarray:
 
 def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: Warn | None = None,
                 settings: RankSettings | None = None, use_cache: bool = True,
-                progress: Progress | None = None, build: bool = True) -> CorpusIndex:
+                progress: Progress | None = None, notice: Warn | None = None,
+                max_file_bytes: int | None = None, build: bool = True) -> CorpusIndex:
     """Load a corpus folder from the cache when it is fresh; else update the cache, reading only the
     article files added or changed since it was made (incremental.py), or all of them when there is
     no sound cache.
 
     Raises CorpusError when the folder is missing or holds no readable article. Broken files are
     skipped and named through `warn`, also when the index comes from the cache; a damaged cache is
-    named too. With `build=False` a sound cache is loaded even when files changed since it was made
-    (its `fingerprint` then differs from the folder's), and CorpusError raised when there is none.
+    named too. `notice` is told, in one line, when the index has to be built or updated and when this
+    waits for another process building it (builds of one cache slot take turns: the second loads or
+    updates what the first saved); `progress` meters the reading. Files over `max_file_bytes` (default
+    DEFAULT_MAX_FILE_BYTES) are skipped. With `build=False` a sound cache is loaded even when files
+    changed since it was made (its `fingerprint` then differs from the folder's), and CorpusError
+    raised when there is none.
     """
     warn = warn or (lambda message: None)
+    notice = notice or (lambda message: None)
+    max_file_bytes = max_file_bytes or DEFAULT_MAX_FILE_BYTES
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
@@ -209,30 +218,57 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
     if not found:
         raise CorpusError(f"no .txt or .md articles in {folder}")
     keys = file_keys(found)
-    stamp = {"corpus": str(folder.resolve())}
+    # The size limit is in the stamp: a file skipped as too large is read once the limit is raised.
+    stamp = {"corpus": str(folder.resolve()), "max_file_bytes": max_file_bytes}
     files = fingerprint(found, keys)
     slot = cache_slot(cache, stamp["corpus"])
-    previous = None
-    if use_cache:
-        try:
-            previous = CorpusIndex.load(slot, stamp, settings)
-        except CacheDamaged as err:
-            warn(f"the index cache of {folder} was damaged ({err}); rebuilding it")
-        except Exception:  # noqa: BLE001 - missing, stale or unreadable in any way: rebuilt, never trusted
-            pass
-        if previous is not None and (previous.fingerprint == files or not build):
-            for message in previous.skipped:
-                warn(f"skipped {message}")
-            return previous
+    if not use_cache:
+        return _build(None, folder, found, keys, files, warn, notice, progress, settings, max_file_bytes)[0]
+    previous = _load(slot, stamp, settings, folder, warn)
+    if previous is not None and (previous.fingerprint == files or not build):
+        return _named(previous, warn)
     if not build:
         raise CorpusError(f"no usable index cache for {folder}")
-    built, table = update(previous, found, keys, warn, progress, settings)
-    if not built.corpus.articles:
-        raise CorpusError(f"no readable articles in {folder} ({len(built.skipped)} skipped)")
-    built.fingerprint = files
-    if use_cache:
+    with build_lock(slot, on_wait=lambda: notice("waiting for another newsbot process building this index…")):
+        latest = _load(slot, stamp, settings, folder, None)  # built by the process this one waited for
+        if latest is not None and latest.fingerprint == files:
+            return _named(latest, warn)
+        built, table = _build(latest or previous, folder, found, keys, files, warn, notice, progress, settings,
+                              max_file_bytes)
         try:
             built.save(slot, {**stamp, "files": files, "skipped": list(built.skipped)}, table)
         except OSError as err:
             warn(f"could not write the index cache in {cache} ({err.strerror}); continuing without it")
     return built
+
+
+def _load(slot: Path, stamp: dict, settings: RankSettings | None, folder: Path, warn: Warn | None
+          ) -> CorpusIndex | None:
+    """The cached index when it is sound and made with `stamp` (fresh or not), else None; damage is
+    named through `warn`."""
+    try:
+        return CorpusIndex.load(slot, stamp, settings)
+    except CacheDamaged as err:
+        if warn:
+            warn(f"the index cache of {folder} was damaged ({err}); rebuilding it")
+    except Exception:  # noqa: BLE001 - missing, stale or unreadable in any way: rebuilt, never trusted
+        pass
+    return None
+
+
+def _named(loaded: CorpusIndex, warn: Warn) -> CorpusIndex:
+    """A loaded index, its skipped files named again."""
+    for message in loaded.skipped:
+        warn(f"skipped {message}")
+    return loaded
+
+
+def _build(previous: CorpusIndex | None, folder: Path, found: list, keys: list, files: str, warn: Warn,
+           notice: Warn, progress: Progress | None, settings: RankSettings | None, max_file_bytes: int
+           ) -> tuple[CorpusIndex, dict]:
+    """The index of the files, updated from `previous` (incremental.py) or built whole, and its files table."""
+    built, table = update(previous, found, keys, warn, progress, settings, notice, max_file_bytes)
+    if not built.corpus.articles:
+        raise CorpusError(f"no readable articles in {folder} ({len(built.skipped)} skipped)")
+    built.fingerprint = files
+    return built, table

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
+from .articles import DEFAULT_MAX_FILE_BYTES
 from .cache import FileKey
 from .folder import Corpus, Progress, Warn, ingest
 from .ranking import RankSettings
@@ -30,11 +31,11 @@ if TYPE_CHECKING:
 
 
 def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, str | Path]], keys: Sequence[FileKey],
-           warn: Warn, progress: Progress | None = None, settings: RankSettings | None = None
-           ) -> tuple["CorpusIndex", dict]:
+           warn: Warn, progress: Progress | None = None, settings: RankSettings | None = None,
+           notice: Warn | None = None, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple["CorpusIndex", dict]:
     """The index of the files `found` (with their `keys`), reusing `previous` for unchanged files, and
     the files table to save with it. Skipped files are named through `warn` (unchanged ones again,
-    without reading them)."""
+    without reading them); `notice` hears in one line what is about to be read."""
     from .corpus import FILES, CorpusIndex, _held_kinds
 
     old_articles, old_skipped = _previous_files(previous, FILES)
@@ -51,7 +52,12 @@ def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, str | Path
         else:
             plan.append(("new", None))
             changed.append((article_id, path))
-    fresh, fresh_skipped = ingest(changed, warn, progress)
+    if notice and len(changed) == len(found):
+        notice(f"building the index for {len(found):,} article{'s' if len(found) != 1 else ''}…")
+    elif notice and changed:
+        notice(f"updating the index: {len(changed):,} of {len(found):,} articles added or changed…")
+    fresh, fresh_skipped = ingest(changed, warn, progress, max_file_bytes=max_file_bytes) if changed \
+        else (Corpus.from_parts([], []), [])
     fresh_numbers = {a: i for i, a in enumerate(fresh.article_ids)}
     skipped_of = iter(fresh_skipped)
 

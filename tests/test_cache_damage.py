@@ -23,7 +23,7 @@ def _cached(tmp_path):
     write(folder, "storm.md", OTHER)
     cache = tmp_path / "cache"
     open_corpus(folder, cache)
-    live = next(p for p in cache.iterdir() if not p.name.startswith("."))  # the link (a folder before)
+    live = next(p for p in cache.iterdir() if p.is_dir() and not p.name.startswith("."))  # the link (beside: the lock)
     return folder, cache, live
 
 
