@@ -267,29 +267,13 @@ def analyse(texts: Sequence[str], analyzer: Analyzer, ids: dict[str, int] | None
 
 
 def _learn_weights(counts: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
-    """(idf, weights) learned from term counts (sentences x terms, float32, one entry per term a sentence
-    holds), which are turned into the weights in place.
+    """(idf, weights) learned by scikit-learn's ``TfidfTransformer(sublinear_tf=True, smooth_idf=True)``
+    from term counts (sentences x terms, float32), which it turns into the weights in place."""
+    if not counts.shape[1]:  # no sentence holds a term: nothing to learn (scikit-learn would refuse)
+        return np.zeros(0, np.float32), counts
+    # Imported here, not with the module: answering never needs it, and its import costs more than a
+    # warm-cache `ask` takes to answer.
+    from sklearn.feature_extraction.text import TfidfTransformer
 
-    The sums of scikit-learn's ``TfidfTransformer(sublinear_tf=True, smooth_idf=True)``, step by step
-    in its dtype (tests/test_index.py checks the two agree): importing scikit-learn takes longer
-    (seconds) than an update of one article takes to learn (a fraction of one).
-    """
-    n, terms = counts.shape
-    df = np.bincount(counts.indices, minlength=terms).astype(np.float32) + np.float32(1)
-    idf = np.full(terms, n + 1, np.float32)
-    idf /= df
-    np.log(idf, out=idf)
-    idf += np.float32(1)
-    data = counts.data
-    np.log(data, out=data)
-    data += np.float32(1)
-    data *= idf[counts.indices]
-    squares = np.square(data, dtype=np.float64)
-    rows = np.diff(counts.indptr)
-    sums = np.zeros(n, np.float64)
-    held = rows > 0
-    sums[held] = np.add.reduceat(squares, counts.indptr[:-1][held]) if len(squares) else 0
-    norms = np.sqrt(sums)
-    norms[norms == 0] = 1
-    data /= np.repeat(norms, rows)  # in float64, as scikit-learn divides, then stored as float32
-    return idf, counts
+    tfidf = TfidfTransformer(sublinear_tf=True, smooth_idf=True)
+    return tfidf.fit(counts).idf_, tfidf.transform(counts, copy=False)
