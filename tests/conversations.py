@@ -109,7 +109,7 @@ ARCHIVE_SCRIPTS = [
            ("When is more rain expected?", "more rain on Wednesday"),
            ("And in Dunmore?", None, "Dunmore", "ellipsis")),
     script("ferry",
-           ("When did the ferry service resume?", "resumed on Monday after"),
+           ("When did the ferry service resume?", "resumed on Monday"),
            ("What pay rise did its union accept?", "6 percent", "ferry"),
            ("Who will refund the tickets?", "the operator said", None, "new topic")),
     script("festival",
