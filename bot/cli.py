@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="folder of .txt/.md articles (default: $NEWSBOT_CORPUS or the bundled seeds)")
     corpus.add_argument("--cache-dir", metavar="DIR", type=Path, default=None,
                         help="where the index cache lives (default: $NEWSBOT_CACHE or the user cache folder)")
+    corpus.add_argument("--follow-links", action="store_true", default=None,
+                        help="also read article files that link outside the corpus folder (default: "
+                             "$NEWSBOT_FOLLOW_LINKS=1, else skipped with a warning)")
 
     parser = argparse.ArgumentParser(prog="newsbot", description="Answers questions about news articles "
                                      "with the sentence that says it and where it comes from.")
@@ -92,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
         args = parser.parse_args(["console"])
+    if getattr(args, "follow_links", None):
+        os.environ["NEWSBOT_FOLLOW_LINKS"] = "1"  # read where the files are found (retrieval/folder.py)
     try:
         return args.run(args)
     except CorpusError as err:

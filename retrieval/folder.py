@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,7 +18,7 @@ from .sentences import Splitter, article_sentences
 Warn = Callable[[str], None]
 
 
-def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, Path]]:
+def article_files(folder: Path, warn: Warn | None = None, follow_links: bool | None = None) -> list[tuple[str, Path]]:
     """(id, path) of every .txt and .md file under the folder; id is the relative path without suffix.
 
     Names starting with a dot are left out. Symbolic links to folders are followed, after the folders
@@ -26,14 +27,21 @@ def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, Pat
     followed (it would read the corpus again and more). Two files that would share an id (`a.txt`,
     `a.md`) keep their suffix in it; a file whose name is not UTF-8 is skipped. Both are said
     through `warn`.
+
+    A file that is a symbolic link is skipped, and named, when the links loop or lead nowhere, and
+    when it leads to a file outside the corpus folder (or outside the linked folder it was found in),
+    unless `follow_links` (default: $NEWSBOT_FOLLOW_LINKS set to 1, which `--follow-links` sets).
     """
     warn = warn or (lambda message: None)
+    if follow_links is None:
+        follow_links = os.environ.get("NEWSBOT_FOLLOW_LINKS", "") not in ("", "0")
     found: list[tuple[str, Path]] = []
     seen: set[tuple[int, int]] = set()
     links: list[Path] = []
     top = os.path.realpath(folder)
 
     def walk(start: Path) -> None:
+        inside = os.path.realpath(start)
         for root, dirs, files in os.walk(start):  # links to folders are listed in dirs, not entered
             try:
                 st = os.stat(root)
@@ -48,10 +56,12 @@ def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, Pat
             links.extend(Path(root, d) for d in names if os.path.islink(os.path.join(root, d)))
             dirs[:] = [d for d in names if not os.path.islink(os.path.join(root, d))]
             for name in sorted(files):
-                add(Path(root, name))
+                add(Path(root, name), inside)
 
-    def add(path: Path) -> None:
+    def add(path: Path, inside: str) -> None:
         if path.suffix.lower() not in ARTICLE_SUFFIXES or path.name.startswith("."):
+            return
+        if os.path.islink(path) and not _safe_link(path, inside, follow_links, warn):
             return
         relative = path.relative_to(folder)
         try:
@@ -81,6 +91,21 @@ def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, Pat
             warn(f"{path}: another file has the same name; its id is {article_id}")
         named.append((article_id, path))
     return named
+
+
+def _safe_link(path: Path, inside: str, follow_links: bool, warn: Warn) -> bool:
+    """Whether the file link `path` may be read as an article; if not, `warn` says why."""
+    try:
+        os.stat(path)
+    except OSError as err:
+        why = "its symbolic links loop" if err.errno == errno.ELOOP else "its link leads to no file"
+        warn(f"skipped {path}: {why}")
+        return False
+    target = os.path.realpath(path)
+    if follow_links or target.startswith(inside.rstrip(os.sep) + os.sep):
+        return True
+    warn(f"skipped {path}: it links to {target}, outside the corpus folder (--follow-links reads it)")
+    return False
 
 
 Progress = Callable[[Iterable, int, str], Iterable]
