@@ -25,12 +25,12 @@ PROGRESS_MIN_BYTES = 1_000_000  # a bar only for reading more than this (and onl
 
 
 def warn(message: str) -> None:
-    print(f"newsbot: warning: {message}", file=sys.stderr, flush=True)
+    print(f"newsbot: warning: {render.terminal_safe(message)}", file=sys.stderr, flush=True)
 
 
 def notice(message: str) -> None:
     """What newsbot is busy with, one line on stderr ("building the index for 12 articles…")."""
-    print(f"newsbot: {message}", file=sys.stderr, flush=True)
+    print(f"newsbot: {render.terminal_safe(message)}", file=sys.stderr, flush=True)
 
 
 def progress(what: str, total: int):
@@ -59,7 +59,7 @@ def max_file_bytes_from_env() -> int | None:
 
 
 def fail(message: str, code: int = 1) -> int:
-    print(f"newsbot: error: {message}", file=sys.stderr, flush=True)
+    print(f"newsbot: error: {render.terminal_safe(message)}", file=sys.stderr, flush=True)
     return code
 
 
@@ -205,7 +205,8 @@ def run_ask(args: argparse.Namespace) -> int:
             return fail("the question is empty", 2)
         answer = service.ask(args.question, top_k=args.top_k, article=args.article)
         reply = _reply(answer)
-        print(json.dumps(answer.to_json(reply), ensure_ascii=False) if args.json else reply)
+        print(render.json_safe(json.dumps(answer.to_json(reply), ensure_ascii=False)) if args.json
+              else render.terminal_safe(reply))
         return 0
     # A line of bytes that are not UTF-8 is still one question (with replacement characters).
     sys.stdin.reconfigure(errors="replace")
@@ -215,9 +216,9 @@ def run_ask(args: argparse.Namespace) -> int:
             data = answer.to_json(reply)
             if error:
                 data["error"] = error
-            print(json.dumps(data, ensure_ascii=False), flush=True)
+            print(render.json_safe(json.dumps(data, ensure_ascii=False)), flush=True)
         else:
-            print(_one_line(reply), flush=True)
+            print(render.terminal_safe(_one_line(reply)), flush=True)
     return 0
 
 
@@ -246,11 +247,11 @@ def _one_line(reply: str) -> str:
 def run_sources(args: argparse.Namespace) -> int:
     sources = open_service(args).sources()
     if args.json:
-        print(json.dumps([{"id": s.id, "title": s.title, "source": s.source, "url": s.url,
-                           "published": s.published, "sentences": s.sentences} for s in sources],
-                         ensure_ascii=False))
+        print(render.json_safe(json.dumps([{"id": s.id, "title": s.title, "source": s.source, "url": s.url,
+                                            "published": s.published, "sentences": s.sentences} for s in sources],
+                                          ensure_ascii=False)))
         return 0
-    print(render.sources_table(sources))
+    print(render.terminal_safe(render.sources_table(sources)))
     return 0
 
 

@@ -47,3 +47,64 @@ def test_a_link_to_a_file_inside_the_corpus_is_read(tmp_path):
     (tmp_path / "latest.txt").symlink_to(tmp_path / "harbour.txt")
     result = newsbot("sources", "--json", "--corpus", str(tmp_path))
     assert sorted(s["id"] for s in json.loads(result.stdout)) == ["harbour", "latest"]
+
+
+# -- terminal escapes and long metadata ---------------------------------------------------------------
+
+
+def on_a_terminal(*args: str) -> "Terminal":
+    from tests.terminal import Terminal
+
+    return Terminal([PYTHON, "-m", "bot", *args], run_env(), cwd=str(ROOT), columns=200, lines=40)
+
+
+HOSTILE_NAME = "evil\x1b]0;PWNED\x07\x1b[2J.txt"
+HOSTILE_TEXT = ("# Harbour \x1b]0;OWNED\x07reopens\n\n"
+                "The harbour master said the port reopened on Monday \u009b2J after the storm.\n")
+
+
+def test_escapes_in_file_names_and_text_reach_a_real_terminal_only_as_visible_text(tmp_path):
+    write(tmp_path, HOSTILE_NAME, HOSTILE_TEXT)
+    (tmp_path / "loop\x1b]0;LOOP\x07.txt").symlink_to(tmp_path / "loop\x1b]0;LOOP\x07.txt")  # a warning naming it
+    for args in (["sources"], ["ask", "When did the port reopen?"]):
+        terminal = on_a_terminal(*args, "--corpus", str(tmp_path))
+        try:
+            assert terminal.wait_for_exit(60) == 0, terminal.text()
+            shown = terminal.flow()
+            assert terminal.screen.title == ""  # no OSC 0 got through to retitle the window
+            assert "\\x1b" in shown  # the escapes are shown, not obeyed
+            assert "Harbour" in shown and "newsbot" in shown  # and the screen was not cleared
+        finally:
+            terminal.close()
+    asked = newsbot("ask", "--corpus", str(tmp_path), "When did the port reopen?")
+    assert "\u009b" not in asked.stdout and "\x1b" not in asked.stdout + asked.stderr and "\\x9b" in asked.stdout
+
+
+def test_an_article_id_with_escapes_in_an_ask_line_is_not_echoed_raw(tmp_path):
+    write(tmp_path, "harbour.txt", STORY)
+    line = json.dumps({"question": "When did the port reopen?", "article": "x\x1b]0;PWNED\x07"}) + "\n"
+    plain = newsbot("ask", "-", "--corpus", str(tmp_path), stdin=line)
+    as_json = newsbot("ask", "-", "--json", "--corpus", str(tmp_path), stdin=line)
+    assert "\x1b" not in plain.stdout + plain.stderr and "\\x1b" in plain.stdout
+    assert "\x1b" not in as_json.stdout + as_json.stderr
+
+
+def test_a_10_mb_headline_is_clipped_in_every_answer(tmp_path):
+    write(tmp_path, "huge.txt", "# " + "headline " * 1_100_000 + "\n\n" + STORY.split("\n\n", 1)[1])
+    result = newsbot("ask", "--corpus", str(tmp_path), "When did the port reopen?")
+    assert "reopened on Monday" in result.stdout
+    assert len(result.stdout) < 2000
+
+
+def test_c1_controls_in_article_text_are_shown_not_obeyed_by_the_console(tmp_path):
+    write(tmp_path, "harbour.txt", HOSTILE_TEXT)
+    terminal = on_a_terminal("console", "--corpus", str(tmp_path))
+    try:
+        terminal.wait_until(lambda: terminal.cursor_line() == "you> ", "the prompt")
+        terminal.type(b"when did the port reopen?\r")
+        terminal.wait_until(lambda: "after the storm" in terminal.flow(), "the answer")
+        shown = terminal.flow()
+        assert "\\x9b2J" in shown and "newsbot" in shown  # shown as text; the greeting was not cleared
+        assert terminal.screen.title == ""
+    finally:
+        terminal.close()

@@ -13,6 +13,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from ..render import terminal_safe
 from ..service import AnsweringService
 from ..web_cli import add_telegram_options as add_feed_options, feeds_in_background
 from .settings import PUBLIC_API_URL, SECRET_PATTERN, TelegramSettings, TokenError, read_token
@@ -141,7 +142,7 @@ class RedactingFormatter(logging.Formatter):
         self._secrets = [s for s in secrets_to_hide if s]
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+        text = terminal_safe(super().format(record))  # file names and questions can hold escapes
         for secret in self._secrets:
             text = text.replace(secret, "<redacted>")
         return text
