@@ -285,9 +285,17 @@ def run_index(args: argparse.Namespace) -> int:
 
     folder = args.corpus or default_corpus()
     started = time.perf_counter()
-    index = open_corpus(folder, args.cache_dir, warn, progress=progress, notice=notice,
-                        max_file_bytes=args.max_file_bytes)
+    warnings: list[str] = []  # held back: a cache that could not be written is this command's error, said once
+    try:
+        index = open_corpus(folder, args.cache_dir, warnings.append, progress=progress, notice=notice,
+                            max_file_bytes=args.max_file_bytes)
+    finally:
+        for message in warnings:
+            if not message.startswith("could not write the index cache"):
+                warn(message)
     took = time.perf_counter() - started
+    if index.cache_error:
+        return fail(f"{index.cache_error}; the index was built but not saved")
     n = len(index.corpus.sentences)
     how = (f"loaded from the cache in {took:.2f} s (no article changed)" if index.from_cache
            else f"indexed in {took:.2f} s ({n / max(took, 1e-9):,.0f} sentences/s)")

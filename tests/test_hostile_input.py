@@ -108,3 +108,17 @@ def test_c1_controls_in_article_text_are_shown_not_obeyed_by_the_console(tmp_pat
         assert terminal.screen.title == ""
     finally:
         terminal.close()
+
+
+# -- index --------------------------------------------------------------------------------------------
+
+
+def test_index_fails_with_one_line_when_the_cache_cannot_be_written(tmp_path):
+    write(tmp_path / "corpus", "harbour.txt", STORY)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be\n")
+    result = newsbot("index", "--corpus", str(tmp_path / "corpus"), "--cache-dir", str(blocked / "cache"))
+    assert result.returncode != 0
+    problems = [line for line in result.stderr.splitlines() if "error" in line or "warning" in line]
+    assert len(problems) == 1 and "could not write the index cache" in problems[0]
+    assert "Traceback" not in result.stderr
