@@ -122,3 +122,26 @@ def test_index_fails_with_one_line_when_the_cache_cannot_be_written(tmp_path):
     problems = [line for line in result.stderr.splitlines() if "error" in line or "warning" in line]
     assert len(problems) == 1 and "could not write the index cache" in problems[0]
     assert "Traceback" not in result.stderr
+
+
+# -- batch lines ----------------------------------------------------------------------------------------
+
+NESTED = '{"q": ' * 50_000 + "1" + "}" * 50_000
+
+
+def test_a_deeply_nested_json_line_is_one_bad_line_and_the_next_is_still_answered():
+    lines = f'{NESTED}\n{{"question": "\\ud800"}}\nWho denied conducting the first strikes?\n'
+    result = newsbot("ask", "-", "--json", "--corpus", str(SEEDS), stdin=lines)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-500:]
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(answers) == 3
+    assert "nested too deeply" in answers[0]["reply"]
+    assert answers[1]["question"] == "\ud800"  # the lone surrogate given back as JSON's own escape
+    assert answers[2]["answered"] is True
+
+
+def test_a_deeply_nested_line_in_an_eval_file_is_one_clear_error(tmp_path):
+    questions = write(tmp_path, "questions.jsonl", NESTED + "\n")
+    result = newsbot("eval", str(questions), "--corpus", str(SEEDS))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "not valid JSON" in result.stderr and result.stderr.count("\n") == 1
