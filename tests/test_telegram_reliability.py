@@ -130,3 +130,13 @@ def test_sigterm_while_the_bot_api_is_unreachable_at_start_stops_within_10_s(tmp
             process.communicate()
         took = time.monotonic() - started
     assert code == 0 and took < 10
+
+
+@pytest.mark.asyncio
+async def test_a_button_with_data_the_bot_never_makes_is_answered(api):
+    from bot.telegram.render import BUTTON_EXPIRED
+
+    async with running_bot(api) as bot:
+        answer = await bot.ask(7, QUESTION)
+        note = await bot.note(api.press_button(answer, "x" * 64))
+    assert note == BUTTON_EXPIRED
