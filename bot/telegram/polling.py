@@ -99,7 +99,7 @@ class Poller:
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set (failures are retried with backoff; a refused token is raised)."""
         bot = self._application.bot
-        await bot.delete_webhook()  # getUpdates is refused while a webhook is set
+        webhook_cleared = False  # getUpdates is refused while a webhook is set
         delay = 1.0
         stopping = asyncio.ensure_future(stop.wait())
         try:
@@ -109,8 +109,7 @@ class Poller:
                     await asyncio.wait({*self._answering.values(), stopping}, return_when=asyncio.FIRST_COMPLETED)
                     continue
                 offset = self.offset
-                fetch = asyncio.ensure_future(bot.get_updates(
-                    offset=offset, limit=BATCH, timeout=self._poll_timeout, allowed_updates=self._allowed))
+                fetch = asyncio.ensure_future(self._fetch(offset, webhook_cleared))
                 await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
                 if not fetch.done():
                     fetch.cancel()
@@ -127,7 +126,7 @@ class Poller:
                         await asyncio.wait_for(stop.wait(), delay)
                     delay = min(delay * 2, 30)
                     continue
-                delay = 1.0
+                delay, webhook_cleared = 1.0, True
                 if offset is not None:
                     self._journal.confirmed_below(offset)
                 if not self._take(updates) and self._answering:
@@ -135,6 +134,13 @@ class Poller:
                     await asyncio.wait({*self._answering.values(), stopping}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopping.cancel()
+
+    async def _fetch(self, offset: int | None, webhook_cleared: bool) -> list[Update]:
+        bot = self._application.bot
+        if not webhook_cleared:
+            await bot.delete_webhook()
+        return list(await bot.get_updates(offset=offset, limit=BATCH, timeout=self._poll_timeout,
+                                          allowed_updates=self._allowed))
 
     def _take(self, updates: list[Update]) -> int:
         """Start answering the updates not seen before; how many were new."""
