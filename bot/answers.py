@@ -7,8 +7,11 @@ line, bot/telegram/render.py for Telegram).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .followup import Reading
 
 Kind = Literal[
     "answer",  # the best passage answers the question; the rest are the other matches
@@ -85,6 +88,12 @@ class Answer:
     kind: Kind = "answer"
     skip: int = 0  # how many better matches came before these (0: a new question, 1 or more: "more")
     article: str | None = None  # the one article searched, or None for all
+    reading: "Reading | None" = field(default=None, compare=False)  # how a follow-up was read; None: alone
+
+    @property
+    def read_as(self) -> str | None:
+        """How a follow-up question was read ("what else did Maj Youssef Hamoud say?"), None when read alone."""
+        return self.reading.read_as if self.reading is not None else None
 
     @property
     def next_skip(self) -> int:
@@ -93,5 +102,5 @@ class Answer:
 
     def to_json(self, reply: str) -> dict:
         """The `newsbot ask --json` object; `reply` is the text a person is shown (made by a renderer)."""
-        return {"question": self.question, "answered": self.answered, "reply": reply,
+        return {"question": self.question, "read_as": self.read_as, "answered": self.answered, "reply": reply,
                 "answers": [p.to_json() for p in self.passages]}
