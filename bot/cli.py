@@ -27,12 +27,12 @@ PROGRESS_MIN_BYTES = 1_000_000  # a bar only for reading more than this (and onl
 
 
 def warn(message: str) -> None:
-    print(f"newsbot: warning: {message}", file=sys.stderr, flush=True)
+    print(f"newsbot: warning: {render.terminal_safe(message)}", file=sys.stderr, flush=True)
 
 
 def notice(message: str) -> None:
     """What newsbot is busy with, one line on stderr ("building the index for 12 articles…")."""
-    print(f"newsbot: {message}", file=sys.stderr, flush=True)
+    print(f"newsbot: {render.terminal_safe(message)}", file=sys.stderr, flush=True)
 
 
 def progress(what: str, total: int):
@@ -61,7 +61,7 @@ def max_file_bytes_from_env() -> int | None:
 
 
 def fail(message: str, code: int = 1) -> int:
-    print(f"newsbot: error: {message}", file=sys.stderr, flush=True)
+    print(f"newsbot: error: {render.terminal_safe(message)}", file=sys.stderr, flush=True)
     return code
 
 
@@ -87,6 +87,9 @@ def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
                         default=default(None),
                         help=f"skip article files larger than this (default: ${MAX_FILE_ENV} or "
                              f"{DEFAULT_MAX_FILE_BYTES // 1_000_000})")
+    parser.add_argument("--follow-links", action="store_true", default=default(False),
+                        help="also read article files that link outside the corpus folder (default: "
+                             "$NEWSBOT_FOLLOW_LINKS=1, else skipped with a warning)")
 
 
 def _megabytes(value: str) -> int:
@@ -182,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
             args.max_file_bytes = max_file_bytes_from_env()
         except ValueError as err:
             return fail(str(err), 2)
+    if getattr(args, "follow_links", False):
+        os.environ["NEWSBOT_FOLLOW_LINKS"] = "1"  # read where the files are found (retrieval/folder.py)
     try:
         return args.run(args)
     except CorpusError as err:
@@ -222,7 +227,8 @@ def run_ask(args: argparse.Namespace) -> int:
             return fail("the question is empty", 2)
         answer = service.ask(args.question, top_k=args.top_k, article=args.article, filters=args.filters)
         reply = _reply(answer)
-        print(json.dumps(answer.to_json(reply), ensure_ascii=False) if args.json else reply)
+        print(render.json_safe(json.dumps(answer.to_json(reply), ensure_ascii=False)) if args.json
+              else render.terminal_safe(reply))
         return 0
     # A line of bytes that are not UTF-8 is still one question (with replacement characters).
     sys.stdin.reconfigure(errors="replace")
@@ -233,9 +239,9 @@ def run_ask(args: argparse.Namespace) -> int:
             data = answer.to_json(reply)
             if error:
                 data["error"] = error
-            print(json.dumps(data, ensure_ascii=False), flush=True)
+            print(render.json_safe(json.dumps(data, ensure_ascii=False)), flush=True)
         else:
-            print(_one_line(reply), flush=True)
+            print(render.terminal_safe(_one_line(reply)), flush=True)
     return 0
 
 
@@ -275,9 +281,10 @@ def _one_line(reply: str) -> str:
 def run_sources(args: argparse.Namespace) -> int:
     sources = open_service(args).sources()
     if args.json:
-        print(json.dumps([{**s.to_json(), "sentences": s.sentences} for s in sources], ensure_ascii=False))
+        print(render.json_safe(json.dumps([{**s.to_json(), "sentences": s.sentences} for s in sources],
+                                          ensure_ascii=False)))
         return 0
-    print(render.sources_table(sources))
+    print(render.terminal_safe(render.sources_table(sources)))
     return 0
 
 
@@ -311,9 +318,17 @@ def run_index(args: argparse.Namespace) -> int:
 
     folder = args.corpus or default_corpus()
     started = time.perf_counter()
-    index = open_corpus(folder, args.cache_dir, warn, progress=progress, notice=notice,
-                        max_file_bytes=args.max_file_bytes)
+    warnings: list[str] = []  # held back: a cache that could not be written is this command's error, said once
+    try:
+        index = open_corpus(folder, args.cache_dir, warnings.append, progress=progress, notice=notice,
+                            max_file_bytes=args.max_file_bytes)
+    finally:
+        for message in warnings:
+            if not message.startswith("could not write the index cache"):
+                warn(message)
     took = time.perf_counter() - started
+    if index.cache_error:
+        return fail(f"{index.cache_error}; the index was built but not saved")
     n = len(index.corpus.sentences)
     articles = len(index.corpus.articles) + len(index.skipped)
     how = (f"loaded from the cache in {took:.2f} s (no article changed)" if index.from_cache

@@ -29,7 +29,8 @@ class Console:
         return "".join(codes) + text + RESET if self.colour else text
 
     def say(self, text: str) -> None:
-        print(text, file=self.out, flush=True)
+        print(render.terminal_safe(text, keep=(BOLD, DIM, ITALIC, CYAN, YELLOW, RESET) if self.colour else ()),
+              file=self.out, flush=True)
 
     def handle(self, line: str) -> bool:
         """Answer one line; False when the reader asked to leave."""

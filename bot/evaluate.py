@@ -87,7 +87,7 @@ _SHAPE = '{"question": str, "expected": [str] | null}'
 def _item(line: str, where: str) -> Item:
     try:
         data = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply to read
         raise EvalFileError(f"{where}: not valid JSON; expected {_SHAPE}") from None
     if not isinstance(data, dict):
         raise EvalFileError(f"{where}: not a JSON object; expected {_SHAPE}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from retrieval import long_form, published_day
 
@@ -26,6 +26,35 @@ NOTHING_SHARED = ("The articles do not answer that: no sentence in them shares i
                   "The sources command lists what they cover.")
 NO_MORE = "There are no more matches for that question."
 _FULL_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# Metadata is clipped where it is shown: an article's headline may be any length (a 10 MB one has been seen).
+MAX_HEADLINE, MAX_NAME, MAX_URL = 300, 200, 2000
+
+# What a terminal would act on rather than show: C0 controls but newline and tab, DEL, C1 controls
+# (U+009B is a whole CSI), and the bidirectional overrides that reorder what is shown.
+# Lone surrogates (from a JSON line's "\\ud800") cannot be written as UTF-8 at all.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def terminal_safe(text: str, keep: Iterable[str] = ()) -> str:
+    """`text` with every control character shown as an escape (ESC as \\x1b), so that no file name, article
+    or question can move the cursor, retitle the window or hide text; the sequences in `keep` (an
+    adapter's own colours) are left as they are."""
+    keep = [k for k in keep if k]
+    if not keep:
+        return _UNSAFE.sub(_escaped, text)
+    parts = re.split("(" + "|".join(map(re.escape, keep)) + ")", text)
+    return "".join(part if i % 2 else _UNSAFE.sub(_escaped, part) for i, part in enumerate(parts))
+
+
+def json_safe(line: str) -> str:
+    """A JSON text (json.dumps with ensure_ascii=False) with the characters `terminal_safe` escapes written
+    as JSON's own \\u escapes: the same data to a JSON reader, nothing a terminal acts on."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", line)
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def reply(answer: Answer) -> str:
@@ -67,7 +96,8 @@ def unknown_article(article_id: str | None) -> str:
 def context(paragraph: str, passage: Passage) -> str:
     """The `context` reply: the whole paragraph, then which article and paragraph it is."""
     a = passage.article
-    where = ", ".join([f"“{a.title}”", *(x for x in (a.source, a.published) if x), f"paragraph {passage.paragraph}"])
+    where = ", ".join([f"“{clip(a.title, MAX_HEADLINE)}”", *(clip(x, MAX_NAME) for x in (a.source, a.published) if x),
+                       f"paragraph {passage.paragraph}"])
     return f"{paragraph}\n— {where}"
 
 
@@ -184,8 +214,8 @@ def about_where(passage: Passage) -> str:
 def where_line(passage: Passage) -> str:
     """Headline; outlet, date; paragraph — where the passage comes from."""
     article = passage.article
-    parts = [f"“{article.title}”"]
-    parts += [x for x in (article.source, article.published) if x]
+    parts = [f"“{clip(article.title, MAX_HEADLINE)}”"]
+    parts += [clip(x, MAX_NAME) for x in (article.source, article.published) if x]
     parts.append(("photo caption" if passage.kind == "caption" else "standfirst" if passage.kind == "standfirst"
                   else f"paragraph {passage.paragraph}"))
     return ", ".join(parts)
@@ -195,11 +225,11 @@ def attribution_line(passage: Passage) -> str:
     """One line: where the passage comes from, its link, and who the article says made the claim."""
     line = where_line(passage)
     if passage.article.url:
-        line += f" <{passage.article.url}>"
+        line += f" <{clip(passage.article.url, MAX_URL)}>"
     if passage.speaker:
-        line += f"; according to {passage.speaker}"
+        line += f"; according to {clip(passage.speaker, MAX_NAME)}"
     if passage.credit:
-        line += f"; photo: {passage.credit}"
+        line += f"; photo: {clip(passage.credit, MAX_NAME)}"
     return line
 
 
@@ -212,14 +242,15 @@ def sources_table(sources: Sequence[Source]) -> str:
     width = max(len(s.id) for s in sources)
     lines = [f"{'ID'.ljust(width)}  SENTENCES  HEADLINE"]
     for s in sources:
-        lines.append(f"{s.id.ljust(width)}  {s.sentences:>9}  {s.title}{source_details(s)}")
+        lines.append(f"{s.id.ljust(width)}  {s.sentences:>9}  {clip(s.title, MAX_HEADLINE)}{source_details(s)}")
     return "\n".join(lines)
 
 
 def source_details(s: Source) -> str:
     """" (Northwire, 2024-06-17; by Ines Calloway; tags: floods, weather)", or nothing when nothing is known."""
-    parts = [", ".join(x for x in (s.source, s.published) if x)]
-    parts += [f"by {s.author}" if s.author else "", "tags: " + ", ".join(s.tags) if s.tags else ""]
+    parts = [", ".join(clip(x, MAX_NAME) for x in (s.source, s.published) if x)]
+    parts += [f"by {clip(s.author, MAX_NAME)}" if s.author else "",
+              "tags: " + clip(", ".join(s.tags), MAX_NAME) if s.tags else ""]
     extra = "; ".join(p for p in parts if p)
     return f" ({extra})" if extra else ""
 

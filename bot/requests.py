@@ -35,6 +35,8 @@ def read_request(line: str, article: str | None, top_k: int) -> Request:
         data = json.loads(line)
     except ValueError as err:
         raise BadRequest(f"not valid JSON ({err.msg} at column {err.colno})") from None
+    except RecursionError:
+        raise BadRequest("JSON nested too deeply to read") from None
     if not isinstance(data, dict):
         raise BadRequest('a JSON line must be an object like {"question": "..."}')
     if "question" not in data:

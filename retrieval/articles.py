@@ -125,7 +125,7 @@ def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None 
         meta, body = _front_matter(text)
     except ArticleError as err:
         raise ArticleError(where, err.reason) from None
-    blocks = _markdown_blocks(body) if markdown else _text_blocks(body)
+    blocks = _markdown_blocks(body, lambda why: warn and warn(f"{where}: {why}")) if markdown else _text_blocks(body)
 
     title = clean_text(meta.pop("title", "") or "")
     if not title:
@@ -218,14 +218,24 @@ def _text_blocks(body: str) -> list[tuple[str, str]]:
     return [("text", line) for line in map(clean_text, body.split("\n")) if line]
 
 
-_MD = MarkdownIt("commonmark").enable("table")
+# markdown-it stops reading at its nesting limit and drops the rest of the text; 100 levels is 50 nested lists.
+_MAX_NESTING = 100
+_MD = MarkdownIt("commonmark", {"maxNesting": _MAX_NESTING}).enable("table")
+_MARKERS = re.compile(r"^\s*(?:(?:[-*+>]|\d{1,9}[.)]|#{1,6})\s+)*")
 
 
-def _markdown_blocks(body: str) -> list[tuple[str, str]]:
+def _markdown_blocks(body: str, warn: Callable[[str], None] = lambda why: None) -> list[tuple[str, str]]:
     """Paragraphs and headings of a Markdown text, reduced to the text Markdown renders; each row
-    of a table becomes a line of its own ("Town: Idlib; Displaced: 500,000.")."""
+    of a table becomes a line of its own ("Town: Idlib; Displaced: 500,000.").
+
+    Markdown nested too deeply to parse is read line by line as plain text instead (list and quote
+    markers dropped), with a warning, so that no text is lost.
+    """
     blocks: list[tuple[str, str]] = []
     tokens = _MD.parse(body)
+    if any(token.level >= _MAX_NESTING - 2 for token in tokens):
+        warn("Markdown nested too deeply to parse; read as plain text, line by line")
+        return [("text", line) for line in (clean_text(_MARKERS.sub("", raw)) for raw in body.split("\n")) if line]
     rows: list[list[str]] | None = None  # the rows of the table being read
     for i, token in enumerate(tokens):
         if token.type == "table_open":

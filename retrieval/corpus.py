@@ -50,6 +50,7 @@ class CorpusIndex:
         self.ranker = Ranker(index, corpus, self.headlines, self.kinds, settings or RankSettings())
         self._article_numbers = {a: i for i, a in enumerate(corpus.article_ids)}
         self.from_cache = False  # set by load
+        self.cache_error: str | None = None  # why the index could not be saved to the cache, when it could not
         self.skipped: tuple[str, ...] = ()  # the files left out, "path: reason"
         self.fingerprint = ""  # of the corpus files it was made from, set by open_corpus
         self.saved_in: Path | None = None  # the cache build it was loaded from
@@ -288,7 +289,8 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
         try:
             built.save(slot, {**stamp, "files": files, "skipped": list(built.skipped)}, table)
         except OSError as err:
-            warn(f"could not write the index cache in {cache} ({err.strerror}); continuing without it")
+            built.cache_error = f"could not write the index cache in {cache} ({err.strerror or err})"
+            warn(f"{built.cache_error}; continuing without it")
     return built
 
 

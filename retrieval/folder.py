@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,7 +19,8 @@ from .sentences import Splitter, article_sentences
 Warn = Callable[[str], None]
 
 
-def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, str]]:
+def article_files(folder: Path, warn: Warn | None = None, follow_links: bool | None = None
+                  ) -> list[tuple[str, str]]:
     """(id, path) of every .txt and .md file under the folder; id is the relative path without suffix
     and path a plain string (os.path.join of the folder and that relative path).
 
@@ -28,8 +30,14 @@ def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, str
     followed (it would read the corpus again and more). Two files that would share an id (`a.txt`,
     `a.md`) keep their suffix in it; a file whose name is not UTF-8 is skipped. Both are said
     through `warn`.
+
+    A file that is a symbolic link is skipped, and named, when the links loop or lead nowhere, and
+    when it leads to a file outside the corpus folder (or outside the linked folder it was found in),
+    unless `follow_links` (default: $NEWSBOT_FOLLOW_LINKS set to 1, which `--follow-links` sets).
     """
     warn = warn or (lambda message: None)
+    if follow_links is None:
+        follow_links = os.environ.get("NEWSBOT_FOLLOW_LINKS", "") not in ("", "0")
     found: list[tuple[str, str | Path]] = []
     seen: set[tuple[int, int]] = set()
     links: list[Path] = []
@@ -38,6 +46,7 @@ def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, str
     base = os.fspath(folder)
 
     def walk(start: Path) -> None:
+        inside = os.path.realpath(start)
         for root, dirs, files in os.walk(start):  # links to folders are listed in dirs, not entered
             try:
                 st = os.stat(root)
@@ -55,13 +64,15 @@ def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, str
             prefix = root[len(base):].lstrip(os.sep).replace(os.sep, "/")
             prefix = f"{prefix}/" if prefix else ""
             for name in sorted(files):
-                add(root, prefix, name)
+                add(root, prefix, name, inside)
 
-    def add(root: str, prefix: str, name: str) -> None:
+    def add(root: str, prefix: str, name: str, inside: str) -> None:
         suffix = os.path.splitext(name)[1]
         if suffix.lower() not in ARTICLE_SUFFIXES or name.startswith("."):
             return
         path = os.path.join(root, name)
+        if os.path.islink(path) and not _safe_link(path, inside, follow_links, warn):
+            return
         relative = prefix + name
         try:
             relative.encode("utf-8")
@@ -90,6 +101,21 @@ def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, str
             warn(f"{path}: another file has the same name; its id is {article_id}")
         named.append((article_id, path))
     return named
+
+
+def _safe_link(path: Path, inside: str, follow_links: bool, warn: Warn) -> bool:
+    """Whether the file link `path` may be read as an article; if not, `warn` says why."""
+    try:
+        os.stat(path)
+    except OSError as err:
+        why = "its symbolic links loop" if err.errno == errno.ELOOP else "its link leads to no file"
+        warn(f"skipped {path}: {why}")
+        return False
+    target = os.path.realpath(path)
+    if follow_links or target.startswith(inside.rstrip(os.sep) + os.sep):
+        return True
+    warn(f"skipped {path}: it links to {target}, outside the corpus folder (--follow-links reads it)")
+    return False
 
 
 class Meter(Protocol):

@@ -208,3 +208,22 @@ def test_any_text_parses_or_raises_article_error(text, markdown):
     except ArticleError:
         return
     assert "\x00" not in article.title and "\u00a0" not in article.title
+
+
+def test_a_markdown_list_nested_10_deep_keeps_the_text_after_it():
+    nested = "".join("  " * depth + f"- point at depth {depth}\n" for depth in range(10))
+    article = parse_article(f"# Budget\n\nThe plan has parts.\n\n{nested}\nAfter the list the minister resigned.\n",
+                            "budget", markdown=True)
+    texts = [p.text for p in article.paragraphs]
+    assert "point at depth 9" in texts and texts[-1] == "After the list the minister resigned."
+
+
+def test_markdown_nested_past_what_can_be_parsed_is_read_as_plain_text_with_a_warning():
+    nested = "".join("  " * depth + f"- point at depth {depth}\n" for depth in range(80))
+    warnings: list[str] = []
+    article = parse_article(f"# Budget\n\n{nested}\nAfter the list the minister resigned.\n", "budget",
+                            markdown=True, warn=warnings.append)
+    texts = [p.text for p in article.paragraphs]
+    assert article.title == "Budget" and "point at depth 79" in texts
+    assert texts[-1] == "After the list the minister resigned."
+    assert len(warnings) == 1 and "nested too deeply" in warnings[0]

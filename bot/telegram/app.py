@@ -25,6 +25,7 @@ from ..service import AnsweringService
 from . import handlers
 from .render import COMMANDS
 from .settings import TelegramSettings
+from .polling import AnsweredJournal, Poller
 from .state import Newsbot
 from .transport import AiohttpRequest, PatientRateLimiter
 
@@ -46,10 +47,13 @@ async def _keep_corpus_fresh(service: AnsweringService, every: float) -> None:
 
 def build_application(service: AnsweringService, settings: TelegramSettings) -> Application:
     """The python-telegram-bot Application with every handler in place."""
-    requests = (AiohttpRequest(connections=settings.connections),
+    requests = (AiohttpRequest(connections=settings.connections, read_timeout=settings.send_timeout),
                 AiohttpRequest(connections=1, read_timeout=settings.poll_timeout + 10))
+    builder = ApplicationBuilder()
+    if not settings.webhook_url:
+        builder = builder.updater(None)  # polling is newsbot's own (polling.py): it confirms only answered updates
     application = (
-        ApplicationBuilder()
+        builder
         .token(settings.token)
         .base_url(settings.api_url)
         .rate_limiter(PatientRateLimiter(settings.throttle, settings.network_retries, settings.first_backoff))
@@ -91,11 +95,21 @@ async def serve(application: Application, settings: TelegramSettings, service: A
                 stop: asyncio.Event) -> None:
     """Run the bot until `stop` is set: connect (retrying), poll or serve the webhook, then stop cleanly."""
     delay = 1.0
+    stopping = asyncio.ensure_future(stop.wait())
     while not stop.is_set():
+        # Raced against the stop signal: connecting may take a network timeout and its retries.
+        connecting = asyncio.ensure_future(application.initialize())
+        await asyncio.wait({connecting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not connecting.done():
+            connecting.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await connecting
+            break
         try:
-            await application.initialize()
+            connecting.result()
             break
         except InvalidToken:
+            stopping.cancel()
             for request in application.bot_data["newsbot.requests"]:
                 await request.shutdown()
             raise
@@ -104,11 +118,13 @@ async def serve(application: Application, settings: TelegramSettings, service: A
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
             delay = min(delay * 2, 30)
+    stopping.cancel()
     if stop.is_set():
         for request in application.bot_data["newsbot.requests"]:
             await request.shutdown()
         return
     refresher = asyncio.create_task(_keep_corpus_fresh(service, settings.reload_every))
+    poller = polling = None
     try:
         try:
             await _set_commands(application)
@@ -128,21 +144,25 @@ async def serve(application: Application, settings: TelegramSettings, service: A
             )
             how = f"webhook {settings.webhook_url}, listening on {settings.listen}:{settings.port}"
         else:
-            await application.updater.start_polling(
-                poll_interval=0,
-                timeout=settings.poll_timeout,
-                allowed_updates=updates,
-                bootstrap_retries=-1,
-                error_callback=lambda err: logger.warning("getting updates failed (%s); retrying", err),
-            )
+            poller = Poller(application, AnsweredJournal(settings.journal), settings.poll_timeout, updates)
+            polling = asyncio.create_task(poller.run(stop))
             how = "long polling"
         articles = service.article_count()
         logger.info("@%s is answering from %d article%s (%s)", application.bot.username, articles,
                     "" if articles == 1 else "s", how)
+        if polling is not None:
+            await asyncio.wait({polling, asyncio.ensure_future(stop.wait())}, return_when=asyncio.FIRST_COMPLETED)
+            if polling.done():
+                polling.result()  # a refused token, raised
         await stop.wait()
         logger.info("stopping")
     finally:
         refresher.cancel()
+        if polling is not None:
+            polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await polling
+            await poller.finish(within=6)
         service.stop_building()
         try:
             await asyncio.wait_for(_stop(application), timeout=8)

@@ -13,6 +13,7 @@ import sys
 import warnings
 from pathlib import Path
 
+from ..render import terminal_safe
 from ..service import AnsweringService
 from ..web_cli import add_telegram_options as add_feed_options, feeds_in_background
 from .settings import PUBLIC_API_URL, SECRET_PATTERN, TelegramSettings, TokenError, read_token
@@ -82,8 +83,15 @@ def settings_from(args: argparse.Namespace, environ: dict[str, str] | None = Non
         token=token, api_url=api_url, webhook_url=args.webhook_url, listen=args.listen, port=args.port,
         webhook_secret=secret, questions_per_minute=args.questions_per_minute,
         allowed_chats=frozenset(chats) if chats is not None else None, throttle=not args.no_throttle,
-        reload_every=args.reload_every,
+        reload_every=args.reload_every, journal=_journal_path(args.cache_dir, token),
     )
+
+
+def _journal_path(cache_dir: Path | None, token: str) -> Path:
+    """The answered-updates journal (polling.py), one per bot: named by the bot's id, never by its token."""
+    from retrieval.cache import default_cache_root
+
+    return (cache_dir or default_cache_root()) / "telegram" / f"bot{token.split(':', 1)[0]}-answered.journal"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -134,7 +142,7 @@ class RedactingFormatter(logging.Formatter):
         self._secrets = [s for s in secrets_to_hide if s]
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+        text = terminal_safe(super().format(record))  # file names and questions can hold escapes
         for secret in self._secrets:
             text = text.replace(secret, "<redacted>")
         return text

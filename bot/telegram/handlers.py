@@ -189,6 +189,9 @@ async def _within_limit(update: Update, newsbot: Newsbot, message: Message) -> b
     reader = update.effective_user.id if update.effective_user else 0
     if newsbot.limiter.allow(reader):
         return True
+    if not newsbot.limiter.first_refusal(reader):
+        logger.info("a reader over the question limit was not answered (already told to wait)")
+        return False
     await _send(message, render.plain_message(render.SLOW_DOWN.format(limit=newsbot.settings.questions_per_minute)))
     return False
 

@@ -33,6 +33,8 @@ class TelegramSettings:
     max_chats: int = 10_000  # chats whose conversation is kept in memory
     answers_with_buttons: int = 10_000  # the most recent answers whose More and Context buttons still work
     poll_timeout: int = 30  # seconds a getUpdates long poll may wait
+    send_timeout: float = 30.0  # seconds to wait for Telegram's answer to a send (a slow server is not a failed one)
+    journal: Path | None = None  # where answered-but-unconfirmed update ids are kept (None: memory only)
     connections: int = 8  # keep-alive connections to the Bot API for sending (more costs CPU, not speed)
     network_retries: int = 5  # tries of a failed send after the first, with backoff
     first_backoff: float = 0.5  # seconds before the first retry; doubled each time

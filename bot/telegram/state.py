@@ -54,6 +54,7 @@ class QuestionLimiter:
         self._max_readers = max_readers
         self._clock = clock
         self._asked: collections.OrderedDict[int, collections.deque[float]] = collections.OrderedDict()
+        self._told: set[int] = set()  # readers refused and told so since their last allowed question
 
     def allow(self, reader: int) -> bool:
         if self.per_minute <= 0:
@@ -64,10 +65,19 @@ class QuestionLimiter:
             times.popleft()
         self._asked[reader] = times
         if len(self._asked) > self._max_readers:
-            self._asked.popitem(last=False)
+            self._told.discard(self._asked.popitem(last=False)[0])
         if len(times) >= self.per_minute:
             return False
         times.append(now)
+        self._told.discard(reader)
+        return True
+
+    def first_refusal(self, reader: int) -> bool:
+        """True the first time `reader` is refused since their last allowed question: tell them once, so one
+        reader flooding the bot cannot spend the bot's whole send budget on "please wait"."""
+        if reader in self._told:
+            return False
+        self._told.add(reader)
         return True
 
 

@@ -15,7 +15,7 @@ import re
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
-from telegram.error import BadRequest, NetworkError, TimedOut
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
 from telegram.request import BaseRequest, RequestData
 
@@ -88,9 +88,12 @@ def _body(request_data: RequestData | None):
 class PatientRateLimiter(AIORateLimiter):
     """Flood control (waits out 429 retry_after) that also retries sends failing on the network.
 
-    A 5xx, a timeout or a dropped connection is retried with doubling backoff; a Bad Request is
-    not (sending the same text again would fail the same way). A timed-out send may have reached
-    Telegram, so in that one case the reader may see a reply twice rather than not at all.
+    A call that certainly failed (a 5xx, a refused connection) is retried up to `retries` times with
+    doubling backoff; a Bad Request is not (sending the same text again would fail the same way).
+    A call whose outcome is unknown (a timeout, a dropped connection, a 200 that is not the Bot API's
+    answer) may have reached Telegram: it is sent once more at most, so a reader sees a reply twice
+    at worst, never five times. When that retry fails too the error goes to the error handler, which
+    apologises to the reader.
     """
 
     def __init__(self, throttle: bool, retries: int, first_backoff: float):
@@ -103,16 +106,28 @@ class PatientRateLimiter(AIORateLimiter):
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
         delay = self._first_backoff
+        unknown = 0  # tries that may have reached Telegram
         for attempt in range(self._retries + 1):
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
-            except BadRequest:
+            except (BadRequest, Forbidden, InvalidToken, RetryAfter):
                 raise
-            except NetworkError as err:
-                if attempt == self._retries or endpoint == "sendChatAction":
+            except TelegramError as err:
+                if not isinstance(err, NetworkError) and "invalid server response" not in str(err).lower():
+                    raise
+                unknown += outcome_unknown(err)
+                if attempt == self._retries or endpoint == "sendChatAction" or unknown > 1:
                     raise  # a typing indicator is not worth delaying an answer for
                 logger.warning("%s failed (%s); retry %d of %d in %.1f s", endpoint, err, attempt + 1,
                                self._retries, delay)
                 await asyncio.sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")
+
+
+def outcome_unknown(err: TelegramError) -> bool:
+    """True when the failed call may still have been carried out by Telegram."""
+    if isinstance(err, TimedOut) or not isinstance(err, NetworkError):
+        return True  # timed out, or a 200 that was not the Bot API's answer
+    text = str(err)
+    return "Disconnected" in text or "ConnectionReset" in text or "ClientPayloadError" in text

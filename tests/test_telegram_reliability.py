@@ -1,0 +1,142 @@
+"""The Telegram bot when things go wrong: restarts with a backlog, a slow or garbled Bot API, an unreachable one."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import signal
+import subprocess
+import time
+
+import pytest
+
+from bot.telegram.render import SOMETHING_WRONG
+from tests.conftest import PYTHON, ROOT, run_env
+from tests.fake_bot_api import TEST_TOKEN, FakeBotApi, ThreadedFakeBotApi
+from tests.test_telegram import QUESTION, api, best_passage, running_bot  # noqa: F401 - api is a fixture
+
+BACKLOG = 1000
+
+
+def start_bot(api: FakeBotApi, cache, *args: str) -> subprocess.Popen:
+    environment = run_env(TELEGRAM_BOT_TOKEN=TEST_TOKEN)
+    return subprocess.Popen(
+        [PYTHON, "-m", "bot", "telegram", "--api-url", api.base_url, "--cache-dir", str(cache), "--no-throttle",
+         "--questions-per-minute", "0", *args],
+        cwd=ROOT, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        text=True)
+
+
+def stop_bot(process: subprocess.Popen, how: signal.Signals) -> str:
+    process.send_signal(how)
+    try:
+        return process.communicate(timeout=20)[1]
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def replies_per_question(api: FakeBotApi, asked: list[tuple[int, int]]) -> collections.Counter:
+    """How many questions got 0, 1, 2… replies."""
+    replies = collections.Counter((m.chat_id, m.reply_to_message_id) for m in api.messages)
+    return collections.Counter(replies[question] for question in asked)
+
+
+def answered(api: FakeBotApi) -> int:
+    """How many questions have a reply (cheap enough to ask every few milliseconds)."""
+    return len({(m.chat_id, m.reply_to_message_id) for m in api.messages})
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_a_backlog_of_1000_questions_is_answered_once_across_a_kill_and_restart(how, tmp_path):
+    with ThreadedFakeBotApi() as api:
+        asked = [(chat, api.send_text(chat, QUESTION)) for chat in range(2000, 2100) for _ in range(BACKLOG // 100)]
+        first = start_bot(api, tmp_path)
+        try:
+            api.wait_for_sync(lambda: len(api.messages) >= 150 or first.poll() is not None, timeout=120)
+            assert first.poll() is None
+        finally:
+            log = stop_bot(first, how)
+        answered_before = len(api.messages)
+        assert answered_before < BACKLOG, "the kill came too late to leave a backlog"
+        second = start_bot(api, tmp_path)
+        try:
+            api.wait_for_sync(lambda: answered(api) >= BACKLOG or second.poll() is not None, timeout=120)
+            time.sleep(0.5)  # time for any duplicate to arrive
+        finally:
+            stop_bot(second, signal.SIGTERM)
+        counts = replies_per_question(api, asked)
+    assert counts[0] == 0, f"{counts[0]} questions never answered"
+    if how == signal.SIGTERM:
+        assert counts == {1: BACKLOG}, log
+    else:
+        # Killed outright, a send already made but not yet journalled is made again: at most once per
+        # question, and only for the sends under way at the kill (at most one batch of 100).
+        assert set(counts) <= {1, 2} and counts[2] <= 100
+
+
+@pytest.mark.asyncio
+async def test_a_slow_send_is_waited_for_not_repeated(api):
+    async with running_bot(api) as bot:
+        api.inject_fault("sendMessage", delay=6, times=None)  # slower than the old 5 s timeout
+        asked = [api.send_text(chat, QUESTION) for chat in range(10, 15)]
+        await api.wait_for(lambda: all(api.replies_to(chat, m) for chat, m in zip(range(10, 15), asked)), timeout=30)
+        api.clear_faults()
+        await asyncio.sleep(0.5)
+        expected = best_passage(bot.service, QUESTION).text
+    for chat, message_id in zip(range(10, 15), asked):
+        replies = api.replies_to(chat, message_id)
+        assert len(replies) == 1 and expected in replies[0].text
+    assert not [m for m in api.messages if m.text == SOMETHING_WRONG]
+
+
+@pytest.mark.asyncio
+async def test_a_send_that_never_confirms_is_repeated_once_at_most_and_then_apologised_for(api):
+    async with running_bot(api, send_timeout=0.5) as bot:
+        api.inject_fault("sendMessage", delay=1.5, times=None)  # Telegram carries it out, too late to say so
+        message_id = api.send_text(7, QUESTION)
+        await api.wait_for(lambda: [m for m in api.messages_to(7) if m.text == SOMETHING_WRONG], timeout=30)
+        api.clear_faults()
+        await asyncio.sleep(2)
+    assert 1 <= len(api.replies_to(7, message_id)) <= 2
+    assert len([m for m in api.messages_to(7) if m.text == SOMETHING_WRONG]) <= 2
+
+
+@pytest.mark.asyncio
+async def test_a_garbage_200_to_a_send_is_retried_and_the_answer_arrives_once(api):
+    async with running_bot(api) as bot:
+        api.inject_fault("sendMessage", garbage=True)
+        message_id = api.send_text(7, QUESTION)
+        replies = await bot.replies(7, message_id)
+        await asyncio.sleep(0.3)
+    assert len(api.replies_to(7, message_id)) == 1
+    assert best_passage(bot.service, QUESTION).text in replies[0].text
+    assert not [m for m in api.messages_to(7) if m.text == SOMETHING_WRONG]
+
+
+def test_sigterm_while_the_bot_api_is_unreachable_at_start_stops_within_10_s(tmp_path):
+    with ThreadedFakeBotApi() as api:
+        api.inject_fault("getMe", delay=30, times=None)  # the connection opens but nothing ever answers
+        process = start_bot(api, tmp_path)
+        api.wait_for_sync(lambda: api.calls_of("getMe") or process.poll() is not None, timeout=30)
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.communicate()
+        took = time.monotonic() - started
+    assert code == 0 and took < 10
+
+
+@pytest.mark.asyncio
+async def test_a_button_with_data_the_bot_never_makes_is_answered(api):
+    from bot.telegram.render import BUTTON_EXPIRED
+
+    async with running_bot(api) as bot:
+        answer = await bot.ask(7, QUESTION)
+        note = await bot.note(api.press_button(answer, "x" * 64))
+    assert note == BUTTON_EXPIRED
