@@ -285,9 +285,8 @@ class AnsweringService:
         with self._lock:
             if corpus_fingerprint(self.folder, self.cache_dir) == self.index.fingerprint:
                 return False
-            self.index = open_corpus(self.folder, self.cache_dir, self.warn, max_file_bytes=self.max_file_bytes)
-            self._masks.clear()
             self.index = self._builds.build(self.folder, self.cache_dir, self.warn, self.max_file_bytes)
+            self._masks.clear()
             return True
 
     def stop_building(self) -> None:
