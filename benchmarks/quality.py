@@ -7,16 +7,7 @@ into article folders in a temporary directory (one article per WikiQA document, 
 its sentences in order, one per line; one article per TrecQA question pool) and loads them the way the
 bot loads any corpus. Nothing of the data is written into the repository.
 
-Protocols, all on the dev splits (train is only used to pick the peers' decline thresholds):
-
-- WikiQA per article: rank the sentences of the question's own article; MAP and MRR over questions with
-  a correct sentence (the WikiQA paper's protocol). Sentences the ranker does not score follow, in
-  article order.
-- WikiQA pooled: one search over all dev articles; P@1 and MRR@10 over questions with a correct sentence.
-- WikiQA answer triggering: over all questions, answer from the own article or decline; precision =
-  right answers / answers given, recall = right answers / questions with a correct sentence, F1.
-- TrecQA per pool: each question's candidates are one article; MAP and MRR over questions with at
-  least one right and one wrong candidate.
+Protocols: tests/answer_sets.py's docstring (train is only used to pick the peers' decline thresholds).
 
 The idf is the one a real corpus would have: every protocol loads all articles of the split as one
 corpus (all dev WikiQA articles, all dev TrecQA pools) and restricts the search to one article where
