@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-import pysbd
 
 from retrieval.articles import clean_text
+from retrieval.sentences import Splitter
 
 NEWSQA_FILE = Path("newsqa/newsqa-dev-shared.json")
 BBC_FILE = Path("bbc/bbc-news.jsonl")
@@ -74,14 +74,14 @@ class Archive:
                             encoding="utf-8")
 
 
-def headline_of(paragraphs: Sequence[str], segmenter: pysbd.Segmenter) -> str:
+def headline_of(paragraphs: Sequence[str], splitter: Splitter) -> str:
     """The lede's first sentence without its dateline or closing full stop (an editor's note above
     the lede is not the lede)."""
     lede = next((p for p in paragraphs if not _EDITORS_NOTE.match(p)), paragraphs[0])
     text = _DATELINE.sub("", lede, count=1)
     first = text
-    if _SENTENCE_END.search(text):  # most ledes are one sentence: pysbd only for the others
-        first = next((s.strip() for s in segmenter.segment(text) if s.strip()), text)
+    if _SENTENCE_END.search(text):  # most ledes are one sentence: the splitter only for the others
+        first = next((s.strip() for s in splitter.split(text) if s.strip()), text)
     return first[:-1] if first.endswith(".") else first
 
 
@@ -89,7 +89,7 @@ def read_newsqa(path: Path) -> tuple[list[Story], list[NewsQuestion]]:
     """NewsQA's stories (ids newsqa/001 ... in file order) and questions, answer spans in clean paragraph text."""
     with open(path, encoding="utf-8") as handle:
         entries = json.load(handle)["data"]
-    segmenter = pysbd.Segmenter(language="en", clean=False)
+    splitter = Splitter()
     stories, questions = [], []
     for number, entry in enumerate(entries, 1):
         story_id = f"newsqa/{number:03d}"
@@ -98,7 +98,7 @@ def read_newsqa(path: Path) -> tuple[list[Story], list[NewsQuestion]]:
             raw = _paragraphs(context)
             kept = [(start, text) for start, text in raw if clean_text(text)]
             paragraphs = tuple(clean_text(text) for _, text in kept)
-            stories.append(Story(story_id, headline_of(paragraphs, segmenter), paragraphs))
+            stories.append(Story(story_id, headline_of(paragraphs, splitter), paragraphs))
             for qa in part["qas"]:
                 answer = qa["answers"][0]
                 questions.append(NewsQuestion(qa["id"], qa["question"].strip(), story_id, answer["text"],
