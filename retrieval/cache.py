@@ -16,7 +16,7 @@ from typing import Iterable
 
 from .folder import Warn, article_files
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 # The libraries whose versions change what is read, split, stemmed or weighed.
 _LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "scikit-learn")
 

@@ -13,6 +13,7 @@ import scipy.sparse as sp
 
 from .answer_type import held_kinds
 from .cache import cache_slot, corpus_files, default_cache_root, fingerprint, read_manifest, write_manifest
+from .documents import article_vectors
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
 from .query import IndexSettings
 from .ranking import Evidence, Ranker, RankSettings
@@ -32,13 +33,17 @@ class CorpusIndex:
     """A Corpus with its sentence index and headline vectors: questions in, ranked Hits out."""
 
     def __init__(self, corpus: Corpus, index: SentenceIndex, headlines: sp.csr_matrix,
-                 settings: RankSettings | None = None, kinds: np.ndarray | None = None):
+                 settings: RankSettings | None = None, kinds: np.ndarray | None = None,
+                 articles: sp.csr_matrix | None = None):
         self.corpus = corpus
         self.index = index
         self.headlines = headlines.tocsc()  # article x term, column access per question term
         # The kinds of thing each sentence holds (answer_type.held_kinds), read once here, not per question.
         self.kinds = kinds if kinds is not None else _held_kinds(corpus)
-        self.ranker = Ranker(index, corpus, self.headlines, self.kinds, settings or RankSettings())
+        # Each article as one document (documents.py), term-major: made once, at build time.
+        self.articles = articles if articles is not None else article_vectors(
+            index, corpus.article_of, [a.title for a in corpus.articles])
+        self.ranker = Ranker(index, corpus, self.headlines, self.kinds, settings or RankSettings(), self.articles)
         self._article_numbers = {a: i for i, a in enumerate(corpus.article_ids)}
         self.from_cache = False  # set by load
         self.skipped: tuple[str, ...] = ()  # the files left out, "path: reason"
@@ -137,6 +142,7 @@ class CorpusIndex:
         try:
             self.index.save(tmp)
             sp.save_npz(tmp / "headlines.npz", self.headlines.tocsr(), compressed=False)
+            sp.save_npz(tmp / "articles.npz", self.articles, compressed=False)
             write_corpus(tmp, self.corpus.articles, self.corpus.sentences)
             np.save(tmp / "starts.npy", np.asarray(self.corpus.starts, np.int64))
             np.save(tmp / "kinds.npy", np.asarray(self.kinds, np.uint8))
@@ -165,11 +171,13 @@ class CorpusIndex:
         index = SentenceIndex.load(folder)
         headlines = sp.load_npz(folder / "headlines.npz")
         kinds = np.load(folder / "kinds.npy", mmap_mode="r", allow_pickle=False)
+        documents = sp.load_npz(folder / "articles.npz").tocsr()
         if len(index) != len(sentences) or headlines.shape != (len(articles), len(index.vocabulary)) \
+                or documents.shape != (len(index.vocabulary), len(articles)) \
                 or kinds.shape != (len(sentences),) or kinds.dtype != np.uint8:
             raise ValueError("cache arrays do not match")
         loaded = cls(Corpus(articles, sentences, article_of, starts), index, headlines, settings,
-                     kinds=np.asarray(kinds))
+                     kinds=np.asarray(kinds), articles=documents)
         loaded.from_cache, loaded.skipped = True, tuple(manifest.get("skipped", []))
         return loaded
 
