@@ -4,7 +4,8 @@
 
 Opens news.py's archive, gathers each question's evidence (retrieval.ranking.Evidence, `--candidates`
 sentences, asked of the whole archive and of its own article) once, then prints P@1 both ways and
-right article first for each article weight, with the other weights as RankSettings has them.
+right article first for each article weight, with the other weights as RankSettings has them (or,
+with `--search`, a coordinate search over every weight for the sum of the three).
 Nothing is saved; chosen constants are copied by hand into RankSettings.
 """
 
@@ -50,24 +51,46 @@ def figures(gathered, setup, settings: RankSettings) -> dict[str, float]:
     return {"whole P@1": p1 / n, "own P@1": own / n, "right article": art / n}
 
 
+WEIGHTS = ["article_weight", "headline_weight", "lead_weight", "neighbour_weight", "bigram_weight",
+           "proximity_weight", "answer_type_weight", "cosine_weight"]
+GRID = [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7]
+
+
+def objective(f: dict[str, float]) -> float:
+    return f["whole P@1"] + f["own P@1"] + f["right article"]
+
+
+def report(label: str, f: dict[str, float]) -> None:
+    print(f"{label:28}" + "  ".join(f"{k} {v:.3f}" for k, v in f.items()), flush=True)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--candidates", type=int, default=60)
     parser.add_argument("--weights", default="0,0.1,0.2,0.3,0.4,0.5,0.6,0.8,1.0")
+    parser.add_argument("--search", action="store_true", help="coordinate search over every weight")
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="newsbot-tune-") as tmp:
         setup = open_archive(data_folder(None), QUICK if args.quick else Plan(), Path(tmp))
         gathered = gather(setup, args.candidates)
-        base = RankSettings()
-        raw = [(q, r, w, m, None if w is None else w.article) for q, r, w, m in gathered]
-        for power in (1, 2):
-            sharp = [(q, r, w if w is None else replace(w, article=a ** power), m) for q, r, w, m, a in raw]
-            for h in (0.5, 0.3, 0.15):
-                for w in [float(x) for x in args.weights.split(",")]:
-                    f = figures(sharp, setup, replace(base, article_weight=w, headline_weight=h))
-                    print(f"power {power} headline {h:4.2f} article_weight {w:5.2f}  "
-                          + "  ".join(f"{k} {v:.3f}" for k, v in f.items()), flush=True)
+        settings = RankSettings()
+        if not args.search:
+            for w in [float(x) for x in args.weights.split(",")]:
+                report(f"article_weight {w:5.2f}", figures(gathered, setup, replace(settings, article_weight=w)))
+            return 0
+        best = objective(figures(gathered, setup, settings))
+        report("start", figures(gathered, setup, settings))
+        for _ in range(args.rounds):
+            for name in WEIGHTS:
+                for value in GRID:
+                    trial = replace(settings, **{name: value})
+                    score = objective(figures(gathered, setup, trial))
+                    if score > best + 1e-9:
+                        best, settings = score, trial
+                        report(f"{name} = {value}", figures(gathered, setup, settings))
+        print(settings)
     return 0
 
 

@@ -52,7 +52,9 @@ class Console:
             self.say(render.reply(answer))
             return
         best = answer.passages[0]
-        if not answer.answered:
+        if answer.confidence == "maybe":
+            self.say(self.style(render.MAYBE_HEADING, YELLOW))
+        elif not answer.answered:
             self.say(self.style(render.refusal_heading(answer), YELLOW))
             for i, p in enumerate(answer.passages, 1):
                 self.say(f"  {i}. {p.text}\n     {self.style(render.attribution_line(p), DIM, ITALIC)}")

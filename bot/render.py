@@ -18,6 +18,7 @@ ASK_FIRST_FOR_CONTEXT = "Ask a question first; then “context” shows the para
 NOTHING_SHARED = ("The articles do not answer that: no sentence in them shares its words. "
                   "The sources command lists what they cover.")
 NO_MORE = "There are no more matches for that question."
+MAYBE_HEADING = "I'm not sure, but this may answer it:"
 
 
 def reply(answer: Answer) -> str:
@@ -36,6 +37,10 @@ def reply(answer: Answer) -> str:
         return lead + plain_passage(answer.passages[0]) + (f"\nOther matches:\n{others}" if others else "")
     if not answer.passages:
         return NOTHING_SHARED
+    if answer.confidence == "maybe":
+        others = numbered(answer.passages[1:], start=2)
+        return (f"{MAYBE_HEADING}\n{plain_passage(answer.passages[0])}"
+                + (f"\nOther matches:\n{others}" if others else ""))
     return f"{refusal_heading(answer)}\n{numbered(answer.passages)}"
 
 
@@ -45,8 +50,8 @@ def unreadable_request(problem: object) -> str:
 
 
 def refusal_heading(answer: Answer) -> str:
-    """The line above the closest matches of a declined answer."""
-    lead = "No further match answers that well." if answer.skip else "The articles do not answer that."
+    """The line above the closest matches of a declined answer ("none": the evidence is weak)."""
+    lead = "No further match answers that well." if answer.skip else "The articles don't seem to cover that."
     return f"{lead} The closest matches:"
 
 

@@ -61,8 +61,11 @@ class AnsweringService:
         if not passages:
             return Answer(question, False, (), "no_more" if skip else "declined", skip, article)
         best = hits[0]
-        answered = self.settings.accepts(best.score, best.coverage) and not _missing_names(index, text, passages[0])
-        return Answer(question, answered, passages, "answer" if answered else "declined", skip, article)
+        confidence = self.settings.confidence(best.score, best.coverage)
+        if confidence != "none" and _missing_names(index, text, passages[0]):
+            confidence = "none"  # about someone or somewhere else
+        answered = confidence == "answer"
+        return Answer(question, answered, passages, "answer" if answered else "declined", skip, article, confidence)
 
     def _passage(self, index: CorpusIndex, hit: Hit) -> Passage:
         s = hit.sentence

@@ -93,7 +93,9 @@ def answer_message(answer: Answer, help_text: str, limit: int = MAX_MESSAGE_LENG
     best = answer.passages[0]
     if answer.answered:
         return passage_message(best, "Next best match:" if answer.skip else None, limit)
-    refusal = "No further match answers that well." if answer.skip else "The articles do not answer that."
+    if answer.confidence == "maybe":
+        return passage_message(best, "Not sure, but this may answer it:", limit)
+    refusal = "No further match answers that well." if answer.skip else "The articles don't seem to cover that."
     return passage_message(best, f"{refusal} The closest match:", limit)
 
 
