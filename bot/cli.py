@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -10,15 +11,51 @@ import time
 from pathlib import Path
 
 from retrieval import CorpusError
+from retrieval.articles import DEFAULT_MAX_FILE_BYTES
 
 from . import render
 from .answers import Answer
+from .requests import BadRequest, read_request
 from .service import AnsweringService, default_corpus
 from .telegram.cli import add_parser as add_telegram
 
 
+MAX_FILE_ENV = "NEWSBOT_MAX_FILE_MB"
+PROGRESS_MIN_BYTES = 1_000_000  # a bar only for reading more than this (and only on a terminal)
+
+
 def warn(message: str) -> None:
     print(f"newsbot: warning: {message}", file=sys.stderr, flush=True)
+
+
+def notice(message: str) -> None:
+    """What newsbot is busy with, one line on stderr ("building the index for 12 articles…")."""
+    print(f"newsbot: {message}", file=sys.stderr, flush=True)
+
+
+def progress(what: str, total: int):
+    """A progress bar over the bytes being read, on stderr (tqdm), when it is a terminal and there is much."""
+    if total < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+        return contextlib.nullcontext(_NoBar())
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=what, unit="B", unit_scale=True, file=sys.stderr, leave=False)
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+
+def max_file_bytes_from_env() -> int | None:
+    """The size limit for article files from $NEWSBOT_MAX_FILE_MB, or None. Raises ValueError."""
+    value = os.environ.get(MAX_FILE_ENV, "").strip()
+    if not value:
+        return None
+    try:
+        return _megabytes(value)
+    except argparse.ArgumentTypeError as err:
+        raise ValueError(f"{MAX_FILE_ENV} {err}") from None
 
 
 def fail(message: str, code: int = 1) -> int:
@@ -27,18 +64,57 @@ def fail(message: str, code: int = 1) -> int:
 
 
 def open_service(args: argparse.Namespace) -> AnsweringService:
-    return AnsweringService.open(args.corpus, args.cache_dir, on_warning=warn)
+    return AnsweringService.open(args.corpus, args.cache_dir, on_warning=warn, progress=progress, notice=notice,
+                                 max_file_bytes=args.max_file_bytes)
+
+
+def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
+    """The options every command takes, before or after its name (`newsbot --corpus DIR sources`).
+
+    Given on the main parser with their defaults, and on each command with none (argparse.SUPPRESS),
+    so that a value given before the command is not reset by the command's own parser.
+    """
+    def default(value):
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument("--corpus", metavar="DIR", type=Path, default=default(None),
+                        help="folder of .txt/.md articles (default: $NEWSBOT_CORPUS or the bundled seeds)")
+    parser.add_argument("--cache-dir", metavar="DIR", type=Path, default=default(None),
+                        help="where the index cache lives (default: $NEWSBOT_CACHE or the user cache folder)")
+    parser.add_argument("--max-file-mb", dest="max_file_bytes", metavar="MB", type=_megabytes,
+                        default=default(None),
+                        help=f"skip article files larger than this (default: ${MAX_FILE_ENV} or "
+                             f"{DEFAULT_MAX_FILE_BYTES // 1_000_000})")
+
+
+def _megabytes(value: str) -> int:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of megabytes: {value!r}") from None
+    if not 0 < number < 1e6:
+        raise argparse.ArgumentTypeError("must be more than 0 (megabytes)")
+    return int(number * 1_000_000)
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("newsbot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
     corpus = argparse.ArgumentParser(add_help=False)
-    corpus.add_argument("--corpus", metavar="DIR", type=Path, default=None,
-                        help="folder of .txt/.md articles (default: $NEWSBOT_CORPUS or the bundled seeds)")
-    corpus.add_argument("--cache-dir", metavar="DIR", type=Path, default=None,
-                        help="where the index cache lives (default: $NEWSBOT_CACHE or the user cache folder)")
+    _global_options(corpus, defaults=False)
 
     parser = argparse.ArgumentParser(prog="newsbot", description="Answers questions about news articles "
-                                     "with the sentence that says it and where it comes from.")
+                                     "with the sentence that says it and where it comes from.",
+                                     epilog="Run `newsbot COMMAND --help` for a command's own options.")
+    parser.add_argument("--version", action="version", version=f"newsbot {_version()}")
+    _global_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     console = commands.add_parser("console", parents=[corpus], help="chat with the bot in this terminal")
@@ -87,11 +163,16 @@ def _top_k(value: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
-        argv.insert(0, "console")  # `newsbot --corpus DIR` starts the console on DIR
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):
-        args = parser.parse_args(["console"])
+        # No command is a usage error like any other: the help, on stderr, and exit code 2.
+        parser.print_help(sys.stderr)
+        return 2
+    if args.max_file_bytes is None:
+        try:
+            args.max_file_bytes = max_file_bytes_from_env()
+        except ValueError as err:
+            return fail(str(err), 2)
     try:
         return args.run(args)
     except CorpusError as err:
@@ -112,41 +193,45 @@ def run_console(args: argparse.Namespace) -> int:
 
 def run_ask(args: argparse.Namespace) -> int:
     service = open_service(args)
+    if args.article is not None and not service.index.has_article(args.article):
+        return fail(render.unknown_article(args.article))
     if args.question != "-":
+        if not args.question.strip():
+            return fail("the question is empty", 2)
         answer = service.ask(args.question, top_k=args.top_k, article=args.article)
-        reply = render.reply(answer)
+        reply = _reply(answer)
         print(json.dumps(answer.to_json(reply), ensure_ascii=False) if args.json else reply)
         return 0
     # A line of bytes that are not UTF-8 is still one question (with replacement characters).
     sys.stdin.reconfigure(errors="replace")
     for line in sys.stdin:
-        answer, reply = _ask_line(service, line.rstrip("\r\n"), args)
+        answer, reply, error = _ask_line(service, line.rstrip("\r\n"), args)
         if args.json:
-            print(json.dumps(answer.to_json(reply), ensure_ascii=False), flush=True)
+            data = answer.to_json(reply)
+            if error:
+                data["error"] = error
+            print(json.dumps(data, ensure_ascii=False), flush=True)
         else:
             print(_one_line(reply), flush=True)
     return 0
 
 
-def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace) -> tuple[Answer, str]:
-    """One stdin line (plain text, or {"question": ..., "article": ID, "top_k": N}): its answer and reply."""
-    question, article, top_k = line, args.article, args.top_k
-    if line.lstrip().startswith("{"):
-        try:
-            request = json.loads(line)
-            if not isinstance(request, dict) or not isinstance(request.get("question", ""), str):
-                raise ValueError("needs a \"question\" string")
-            question = request.get("question", "")
-            article = request.get("article", article)
-            top_k = int(request.get("top_k", top_k))
-            if article is not None and not isinstance(article, str):
-                raise ValueError("\"article\" must be a string")
-            if not 1 <= top_k <= 50:
-                raise ValueError("\"top_k\" must be from 1 to 50")
-        except (ValueError, TypeError, OverflowError) as err:
-            return Answer(line, False, (), "bad_request"), render.unreadable_request(err)
-    answer = service.ask(question, top_k=top_k, article=article)
-    return answer, render.reply(answer)
+def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace) -> tuple[Answer, str, str | None]:
+    """One stdin line: its answer, its reply, and the error when the line could not be asked (else None)."""
+    try:
+        request = read_request(line, args.article, args.top_k)
+    except BadRequest as err:
+        return Answer(line, False, (), "bad_request"), render.unreadable_request(err), str(err)
+    answer = service.ask(request.question, top_k=request.top_k, article=request.article)
+    if answer.kind == "unknown_article":
+        error = render.unknown_article(request.article)
+        return answer, render.unreadable_request(error), error
+    return answer, _reply(answer), None
+
+
+def _reply(answer: Answer) -> str:
+    # Not a question ("hello"): how to ask, without the console's commands, which `ask` does not take.
+    return render.ASK_HELP if answer.kind == "help" else render.reply(answer)
 
 
 def _one_line(reply: str) -> str:
@@ -178,7 +263,10 @@ def run_eval(args: argparse.Namespace) -> int:
         return fail(f"{path} is not UTF-8 text")
     except EvalFileError as err:
         return fail(str(err))
-    report = evaluate(open_service(args), items, args.article)
+    service = open_service(args)
+    if args.article is not None and not service.index.has_article(args.article):
+        return fail(render.unknown_article(args.article))
+    report = evaluate(service, items, args.article)
     print(report.table())
     if report.misses:
         print("\nmisses:")
@@ -191,19 +279,11 @@ def run_index(args: argparse.Namespace) -> int:
 
     folder = args.corpus or default_corpus()
     started = time.perf_counter()
-    index = open_corpus(folder, args.cache_dir, warn, progress=_progress)
+    index = open_corpus(folder, args.cache_dir, warn, progress=progress, notice=notice,
+                        max_file_bytes=args.max_file_bytes)
     took = time.perf_counter() - started
     n = len(index.corpus.sentences)
     how = (f"loaded from the cache in {took:.2f} s (no article changed)" if index.from_cache
            else f"indexed in {took:.2f} s ({n / max(took, 1e-9):,.0f} sentences/s)")
     print(f"{len(index.corpus.articles)} articles, {n} sentences, {len(index.index.vocabulary)} terms {how}; {folder}")
     return 0
-
-
-def _progress(items, total: int, what: str):
-    """A progress bar on stderr for large corpora (tqdm), plain iteration for small ones."""
-    if total < 500 or not sys.stderr.isatty():
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, total=total, desc=what, unit=" files", file=sys.stderr)

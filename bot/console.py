@@ -39,7 +39,13 @@ class Console:
             self.show(self.conversation.more())
         elif command == "context":
             paragraph = self.conversation.context()
-            self.say(paragraph if paragraph else render.ASK_FIRST_FOR_CONTEXT)
+            passage = self.conversation.context_passage()
+            if paragraph and passage:
+                text, _, where = render.context(paragraph, passage).rpartition("\n")
+                self.say(text)
+                self.say(self.style(where, DIM, ITALIC))
+            else:
+                self.say(render.ASK_FIRST_FOR_CONTEXT)
         elif command == "sources":
             for s in self.service.sources():
                 self.say(f"{self.style(s.id, CYAN)}  {s.title}  {self.style(render.sentence_count(s), DIM)}")

@@ -33,3 +33,7 @@ class Conversation:
         if self.latest is None or not self.latest.passages:
             return None
         return self.service.context(self.latest.passages[0])
+
+    def context_passage(self):
+        """The passage `context` is about (the latest answer's best), or None before any answer."""
+        return self.latest.passages[0] if self.latest is not None and self.latest.passages else None

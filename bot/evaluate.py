@@ -70,22 +70,39 @@ def _share(part: float, whole: int) -> float:
 
 
 def read_items(path: Path) -> list[Item]:
+    """The questions of a JSON Lines file; raises EvalFileError naming the first bad line (or an empty file)."""
     items = []
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            data = json.loads(line)
-            question = data["question"]
-            expected = data.get("expected")
-            if isinstance(expected, str):
-                expected = [expected]
-            if not isinstance(question, str) or not (expected is None or all(isinstance(e, str) for e in expected)):
-                raise TypeError
-        except (ValueError, KeyError, TypeError):
-            raise EvalFileError(f"{path}:{number}: expected {{\"question\": str, \"expected\": [str] | null}}") from None
-        items.append(Item(question, tuple(expected) if expected is not None else None))
+        items.append(_item(line, f"{path}:{number}"))
+    if not items:
+        raise EvalFileError(f"{path}: no questions in it")
     return items
+
+
+_SHAPE = '{"question": str, "expected": [str] | null}'
+
+
+def _item(line: str, where: str) -> Item:
+    try:
+        data = json.loads(line)
+    except ValueError:
+        raise EvalFileError(f"{where}: not valid JSON; expected {_SHAPE}") from None
+    if not isinstance(data, dict):
+        raise EvalFileError(f"{where}: not a JSON object; expected {_SHAPE}")
+    for name in ("question", "expected"):
+        if name not in data:
+            hint = " (null for a question the articles do not answer)" if name == "expected" else ""
+            raise EvalFileError(f"{where}: no \"{name}\" field{hint}")
+    question, expected = data["question"], data["expected"]
+    if isinstance(expected, str):
+        expected = [expected]
+    if not isinstance(question, str):
+        raise EvalFileError(f"{where}: \"question\" must be a string")
+    if not (expected is None or isinstance(expected, list) and all(isinstance(e, str) for e in expected)):
+        raise EvalFileError(f"{where}: \"expected\" must be a list of strings or null")
+    return Item(question, tuple(expected) if expected is not None else None)
 
 
 def _is_right(text: str, expected: tuple[str, ...]) -> bool:

@@ -12,6 +12,8 @@ HELP = (
     "comes from. Commands: more (next-best answer), context (the paragraph around it), sources "
     "(the articles), help, quit."
 )
+ASK_HELP = ("Ask a question about the news articles in plain words — for example “Who denied conducting "
+            "the first strikes?”. The answer is the sentence that says it and where it comes from.")
 GREETING = "newsbot — ask about the news articles loaded ({n} articles). Type help for commands, quit to leave."
 ASK_FIRST_FOR_MORE = "Ask a question first; then “more” shows the next-best answer."
 ASK_FIRST_FOR_CONTEXT = "Ask a question first; then “context” shows the paragraph around the answer."
@@ -42,6 +44,18 @@ def reply(answer: Answer) -> str:
         return (f"{MAYBE_HEADING}\n{plain_passage(answer.passages[0])}"
                 + (f"\nOther matches:\n{others}" if others else ""))
     return f"{refusal_heading(answer)}\n{numbered(answer.passages)}"
+
+
+def unknown_article(article_id: str | None) -> str:
+    """The command line's error for `--article ID` (or a line's "article") naming no article."""
+    return f"there is no article with the id “{article_id}” (`newsbot sources` lists them)"
+
+
+def context(paragraph: str, passage: Passage) -> str:
+    """The `context` reply: the whole paragraph, then which article and paragraph it is."""
+    a = passage.article
+    where = ", ".join([f"“{a.title}”", *(x for x in (a.source, a.published) if x), f"paragraph {passage.paragraph}"])
+    return f"{paragraph}\n— {where}"
 
 
 def unreadable_request(problem: object) -> str:

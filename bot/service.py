@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from retrieval import CorpusIndex, Hit, corpus_fingerprint, is_stop_word, open_corpus
+from retrieval.corpus import Progress
 
 from .answers import Answer, AnswerSettings, Passage, Source
 
@@ -33,17 +34,23 @@ class AnsweringService:
     cache_dir: Path | None = None
     settings: AnswerSettings = field(default_factory=AnswerSettings)
     warn: Callable[[str], None] | None = None
+    max_file_bytes: int | None = None  # article files larger than this are skipped (None: the default)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(cls, corpus_dir: Path | str | None = None, cache_dir: Path | str | None = None,
              on_warning: Callable[[str], None] | None = None,
-             settings: AnswerSettings | None = None) -> "AnsweringService":
-        """Load a corpus folder (default: the bundled seeds). Raises retrieval.CorpusError."""
+             settings: AnswerSettings | None = None, progress: Progress | None = None,
+             notice: Callable[[str], None] | None = None, max_file_bytes: int | None = None) -> "AnsweringService":
+        """Load a corpus folder (default: the bundled seeds). Raises retrieval.CorpusError.
+
+        `notice` is told in one line when the index has to be built, `progress` meters it (see open_corpus).
+        """
         folder = Path(corpus_dir) if corpus_dir else default_corpus()
         cache = Path(cache_dir) if cache_dir else None
-        index = open_corpus(folder, cache, on_warning)
-        return cls(index, folder, cache, settings or AnswerSettings(), on_warning)
+        index = open_corpus(folder, cache, on_warning, progress=progress, notice=notice,
+                            max_file_bytes=max_file_bytes)
+        return cls(index, folder, cache, settings or AnswerSettings(), on_warning, max_file_bytes)
 
     # -- questions ------------------------------------------------------------------------------
     def ask(self, question: str, top_k: int = 3, article: str | None = None, skip: int = 0) -> Answer:
@@ -71,9 +78,12 @@ class AnsweringService:
         s = hit.sentence
         text, matched = s.text, hit.matched
         position = hit.position
-        # The sentence before, when this one opens with a pronoun or continues its quotation.
+        # The sentence before, when this one opens with a pronoun or continues its quotation, or names
+        # no speaker while the one before does (`..., police said. The number of victims could rise.`):
+        # the reader then sees who said it, and the passage claims no more than the article does.
         before = index.sentence_before(position)
-        if before is not None and (_NEEDS_PREVIOUS.match(s.text) or _open_quote(before.text)):
+        if before is not None and (_NEEDS_PREVIOUS.match(s.text) or _open_quote(before.text)
+                                   or before.attributed_to and not s.attributed_to):
             text = f"{before.text} {s.text}"
         a = index.header(position)
         source = Source(a.id, a.title, a.source, a.url, a.published)
@@ -101,7 +111,7 @@ class AnsweringService:
         with self._lock:
             if corpus_fingerprint(self.folder, self.cache_dir) == self.index.fingerprint:
                 return False
-            self.index = open_corpus(self.folder, self.cache_dir, self.warn)
+            self.index = open_corpus(self.folder, self.cache_dir, self.warn, max_file_bytes=self.max_file_bytes)
             return True
 
 

@@ -17,7 +17,7 @@ from web import EVERY, MAX_BACKOFF, MAX_BYTES, TIMEOUT
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
     where = argparse.ArgumentParser(add_help=False)
-    where.add_argument("--corpus", metavar="DIR", type=Path, default=None,
+    where.add_argument("--corpus", metavar="DIR", type=Path, default=argparse.SUPPRESS,  # or before the command
                        help="the corpus folder to save into (default: $NEWSBOT_CORPUS; required)")
     where.add_argument("--timeout", type=_positive, default=TIMEOUT, metavar="SECONDS",
                        help=f"give up on a page or feed after this long (default {TIMEOUT:g})")

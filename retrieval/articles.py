@@ -6,8 +6,11 @@ import re
 import stat
 import unicodedata
 from pathlib import Path
+from typing import Callable
 
 from markdown_it import MarkdownIt
+
+from .encodings import UndecodableError, decode
 
 from .records import BODY, CAPTION, STANDFIRST, Article, Paragraph
 
@@ -43,17 +46,20 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 
-# A photo credit closing a caption, after the caption's last sentence: "... said. / AFP / Omar HAJ
-# KADOUR", "... (Photo: Jane Doe/Reuters)", "... Photo: AP". Case matters: the agency is capitalised.
+# A photo credit closing a caption: "... said. / AFP / Omar HAJ KADOUR", "... (Photo: Jane Doe/Reuters)",
+# "... Photo: AP". A slash or bare "Photo:" credit follows the caption's last sentence (a full stop or a
+# closing quote before it); a "(Photo: ...)" in brackets is a credit wherever it closes the paragraph,
+# as captions often have no full stop. Case matters: the agency is capitalised.
 _CREDIT = re.compile(
-    r"""(?<=[.!?"”’)])\s*(?:
-        /\s*(?P<slash>[A-Z][\w&.\-]*(?:\ [A-Z][\w&.\-]*){0,3}\s*/\s*[A-Z][^/]{1,80}?)
-      | \((?i:photo|picture|image)(?:\ by)?:?\s*(?P<paren>[^()]{2,80})\)
-      | \ (?i:photo|picture|image)(?:\ by)?:\s*(?P<tail>[^.]{2,80})
+    r"""(?:
+        (?<=[.!?"”’)])\s*/\s*(?P<slash>[A-Z][\w&.\-]*(?:\ [A-Z][\w&.\-]*){0,3}\s*/\s*[A-Z][^/]{1,80}?)
+      | \s*\((?i:photo|picture|image)(?:\ by)?:?\s*(?P<paren>[^()]{2,80})\)
+      | (?<=[.!?"”’)])\s*\ (?i:photo|picture|image)(?:\ by)?:\s*(?P<tail>[^.]{2,80})
     )\s*$""",
     re.VERBOSE,
 )
-MAX_FILE_BYTES = 20_000_000  # larger files are not articles (a dump, a disk image, /dev/zero)
+# Larger files are not articles (a dump, a disk image, /dev/zero); `read_article` takes another limit.
+DEFAULT_MAX_FILE_BYTES = 20_000_000
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -81,32 +87,37 @@ def split_credit(text: str) -> tuple[str, str | None]:
     return text[: match.start()].rstrip(), credit
 
 
-def read_article(path: Path | str, article_id: str | None = None) -> Article:
-    """Parse one article file. Raises ArticleError for empty, binary, non-UTF-8 or unreadable files."""
+def read_article(path: Path | str, article_id: str | None = None, *,
+                 max_bytes: int = DEFAULT_MAX_FILE_BYTES, warn: Callable[[str], None] | None = None) -> Article:
+    """Parse one article file. Raises ArticleError for empty, binary, undecodable, unreadable files and
+    files over `max_bytes`; a file read in an encoding other than UTF-8 is said through `warn`."""
     path = Path(path)
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
             raise ArticleError(path, "not a regular file")
-        if info.st_size > MAX_FILE_BYTES:
-            raise ArticleError(path, f"too large for an article ({info.st_size:,} bytes)")
+        if info.st_size > max_bytes:
+            raise ArticleError(path, f"too large for an article ({info.st_size:,} bytes; the limit is "
+                                     f"{max_bytes:,}, set by --max-file-mb or NEWSBOT_MAX_FILE_MB)")
         raw = path.read_bytes()
     except OSError as err:
         raise ArticleError(path, f"unreadable ({err.strerror or err.__class__.__name__})") from None
-    return parse_article(raw, article_id or path.stem, path=path, markdown=path.suffix.lower() == ".md")
+    return parse_article(raw, article_id or path.stem, path=path, markdown=path.suffix.lower() == ".md", warn=warn)
 
 
 def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None = None,
-                  markdown: bool = False) -> Article:
+                  markdown: bool = False, warn: Callable[[str], None] | None = None) -> Article:
     """Parse the text of an article file (bytes as read from disk, or str)."""
     where = path if path is not None else article_id
     if isinstance(raw, bytes):
         if b"\x00" in raw:
             raise ArticleError(where, "binary file, not text")
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ArticleError(where, "not UTF-8 text") from None
+            text, encoding = decode(raw)
+        except UndecodableError as err:
+            raise ArticleError(where, str(err)) from None
+        if encoding and warn:
+            warn(f"{where}: not UTF-8; read as {encoding}")
     else:
         text = raw
     text = text.replace("\r\n", "\n").replace("\r", "\n")

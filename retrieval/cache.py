@@ -16,9 +16,9 @@ from typing import Iterable
 
 from .folder import Warn, article_files
 
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7  # 7: article vectors (articles.npz); 6: "(Photo: ...)" credits without a full stop before them; other encodings read
 # The libraries whose versions change what is read, split, stemmed or weighed.
-_LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "scikit-learn")
+_LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "scikit-learn", "charset-normalizer")
 
 
 def cache_version() -> str:

@@ -13,8 +13,10 @@ import scipy.sparse as sp
 
 from .answer_type import held_kinds
 from .cache import cache_slot, corpus_files, default_cache_root, fingerprint, read_manifest, write_manifest
+from .articles import DEFAULT_MAX_FILE_BYTES
 from .documents import article_vectors
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
+from .lock import build_lock
 from .query import IndexSettings
 from .ranking import Evidence, Ranker, RankSettings
 from .records import Article, Hit, Sentence
@@ -190,41 +192,64 @@ def _held_kinds(corpus: Corpus) -> np.ndarray:
 
 def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: Warn | None = None,
                 settings: RankSettings | None = None, use_cache: bool = True,
-                progress: Progress | None = None) -> CorpusIndex:
+                progress: Progress | None = None, notice: Warn | None = None,
+                max_file_bytes: int | None = None) -> CorpusIndex:
     """Load a corpus folder, from the cache when it is fresh, else by reading and indexing its files.
 
     Raises CorpusError when the folder is missing or holds no readable article. Broken files are
-    skipped and named through `warn`, also when the index comes from the cache.
+    skipped and named through `warn`, also when the index comes from the cache. `notice` is told, in
+    one line, when the index has to be built and when this waits for another process building it
+    (builds of one cache slot take turns: the second loads what the first saved); `progress` meters
+    the reading. Files over `max_file_bytes` (default DEFAULT_MAX_FILE_BYTES) are skipped.
     """
     warn = warn or (lambda message: None)
+    notice = notice or (lambda message: None)
+    max_file_bytes = max_file_bytes or DEFAULT_MAX_FILE_BYTES
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
     cache = Path(cache_root) if cache_root else default_cache_root()
-    found = corpus_files(folder, cache, warn)
-    if not found:
+    files = corpus_files(folder, cache, warn)
+    if not files:
         raise CorpusError(f"no .txt or .md articles in {folder}")
-    stamp = {"corpus": str(folder.resolve()), "files": fingerprint(found)}
+    # The size limit is in the stamp: a file skipped as too large is read once the limit is raised.
+    stamp = {"corpus": str(folder.resolve()), "files": fingerprint(files), "max_file_bytes": max_file_bytes}
     slot = cache_slot(cache, stamp["corpus"])
-    if use_cache:
-        try:
-            loaded = CorpusIndex.load(slot, stamp, settings)
-        except Exception:  # noqa: BLE001 - missing, stale or corrupt in any way: rebuilt, never trusted
-            pass
-        else:
-            for message in loaded.skipped:
-                warn(f"skipped {message}")
-            loaded.fingerprint = stamp["files"]
+    if not use_cache:
+        return _build(folder, files, stamp, warn, notice, progress, settings, max_file_bytes)
+    loaded = _load(slot, stamp, settings, warn)
+    if loaded is not None:
+        return loaded
+    with build_lock(slot, on_wait=lambda: notice("waiting for another newsbot process building this index…")):
+        loaded = _load(slot, stamp, settings, warn)  # built by the process this one waited for
+        if loaded is not None:
             return loaded
-    corpus, skipped = ingest(found, warn, progress)
+        built = _build(folder, files, stamp, warn, notice, progress, settings, max_file_bytes)
+        try:
+            built.save(slot, {**stamp, "skipped": list(built.skipped)})
+        except OSError as err:
+            warn(f"could not write the index cache in {cache} ({err.strerror}); continuing without it")
+    return built
+
+
+def _load(slot: Path, stamp: dict, settings: RankSettings | None, warn: Warn) -> CorpusIndex | None:
+    """The cached index when it is fresh (its skipped files named again), else None."""
+    try:
+        loaded = CorpusIndex.load(slot, stamp, settings)
+    except Exception:  # noqa: BLE001 - missing, stale or corrupt in any way: rebuilt, never trusted
+        return None
+    for message in loaded.skipped:
+        warn(f"skipped {message}")
+    loaded.fingerprint = stamp["files"]
+    return loaded
+
+
+def _build(folder: Path, files: list[tuple[str, Path]], stamp: dict, warn: Warn, notice: Warn,
+           progress: Progress | None, settings: RankSettings | None, max_file_bytes: int) -> CorpusIndex:
+    notice(f"building the index for {len(files):,} article{'s' if len(files) != 1 else ''}…")
+    corpus, skipped = ingest(files, warn, progress, max_file_bytes=max_file_bytes)
     if not corpus.articles:
         raise CorpusError(f"no readable articles in {folder} ({len(skipped)} skipped)")
     built = CorpusIndex.build(corpus, settings)
     built.skipped, built.fingerprint = tuple(skipped), stamp["files"]
-    if use_cache:
-        stamp = {**stamp, "skipped": skipped}
-        try:
-            built.save(slot, stamp)
-        except OSError as err:
-            warn(f"could not write the index cache in {cache} ({err.strerror}); continuing without it")
     return built

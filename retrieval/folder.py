@@ -6,11 +6,12 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from contextlib import nullcontext
+from typing import Callable, ContextManager, Iterable, Protocol, Sequence
 
 import numpy as np
 
-from .articles import ARTICLE_SUFFIXES, ArticleError, read_article
+from .articles import ARTICLE_SUFFIXES, DEFAULT_MAX_FILE_BYTES, ArticleError, read_article
 from .records import Article, Sentence
 from .sentences import Splitter, article_sentences
 
@@ -83,21 +84,29 @@ def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, Pat
     return named
 
 
-Progress = Callable[[Iterable, int, str], Iterable]
+class Meter(Protocol):
+    def update(self, n: int) -> None: ...
 
 
-def read_articles(files: list[tuple[str, Path]], warn: Warn,
-                  progress: Progress | None = None) -> tuple[list[Article], list[str]]:
-    """Parse the files, skipping (and naming) the ones that are not readable articles."""
-    articles, skipped = [], []
-    items = progress(files, len(files), "reading") if progress else files
-    for article_id, path in items:
-        try:
-            articles.append(read_article(path, article_id))
-        except ArticleError as err:
-            skipped.append(str(err))
-            warn(f"skipped {err}")
-    return articles, skipped
+# `progress(what, total)` gives a context manager whose meter is advanced by `update(n)` until `total`
+# (bytes of the files being read); a tqdm bar is one.
+Progress = Callable[[str, int], ContextManager[Meter]]
+
+
+class _NoMeter:
+    def update(self, n: int) -> None:
+        pass
+
+
+def _no_progress(what: str, total: int) -> ContextManager[Meter]:
+    return nullcontext(_NoMeter())
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 # Below this many files one process reads and splits faster than starting workers would allow.
@@ -106,19 +115,64 @@ _CHUNK = 100  # files per task handed to a worker
 
 
 def ingest(files: list[tuple[str, Path]], warn: Warn, progress: Progress | None = None,
-           workers: int | None = None) -> tuple["Corpus", list[str]]:
+           workers: int | None = None, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple["Corpus", list[str]]:
     """Read, clean and split the files into a Corpus, naming (and skipping) the unreadable ones.
 
     With more than PARALLEL_MIN_FILES files (or `workers` > 1) the work is spread over all cores;
-    the corpus is the same either way. `progress` sees one item per file, in order.
+    the corpus is the same either way. `progress` counts the files' bytes: one process advances it
+    paragraph by paragraph (so one large file shows progress), workers file by file.
     """
     if workers is None:
         workers = (os.cpu_count() or 1) if len(files) > PARALLEL_MIN_FILES else 1
-    if workers <= 1:
-        articles, skipped = read_articles(files, warn, progress)
-        return Corpus.from_articles(articles), skipped
+    sizes = [_size(path) for _, path in files]
+    with (progress or _no_progress)("reading", sum(sizes)) as meter:
+        if workers <= 1:
+            return _ingest_here(files, sizes, warn, meter, max_file_bytes)
+        return _ingest_in_workers(files, sizes, warn, meter, workers, max_file_bytes)
+
+
+def _ingest_here(files: list[tuple[str, Path]], sizes: list[int], warn: Warn, meter: Meter,
+                 max_file_bytes: int) -> tuple["Corpus", list[str]]:
+    splitter = Splitter()
+    articles: list[Article] = []
+    sentences_of: list[list[Sentence]] = []
+    skipped: list[str] = []
+    for (article_id, path), size in zip(files, sizes):
+        try:
+            article = read_article(path, article_id, max_bytes=max_file_bytes, warn=warn)
+        except ArticleError as err:
+            skipped.append(str(err))
+            warn(f"skipped {err}")
+            meter.update(size)
+            continue
+        # The file's bytes, shared out over its paragraphs by their length, as each is split.
+        lengths = [len(p.text) for p in article.paragraphs]
+        sentences_of.append(article_sentences(article, splitter, _paragraph_meter(meter, size, lengths)))
+        articles.append(article)
+    return Corpus.from_parts(articles, sentences_of), skipped
+
+
+def _paragraph_meter(meter: Meter, size: int, lengths: list[int]) -> Callable[[int], None]:
+    """A callback for each paragraph split (by number from 1) that advances `meter` by its share of `size`."""
+    total = sum(lengths) or 1
+    counted = [0, 0]  # characters seen, bytes reported
+
+    def done(number: int) -> None:
+        counted[0] += lengths[number - 1]
+        reach = size * counted[0] // total if number < len(lengths) else size
+        meter.update(reach - counted[1])
+        counted[1] = reach
+
+    if not lengths:
+        meter.update(size)
+    return done
+
+
+def _ingest_in_workers(files: list[tuple[str, Path]], sizes: list[int], warn: Warn, meter: Meter, workers: int,
+                       max_file_bytes: int) -> tuple["Corpus", list[str]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -127,28 +181,35 @@ def ingest(files: list[tuple[str, Path]], warn: Warn, progress: Progress | None 
     sentences_of: list[list[Sentence]] = []
     skipped: list[str] = []
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        results = (item for chunk in pool.map(_read_and_split, chunks) for item in chunk)
-        for article, sentences, error in (progress(results, len(files), "reading") if progress else results):
+        results = (item for chunk in pool.map(partial(_read_and_split, max_file_bytes=max_file_bytes), chunks)
+                   for item in chunk)
+        for (article, sentences, error, notes), size in zip(results, sizes):
+            for note in notes:
+                warn(note)
             if article is None:
                 skipped.append(error)
                 warn(f"skipped {error}")
             else:
                 articles.append(article)
                 sentences_of.append(sentences)
+            meter.update(size)
     return Corpus.from_parts(articles, sentences_of), skipped
 
 
-def _read_and_split(files: list[tuple[str, Path]]) -> list[tuple[Article | None, list[Sentence], str]]:
-    """One worker's task: each file as (article, its sentences, "") or (None, [], why it was skipped)."""
+def _read_and_split(files: list[tuple[str, Path]], max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+                    ) -> list[tuple[Article | None, list[Sentence], str, list[str]]]:
+    """One worker's task: each file as (article, its sentences, "", warnings) or (None, [], why it was
+    skipped, warnings)."""
     splitter = Splitter()
-    out: list[tuple[Article | None, list[Sentence], str]] = []
+    out: list[tuple[Article | None, list[Sentence], str, list[str]]] = []
     for article_id, path in files:
+        notes: list[str] = []
         try:
-            article = read_article(path, article_id)
+            article = read_article(path, article_id, max_bytes=max_file_bytes, warn=notes.append)
         except ArticleError as err:
-            out.append((None, [], str(err)))
+            out.append((None, [], str(err), notes))
         else:
-            out.append((article, article_sentences(article, splitter), ""))
+            out.append((article, article_sentences(article, splitter), "", notes))
     return out
 
 

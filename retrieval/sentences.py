@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 import sentencex
 
@@ -83,8 +84,12 @@ def bounded_pieces(sentence: str, max_chars: int = MAX_SENTENCE_CHARS) -> list[s
     return [p for p in pieces if p]
 
 
-def article_sentences(article: Article, splitter: Splitter | None = None) -> list[Sentence]:
-    """Every sentence of an article in reading order, with paragraph and sentence numbers from 1."""
+def article_sentences(article: Article, splitter: Splitter | None = None,
+                      on_paragraph: Callable[[int], None] | None = None) -> list[Sentence]:
+    """Every sentence of an article in reading order, with paragraph and sentence numbers from 1.
+
+    `on_paragraph(number)` is called as each paragraph is done (a progress meter for large files).
+    """
     splitter = splitter or Splitter()
     out: list[Sentence] = []
     previous_speaker: str | None = None
@@ -105,4 +110,6 @@ def article_sentences(article: Article, splitter: Splitter | None = None) -> lis
                 attributed_to=speaker,
                 credit=paragraph.credit if paragraph.kind == CAPTION else None,
             ))
+        if on_paragraph:
+            on_paragraph(p_no)
     return out

@@ -27,7 +27,6 @@ from typing import Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfTransformer
 
 from .query import IndexSettings, Lexicon, QueryTerms, question_terms
 from .store import mapped
@@ -257,5 +256,8 @@ def _learn_weights(counts: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
     turns into the weights in place."""
     if not counts.shape[1]:  # no sentence holds a term: nothing to learn (scikit-learn would refuse)
         return np.zeros(0, np.float32), counts
+    # Imported here: scikit-learn takes longer to import than a warm-cache `ask` takes to answer.
+    from sklearn.feature_extraction.text import TfidfTransformer
+
     tfidf = TfidfTransformer(sublinear_tf=True, smooth_idf=True)
     return tfidf.fit(counts).idf_, tfidf.transform(counts, copy=False)

@@ -125,7 +125,6 @@ def test_markdown_heading_is_headline_and_markup_is_reduced_to_text():
     (b"", "empty"),
     (b"   \n\n  \n", "empty"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
-    (b"Caf\xe9 owner says prices rise\nIt is so.", "not UTF-8"),
 ])
 def test_bad_files_raise_article_error_naming_the_file(tmp_path, content, reason):
     path = write(tmp_path, "bad.txt", content)

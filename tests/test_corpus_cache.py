@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from dataclasses import replace
 from pathlib import Path
 
@@ -41,15 +43,26 @@ def corpus_dir(tmp_path):
     return write_articles(tmp_path / "articles", 12)
 
 
-def reading_recorder(seen: list[str]):
-    """A progress callback for open_corpus that notes each article file it reads."""
+def reading_recorder(seen: list[tuple[str, int, int]]):
+    """A progress callback for open_corpus that notes each reading: (what, bytes to read, bytes metered)."""
 
-    def progress(items, total, what):
-        for item in items:
-            seen.append(what)
-            yield item
+    @contextlib.contextmanager
+    def progress(what, total):
+        read = [0]
+
+        class Meter:
+            def update(self, n):
+                read[0] += n
+
+        yield Meter()
+        seen.append((what, total, read[0]))
 
     return progress
+
+
+def _bytes(corpus_dir) -> int:
+    """The size of every article file of a corpus folder, the broken one too."""
+    return sum(path.stat().st_size for _, path in article_files(corpus_dir))
 
 
 def test_a_fresh_cache_is_loaded_without_reading_the_article_files(corpus_dir, tmp_path):
@@ -60,7 +73,8 @@ def test_a_fresh_cache_is_loaded_without_reading_the_article_files(corpus_dir, t
     built = open_corpus(corpus_dir, tmp_path / "cache", first_warnings.append, progress=reading_recorder(first_reads))
     loaded = open_corpus(corpus_dir, tmp_path / "cache", second_warnings.append,
                          progress=reading_recorder(second_reads))
-    assert not built.from_cache and first_reads == ["reading"] * 13  # 12 stories and the broken file
+    # 12 stories and the broken file, all read
+    assert not built.from_cache and first_reads == [("reading", _bytes(corpus_dir), _bytes(corpus_dir))]
     assert loaded.from_cache and second_reads == []
     assert list(loaded.corpus.sentences) == list(built.corpus.sentences)
     assert second_warnings == first_warnings and "broken.txt" in " ".join(second_warnings)  # still named
@@ -73,7 +87,7 @@ def test_a_changed_article_is_read_again_and_the_cache_replaced(corpus_dir, tmp_
     reads: list[str] = []
     changed = open_corpus(corpus_dir, tmp_path / "cache", progress=reading_recorder(reads))
     again = open_corpus(corpus_dir, tmp_path / "cache")
-    assert not changed.from_cache and len(reads) == 13
+    assert not changed.from_cache and reads == [("reading", _bytes(corpus_dir), _bytes(corpus_dir))]
     assert any("1,750,000" in s.text for s in changed.corpus.sentences)
     assert again.from_cache and any("1,750,000" in s.text for s in again.corpus.sentences)
 
@@ -117,7 +131,7 @@ def test_the_cache_keeps_sentences_and_postings_on_disk(corpus_dir, tmp_path):
 
 def test_a_damaged_cache_is_rebuilt_not_trusted(corpus_dir, tmp_path):
     open_corpus(corpus_dir, tmp_path / "cache")
-    slot = next((tmp_path / "cache").iterdir())
+    slot = next(p for p in (tmp_path / "cache").iterdir() if p.is_dir())  # beside it: the build lock
     text = slot / "sentences.utf8"
     text.write_bytes(text.read_bytes()[:-10])
     again = open_corpus(corpus_dir, tmp_path / "cache")
@@ -131,13 +145,13 @@ def test_parallel_ingestion_gives_the_same_corpus(corpus_dir):
     warnings_serial: list[str] = []
     warnings_parallel: list[str] = []
     serial, skipped_serial = ingest(files, warnings_serial.append, workers=1)
-    seen: list[str] = []
+    seen: list[tuple[str, int, int]] = []
     parallel, skipped_parallel = ingest(files, warnings_parallel.append, reading_recorder(seen), workers=2)
     assert list(parallel.articles) == list(serial.articles)
     assert list(parallel.sentences) == list(serial.sentences)
     assert skipped_parallel == skipped_serial and len(skipped_serial) == 1
     assert warnings_parallel == warnings_serial
-    assert len(seen) == len(files)
+    assert seen == [("reading", _bytes(corpus_dir), _bytes(corpus_dir))]  # every file's bytes metered
 
 
 def test_an_empty_paragraph_list_and_no_speakers_round_trip(tmp_path):

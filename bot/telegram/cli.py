@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"newsbot: error: {err}", file=sys.stderr, flush=True)
         return 2
     configure_logging(settings, logging.DEBUG if args.verbose else logging.INFO)
-    service = AnsweringService.open(args.corpus, args.cache_dir,
+    service = AnsweringService.open(args.corpus, args.cache_dir, max_file_bytes=getattr(args, "max_file_bytes", None),
                                     on_warning=lambda message: logger.warning("%s", message))
     with feeds_in_background(args, logger):  # --feed: a thread saving new feed items into the corpus
         return asyncio.run(_run(service, settings))
