@@ -65,11 +65,15 @@ def _headline_counts(index: "SentenceIndex", headlines: Sequence[str]) -> sp.csr
 
 def article_scores(vectors: sp.csr_matrix, query: "QueryTerms") -> np.ndarray:
     """article(a) of the module docstring for every article (float32; all 0 when none holds a term)."""
-    indptr, indices, data = vectors.indptr, vectors.indices, vectors.data
-    score = np.zeros(vectors.shape[1], np.float32)
-    for t, weight in zip(query.ids.tolist(), query.weights.tolist()):
-        a, b = int(indptr[t]), int(indptr[t + 1])
-        if a < b:
-            score[indices[a:b]] += weight * data[a:b]
-    best = score.max() if len(score) else 0.0
+    articles = vectors.shape[1]
+    ids = np.asarray(query.ids, np.int64)
+    if not len(ids) or not articles:
+        return np.zeros(articles, np.float32)
+    starts, ends = vectors.indptr[ids].astype(np.int64), vectors.indptr[ids + 1].astype(np.int64)
+    sizes = ends - starts
+    # Every query term's column entries in one gather, each weighted by its term's query weight.
+    at = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()), dtype=np.int64)
+    weights = np.repeat(np.asarray(query.weights, np.float64), sizes) * vectors.data[at]
+    score = np.bincount(vectors.indices[at], weights, minlength=articles).astype(np.float32)
+    best = float(score.max())
     return score / best if best > 0 else score
