@@ -7,8 +7,11 @@ line, bot/telegram/render.py for Telegram).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .followup import Reading
 
 Kind = Literal[
     "answer",  # the best passage answers the question; the rest are the other matches
@@ -108,6 +111,12 @@ class Answer:
     # How sure the service is of passages[0]: "answer" exactly when `answered`; a declined question is
     # "maybe" (the best match may answer it) or "none" (the articles don't seem to cover it).
     confidence: Confidence = "none"
+    reading: "Reading | None" = field(default=None, compare=False)  # how a follow-up was read; None: alone
+
+    @property
+    def read_as(self) -> str | None:
+        """How a follow-up question was read ("what else did Maj Youssef Hamoud say?"), None when read alone."""
+        return self.reading.read_as if self.reading is not None else None
 
     @property
     def next_skip(self) -> int:
@@ -116,5 +125,5 @@ class Answer:
 
     def to_json(self, reply: str) -> dict:
         """The `newsbot ask --json` object; `reply` is the text a person is shown (made by a renderer)."""
-        return {"question": self.question, "answered": self.answered, "confidence": self.confidence,
-                "reply": reply, "answers": [p.to_json() for p in self.passages]}
+        return {"question": self.question, "read_as": self.read_as, "answered": self.answered,
+                "confidence": self.confidence, "reply": reply, "answers": [p.to_json() for p in self.passages]}

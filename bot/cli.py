@@ -15,6 +15,7 @@ from retrieval.articles import DEFAULT_MAX_FILE_BYTES
 
 from . import render
 from .answers import Answer
+from .conversation import Conversation
 from .requests import BadRequest, read_request
 from .service import AnsweringService, default_corpus
 from .telegram.cli import add_parser as add_telegram
@@ -204,8 +205,9 @@ def run_ask(args: argparse.Namespace) -> int:
         return 0
     # A line of bytes that are not UTF-8 is still one question (with replacement characters).
     sys.stdin.reconfigure(errors="replace")
+    conversations: dict[str, Conversation] = {}  # lines sharing a "conversation" key are one thread
     for line in sys.stdin:
-        answer, reply, error = _ask_line(service, line.rstrip("\r\n"), args)
+        answer, reply, error = _ask_line(service, line.rstrip("\r\n"), args, conversations)
         if args.json:
             data = answer.to_json(reply)
             if error:
@@ -216,13 +218,21 @@ def run_ask(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace) -> tuple[Answer, str, str | None]:
-    """One stdin line: its answer, its reply, and the error when the line could not be asked (else None)."""
+def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace,
+              conversations: dict[str, Conversation]) -> tuple[Answer, str, str | None]:
+    """One stdin line: its answer, its reply, and the error when the line could not be asked (else None).
+
+    Lines with the same "conversation" key are one conversation's turns, so a follow-up is read with them.
+    """
     try:
         request = read_request(line, args.article, args.top_k)
     except BadRequest as err:
         return Answer(line, False, (), "bad_request"), render.unreadable_request(err), str(err)
-    answer = service.ask(request.question, top_k=request.top_k, article=request.article)
+    if request.conversation is not None:
+        conversation = conversations.setdefault(request.conversation, Conversation(service, top_k=request.top_k))
+        answer = conversation.ask(request.question, article=request.article, top_k=request.top_k)
+    else:
+        answer = service.ask(request.question, top_k=request.top_k, article=request.article)
     if answer.kind == "unknown_article":
         error = render.unknown_article(request.article)
         return answer, render.unreadable_request(error), error

@@ -46,6 +46,9 @@ class Console:
                 self.say(self.style(where, DIM, ITALIC))
             else:
                 self.say(render.ASK_FIRST_FOR_CONTEXT)
+        elif command == "new":
+            self.conversation.new()
+            self.say(render.STARTED_AFRESH)
         elif command == "sources":
             for s in self.service.sources():
                 self.say(f"{self.style(s.id, CYAN)}  {s.title}  {self.style(render.sentence_count(s), DIM)}")
@@ -57,6 +60,8 @@ class Console:
         if not self.colour or not answer.passages:
             self.say(render.reply(answer))
             return
+        if answer.read_as and not answer.skip:
+            self.say(self.style(render.reading_line(answer), DIM))
         best = answer.passages[0]
         if answer.confidence == "maybe":
             self.say(self.style(render.MAYBE_HEADING, YELLOW))

@@ -1,21 +1,43 @@
-"""One reader's conversation: the answer shown last, which "more" and "context" continue."""
+"""One reader's conversation: the answer shown last, which "more" and "context" continue, and the thread
+a follow-up question leans on (bot/followup.py)."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
+from . import followup
 from .answers import Answer
-from .service import AnsweringService
+from .service import AnsweringService, clean_question
+
+FORGET_AFTER = 600.0  # seconds of silence after which the next question starts a new thread
 
 
 class Conversation:
-    def __init__(self, service: AnsweringService, top_k: int = 1):
+    def __init__(self, service: AnsweringService, top_k: int = 1, forget_after: float = FORGET_AFTER,
+                 clock: Callable[[], float] = time.monotonic):
         self.service = service
         self.top_k = top_k
+        self.forget_after = forget_after
+        self._clock = clock
         self.latest: Answer | None = None  # the last answer or refusal shown, or the next-best after it
+        self.thread: followup.Turn | None = None  # what the next question may lean on
+        self._last_asked = 0.0
 
-    def ask(self, question: str, article: str | None = None) -> Answer:
-        answer = self.service.ask(question, top_k=self.top_k, article=article)
+    def ask(self, question: str, article: str | None = None, top_k: int | None = None) -> Answer:
+        """Answer `question`, read with the thread when it leans on it ("What else did he say?")."""
+        now = self._clock()
+        if self.thread is not None and now - self._last_asked > self.forget_after:
+            self.thread = None
+        self._last_asked = now
+        reading = followup.read(clean_question(question), self.thread)
+        answer = self.service.ask(question, top_k=top_k or self.top_k, article=article, reading=reading)
         if answer.kind in ("answer", "declined"):
             self.latest = answer
+        # A question the articles do not answer leaves the thread where it was.
+        if answer.answered:
+            speakers = self.service.speakers(answer.passages[0])
+            self.thread = followup.remember(question, reading, answer, self.thread, speakers)
         return answer
 
     def more(self, after: Answer | None = None) -> Answer:
@@ -23,9 +45,12 @@ class Conversation:
         after = after or self.latest
         if after is None:
             return Answer("", False, (), "ask_first")
-        answer = self.service.ask(after.question, top_k=1, article=after.article, skip=after.next_skip)
+        answer = self.service.ask(after.question, top_k=1, article=after.article, skip=after.next_skip,
+                                  reading=after.reading)
         if answer.passages:
             self.latest = answer
+            if self.thread is not None:
+                self.thread = self.thread.showing(answer)
         return answer
 
     def context(self) -> str | None:
@@ -37,3 +62,8 @@ class Conversation:
     def context_passage(self):
         """The passage `context` is about (the latest answer's best), or None before any answer."""
         return self.latest.passages[0] if self.latest is not None and self.latest.passages else None
+
+    def new(self) -> None:
+        """Start afresh: the next question is read alone, and "more" and "context" have nothing to continue."""
+        self.latest = None
+        self.thread = None

@@ -9,9 +9,11 @@ from .answers import Answer, Passage, Source
 HELP = (
     "Ask me a question about the news articles I have, in plain words — for example "
     "“Who denied conducting the first strikes?”. I answer with the sentence that says it and where it "
-    "comes from. Commands: more (next-best answer), context (the paragraph around it), sources "
-    "(the articles), help, quit."
+    "comes from. Ask the next question as you would ask a person (“What else did he say?”, “Why?”); "
+    "I say how I read it. Commands: more (next-best answer), context (the paragraph around it), "
+    "new (start afresh), sources (the articles), help, quit."
 )
+STARTED_AFRESH = "Starting afresh: the next question is read on its own."
 ASK_HELP = ("Ask a question about the news articles in plain words — for example “Who denied conducting "
             "the first strikes?”. The answer is the sentence that says it and where it comes from.")
 GREETING = "newsbot — ask about the news articles loaded ({n} articles). Type help for commands, quit to leave."
@@ -31,8 +33,16 @@ def reply(answer: Answer) -> str:
         return ASK_FIRST_FOR_MORE
     if answer.kind == "unknown_article":
         return f"There is no article with the id “{answer.article}”; the sources command lists them."
-    if answer.kind == "no_more":
-        return NO_MORE
+    body = NO_MORE if answer.kind == "no_more" else _reply(answer)
+    return f"{reading_line(answer)}\n{body}" if answer.read_as and not answer.skip else body
+
+
+def reading_line(answer: Answer) -> str:
+    """How a follow-up was read, so the reader can see it and ask again otherwise."""
+    return f"Reading this as: {answer.read_as}"
+
+
+def _reply(answer: Answer) -> str:
     if answer.kind == "answer":
         lead = "Next best match:\n" if answer.skip else ""
         others = numbered(answer.passages[1:], start=2)

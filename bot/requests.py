@@ -17,6 +17,7 @@ class Request:
     question: str
     article: str | None
     top_k: int
+    conversation: str | None = None  # lines with the same key are one conversation's turns (follow-ups)
 
 
 def read_request(line: str, article: str | None, top_k: int) -> Request:
@@ -49,7 +50,10 @@ def read_request(line: str, article: str | None, top_k: int) -> Request:
         top_k = _whole_number(data["top_k"])
         if not 1 <= top_k <= MAX_TOP_K:
             raise BadRequest(f"top_k must be from 1 to {MAX_TOP_K}")
-    return Request(question, article, top_k)
+    conversation = data.get("conversation")
+    if conversation is not None and (isinstance(conversation, bool) or not isinstance(conversation, (str, int))):
+        raise BadRequest("conversation must be a string or a number (the conversation's key)")
+    return Request(question, article, top_k, None if conversation is None else str(conversation))
 
 
 def _whole_number(value: object) -> int:

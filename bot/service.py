@@ -12,6 +12,7 @@ from retrieval import CorpusIndex, Hit, corpus_fingerprint, is_stop_word, open_c
 from retrieval.corpus import Progress
 
 from .answers import Answer, AnswerSettings, Passage, Source
+from .followup import Reading
 
 MAX_QUESTION_CHARS = 2000  # longer questions are searched on their first 2,000 characters
 
@@ -53,8 +54,15 @@ class AnsweringService:
         return cls(index, folder, cache, settings or AnswerSettings(), on_warning, max_file_bytes)
 
     # -- questions ------------------------------------------------------------------------------
-    def ask(self, question: str, top_k: int = 3, article: str | None = None, skip: int = 0) -> Answer:
-        """Answer a question with up to `top_k` ranked passages, after skipping the `skip` best."""
+    def ask(self, question: str, top_k: int = 3, article: str | None = None, skip: int = 0,
+            reading: Reading | None = None) -> Answer:
+        """Answer a question with up to `top_k` ranked passages, after skipping the `skip` best.
+
+        With a `reading` (a follow-up, bot/followup.py) its words are searched instead, the passages it
+        leaves out are left out, and passages about its names come first.
+        """
+        if reading is not None:
+            return self._ask_read(question, reading, top_k, article, skip)
         question = question if isinstance(question, str) else str(question)
         text = _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
         if not re.search(r"[^\W_]", text) or _GREETING.match(text):
@@ -73,6 +81,62 @@ class AnsweringService:
             confidence = "none"  # about someone or somewhere else
         answered = confidence == "answer"
         return Answer(question, answered, passages, "answer" if answered else "declined", skip, article, confidence)
+
+    def _ask_read(self, question: str, reading: Reading, top_k: int, article: str | None, skip: int) -> Answer:
+        """A follow-up: the reading's words searched (and the question's own words, when it has some);
+        passages about what its pronouns stand for first; the passages it leaves out left out."""
+        text = clean_question(question)
+        if not re.search(r"[^\W_]", text) or _GREETING.match(text):
+            return Answer(question, False, (), "help", skip, article)
+        index = self.index
+        if article is not None and not index.has_article(article):
+            return Answer(question, False, (), "unknown_article", skip, article, reading=reading)
+        top_k = max(1, min(int(top_k), 50))
+        search = clean_question(reading.search)
+        best: dict[int, Hit] = {}
+        accepted: dict[int, bool] = {}  # position: would this search give it as the answer (True: the reading's)
+        given = set(index.texts(sorted(reading.exclude))) if reading.exclude else set()
+        # The question's own words ("What did he promise?") are searched too; a passage found by them
+        # alone must still be about what the pronoun stands for (checked below).
+        for own, words in ((False, search), (True, reading.own_words)):
+            ranked = index.search(words, k=skip + top_k + len(reading.exclude) + 10, article=article) if words else []
+            for hit in ranked:
+                if hit.position in reading.exclude or hit.sentence.text in given:  # a wire copy given too
+                    continue
+                if hit.score > getattr(best.get(hit.position), "score", -1):
+                    best[hit.position] = hit
+                if self.settings.accepts(hit.score, hit.coverage):
+                    accepted[hit.position] = accepted.get(hit.position, False) or not own
+        hits = sorted(best.values(), key=lambda h: -h.score)
+        passages = [self._passage(index, hit) for hit in hits]
+        held = {p.position: self._held_terms(index, p) for p in passages}
+        if reading.about:  # what the pronoun stands for: passages about it first, in their order
+            about = [p for p in passages if not _names_not_held(index, reading.about, held[p.position])]
+            passages = about + [p for p in passages if p not in about]
+        passages = passages[skip:skip + top_k]
+        if not passages:
+            kind = "no_more" if skip or reading.exclude else "declined"
+            return Answer(question, False, (), kind, skip, article, reading=reading)
+        first = passages[0]
+        # Found by the question's own words alone, it must hold a word of what a nameless pronoun stands for.
+        about_topic = not reading.topic or \
+            len(_names_not_held(index, reading.topic, held[first.position])) < len(reading.topic)
+        found = bool(accepted.get(first.position)) or (first.position in accepted and about_topic)
+        answered = found and not _names_not_held(index, _question_names(search) + list(reading.about),
+                                                 held[first.position])
+        top = best[first.position]
+        confidence = "answer" if answered else self.settings.confidence(top.score, top.coverage)
+        if confidence == "answer" and not answered:
+            confidence = "none"  # as good as an answer, but about something else
+        return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article,
+                      confidence, reading=reading)
+
+    def _held_terms(self, index: CorpusIndex, passage: Passage) -> set[str]:
+        """The terms a passage is about: its own and its headline's, and the sentence before it when it
+        opens with a pronoun ("He promised 40 million crowns" after "... Tomas Berg told reporters ...")."""
+        text = f"{passage.text} {passage.article.title}"
+        before = index.text_before(passage.position) if _NEEDS_PREVIOUS.match(passage.text) else None
+        return set(index.terms(f"{text} {before}" if before else text))
 
     def _passage(self, index: CorpusIndex, hit: Hit) -> Passage:
         s = hit.sentence
@@ -97,6 +161,12 @@ class AnsweringService:
             return None
         return article.paragraphs[passage.paragraph - 1].text
 
+    def speakers(self, passage: Passage) -> tuple[str, ...]:
+        """Whom the sentences of a passage's article are attributed to, in its order (for fuller names)."""
+        if not 0 <= passage.position < len(self.index.corpus.sentences):
+            return ()
+        return tuple(dict.fromkeys(self.index.article_speakers(passage.position)))
+
     def sources(self) -> list[Source]:
         return [Source(a.id, a.title, a.source, a.url, a.published, n) for a, n in self.index.article_list()]
 
@@ -113,6 +183,11 @@ class AnsweringService:
                 return False
             self.index = open_corpus(self.folder, self.cache_dir, self.warn, max_file_bytes=self.max_file_bytes)
             return True
+
+
+def clean_question(question: str) -> str:
+    """A question as it is searched: control and direction characters blanked, its first 2,000 characters."""
+    return _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
 
 
 def default_corpus() -> Path:
@@ -144,6 +219,11 @@ def _missing_names(corpus_index: CorpusIndex, question: str, passage: Passage) -
     if not names:
         return []
     held = set(corpus_index.terms(f"{passage.text} {passage.article.title}"))
+    return [name for name in names if not held.intersection(corpus_index.searched_terms(name))]
+
+
+def _names_not_held(corpus_index: CorpusIndex, names, held: set[str]) -> list[str]:
+    """The names whose terms (or a synonym's or a close spelling's) are not among `held`."""
     return [name for name in names if not held.intersection(corpus_index.searched_terms(name))]
 
 

@@ -129,6 +129,24 @@ class CorpusIndex:
         before = corpus.sentences[position - 1]
         return before if before.paragraph == corpus.sentences[position].paragraph else None
 
+    def texts(self, positions: list[int]) -> list[str]:
+        """The texts of the sentences at these positions."""
+        return self.corpus.texts_and_speakers(list(positions))[0]
+
+    def text_before(self, position: int) -> str | None:
+        """The text of the sentence before the one at `position` in the same article (any paragraph), or None."""
+        corpus = self.corpus
+        if position <= 0 or corpus.article_of[position - 1] != corpus.article_of[position]:
+            return None
+        return corpus.texts_and_speakers([position - 1])[0][0]
+
+    def article_speakers(self, position: int) -> list[str]:
+        """Whom the sentences of the article the sentence at `position` is in are attributed to, in order."""
+        corpus = self.corpus
+        number = int(corpus.article_of[position])
+        positions = list(range(int(corpus.starts[number]), int(corpus.starts[number + 1])))
+        return [s for s in corpus.texts_and_speakers(positions)[1] if s]
+
     def article_list(self) -> list[tuple[Article, int]]:
         """Every article's headline and metadata (no paragraphs), with its number of sentences."""
         corpus = self.corpus

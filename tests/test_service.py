@@ -126,7 +126,8 @@ def test_skip_gives_the_next_best(seed_service):
 def test_json_has_exactly_the_documented_keys(seed_service):
     answer = seed_service.ask("Who denied conducting the first strikes?")
     data = json.loads(json.dumps(answer.to_json(reply(answer))))
-    assert set(data) == {"question", "answered", "confidence", "reply", "answers"}
+    assert set(data) == {"question", "read_as", "answered", "confidence", "reply", "answers"}
+    assert data["read_as"] is None  # a question read alone
     assert set(data["answers"][0]) == {"text", "score", "article", "paragraph", "sentence", "attributed_to"}
     assert set(data["answers"][0]["article"]) == {"id", "title", "source", "url", "published"}
     assert isinstance(data["answers"][0]["score"], float)

@@ -67,6 +67,7 @@ def build_application(service: AnsweringService, settings: TelegramSettings) -> 
     application.add_handler(CommandHandler("sources", handlers.sources, filters=new_messages))
     application.add_handler(CommandHandler("more", handlers.more, filters=new_messages))
     application.add_handler(CommandHandler("context", handlers.paragraph, filters=new_messages))
+    application.add_handler(CommandHandler("new", handlers.new, filters=new_messages))
     application.add_handler(CommandHandler("about", handlers.about, filters=new_messages))
     private, groups = filters.ChatType.PRIVATE & new_messages, filters.ChatType.GROUPS & new_messages
     application.add_handler(MessageHandler(private & filters.COMMAND, handlers.unknown_command))

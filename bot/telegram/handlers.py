@@ -65,6 +65,15 @@ async def paragraph(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _answer_context(update, context, None)
 
 
+async def new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/new: forget the thread, so the next question is read on its own."""
+    message = update.effective_message
+    state = _newsbot(context).chats[_conversation_key(update)]
+    async with state.lock:
+        state.conversation.new()
+    await _send(message, render.plain_message(render.STARTED_AFRESH))
+
+
 # -- messages -----------------------------------------------------------------------------------
 async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _answer_question(update, context, update.effective_message.text)
@@ -124,7 +133,7 @@ async def _answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, q
     message, newsbot = update.effective_message, _newsbot(context)
     if not await _within_limit(update, newsbot, message):
         return
-    state = newsbot.chats[message.chat_id]
+    state = newsbot.chats[_conversation_key(update)]
     async with state.lock:
         async with _typing(message):
             answer = state.conversation.ask(question)
@@ -138,7 +147,7 @@ async def _answer_more(update: Update, context: ContextTypes.DEFAULT_TYPE, messa
     newsbot = _newsbot(context)
     if not await _within_limit(update, newsbot, message):
         return
-    state = newsbot.chats[message.chat_id]
+    state = newsbot.chats[_conversation_key(update)]
     async with state.lock:
         if after is None and state.conversation.latest is None:
             await _send(message, render.plain_message(render.ASK_FIRST))
@@ -152,7 +161,7 @@ async def _answer_more(update: Update, context: ContextTypes.DEFAULT_TYPE, messa
 async def _answer_context(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answer | None) -> None:
     """The paragraph around `answer`'s passage (None: around the chat's latest answer)."""
     message, newsbot = update.effective_message, _newsbot(context)
-    state = newsbot.chats[message.chat_id]
+    state = newsbot.chats[_conversation_key(update)]
     async with state.lock:  # after the chat's questions asked before it
         answer = answer or state.conversation.latest
         passage = answer.passages[0] if answer and answer.passages else None
@@ -237,6 +246,15 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         with contextlib.suppress(TelegramError):
             await update.callback_query.answer()
     raise ApplicationHandlerStop
+
+
+def _conversation_key(update: Update) -> int | tuple[int, int]:
+    """Whose conversation a message belongs to: the chat's in a private chat, each reader's own in a
+    group (two readers' follow-ups never mix)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or chat.type == "private" or user is None:
+        return chat.id if chat else 0
+    return (chat.id, user.id)
 
 
 def _newsbot(context: ContextTypes.DEFAULT_TYPE) -> Newsbot:

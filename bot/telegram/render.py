@@ -19,10 +19,12 @@ GREETING = (
 HELP = (
     "Ask a question about the news articles in plain words{how}. I reply with the sentence that "
     "answers it, the matched words in bold, and below it the headline, outlet, date, link and who "
-    "made the claim. When the articles do not answer, I say so.\n\n"
+    "made the claim. When the articles do not answer, I say so. Ask the next question as you would ask "
+    "a person (What else did he say? Why?); I say how I read it.\n\n"
     "/ask question — ask (in groups, or mention me, or reply to one of my messages)\n"
     "/more — the next-best answer to the last question\n"
     "/context — the paragraph around the last answer\n"
+    "/new — start afresh: the next question is read on its own\n"
     "/sources — the articles I answer from\n"
     "/about — what I am and how I work"
 )
@@ -39,6 +41,7 @@ COMMANDS = [
     ("sources", "The articles I answer from"),
     ("more", "The next-best answer to the last question"),
     ("context", "The paragraph around the last answer"),
+    ("new", "Start afresh: the next question is read on its own"),
     ("about", "What I am and how I work"),
 ]
 SLOW_DOWN = "You are asking faster than I answer ({limit} questions a minute). Please wait a little and ask again."
@@ -52,6 +55,7 @@ MESSAGE_TOO_OLD = "That message is too old; please ask again."  # a button under
 BUTTON_EXPIRED = "That answer is too old for its buttons; please ask again."  # a button newsbot no longer remembers
 NOTHING_SHARED = "The articles do not answer that: no sentence in them shares its words. /sources lists what they cover."
 NO_MORE = "There are no more matches for that question."
+STARTED_AFRESH = "Starting afresh: your next question is read on its own."
 
 
 def about(sources: Sequence[Source]) -> str:
@@ -79,7 +83,7 @@ def passage_message(passage: Passage, lead: str | None = None, limit: int = MAX_
     """A passage with its matched words in bold and its attribution below, within `limit`."""
     head = Markup()
     if lead:
-        head.wrapped("i", clip(lead, 200)).text("\n")
+        head.wrapped("i", clip(lead, 400)).text("\n")
     tail = Markup().text("\n").extend(attribution(passage))
     room = limit - head.length - tail.length
     body = highlighted(clip(passage.text, room), passage.matched)
@@ -88,15 +92,18 @@ def passage_message(passage: Passage, lead: str | None = None, limit: int = MAX_
 
 def answer_message(answer: Answer, help_text: str, limit: int = MAX_MESSAGE_LENGTH) -> str:
     """The reply to a question (or to "more"): the answer, the refusal with the closest match, or help."""
+    reading = f"Reading this as: {clip(answer.read_as, 300)}" if answer.read_as and not answer.skip else None
     if not answer.passages:
-        return plain_message(_without_passages(answer, help_text), limit)
+        text = _without_passages(answer, help_text)
+        return plain_message(f"{reading}\n{text}" if reading else text, limit)
     best = answer.passages[0]
     if answer.answered:
-        return passage_message(best, "Next best match:" if answer.skip else None, limit)
+        return passage_message(best, "Next best match:" if answer.skip else reading, limit)
+    lead = reading + "\n" if reading else ""
     if answer.confidence == "maybe":
-        return passage_message(best, "Not sure, but this may answer it:", limit)
+        return passage_message(best, f"{lead}Not sure, but this may answer it:", limit)
     refusal = "No further match answers that well." if answer.skip else "The articles don't seem to cover that."
-    return passage_message(best, f"{refusal} The closest match:", limit)
+    return passage_message(best, f"{lead}{refusal} The closest match:", limit)
 
 
 def _without_passages(answer: Answer, help_text: str) -> str:

@@ -80,14 +80,14 @@ class ChatState:
 
 
 class ChatStates:
-    """Per-chat state, least recently used chats forgotten past `max_chats`."""
+    """Per-conversation state (a private chat, or one reader in a group), least recently used forgotten past `max_chats`."""
 
     def __init__(self, service: AnsweringService, max_chats: int):
         self._service = service
         self._max_chats = max_chats
-        self._states: collections.OrderedDict[int, ChatState] = collections.OrderedDict()
+        self._states: collections.OrderedDict[int | tuple[int, int], ChatState] = collections.OrderedDict()
 
-    def __getitem__(self, chat_id: int) -> ChatState:
+    def __getitem__(self, chat_id: int | tuple[int, int]) -> ChatState:
         state = self._states.pop(chat_id, None) or ChatState(self._service)
         self._states[chat_id] = state
         if len(self._states) > self._max_chats:

@@ -1,0 +1,248 @@
+"""Follow-up questions: how a question that leans on the last turn is read, and the conversations that keep it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from bot import followup
+from bot.conversation import Conversation
+from bot.service import AnsweringService
+
+from .conftest import PYTHON, SEEDS, run_env
+from .conversations import ARCHIVE, CORPORA, HELD_OUT, INTERLEAVED, misses
+
+GOALS = "Who said Russia's goals have not been achieved?"
+
+
+@pytest.fixture(scope="module")
+def archive_service(tmp_path_factory):
+    return AnsweringService.open(ARCHIVE, tmp_path_factory.mktemp("archive-cache"))
+
+
+def turn_after(service: AnsweringService, question: str) -> followup.Turn:
+    return followup.remember(question, None, service.ask(question, top_k=1), None,
+                             service.speakers(service.ask(question, top_k=1).passages[0]))
+
+
+# -- reading one question ---------------------------------------------------------------------------
+def test_without_a_last_turn_every_question_is_read_alone():
+    assert followup.read("What else did he say?", None) is None
+
+
+def test_he_stands_for_the_speaker_of_the_last_answer_by_his_fullest_name(seed_service):
+    reading = followup.read("What else did he say?", turn_after(seed_service, GOALS))
+    assert reading.read_as == "what else did Maj Youssef Hamoud say?"
+    assert "Hamoud" in reading.search and "he" not in reading.search.split()
+    assert reading.about == ("Hamoud",)
+
+
+def test_it_stands_for_the_thing_the_last_question_named(seed_service):
+    reading = followup.read("Why does it matter?", turn_after(seed_service, "When did Moscow capture Khan Sheikhoun?"))
+    assert reading.read_as == "why does Khan Sheikhoun matter?"
+
+
+def test_they_stands_for_the_group_that_made_the_claim(archive_service):
+    reading = followup.read("What else did they say?", turn_after(archive_service, "Who said at least 12 people were killed?"))
+    assert reading.read_as == "what else did the coastguard say?"
+
+
+def test_a_pronoun_with_no_name_to_stand_for_takes_the_last_questions_words(seed_service):
+    reading = followup.read("Where did they seek shelter?", turn_after(seed_service, "How many people were displaced?"))
+    assert reading.read_as == "where did they (people displaced) seek shelter?"
+    assert "displaced" in reading.search
+
+
+@pytest.mark.parametrize("question", [
+    "Did Russia say it carried out the strikes?",  # names its own subject before the pronoun
+    "Where did the displaced people say they sought shelter?",  # its own subject says "they"
+    "What time is it?",  # an "it" that stands for nothing
+    "Is it true that Moscow denied the strikes?",
+    "How many people were displaced?",  # no pronoun, no ellipsis: a new topic
+    "Who is Mohammad Rashid?",
+])
+def test_a_question_with_its_own_subject_is_read_alone(seed_service, question):
+    assert followup.read(question, turn_after(seed_service, GOALS)) is None
+
+
+def test_else_leaves_out_every_passage_already_given(seed_service):
+    turn = turn_after(seed_service, GOALS)
+    reading = followup.read("Anything else?", turn)
+    assert reading.exclude == turn.shown and turn.shown
+    assert reading.search == GOALS
+
+
+@pytest.mark.parametrize("question, read_as", [
+    ("When?", "when did Russia say the Syrian government agreed to a truce?"),
+    ("And where?", "where did Russia say the Syrian government agreed to a truce?"),
+    ("Why?", "why did Russia say the Syrian government agreed to a truce?"),
+])
+def test_a_question_word_alone_asks_the_last_question_again_with_it(seed_service, question, read_as):
+    turn = turn_after(seed_service, "When did Russia say the Syrian government agreed to a truce?")
+    assert followup.read(question, turn).read_as == read_as
+
+
+def test_and_a_name_swaps_the_last_questions_name(seed_service):
+    reading = followup.read("And Lavrov?", turn_after(seed_service, "What did Mohammad Rashid say?"))
+    assert reading.read_as == "what did Lavrov say?"
+
+
+def test_what_about_a_weekday_swaps_the_last_questions_weekday(seed_service):
+    reading = followup.read("What about Thursday?", turn_after(seed_service, "Where did jets strike on Wednesday?"))
+    assert reading.read_as == "where did jets strike on Thursday?"
+    assert reading.about == ("Thursday",)
+
+
+# -- a conversation ---------------------------------------------------------------------------------
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_issues_examples_are_answered_from_the_thread(seed_service):
+    talk = Conversation(seed_service)
+    talk.ask("When did Moscow capture Khan Sheikhoun?")
+    assert "The capture of Khan Sheikhoun brought Moscow closer" in talk.ask("Why does it matter?").passages[0].text
+    talk.new()
+    talk.ask(GOALS)
+    group = talk.ask("Which group is he a spokesman of?")
+    assert group.answered and "Turkey-backed National Army" in group.passages[0].text
+    talk.new()
+    talk.ask(GOALS)
+    more = talk.ask("What else did he say?")
+    assert more.answered and "The amassing of Iranian militias" in more.passages[0].text
+    who = talk.ask("who is he?")
+    assert who.answered and "Maj Youssef Hamoud, a spokesman" in who.passages[0].text
+
+
+def test_the_thread_is_forgotten_after_ten_minutes_of_silence(seed_service):
+    clock = Clock()
+    talk = Conversation(seed_service, clock=clock)
+    talk.ask(GOALS)
+    clock.now += 9 * 60
+    assert talk.ask("Who is he?").read_as == "who is Maj Youssef Hamoud?"
+    clock.now += 10 * 60 + 1
+    late = talk.ask("Who is he?")
+    assert late.read_as is None and not late.answered
+
+
+def test_new_starts_afresh(seed_service):
+    talk = Conversation(seed_service)
+    talk.ask(GOALS)
+    talk.new()
+    assert talk.ask("What else did he say?").read_as is None
+    assert talk.more().kind == "answer" or talk.latest is not None  # more continues the question just asked
+
+
+def test_a_question_the_articles_do_not_answer_leaves_the_thread_where_it_was(seed_service):
+    talk = Conversation(seed_service)
+    talk.ask(GOALS)
+    assert not talk.ask("What is the capital of France?").answered
+    assert "Hamoud" in talk.ask("Who is he?").read_as
+
+
+def test_more_after_a_follow_up_continues_its_reading(seed_service):
+    talk = Conversation(seed_service)
+    talk.ask(GOALS)
+    first = talk.ask("Which group is he a spokesman of?")
+    after = talk.more()
+    assert after.reading == first.reading
+    assert after.passages and after.passages[0].position != first.passages[0].position
+    assert first.passages[0].position in talk.thread.shown and after.passages[0].position in talk.thread.shown
+
+
+def test_else_leaves_out_a_wire_copy_of_what_was_given(archive_service):
+    talk = Conversation(archive_service)
+    first = talk.ask("What did the coastguard say?")
+    again = talk.ask("What else did the coastguard say?")
+    assert again.passages and again.passages[0].text != first.passages[0].text
+
+
+def test_the_seed_questions_asked_one_after_another_are_answered_as_when_asked_alone(seed_service):
+    talk = Conversation(seed_service)
+    with open(SEEDS / "questions.jsonl", encoding="utf-8") as lines:
+        questions = [json.loads(line)["question"] for line in lines if line.strip()]
+    for question in questions:
+        alone, in_turn = seed_service.ask(question, top_k=1), talk.ask(question)
+        assert in_turn.read_as is None, question
+        assert (in_turn.answered, in_turn.passages[:1]) == (alone.answered, alone.passages[:1]), question
+
+
+# -- the scripted conversations through `newsbot ask -` ------------------------------------------------
+def ask_lines(folder, lines: list[dict]) -> list[dict]:
+    result = subprocess.run([PYTHON, "-m", "bot", "ask", "-", "--json", "--top-k", "1", "--corpus", str(folder)],
+                            input="".join(json.dumps(line) + "\n" for line in lines), capture_output=True,
+                            text=True, env=run_env(), timeout=300)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def best_text(reply: dict) -> str | None:
+    return reply["answers"][0]["text"] if reply["answers"] else None
+
+
+@pytest.fixture(scope="module")
+def replies_by_corpus():
+    """Every scripted conversation of a corpus in one `ask -` run, each under its own conversation key."""
+    replies = {}
+    for corpus, (folder, scripts) in CORPORA.items():
+        lines = [{"conversation": s.name, "question": t.question} for s in scripts for t in s.turns]
+        replies[corpus] = iter(ask_lines(folder, lines))
+    return {corpus: {s.name: [next(replies[corpus]) for _ in s.turns] for s in CORPORA[corpus][1]}
+            for corpus in CORPORA}
+
+
+@pytest.mark.parametrize("corpus, name", [(c, s.name) for c, (_, scripts) in CORPORA.items() for s in scripts])
+def test_scripted_conversation_through_ask(replies_by_corpus, corpus, name):
+    script = next(s for s in CORPORA[corpus][1] if s.name == name)
+    for turn, reply in zip(script.turns, replies_by_corpus[corpus][name]):
+        assert not misses(turn, reply["answered"], best_text(reply), reply["read_as"]), (turn, reply["reply"])
+        if reply["read_as"]:
+            assert reply["reply"].startswith(f"Reading this as: {reply['read_as']}\n")
+
+
+def test_interleaved_conversations_through_ask_do_not_mix():
+    replies = ask_lines(SEEDS, [{"conversation": key, "question": t.question} for key, t in INTERLEAVED])
+    for (_, turn), reply in zip(INTERLEAVED, replies):
+        assert not misses(turn, reply["answered"], best_text(reply), reply["read_as"]), (turn, reply["reply"])
+
+
+def test_ask_lines_without_a_conversation_key_stay_independent():
+    replies = ask_lines(SEEDS, [{"question": GOALS}, {"question": "Who is he?"}, {"conversation": 7, "question": GOALS},
+                                {"question": "What else did he say?"}, {"conversation": 7, "question": "Who is he?"}])
+    assert [r["read_as"] for r in replies] == [None, None, None, None, "who is Maj Youssef Hamoud?"]
+    assert not replies[1]["answered"] and not replies[3]["answered"]
+
+
+def test_a_conversation_key_that_is_not_a_string_or_number_is_a_bad_line():
+    replies = ask_lines(SEEDS, [{"conversation": [1], "question": GOALS}, {"question": GOALS}])
+    assert "conversation" in replies[0]["reply"] and replies[1]["answered"]
+
+
+def test_the_held_out_conversations_stay_above_their_floor():
+    """Not tuned on, so not every turn is right (benchmarks/followups.py prints them); the share must not fall."""
+    right = total = 0
+    for corpus, scripts in HELD_OUT.items():
+        lines = [{"conversation": s.name, "question": t.question} for s in scripts for t in s.turns]
+        replies = iter(ask_lines(CORPORA[corpus][0], lines))
+        for script in scripts:
+            for i, (turn, reply) in enumerate(zip(script.turns, replies)):
+                if i:
+                    total += 1
+                    right += not misses(turn, reply["answered"], best_text(reply), reply["read_as"])
+    assert total >= 15 and right / total >= 0.70, f"{right}/{total}"
+
+
+def test_a_follow_up_is_read_from_the_question_as_searched(seed_service):
+    """Control and direction characters are blanked and only the first 2,000 characters count, as for
+    any question, so read_as never shows them and a huge question stays one quick reading."""
+    talk = Conversation(seed_service)
+    talk.ask(GOALS)
+    odd = talk.ask("\x00who\u202e is he?\x07")
+    assert odd.read_as == "who is Maj Youssef Hamoud?"
+    assert len(talk.ask("he " * 40_000).reading.search) < 20_000
