@@ -293,7 +293,10 @@ def run_index(args: argparse.Namespace) -> int:
                         max_file_bytes=args.max_file_bytes)
     took = time.perf_counter() - started
     n = len(index.corpus.sentences)
+    articles = len(index.corpus.articles) + len(index.skipped)
     how = (f"loaded from the cache in {took:.2f} s (no article changed)" if index.from_cache
+           else f"updated in {took:.2f} s ({index.reread:,} changed file{'s' if index.reread != 1 else ''} read)"
+           if index.reread < articles
            else f"indexed in {took:.2f} s ({n / max(took, 1e-9):,.0f} sentences/s)")
     print(f"{len(index.corpus.articles)} articles, {n} sentences, {len(index.index.vocabulary)} terms {how}; {folder}")
     return 0

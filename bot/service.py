@@ -13,6 +13,7 @@ from retrieval.corpus import Progress
 
 from .answers import Answer, AnswerSettings, Passage, Source
 from .followup import Reading
+from .reindex import Builds
 
 MAX_QUESTION_CHARS = 2000  # longer questions are searched on their first 2,000 characters
 
@@ -37,6 +38,7 @@ class AnsweringService:
     warn: Callable[[str], None] | None = None
     max_file_bytes: int | None = None  # article files larger than this are skipped (None: the default)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _builds: Builds = field(default_factory=Builds, repr=False)
 
     @classmethod
     def open(cls, corpus_dir: Path | str | None = None, cache_dir: Path | str | None = None,
@@ -161,6 +163,9 @@ class AnsweringService:
             return None
         return article.paragraphs[passage.paragraph - 1].text
 
+    def article_count(self) -> int:
+        return len(self.index.corpus.articles)
+
     def speakers(self, passage: Passage) -> tuple[str, ...]:
         """Whom the sentences of a passage's article are attributed to, in its order (for fuller names)."""
         if not 0 <= passage.position < len(self.index.corpus.sentences):
@@ -174,15 +179,21 @@ class AnsweringService:
     def refresh(self) -> bool:
         """Reload the corpus when its files changed since the last load. True when it reloaded.
 
-        Raises retrieval.CorpusError when the folder no longer serves; the old index stays in use.
+        The changed files are read and the index updated in a child process (bot/reindex.py); this one
+        answers from the old index until it opens the new one, memory-mapped. Raises
+        retrieval.CorpusError when the folder no longer serves; the old index stays in use.
         """
         if self.folder is None:
             return False
         with self._lock:
             if corpus_fingerprint(self.folder, self.cache_dir) == self.index.fingerprint:
                 return False
-            self.index = open_corpus(self.folder, self.cache_dir, self.warn, max_file_bytes=self.max_file_bytes)
+            self.index = self._builds.build(self.folder, self.cache_dir, self.warn, self.max_file_bytes)
             return True
+
+    def stop_building(self) -> None:
+        """Stop a refresh's build in progress (at shutdown); later refreshes fail with CorpusError."""
+        self._builds.stop()
 
 
 def clean_question(question: str) -> str:

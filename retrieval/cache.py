@@ -1,24 +1,46 @@
-"""Whether a saved index can be trusted: what it was made by and from, where it is kept, and its manifest.
+"""Whether a saved index can be trusted: what it was made by and from, where it is kept, its manifest and checksums.
 
 A cache is used only when its manifest says it was made by this cache format, with these library
-versions, from this corpus folder holding these files as they are now (`fingerprint`); anything
-else, and any damage, means it is rebuilt, never trusted. `CACHE_FORMAT` is bumped by hand whenever
-what is stored, or how reading, splitting or weighing makes it, changes.
+versions, from this corpus folder holding these files as they are now (`fingerprint`), and every file
+it holds still has the size and checksum (XXH3-64) written with it; anything else means it is rebuilt, never
+trusted. `CACHE_FORMAT` is bumped by hand whenever what is stored, or how reading, splitting or
+weighing makes it, changes.
+
+A cache slot (`cache_slot`) is a symbolic link to one finished build (a hidden folder beside it). A
+build writes a new folder, flushes it to disk, then swaps the link in one `os.replace`: a build
+stopped at any point leaves the previous cache as it was.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
+import shutil
+import tempfile
+import time
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .folder import Warn, article_files
 
-CACHE_FORMAT = 7  # 7: article vectors (articles.npz); 6: "(Photo: ...)" credits without a full stop before them; other encodings read
+# 6: "(Photo: ...)" credits without a full stop before them; other encodings read. 7: checksums, files.json.
+# 8: article vectors (articles.npz, documents.py).
+CACHE_FORMAT = 8
 # The libraries whose versions change what is read, split, stemmed or weighed.
-_LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "scikit-learn", "charset-normalizer")
+_LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "charset-normalizer")
+MANIFEST = "manifest.json"
+
+FileKey = tuple  # (size, mtime_ns, ctime_ns, inode) of an article file, or () when it cannot be read
+
+
+class CacheDamaged(ValueError):
+    """A saved index whose files are not what its manifest says they were when written."""
+
+
+class CacheStale(ValueError):
+    """A sound saved index made by another format or library version, or from another folder."""
 
 
 def cache_version() -> str:
@@ -34,19 +56,25 @@ def cache_version() -> str:
     return "\n".join(versions)
 
 
-def fingerprint(files: Iterable[tuple[str, Path]]) -> str:
-    """Changes when any article file is added, removed, renamed or modified, or `cache_version` changes.
-
-    Size, modification time, change time and inode: copying tools can restore a modification time,
-    but a write always moves the change time.
-    """
-    digest = hashlib.sha256(cache_version().encode())
-    for article_id, path in files:
+def file_keys(files: Iterable[tuple[str, str | Path]]) -> list[FileKey]:
+    """Size, modification time, change time and inode of each file: copying tools can restore a
+    modification time, but a write always moves the change time."""
+    keys: list[FileKey] = []
+    for _, path in files:
         try:
-            st = path.stat()
-            digest.update(f"{article_id}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n".encode())
+            st = os.stat(path)
         except OSError:
-            digest.update(f"{article_id}\0?\n".encode())
+            keys.append(())
+        else:
+            keys.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    return keys
+
+
+def fingerprint(files: Sequence[tuple[str, str | Path]], keys: Sequence[FileKey] | None = None) -> str:
+    """Changes when any article file is added, removed, renamed or modified, or `cache_version` changes."""
+    digest = hashlib.sha256(cache_version().encode())
+    keys = file_keys(files) if keys is None else keys
+    digest.update("".join(f"{article_id}\0{key}\n" for (article_id, _), key in zip(files, keys)).encode())
     return digest.hexdigest()
 
 
@@ -58,10 +86,17 @@ def corpus_fingerprint(folder: Path | str, cache_root: Path | str | None = None)
 
 
 def corpus_files(folder: Path, cache_root: Path | str | None = None, warn: Warn | None = None
-                 ) -> list[tuple[str, Path]]:
+                 ) -> list[tuple[str, str | Path]]:
     """The article files of a corpus folder, less any index cache kept inside it."""
     cache = Path(cache_root) if cache_root else default_cache_root()
-    return [(i, p) for i, p in article_files(folder, warn) if not _inside(p, cache)]
+    found = article_files(folder, warn)
+    try:  # resolved once: only a cache kept inside the corpus folder can hold any of its files
+        inside = Path(os.path.realpath(cache)).is_relative_to(os.path.realpath(folder))
+    except OSError:
+        inside = False
+    if not inside:
+        return found
+    return [(i, p) for i, p in found if not _inside(Path(p), cache)]
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -81,22 +116,108 @@ def default_cache_root() -> Path:
 
 
 def cache_slot(cache_root: Path, corpus: str) -> Path:
-    """The folder that holds the cache of one corpus folder (given as its resolved path)."""
+    """The link to the cache of one corpus folder (given as its resolved path)."""
     return cache_root / hashlib.sha256(corpus.encode()).hexdigest()[:16]
 
 
+# -- writing: a new folder, checksummed, flushed, then swapped in --------------------------------
+def new_build(slot: Path) -> Path:
+    """An empty hidden folder beside `slot` to write a build into."""
+    slot.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{slot.name}.tmp-", dir=slot.parent))
+
+
 def write_manifest(folder: Path, stamp: dict) -> None:
-    (folder / "manifest.json").write_text(json.dumps({**stamp, "format": CACHE_FORMAT}), encoding="utf-8")
+    """The manifest, with the size and checksum of every other file in `folder`."""
+    checksums = {p.name: [p.stat().st_size, _checksum(p)] for p in sorted(folder.iterdir()) if p.name != MANIFEST}
+    manifest = {**stamp, "format": CACHE_FORMAT, "version": cache_version(), "checksums": checksums}
+    (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
 
+def publish(build: Path, slot: Path) -> None:
+    """Make a finished build the cache at `slot`: its files flushed to disk, then the link swapped
+    atomically; the builds it replaces (and builds left half-written long ago) are removed."""
+    for path in build.iterdir():
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+    _fsync_dir(build)
+    final = build.with_name(f".{slot.name}.gen-{build.name.rsplit('-', 1)[-1]}")
+    os.replace(build, final)
+    link = slot.with_name(f".{slot.name}.link-{os.getpid()}-{time.monotonic_ns()}")
+    os.symlink(final.name, link)
+    if slot.is_dir() and not slot.is_symlink():  # a cache written by an older newsbot
+        shutil.rmtree(slot, ignore_errors=True)
+    os.replace(link, slot)
+    _fsync_dir(slot.parent)
+    old_enough = time.time() - 3600
+    for other in slot.parent.glob(f".{slot.name}.*"):
+        try:
+            if other.name.startswith(f".{slot.name}.gen-") and other != final \
+                    or other.name.startswith(f".{slot.name}.tmp-") and other.stat().st_mtime < old_enough:
+                shutil.rmtree(other, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# -- reading: the manifest, then every file checked against it ------------------------------------
 def read_manifest(folder: Path, stamp: dict) -> dict:
-    """The manifest of a saved index; raises ValueError unless it was made by this format with every
-    value of `stamp` (OSError when there is none)."""
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    if not isinstance(manifest, dict) or manifest.get("format") != CACHE_FORMAT \
-            or any(manifest.get(k) != v for k, v in stamp.items()):
-        raise ValueError("cache is stale")
+    """The manifest of a saved index, after checking every file it lists against its checksum.
+
+    Raises OSError when there is none, CacheDamaged when it or any file is damaged, and CacheStale
+    when it is sound but made by another format or version, or for other values of `stamp`.
+    """
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise CacheDamaged(f"{MANIFEST} is not readable") from None
+    if not isinstance(manifest, dict):
+        raise CacheDamaged(f"{MANIFEST} is not readable")
+    if manifest.get("format") != CACHE_FORMAT or manifest.get("version") != cache_version():
+        raise CacheStale("cache was made by another version")
+    checksums = manifest.get("checksums")
     skipped = manifest.get("skipped", [])
-    if not isinstance(skipped, list) or not all(isinstance(m, str) for m in skipped):
-        raise ValueError("cache manifest is damaged")
+    if not isinstance(checksums, dict) or not isinstance(skipped, list) \
+            or not all(isinstance(m, str) for m in skipped):
+        raise CacheDamaged(f"{MANIFEST} is damaged")
+    verify(folder, checksums)
+    if any(manifest.get(k) != v for k, v in stamp.items()):
+        raise CacheStale("cache is stale")
     return manifest
+
+
+def verify(folder: Path, checksums: dict) -> None:
+    """Raise CacheDamaged unless every listed file (and no other) has its size and checksum."""
+    names = {p.name for p in folder.iterdir()} - {MANIFEST}
+    if names != set(checksums):
+        raise CacheDamaged(f"files missing or added: {', '.join(sorted(names ^ set(checksums)))}")
+    for name, expected in checksums.items():
+        path = folder / name
+        if not isinstance(expected, list) or len(expected) != 2 or path.stat().st_size != expected[0]:
+            raise CacheDamaged(f"{name} has the wrong size")
+        if _checksum(path) != expected[1]:
+            raise CacheDamaged(f"{name} does not match its checksum")
+
+
+def _checksum(path: Path) -> str:
+    """XXH3-64 of the file's bytes, read through a memory map: several times faster than zlib's CRC-32,
+    which would put a 1M-sentence cache's load over a second."""
+    import xxhash
+
+    with open(path, "rb") as handle:
+        if not os.fstat(handle.fileno()).st_size:
+            return xxhash.xxh3_64_hexdigest(b"")
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+            return xxhash.xxh3_64_hexdigest(view)

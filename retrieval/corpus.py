@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
 from .answer_type import held_kinds
-from .cache import cache_slot, corpus_files, default_cache_root, fingerprint, read_manifest, write_manifest
 from .articles import DEFAULT_MAX_FILE_BYTES
+from .cache import (CacheDamaged, cache_slot, corpus_files, default_cache_root, file_keys, fingerprint, new_build,
+                    publish, read_manifest, write_manifest)
 from .documents import article_vectors
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
+from .incremental import update
 from .lock import build_lock
 from .query import IndexSettings
 from .ranking import Evidence, Ranker, RankSettings
@@ -24,6 +26,7 @@ from .store import StoredArticles, StoredSentences, write_corpus
 from .tfidf import SentenceIndex
 from .walk import top_k
 
+FILES = "files.json"  # what each article of a saved index was read from (incremental.py)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
@@ -50,6 +53,8 @@ class CorpusIndex:
         self.from_cache = False  # set by load
         self.skipped: tuple[str, ...] = ()  # the files left out, "path: reason"
         self.fingerprint = ""  # of the corpus files it was made from, set by open_corpus
+        self.saved_in: Path | None = None  # the cache build it was loaded from
+        self.reread = 0  # how many article files were read to make it (0 when loaded as it was)
 
     @classmethod
     def build(cls, corpus: Corpus, settings: RankSettings | None = None,
@@ -154,33 +159,34 @@ class CorpusIndex:
         return [(corpus.article_header(number), n) for number, n in enumerate(counts)]
 
     # -- on disk --------------------------------------------------------------------------------
-    def save(self, folder: Path, stamp: dict) -> None:
-        """Write the whole index as arrays, UTF-8 text and JSON (never pickle) into `folder`, replacing it
-        atomically; `stamp` goes into its manifest (cache.py)."""
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+    def save(self, slot: Path, stamp: dict, files: dict | None = None) -> None:
+        """Write the whole index as arrays, UTF-8 text and JSON (never pickle) as a new build, checksummed,
+        and make it the cache at `slot` (cache.py: a build stopped at any point leaves the previous one).
+        `stamp` goes into its manifest; `files` (what each article was read from) into files.json."""
+        build = new_build(slot)
         try:
-            self.index.save(tmp)
-            sp.save_npz(tmp / "headlines.npz", self.headlines.tocsr(), compressed=False)
-            sp.save_npz(tmp / "articles.npz", self.articles, compressed=False)
-            write_corpus(tmp, self.corpus.articles, self.corpus.sentences)
-            np.save(tmp / "starts.npy", np.asarray(self.corpus.starts, np.int64))
-            np.save(tmp / "kinds.npy", np.asarray(self.kinds, np.uint8))
-            write_manifest(tmp, stamp)
-            if folder.exists():
-                shutil.rmtree(folder, ignore_errors=True)
-            os.replace(tmp, folder)
+            self.index.save(build)
+            sp.save_npz(build / "headlines.npz", self.headlines.tocsr(), compressed=False)
+            sp.save_npz(build / "articles.npz", self.articles, compressed=False)
+            write_corpus(build, self.corpus.articles, self.corpus.sentences)
+            np.save(build / "starts.npy", np.asarray(self.corpus.starts, np.int64))
+            np.save(build / "kinds.npy", np.asarray(self.kinds, np.uint8))
+            (build / FILES).write_text(json.dumps(files or {"articles": [], "skipped": []}), encoding="utf-8")
+            write_manifest(build, stamp)
+            publish(build, slot)
         finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
+            if build.exists():
+                shutil.rmtree(build, ignore_errors=True)
 
     @classmethod
-    def load(cls, folder: Path, stamp: dict, settings: RankSettings | None = None) -> "CorpusIndex":
-        """Load a saved index; raises ValueError (or OSError) when it is stale, corrupt or missing.
+    def load(cls, slot: Path, stamp: dict, settings: RankSettings | None = None) -> "CorpusIndex":
+        """Load a saved index after checking its checksums; raises CacheDamaged, CacheStale, ValueError
+        or OSError when it is damaged, stale or missing.
 
         The postings, the sentences and the paragraphs stay on disk, memory-mapped: loading reads only
         the vocabulary, the article metadata and the headline vectors.
         """
+        folder = Path(os.path.realpath(slot))  # this build, even if another one is swapped in meanwhile
         manifest = read_manifest(folder, stamp)
         articles = StoredArticles(folder)
         starts = np.load(folder / "starts.npy", allow_pickle=False)
@@ -199,6 +205,8 @@ class CorpusIndex:
         loaded = cls(Corpus(articles, sentences, article_of, starts), index, headlines, settings,
                      kinds=np.asarray(kinds), articles=documents)
         loaded.from_cache, loaded.skipped = True, tuple(manifest.get("skipped", []))
+        loaded.fingerprint = str(manifest.get("files", ""))
+        loaded.saved_in = folder
         return loaded
 
 
@@ -211,14 +219,19 @@ def _held_kinds(corpus: Corpus) -> np.ndarray:
 def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: Warn | None = None,
                 settings: RankSettings | None = None, use_cache: bool = True,
                 progress: Progress | None = None, notice: Warn | None = None,
-                max_file_bytes: int | None = None) -> CorpusIndex:
-    """Load a corpus folder, from the cache when it is fresh, else by reading and indexing its files.
+                max_file_bytes: int | None = None, build: bool = True) -> CorpusIndex:
+    """Load a corpus folder from the cache when it is fresh; else update the cache, reading only the
+    article files added or changed since it was made (incremental.py), or all of them when there is
+    no sound cache.
 
     Raises CorpusError when the folder is missing or holds no readable article. Broken files are
-    skipped and named through `warn`, also when the index comes from the cache. `notice` is told, in
-    one line, when the index has to be built and when this waits for another process building it
-    (builds of one cache slot take turns: the second loads what the first saved); `progress` meters
-    the reading. Files over `max_file_bytes` (default DEFAULT_MAX_FILE_BYTES) are skipped.
+    skipped and named through `warn`, also when the index comes from the cache; a damaged cache is
+    named too. `notice` is told, in one line, when the index has to be built or updated and when this
+    waits for another process building it (builds of one cache slot take turns: the second loads or
+    updates what the first saved); `progress` meters the reading. Files over `max_file_bytes` (default
+    DEFAULT_MAX_FILE_BYTES) are skipped. With `build=False` a sound cache is loaded even when files
+    changed since it was made (its `fingerprint` then differs from the folder's), and CorpusError
+    raised when there is none.
     """
     warn = warn or (lambda message: None)
     notice = notice or (lambda message: None)
@@ -227,47 +240,61 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
     cache = Path(cache_root) if cache_root else default_cache_root()
-    files = corpus_files(folder, cache, warn)
-    if not files:
+    found = corpus_files(folder, cache, warn)
+    if not found:
         raise CorpusError(f"no .txt or .md articles in {folder}")
+    keys = file_keys(found)
     # The size limit is in the stamp: a file skipped as too large is read once the limit is raised.
-    stamp = {"corpus": str(folder.resolve()), "files": fingerprint(files), "max_file_bytes": max_file_bytes}
+    stamp = {"corpus": str(folder.resolve()), "max_file_bytes": max_file_bytes}
+    files = fingerprint(found, keys)
     slot = cache_slot(cache, stamp["corpus"])
     if not use_cache:
-        return _build(folder, files, stamp, warn, notice, progress, settings, max_file_bytes)
-    loaded = _load(slot, stamp, settings, warn)
-    if loaded is not None:
-        return loaded
+        return _build(None, folder, found, keys, files, warn, notice, progress, settings, max_file_bytes)[0]
+    previous = _load(slot, stamp, settings, folder, warn)
+    if previous is not None and (previous.fingerprint == files or not build):
+        return _named(previous, warn)
+    if not build:
+        raise CorpusError(f"no usable index cache for {folder}")
     with build_lock(slot, on_wait=lambda: notice("waiting for another newsbot process building this index…")):
-        loaded = _load(slot, stamp, settings, warn)  # built by the process this one waited for
-        if loaded is not None:
-            return loaded
-        built = _build(folder, files, stamp, warn, notice, progress, settings, max_file_bytes)
+        latest = _load(slot, stamp, settings, folder, None)  # built by the process this one waited for
+        if latest is not None and latest.fingerprint == files:
+            return _named(latest, warn)
+        built, table = _build(latest or previous, folder, found, keys, files, warn, notice, progress, settings,
+                              max_file_bytes)
         try:
-            built.save(slot, {**stamp, "skipped": list(built.skipped)})
+            built.save(slot, {**stamp, "files": files, "skipped": list(built.skipped)}, table)
         except OSError as err:
             warn(f"could not write the index cache in {cache} ({err.strerror}); continuing without it")
     return built
 
 
-def _load(slot: Path, stamp: dict, settings: RankSettings | None, warn: Warn) -> CorpusIndex | None:
-    """The cached index when it is fresh (its skipped files named again), else None."""
+def _load(slot: Path, stamp: dict, settings: RankSettings | None, folder: Path, warn: Warn | None
+          ) -> CorpusIndex | None:
+    """The cached index when it is sound and made with `stamp` (fresh or not), else None; damage is
+    named through `warn`."""
     try:
-        loaded = CorpusIndex.load(slot, stamp, settings)
-    except Exception:  # noqa: BLE001 - missing, stale or corrupt in any way: rebuilt, never trusted
-        return None
+        return CorpusIndex.load(slot, stamp, settings)
+    except CacheDamaged as err:
+        if warn:
+            warn(f"the index cache of {folder} was damaged ({err}); rebuilding it")
+    except Exception:  # noqa: BLE001 - missing, stale or unreadable in any way: rebuilt, never trusted
+        pass
+    return None
+
+
+def _named(loaded: CorpusIndex, warn: Warn) -> CorpusIndex:
+    """A loaded index, its skipped files named again."""
     for message in loaded.skipped:
         warn(f"skipped {message}")
-    loaded.fingerprint = stamp["files"]
     return loaded
 
 
-def _build(folder: Path, files: list[tuple[str, Path]], stamp: dict, warn: Warn, notice: Warn,
-           progress: Progress | None, settings: RankSettings | None, max_file_bytes: int) -> CorpusIndex:
-    notice(f"building the index for {len(files):,} article{'s' if len(files) != 1 else ''}…")
-    corpus, skipped = ingest(files, warn, progress, max_file_bytes=max_file_bytes)
-    if not corpus.articles:
-        raise CorpusError(f"no readable articles in {folder} ({len(skipped)} skipped)")
-    built = CorpusIndex.build(corpus, settings)
-    built.skipped, built.fingerprint = tuple(skipped), stamp["files"]
-    return built
+def _build(previous: CorpusIndex | None, folder: Path, found: list, keys: list, files: str, warn: Warn,
+           notice: Warn, progress: Progress | None, settings: RankSettings | None, max_file_bytes: int
+           ) -> tuple[CorpusIndex, dict]:
+    """The index of the files, updated from `previous` (incremental.py) or built whole, and its files table."""
+    built, table = update(previous, found, keys, warn, progress, settings, notice, max_file_bytes)
+    if not built.corpus.articles:
+        raise CorpusError(f"no readable articles in {folder} ({len(built.skipped)} skipped)")
+    built.fingerprint = files
+    return built, table

@@ -18,8 +18,9 @@ from .sentences import Splitter, article_sentences
 Warn = Callable[[str], None]
 
 
-def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, Path]]:
-    """(id, path) of every .txt and .md file under the folder; id is the relative path without suffix.
+def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, str]]:
+    """(id, path) of every .txt and .md file under the folder; id is the relative path without suffix
+    and path a plain string (os.path.join of the folder and that relative path).
 
     Names starting with a dot are left out. Symbolic links to folders are followed, after the folders
     themselves: a file keeps the id of its own path when it is also reachable through a link, and a
@@ -29,10 +30,12 @@ def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, Pat
     through `warn`.
     """
     warn = warn or (lambda message: None)
-    found: list[tuple[str, Path]] = []
+    found: list[tuple[str, str | Path]] = []
     seen: set[tuple[int, int]] = set()
     links: list[Path] = []
     top = os.path.realpath(folder)
+
+    base = os.fspath(folder)
 
     def walk(start: Path) -> None:
         for root, dirs, files in os.walk(start):  # links to folders are listed in dirs, not entered
@@ -48,19 +51,24 @@ def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, Pat
             names = sorted(d for d in dirs if not d.startswith("."))
             links.extend(Path(root, d) for d in names if os.path.islink(os.path.join(root, d)))
             dirs[:] = [d for d in names if not os.path.islink(os.path.join(root, d))]
+            # Plain strings, not Path objects, per file: a corpus of 50,000 files is listed in a blink.
+            prefix = root[len(base):].lstrip(os.sep).replace(os.sep, "/")
+            prefix = f"{prefix}/" if prefix else ""
             for name in sorted(files):
-                add(Path(root, name))
+                add(root, prefix, name)
 
-    def add(path: Path) -> None:
-        if path.suffix.lower() not in ARTICLE_SUFFIXES or path.name.startswith("."):
+    def add(root: str, prefix: str, name: str) -> None:
+        suffix = os.path.splitext(name)[1]
+        if suffix.lower() not in ARTICLE_SUFFIXES or name.startswith("."):
             return
-        relative = path.relative_to(folder)
+        path = os.path.join(root, name)
+        relative = prefix + name
         try:
-            relative.as_posix().encode("utf-8")
+            relative.encode("utf-8")
         except UnicodeEncodeError:
             warn(f"skipped {os.fsencode(path)!r}: file name is not UTF-8")
             return
-        found.append((relative.with_suffix("").as_posix(), path))
+        found.append((relative[:-len(suffix)], path))
 
     walk(folder)
     while links:  # the linked folders, in the order found, each one's own links after it
@@ -78,7 +86,7 @@ def article_files(folder: Path, warn: Warn | None = None) -> list[tuple[str, Pat
     named = []
     for article_id, path in found:
         if counts[article_id] > 1:
-            article_id = path.relative_to(folder).as_posix()
+            article_id += os.path.splitext(path)[1]
             warn(f"{path}: another file has the same name; its id is {article_id}")
         named.append((article_id, path))
     return named
@@ -102,9 +110,9 @@ def _no_progress(what: str, total: int) -> ContextManager[Meter]:
     return nullcontext(_NoMeter())
 
 
-def _size(path: Path) -> int:
+def _size(path: str | Path) -> int:
     try:
-        return path.stat().st_size
+        return os.stat(path).st_size
     except OSError:
         return 0
 
@@ -114,7 +122,7 @@ PARALLEL_MIN_FILES = 2000
 _CHUNK = 100  # files per task handed to a worker
 
 
-def ingest(files: list[tuple[str, Path]], warn: Warn, progress: Progress | None = None,
+def ingest(files: list[tuple[str, str | Path]], warn: Warn, progress: Progress | None = None,
            workers: int | None = None, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple["Corpus", list[str]]:
     """Read, clean and split the files into a Corpus, naming (and skipping) the unreadable ones.
 
@@ -131,7 +139,7 @@ def ingest(files: list[tuple[str, Path]], warn: Warn, progress: Progress | None 
         return _ingest_in_workers(files, sizes, warn, meter, workers, max_file_bytes)
 
 
-def _ingest_here(files: list[tuple[str, Path]], sizes: list[int], warn: Warn, meter: Meter,
+def _ingest_here(files: list[tuple[str, str | Path]], sizes: list[int], warn: Warn, meter: Meter,
                  max_file_bytes: int) -> tuple["Corpus", list[str]]:
     splitter = Splitter()
     articles: list[Article] = []
@@ -168,7 +176,7 @@ def _paragraph_meter(meter: Meter, size: int, lengths: list[int]) -> Callable[[i
     return done
 
 
-def _ingest_in_workers(files: list[tuple[str, Path]], sizes: list[int], warn: Warn, meter: Meter, workers: int,
+def _ingest_in_workers(files: list[tuple[str, str | Path]], sizes: list[int], warn: Warn, meter: Meter, workers: int,
                        max_file_bytes: int) -> tuple["Corpus", list[str]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -196,7 +204,7 @@ def _ingest_in_workers(files: list[tuple[str, Path]], sizes: list[int], warn: Wa
     return Corpus.from_parts(articles, sentences_of), skipped
 
 
-def _read_and_split(files: list[tuple[str, Path]], max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+def _read_and_split(files: list[tuple[str, str | Path]], max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
                     ) -> list[tuple[Article | None, list[Sentence], str, list[str]]]:
     """One worker's task: each file as (article, its sentences, "", warnings) or (None, [], why it was
     skipped, warnings)."""

@@ -51,6 +51,15 @@ class TextColumn(Sequence[str]):
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
+    def run(self, start: int, stop: int) -> list[str]:
+        """The strings start..stop-1, decoded from one read of their bytes."""
+        offsets = self._offsets[start:stop + 1].tolist()
+        if not offsets:
+            return []
+        first = offsets[0]
+        blob = self._blob[first:offsets[-1]]
+        return [blob[a - first:b - first].decode("utf-8") for a, b in zip(offsets, offsets[1:])]
+
     @overload
     def __getitem__(self, i: int) -> str: ...
     @overload
@@ -101,6 +110,15 @@ class StoredSentences(Sequence[Sentence]):
 
     def __iter__(self) -> Iterator[Sentence]:
         return (self[i] for i in range(len(self)))
+
+    def run(self, start: int, stop: int) -> list[Sentence]:
+        """The sentences start..stop-1 as records, their columns read once for all of them (what an
+        update copies of the articles that did not change)."""
+        strings, kinds, ids = self._strings, self._kind_names, self._article_ids
+        return [Sentence(ids[a], p, n, text, kinds[k], strings[w] if w >= 0 else None, strings[c] if c >= 0 else None)
+                for a, (p, n), text, k, (w, c) in zip(
+                    self._article_of[start:stop].tolist(), self._numbers[start:stop].tolist(),
+                    self._text.run(start, stop), self._kinds[start:stop].tolist(), self._who[start:stop].tolist())]
 
     def text_and_speaker(self, i: int) -> tuple[str, str | None]:
         """A sentence's text and speaker alone: what ranking reads of each candidate."""

@@ -1,7 +1,7 @@
 """The learned TF-IDF state of a list of sentences (vocabulary, idf, weights): build it, save and load it, search it.
 
 The weights are scikit-learn's ``TfidfTransformer(sublinear_tf=True, smooth_idf=True)``, learned from
-the term counts that this index's own analyzer makes (``text.py``)::
+the term counts that this index's own analyzer makes (``text.py``) by the same sums in numpy::
 
     idf(t)    = ln((1 + N) / (1 + df(t))) + 1          # N sentences, df(t) of them contain t
     w(t, s)   = (1 + ln tf(t, s)) * idf(t),  then each sentence's vector is scaled to length 1
@@ -9,8 +9,8 @@ the term counts that this index's own analyzer makes (``text.py``)::
     score(s)  = q . w(s) / |q|                         # cosine similarity, in (0, 1]
 
 The idf never reaches zero, so a term found in every sentence of a one-article corpus still counts
-(DrQA's ``log((N - Nt + 0.5) / (Nt + 0.5))`` goes negative there). scikit-learn learns the idf and
-weighs the count matrix in place (float32); the index counts the terms itself (its analyzer, in one
+(DrQA's ``log((N - Nt + 0.5) / (Nt + 0.5))`` goes negative there). The idf is learned and the count
+matrix weighed in place (float32); the index counts the terms itself (its analyzer, in one
 pass, faster than a vectorizer's), keeps the weights term-major as three plain arrays (each term's
 postings: sentence positions and weights, memory-mapped when loaded) and walks them itself (walk.py).
 A query with no index terms finds nothing: ``search`` returns an empty list.
@@ -99,24 +99,27 @@ class SentenceIndex:
     def build(cls, texts: Sequence[str], settings: IndexSettings | None = None) -> "SentenceIndex":
         """Count the texts' terms, then learn the module docstring's weights with scikit-learn."""
         analyzer = Analyzer()
-        ids: dict[str, int] = defaultdict()
-        ids.default_factory = ids.__len__  # a new term gets the next id
-        tokens = array("i")
-        lengths = np.zeros(len(texts) + 1, np.int64)
-        terms, lookup = analyzer.terms, ids.__getitem__
-        for row, text in enumerate(texts, 1):
-            found = terms(text)
-            tokens.extend(map(lookup, found))
-            lengths[row] = len(found)
-        vocabulary = sorted(ids)  # alphabetical term ids, as scikit-learn numbers them
-        renumber = np.zeros(len(ids), np.int32)
-        renumber[np.fromiter(map(ids.__getitem__, vocabulary), np.int32, len(ids))] = np.arange(len(ids))
-        del ids
-        columns = renumber[np.frombuffer(tokens, np.int32)] if len(tokens) else np.zeros(0, np.int32)
-        del tokens
-        offsets = np.cumsum(lengths)
+        terms, tokens, offsets = analyse(texts, analyzer)
+        return cls.from_term_ids(terms, tokens, offsets, settings, analyzer)
+
+    @classmethod
+    def from_term_ids(cls, terms: Sequence[str], tokens: np.ndarray, offsets: np.ndarray,
+                      settings: IndexSettings | None = None, analyzer: Analyzer | None = None) -> "SentenceIndex":
+        """The index of sentences given as term ids (sentence i: tokens[offsets[i]:offsets[i + 1]], ids
+        into `terms`). Terms no sentence uses are left out, so the result is what `build` makes from
+        the texts themselves, whatever else `terms` holds."""
+        tokens = np.asarray(tokens, np.int32)
+        offsets = np.asarray(offsets, np.int64)
+        used = np.zeros(len(terms), bool)
+        used[tokens] = True
+        ids = np.flatnonzero(used)
+        order = sorted(range(len(ids)), key=[terms[i] for i in ids].__getitem__)
+        vocabulary = [terms[ids[i]] for i in order]  # alphabetical term ids, as scikit-learn numbers them
+        renumber = np.zeros(len(terms), np.int32)
+        renumber[ids[np.asarray(order, np.int64)]] = np.arange(len(ids), dtype=np.int32)
+        columns = renumber[tokens] if len(tokens) else np.zeros(0, np.int32)
         counts = sp.csr_matrix((np.ones(len(columns), np.float32), columns.copy(), offsets),
-                               shape=(len(texts), len(vocabulary)))
+                               shape=(len(offsets) - 1, len(vocabulary)))
         counts.sum_duplicates()  # one entry per (sentence, term), data = tf, terms ascending
         idf, weights = _learn_weights(counts)
         del counts
@@ -251,12 +254,36 @@ class SentenceIndex:
         return index
 
 
+def analyse(texts: Sequence[str], analyzer: Analyzer, ids: dict[str, int] | None = None
+            ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Each text's index terms as ids: (terms by id, int32 ids of every text in order, int64 offsets where
+    each text's ids start, plus the end). `ids` (term -> id) is extended in place when given, so texts
+    analysed at different times share one numbering."""
+    if ids is None:
+        ids = {}
+    numbered: dict[str, int] = defaultdict(None, ids)
+    numbered.default_factory = numbered.__len__  # a new term gets the next id
+    tokens = array("i")
+    lengths = np.zeros(len(texts) + 1, np.int64)
+    terms, lookup = analyzer.terms, numbered.__getitem__
+    for row, text in enumerate(texts, 1):
+        found = terms(text)
+        tokens.extend(map(lookup, found))
+        lengths[row] = len(found)
+    ids.update(numbered)
+    by_id = [""] * len(ids)
+    for term, number in ids.items():
+        by_id[number] = term
+    return by_id, np.frombuffer(tokens, np.int32).copy(), np.cumsum(lengths)
+
+
 def _learn_weights(counts: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
-    """(idf, weights) learned by scikit-learn from term counts (sentences x terms, float32), which it
-    turns into the weights in place."""
+    """(idf, weights) learned by scikit-learn's ``TfidfTransformer(sublinear_tf=True, smooth_idf=True)``
+    from term counts (sentences x terms, float32), which it turns into the weights in place."""
     if not counts.shape[1]:  # no sentence holds a term: nothing to learn (scikit-learn would refuse)
         return np.zeros(0, np.float32), counts
-    # Imported here: scikit-learn takes longer to import than a warm-cache `ask` takes to answer.
+    # Imported here, not with the module: answering never needs it, and its import costs more than a
+    # warm-cache `ask` takes to answer.
     from sklearn.feature_extraction.text import TfidfTransformer
 
     tfidf = TfidfTransformer(sublinear_tf=True, smooth_idf=True)

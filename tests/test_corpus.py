@@ -126,7 +126,7 @@ def test_corrupt_cache_is_rebuilt_not_trusted(tmp_path, damage):
     _corpus(tmp_path)
     cache = tmp_path / ".cache"
     open_corpus(tmp_path, cache)
-    slot = next(p for p in cache.iterdir() if p.is_dir())
+    slot = next(p for p in cache.iterdir() if p.is_dir() and not p.name.startswith("."))
     target = slot / ("articles.json" if damage != "truncate" else "postings_data.npy")
     if damage == "garbage":
         target.write_bytes(b"\x00garbage{")
@@ -188,7 +188,7 @@ def test_a_manifest_of_the_wrong_shape_is_rebuilt(tmp_path, manifest):
     _corpus(tmp_path)
     cache = tmp_path / ".cache"
     open_corpus(tmp_path, cache)
-    slot = next(p for p in cache.iterdir() if p.is_dir())
+    slot = next(p for p in cache.iterdir() if p.is_dir() and not p.name.startswith("."))
     (slot / "manifest.json").write_text(manifest)
     assert open_corpus(tmp_path, cache).search("storm homes")[0].sentence.article_id == "world/storm"
     assert open_corpus(tmp_path, cache).from_cache
@@ -200,7 +200,7 @@ def test_out_of_range_postings_are_rebuilt_not_read(tmp_path):
     _corpus(tmp_path)
     cache = tmp_path / ".cache"
     open_corpus(tmp_path, cache)
-    slot = next(p for p in cache.iterdir() if p.is_dir())
+    slot = next(p for p in cache.iterdir() if p.is_dir() and not p.name.startswith("."))
     indices = np.load(slot / "postings_indices.npy")
     np.save(slot / "postings_indices.npy", indices + 10_000_000)
     index = open_corpus(tmp_path, cache)

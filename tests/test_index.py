@@ -122,3 +122,25 @@ def test_a_long_question_is_searched_on_its_first_62_terms():
     hits = index.search(question, k=20)
     assert {p for p, _ in hits} == {i for i, t in enumerate(texts) if set(index.analyzer.terms(t)) & set(first)}
     assert 0 < len(hits) < len(texts)
+
+
+def test_the_learned_weights_follow_the_stated_formula():
+    # README: idf = ln((1 + N) / (1 + df)) + 1, tf sublinear (1 + ln tf), each sentence's row of unit length.
+    import numpy as np
+    import scipy.sparse as sp
+
+    from retrieval.tfidf import _learn_weights
+
+    rng = np.random.default_rng(3)
+    dense = rng.integers(0, 4, (300, 50)).astype(np.float32) * (rng.random((300, 50)) < 0.2)
+    dense[7] = 0  # a sentence without index terms
+    idf, got = _learn_weights(sp.csr_matrix(dense))
+    df = (dense > 0).sum(axis=0)
+    want_idf = np.log((1 + 300) / (1 + df)) + 1
+    tf = np.where(dense > 0, 1 + np.log(np.where(dense > 0, dense, 1)), 0) * want_idf
+    norms = np.linalg.norm(tf, axis=1, keepdims=True)
+    want = tf / np.where(norms == 0, 1, norms)
+    assert idf.dtype == np.float32 and got.dtype == np.float32
+    assert np.allclose(idf, want_idf, rtol=1e-6)
+    assert np.allclose(got.toarray(), want, rtol=1e-5, atol=1e-7)
+    assert not got[7].nnz

@@ -37,7 +37,7 @@ async def _keep_corpus_fresh(service: AnsweringService, every: float) -> None:
         await asyncio.sleep(every)
         try:
             if await asyncio.to_thread(service.refresh):
-                logger.info("corpus changed: now answering from %d articles", len(service.sources()))
+                logger.info("corpus changed: now answering from %d articles", service.article_count())
         except CorpusError as err:
             logger.warning("corpus folder not reloaded, still answering from the previous one: %s", err)
         except Exception:  # noqa: BLE001 - a bad article must never stop the bot
@@ -136,13 +136,14 @@ async def serve(application: Application, settings: TelegramSettings, service: A
                 error_callback=lambda err: logger.warning("getting updates failed (%s); retrying", err),
             )
             how = "long polling"
-        articles = len(service.sources())
+        articles = service.article_count()
         logger.info("@%s is answering from %d article%s (%s)", application.bot.username, articles,
                     "" if articles == 1 else "s", how)
         await stop.wait()
         logger.info("stopping")
     finally:
         refresher.cancel()
+        service.stop_building()
         try:
             await asyncio.wait_for(_stop(application), timeout=8)
         except asyncio.TimeoutError:

@@ -38,11 +38,11 @@ async def help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:  # n
 
 
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _send(update.effective_message, render.plain_message(render.about(_newsbot(context).service.sources())))
+    await _send(update.effective_message, render.plain_message(render.about(await asyncio.to_thread(_newsbot(context).service.sources))))
 
 
 async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _send(update.effective_message, render.sources_message(_newsbot(context).service.sources()))
+    await _send(update.effective_message, render.sources_message(await asyncio.to_thread(_newsbot(context).service.sources)))
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,239 @@
+"""Ingest and the cache's life: cold builds beside bm25s, one-article changes, start-up and load, at growing corpus sizes.
+
+    python benchmarks/ingest.py                      # 2,225 BBC articles, then 4x and 10x that
+    python benchmarks/ingest.py --copies 1 5 22      # sizes as copies of the BBC set (22: ~49,000 articles)
+    python benchmarks/ingest.py --quick              # one copy only
+
+The BBC news articles (../shared/data/bbc, `--data DIR`) are written as Markdown files into a temporary
+folder, repeated with varied ids and headlines for the larger sizes. For each size, in forked children
+(so each build's peak memory is its own):
+
+- cold: newsbot files -> saved cache (`open_corpus`, both cores), against bm25s indexing the same
+  sentences pre-split (its own tokenizer, the same PyStemmer English stemmer, English stop words) and
+  saving its index: sentences per second and peak memory above the child's start;
+- add, change, delete one article and `touch` another: the next build (`open_corpus`), against the cold build;
+- the running bot: `AnsweringService.refresh()` after adding an article (a child process builds, the
+  service opens the result) until the new article is answerable;
+- warm start: the change check (`corpus_fingerprint`), a cache load with its checksums, and
+  `newsbot ask` on a warm cache as a whole command, beside `python -c pass`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.scale import _release_free_memory, _status  # noqa: E402
+from retrieval import CorpusIndex, corpus_fingerprint, open_corpus  # noqa: E402
+from retrieval.cache import cache_slot  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+NEW = "# Lisbon zoo counts its penguins\n\nThe Lisbon zoo counted 4217 penguins this spring, the keeper said.\n"
+QUESTION = "How many penguins did the Lisbon zoo count?"
+
+
+def write_bbc(folder: Path, data: Path, copies: int) -> int:
+    """The BBC articles as Markdown files, `copies` times (copy n's ids and headlines marked n)."""
+    rows = [json.loads(line) for line in (data / "bbc" / "bbc-news.jsonl").read_text(encoding="utf-8").splitlines()]
+    count = 0
+    for n in range(copies):
+        for row in rows:
+            path = folder / f"copy{n:02d}" / f"{row['id']}.md"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            title = row["title"] if n == 0 else f"{row['title']} ({n})"
+            path.write_text(f"# {title}\n\n" + "\n\n".join(row["paragraphs"]) + "\n", encoding="utf-8")
+            count += 1
+    return count
+
+
+def in_child(work, *args) -> dict:
+    """Run work(*args) -> dict in a forked child: its result plus seconds and peak memory above its start."""
+    gc.collect()
+    _release_free_memory()
+    out = Path(tempfile.mktemp(suffix=".json"))
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            with open("/proc/self/clear_refs", "w") as handle:
+                handle.write("5")
+            start = _status("VmRSS")
+            began = time.perf_counter()
+            result = work(*args)
+            result.update(seconds=time.perf_counter() - began, peak_mb=(_status("VmHWM") - start) / 2**20)
+            out.write_text(json.dumps(result))
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        raise RuntimeError(f"{work.__name__} failed in its child process")
+    result = json.loads(out.read_text())
+    out.unlink()
+    return result
+
+
+def newsbot_build(folder: Path, cache: Path) -> dict:
+    index = open_corpus(folder, cache)
+    return {"sentences": len(index.corpus.sentences), "reread": index.reread, "from_cache": index.from_cache}
+
+
+def bm25s_build(texts_file: Path, out: Path) -> dict:
+    import bm25s
+    import Stemmer
+
+    texts = texts_file.read_text(encoding="utf-8").split("\n")
+    tokens = bm25s.tokenize(texts, stopwords="en", stemmer=Stemmer.Stemmer("english"), show_progress=False)
+    retriever = bm25s.BM25()
+    retriever.index(tokens, show_progress=False)
+    retriever.save(str(out), show_progress=False)
+    return {"sentences": len(texts)}
+
+
+def _bump(path: Path) -> None:
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def best_of(times: int, run) -> float:
+    values = []
+    for _ in range(times):
+        began = time.perf_counter()
+        run()
+        values.append(time.perf_counter() - began)
+    return min(values)
+
+
+def run_size(copies: int, data: Path, work: Path) -> dict:
+    folder, cache = work / f"corpus-{copies}", work / f"cache-{copies}"
+    articles = write_bbc(folder, data, copies)
+    row: dict = {"articles": articles}
+    cold = in_child(newsbot_build, folder, cache)
+    row["sentences"] = cold["sentences"]
+    row["newsbot"] = {"seconds": cold["seconds"], "rate": cold["sentences"] / cold["seconds"], "peak_mb": cold["peak_mb"]}
+    index = open_corpus(folder, cache)
+    texts_file = work / f"texts-{copies}.txt"
+    texts_file.write_text("\n".join(t.replace("\n", " ") for t in index.corpus.sentences.texts), encoding="utf-8")
+    del index
+    peer = in_child(bm25s_build, texts_file, work / f"bm25s-{copies}")
+    row["bm25s"] = {"seconds": peer["seconds"], "rate": peer["sentences"] / peer["seconds"], "peak_mb": peer["peak_mb"]}
+
+    changes = {}
+    some = sorted(folder.glob("copy00/business/*.md"))
+    for what, change in (("add", lambda: (folder / "zoo.md").write_text(NEW, encoding="utf-8")),
+                         ("change", lambda: some[3].write_text(NEW.replace("4217", "5120"), encoding="utf-8")),
+                         ("delete", lambda: some[4].unlink()),
+                         ("touch", lambda: _bump(some[5]))):
+        change()
+        result = in_child(newsbot_build, folder, cache)
+        changes[what] = {"seconds": result["seconds"], "ratio": result["seconds"] / cold["seconds"],
+                         "reread": result["reread"], "peak_mb": result["peak_mb"]}
+    row["changes"] = changes
+
+    # The running bot: a new article written, then refresh() until it answers it.
+    from bot.service import AnsweringService
+
+    service = AnsweringService.open(folder, cache)
+    (folder / "zoo2.md").write_text(NEW.replace("Lisbon", "Porto"), encoding="utf-8")
+    began = time.perf_counter()
+    service.refresh()
+    answer = service.ask(QUESTION.replace("Lisbon", "Porto"))
+    row["bot_answerable_s"] = time.perf_counter() - began
+    row["bot_answered"] = answer.answered and "Porto" in answer.passages[0].text
+    del service
+
+    slot = cache_slot(cache, str(folder.resolve()))
+    stamp = {"corpus": str(folder.resolve())}
+    row["check_s"] = best_of(3, lambda: corpus_fingerprint(folder, cache))
+    row["load_s"] = best_of(3, lambda: CorpusIndex.load(slot, stamp))
+    row["cache_mb"] = sum(p.stat().st_size for p in Path(os.path.realpath(slot)).iterdir()) / 2**20
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "bot", "ask", QUESTION, "--corpus", str(folder), "--cache-dir", str(cache)]
+    subprocess.run(command, env=env, capture_output=True, check=True)  # the cache is warm, the files read once
+    row["ask_s"] = best_of(3, lambda: subprocess.run(command, env=env, capture_output=True, check=True))
+    row["python_s"] = best_of(3, lambda: subprocess.run([sys.executable, "-c", "pass"], check=True))
+    return row
+
+
+def table(rows: list[dict]) -> str:
+    lines = [
+        "| articles | sentences | newsbot cold s/s | bm25s s/s | ratio | newsbot peak MB | bm25s peak MB "
+        "| add / change / delete / touch (s, × cold) | bot: new article answerable | change check | cache load "
+        "| `ask` warm | `python -c pass` |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        c = r["changes"]
+        changes = " / ".join(f"{c[k]['seconds']:.1f} ({c[k]['ratio']:.2f})" for k in ("add", "change", "delete", "touch"))
+        lines.append(
+            f"| {r['articles']:,} | {r['sentences']:,} | {r['newsbot']['rate']:,.0f} | {r['bm25s']['rate']:,.0f} "
+            f"| {r['newsbot']['rate'] / r['bm25s']['rate']:.2f} | {r['newsbot']['peak_mb']:,.0f} "
+            f"| {r['bm25s']['peak_mb']:,.0f} | {changes} | {r['bot_answerable_s']:.1f} s "
+            f"| {r['check_s'] * 1000:,.0f} ms | {r['load_s'] * 1000:,.0f} ms | {r['ask_s']:.2f} s | {r['python_s']:.2f} s |")
+    return "\n".join(lines)
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [r["sentences"] for r in rows]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    axes[0].plot(sizes, [r["newsbot"]["seconds"] for r in rows], "o-", label="newsbot cold build")
+    axes[0].plot(sizes, [r["bm25s"]["seconds"] for r in rows], "s-", label="bm25s cold build (pre-split)")
+    axes[0].plot(sizes, [r["changes"]["add"]["seconds"] for r in rows], "^-", label="newsbot: one article added")
+    axes[0].set(xlabel="sentences", ylabel="seconds", title="Building the index")
+    axes[1].plot(sizes, [r["ask_s"] for r in rows], "o-", label="newsbot ask, warm cache")
+    axes[1].plot(sizes, [r["python_s"] for r in rows], "--", label="python -c pass")
+    axes[1].set(xlabel="sentences", ylabel="seconds", title="Answering one question from the command line")
+    for axis in axes:
+        axis.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--copies", type=int, nargs="+", default=[1, 4, 10], help="sizes, as copies of the BBC set")
+    parser.add_argument("--quick", action="store_true", help="one copy only")
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--plot", type=Path, default=ROOT / "benchmarks" / "ingest.png")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args()
+    if not (args.data / "bbc" / "bbc-news.jsonl").exists():
+        print(f"no BBC data in {args.data}", file=sys.stderr)
+        return 1
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="newsbot-ingest-") as tmp:
+        for copies in [1] if args.quick else args.copies:
+            rows.append(run_size(copies, args.data, Path(tmp)))
+            print(table(rows[-1:]).split("\n")[-1], file=sys.stderr, flush=True)
+    print(table(rows))
+    print(f"\n{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; bot answered the new article: "
+          f"{all(r['bot_answered'] for r in rows)}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+    if len(rows) > 1:
+        try:
+            plot(rows, args.plot)
+            print(f"plot: {args.plot}")
+        except ImportError:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
