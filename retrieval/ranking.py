@@ -30,6 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .answer_type import answer_type_bonus, wanted_kinds
+from .cues import is_dateline_lede, novelty, refers_back
 from .documents import article_scores
 from .walk import Walk, top_k
 
@@ -52,6 +53,12 @@ class RankSettings:
     proximity_weight: float = 0.05
     answer_type_weight: float = 0.2
     cosine_weight: float = 0.01
+    # Sentence-level cues (cues.py), tuned on the shared NewsQA half (seeds other than 11) and WikiQA /
+    # TrecQA train: a sentence that opens by pointing back ("He ...", "The company ...") earns the
+    # share of the question the sentence before adds; one that says little beyond the question, less.
+    context_weight: float = 0.0
+    lede_weight: float = 0.0  # the article's first sentence, beyond lead_weight: where news answers are
+    novelty_weight: float = 0.0
     # How many sentences get the word-order and answer-type checks: the best by the cheap evidence
     # plus the answer-type weight where the sentence holds the kind of thing asked for at all (see
     # `held_kinds`). 20 scores as 200 did on the WikiQA and TrecQA dev sets (benchmarks/README.md).
@@ -136,17 +143,22 @@ class Evidence:
     answer_type: np.ndarray
     words: tuple[str, ...] = ()  # the index terms the question was searched with
     article: np.ndarray | None = None  # None: no article evidence (counts as 0)
+    context: np.ndarray | None = None  # what the sentence before adds, for one that points back to it
+    novelty: np.ndarray | None = None  # how much the sentence says beyond the question (cues.py)
+    lede: np.ndarray | None = None  # 1 for an article's first sentence
 
     def scores(self, settings: RankSettings) -> np.ndarray:
         """The ranked score of each candidate (the formula in the module docstring)."""
         return weighted_sum(settings, self.coverage, self.headline, self.neighbour, self.lead, self.cosine,
-                            self.bigrams, self.proximity, self.answer_type, self.article)
+                            self.bigrams, self.proximity, self.answer_type, self.article, self.context,
+                            self.novelty, self.lede)
 
 
 def weighted_sum(s: RankSettings, coverage: np.ndarray, headline: np.ndarray, neighbour: np.ndarray,
                  lead: np.ndarray, cosine: np.ndarray, bigrams: np.ndarray | None = None,
                  proximity: np.ndarray | None = None, answer_type: np.ndarray | None = None,
-                 article: np.ndarray | None = None) -> np.ndarray:
+                 article: np.ndarray | None = None, context: np.ndarray | None = None,
+                 novelty: np.ndarray | None = None, lede: np.ndarray | None = None) -> np.ndarray:
     """The score: the module docstring's sum (float32). Without the word evidence (None), the part of it
     that needs no sentence text, which picks the shortlist."""
     total = s.coverage_weight * coverage + s.headline_weight * headline + s.neighbour_weight * neighbour \
@@ -154,8 +166,9 @@ def weighted_sum(s: RankSettings, coverage: np.ndarray, headline: np.ndarray, ne
     if article is not None and s.article_weight:
         total = total + s.article_weight * article
     for weight, value in ((s.bigram_weight, bigrams), (s.proximity_weight, proximity),
-                          (s.answer_type_weight, answer_type)):
-        if value is not None:
+                          (s.answer_type_weight, answer_type), (s.context_weight, context),
+                          (s.novelty_weight, novelty), (s.lede_weight, lede)):
+        if value is not None and weight:
             total = total + weight * value
     return (total + s.cosine_weight * cosine).astype(np.float32, copy=False)
 
@@ -174,6 +187,8 @@ class CheapEvidence:
     score: np.ndarray  # their weighted sum
     words: tuple[str, ...]
     article: np.ndarray | None = None
+    before: np.ndarray | None = None  # the share of the question the sentence before adds
+    lede: np.ndarray | None = None  # 1 for an article's first sentence
 
 
 class Ranker:
@@ -189,6 +204,12 @@ class Ranker:
             first = corpus.starts[corpus.article_of]
         order = np.arange(len(corpus.sentences)) - first
         self._lead = (1.0 / (1.0 + order)).astype(np.float32)  # 1 for an article's first sentence, then 1/2 ...
+        # 1 for a first sentence that opens with a dateline: a news lede, which carries the story.
+        self._lede = np.zeros(len(corpus.sentences), np.float32)
+        if len(corpus.sentences):
+            firsts = np.flatnonzero(order == 0)
+            texts, _ = corpus.texts_and_speakers(firsts.tolist())
+            self._lede[firsts] = [is_dateline_lede(t) for t in texts]
         # True where a new article opens (and one past the end): no neighbour evidence across it.
         self._opens = np.r_[order == 0, True]
 
@@ -229,13 +250,16 @@ class Ranker:
         in_headline = self.headline_bits(query)[self.corpus.article_of[positions]]
         coverage, cosine, lead = tables.covered(walk.bits), walk.cosine, self._lead[positions]
         headline = tables.share(in_headline & missing)
-        neighbour = np.maximum(tables.share(before & missing), tables.share(after & missing))
+        from_before = tables.share(before & missing)
+        neighbour = np.maximum(from_before, tables.share(after & missing))
         article = None
         if self.articles is not None:
             # Over all articles even when searching one, so that a score means the same either way.
             article = article_scores(self.articles, query)[self.corpus.article_of[positions]]
-        score = weighted_sum(self.settings, coverage, headline, neighbour, lead, cosine, article=article)
-        return CheapEvidence(positions, coverage, cosine, headline, neighbour, lead, score, query.words, article)
+        lede = self._lede[positions]
+        score = weighted_sum(self.settings, coverage, headline, neighbour, lead, cosine, article=article, lede=lede)
+        return CheapEvidence(positions, coverage, cosine, headline, neighbour, lead, score, query.words, article,
+                             from_before, lede)
 
     def with_word_evidence(self, question: str, cheap: CheapEvidence, rows: np.ndarray) -> Evidence:
         """The whole evidence of the given rows (ascending) of `cheap`: word order and answer type added."""
@@ -250,10 +274,12 @@ class Ranker:
             ids, unknown = index.term_ids, {}
             asked = [ids[term] if term in ids else unknown.setdefault(term, -1 - len(unknown)) for term in asked]
         bigrams, proximity = word_order_evidence(asked, terms)
+        context = None if cheap.before is None else cheap.before[rows] * refers_back(texts)
         return Evidence(positions, cheap.coverage[rows], cheap.cosine[rows], cheap.headline[rows],
                         cheap.neighbour[rows], cheap.lead[rows], bigrams, proximity,
                         answer_type_bonus(question, texts, speakers), cheap.words,
-                        None if cheap.article is None else cheap.article[rows])
+                        None if cheap.article is None else cheap.article[rows], context, novelty(asked, terms),
+                        None if cheap.lede is None else cheap.lede[rows])
 
     def headline_bits(self, query: "QueryTerms") -> np.ndarray:
         """For every article, the bit set of the query ids its headline holds."""
