@@ -11,6 +11,7 @@ from bot.service import AnswerSettings
 from retrieval import RankSettings, SentenceIndex, parse_article
 from retrieval.corpus import Corpus, CorpusIndex
 from retrieval.answer_type import answer_type_bonus
+from retrieval.cues import is_dateline_lede, novelty
 from retrieval.ranking import neighbour_gain, word_order_evidence
 
 
@@ -109,7 +110,8 @@ def test_scores_are_the_documented_weighted_sum():
                 + settings.neighbour_weight * evidence.neighbour + settings.lead_weight * evidence.lead
                 + settings.bigram_weight * evidence.bigrams + settings.proximity_weight * evidence.proximity
                 + settings.answer_type_weight * evidence.answer_type + settings.cosine_weight * evidence.cosine
-                + settings.article_weight * evidence.article)
+                + settings.article_weight * evidence.article + settings.lede_weight * evidence.lede
+                + settings.novelty_weight * evidence.novelty)
     assert evidence.scores(settings) == pytest.approx(expected)
     hits = index.search("When did jets strike the town?")
     assert [h.score for h in hits] == pytest.approx(sorted(expected.tolist(), reverse=True))
@@ -117,7 +119,7 @@ def test_scores_are_the_documented_weighted_sum():
 
 def test_zero_weights_leave_coverage_alone():
     bare = RankSettings(headline_weight=0, article_weight=0, neighbour_weight=0, lead_weight=0, bigram_weight=0,
-                        proximity_weight=0, answer_type_weight=0, cosine_weight=0)
+                        proximity_weight=0, answer_type_weight=0, cosine_weight=0, lede_weight=0, novelty_weight=0)
     index = corpus(("Storm", ["The storm flooded 300 homes.", "Officials said the storm was strong."]), settings=bare)
     for hit in index.search("How many homes did the storm flood?"):
         assert hit.score == pytest.approx(hit.coverage)
@@ -182,3 +184,34 @@ def test_new_settings_set_on_an_index_rank_by_them():
     evidence = index.evidence("storm homes", k=10)
     best_cosine = int(evidence.positions[evidence.cosine.argmax()])
     assert best_cosine == 0 and index.search("storm homes", 1)[0].position == best_cosine
+
+
+# -- sentence cues (cues.py) ------------------------------------------------------------------------
+@pytest.mark.parametrize("text, lede", [
+    ("LONDON, England (CNN) -- The iconic Abbey Road studios are not for sale.", True),
+    ("(CNN) -- Bea Arthur has died of cancer.", True),
+    ("MADRID, Spain -- The match was called off.", True),
+    ("Washington (CNN) -- A new directive puts limits on raids.", True),
+    ("The studios are not for sale, the label said.", False),
+    ("He said (in a statement) that it was over -- for now.", False),
+])
+def test_a_dateline_marks_a_news_lede(text, lede):
+    assert is_dateline_lede(text) is lede
+
+
+def test_novelty_is_what_a_sentence_says_beyond_the_question():
+    asked = ["pilot", "tri"]
+    scores = novelty(asked, [["pilot", "tri"], ["pilot", "fake", "death", "crash", "plane", "swamp", "florida"]])
+    assert scores.tolist() == [0.0, 1.0]
+
+
+def test_a_dateline_lede_earns_the_lede_weight_and_nothing_else_does():
+    index = corpus(("Abbey Road", [
+        "London, England (CNN) -- The Abbey Road studios are not for sale, the label that owns them said.",
+        "Andrew Lloyd Webber is very interested in buying the Abbey Road studios.",
+    ]), ("Abbey Road again", ["The Abbey Road studios were built in 1931.", "Buying them would cost millions."]))
+    question = "Who is interested in buying the Abbey Road studios?"
+    with_lede = index.evidence(question)
+    assert with_lede.lede.tolist() == [1.0, 0.0, 0.0, 0.0]  # only the first sentence with a dateline
+    gained = with_lede.scores(index.settings) - with_lede.scores(replace(index.settings, lede_weight=0.0))
+    assert gained == pytest.approx(index.settings.lede_weight * with_lede.lede)

@@ -128,6 +128,7 @@ def test_the_bit_set_evidence_equals_the_presence_matrix_evidence(corpus):
     # The answer path weighs coverage, headline and neighbours from bit sets and look-up tables; the
     # plain way (a sentences x terms presence matrix) must give the same figures.
     from retrieval.corpus import CorpusIndex
+    from retrieval.cues import is_dateline_lede
     from retrieval.ranking import neighbour_gain, weighted_sum
 
     texts, _, _, _, questions = corpus
@@ -159,9 +160,12 @@ def test_the_bit_set_evidence_equals_the_presence_matrix_evidence(corpus):
         # Each article's score as one document, over the best article's (documents.py), stated plainly.
         by_article = np.asarray(ranked.articles.T.tocsr()[:, query.ids] @ query.weights).ravel()
         article = (by_article / by_article.max())[article_of[positions]].astype(np.float32)
+        lede = np.array([p == f and is_dateline_lede(articles.sentences[p].text) for p, f in zip(positions, first)],
+                        np.float32)
         plain = {"coverage": coverage, "cosine": cosine, "headline": headline, "neighbour": neighbour, "lead": lead,
-                 "article": article}
-        plain["score"] = weighted_sum(ranked.settings, coverage, headline, neighbour, lead, cosine, article=article)
+                 "article": article, "lede": lede}
+        plain["score"] = weighted_sum(ranked.settings, coverage, headline, neighbour, lead, cosine, article=article,
+                                      lede=lede)
         assert fast.positions.tolist() == positions.tolist()
         for name, value in plain.items():
             np.testing.assert_allclose(getattr(fast, name), value, rtol=1e-5, atol=1e-6, err_msg=name)
