@@ -270,10 +270,13 @@ class Ranker:
             ids, unknown = index.term_ids, {}
             asked = [ids[term] if term in ids else unknown.setdefault(term, -1 - len(unknown)) for term in asked]
         bigrams, proximity = word_order_evidence(asked, terms)
+        answer_type = answer_type_bonus(question, texts, speakers)
+        # A sentence that holds a new thing of the kind asked for ("... on Thursday") says enough.
+        new = np.maximum(novelty(asked, terms), answer_type)
         return Evidence(positions, cheap.coverage[rows], cheap.cosine[rows], cheap.headline[rows],
                         cheap.neighbour[rows], cheap.lead[rows], bigrams, proximity,
-                        answer_type_bonus(question, texts, speakers), cheap.words,
-                        None if cheap.article is None else cheap.article[rows], novelty(asked, terms),
+                        answer_type, cheap.words,
+                        None if cheap.article is None else cheap.article[rows], new,
                         None if cheap.lede is None else cheap.lede[rows])
 
     def headline_bits(self, query: "QueryTerms") -> np.ndarray:
