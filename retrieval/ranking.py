@@ -13,6 +13,9 @@ A candidate's score is a weighted sum of evidence, each piece in 0..1 (weights i
           + proximity_weight * proximity   # matched words / the shortest span holding them all
           + answer_type_weight * answer_type  # holds what the question asks for: a number, a date,
                                               # a name, a place, a definition
+          + lede_weight      * lede        # 1 for a first sentence opening with a dateline (a news lede)
+          + novelty_weight   * novelty     # what it says beyond the question's words, up to 6 terms, or
+                                           #     1 when it holds a new thing of the kind asked for
           + cosine_weight    * cosine      # the TF-IDF cosine (favours short sentences)
 
 Coverage is an idf-weighted count of the question's words that the sentence holds, divided by the
