@@ -140,3 +140,12 @@ async def test_a_button_with_data_the_bot_never_makes_is_answered(api):
         answer = await bot.ask(7, QUESTION)
         note = await bot.note(api.press_button(answer, "x" * 64))
     assert note == BUTTON_EXPIRED
+
+
+@pytest.mark.asyncio
+async def test_answered_updates_are_confirmed_to_the_bot_api_when_the_bot_stops(api):
+    async with running_bot(api) as bot:
+        await bot.ask(7, QUESTION)
+    assert api.pending_updates == 0, "the answered update was left unconfirmed at shutdown"
+    confirming = api.calls_of("getUpdates")[-1]
+    assert confirming.params.get("timeout") == "0" and confirming.status == 200  # made, not timed out
