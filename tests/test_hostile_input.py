@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
+from tests import in_process
 from tests.conftest import PYTHON, ROOT, SEEDS, run_env, write
 
 STORY = "# Harbour reopens\n\nThe harbour master said the port reopened on Monday after the storm.\n"
 
 
-def newsbot(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([PYTHON, "-m", "bot", *args], cwd=ROOT, env=run_env(**env), input=stdin,
-                          capture_output=True, text=True, timeout=120)
+def newsbot(*args: str, stdin: str | None = None, **env: str):
+    """The command line, in this process (tests/in_process.py); the terminal tests below start real ones."""
+    return in_process.newsbot(*args, stdin=stdin, env=run_env(**env), cwd=ROOT)
 
 
 # -- symbolic links ---------------------------------------------------------------------------------
