@@ -14,6 +14,7 @@ from web.adding import Adder
 from web.follow import Follower
 from web.shelf import Shelf
 
+from . import in_process
 from .conftest import PYTHON, ROOT, SEEDS, run_env
 from .fake_bot_api import TEST_TOKEN, ThreadedFakeBotApi
 from .test_web import ATOM, RSS, Recorder, articles
@@ -157,16 +158,14 @@ def test_follow_saves_new_items_and_stops_cleanly_on_sigterm(web, tmp_path):
 
 
 def test_follow_once_exits_1_naming_a_feed_that_failed(web, tmp_path):
-    process = newsbot("follow", web.url("/feeds/missing.rss"), "--corpus", str(tmp_path), "--once")
-    out, err = process.communicate(timeout=60)
-    assert process.returncode == 1
-    assert err.strip() == f"newsbot: failed: {web.url('/feeds/missing.rss')}: HTTP 404 Not Found; trying again in 600 s"
+    result = in_process.newsbot("follow", web.url("/feeds/missing.rss"), "--corpus", str(tmp_path), "--once")
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"newsbot: failed: {web.url('/feeds/missing.rss')}: HTTP 404 Not Found; trying again in 600 s"
 
 
 def test_follow_wants_feed_urls_not_files(tmp_path):
-    process = newsbot("follow", "saved.rss", "--corpus", str(tmp_path))
-    out, err = process.communicate(timeout=60)
-    assert process.returncode == 2 and err.count("\n") == 1 and "'saved.rss'" in err
+    result = in_process.newsbot("follow", "saved.rss", "--corpus", str(tmp_path))
+    assert result.returncode == 2 and result.stderr.count("\n") == 1 and "'saved.rss'" in result.stderr
 
 
 def test_a_surprise_in_one_feed_is_a_failed_poll_not_a_stopped_follower(web, tmp_path, monkeypatch):
@@ -226,8 +225,7 @@ def test_the_telegram_bot_follows_a_feed_and_answers_from_its_new_items(web, tmp
 
 def test_telegram_feed_without_a_corpus_folder_is_one_line_and_exit_code_2(web):
     environment = run_env(TELEGRAM_BOT_TOKEN=TEST_TOKEN)
-    result = subprocess.run([PYTHON, "-m", "bot", "telegram", "--api-url", "http://127.0.0.1:9/bot",
-                             "--feed", web.url("/feeds/news.rss")], cwd=ROOT, env=environment,
-                            capture_output=True, text=True, timeout=60)
+    result = in_process.newsbot("telegram", "--api-url", "http://127.0.0.1:9/bot", "--feed", web.url("/feeds/news.rss"),
+                                env=environment, cwd=ROOT)
     assert result.returncode == 2
     assert "name the corpus folder to save into with --corpus DIR or NEWSBOT_CORPUS" in result.stderr
