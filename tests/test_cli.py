@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from .conftest import PYTHON, ROOT, run_env, write
+from .conftest import PYTHON, ROOT, SEEDS, run_env, warm, write
 from .in_process import newsbot
 from .terminal import Terminal
 
@@ -74,6 +74,7 @@ def test_ask_stdin_plain_writes_one_line_per_question():
 
 
 def test_sources_lists_the_bundled_article():
+    warm(SEEDS)
     result = newsbot_process("sources")
     assert "idlib" in result.stdout and HEADLINE in result.stdout
     data = json.loads(newsbot("sources", "--json").stdout)
@@ -119,6 +120,7 @@ def test_index_builds_then_reuses_the_cache(tmp_path):
 
 
 def test_console_piped_answers_and_handles_commands():
+    warm(SEEDS)
     script = "Who denied conducting the first strikes?\nmore\ncontext\nsources\nhelp\nquit\nnever read\n"
     result = newsbot_process("console", stdin=script)
     assert result.returncode == 0, result.stderr
@@ -132,6 +134,7 @@ def test_console_piped_answers_and_handles_commands():
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_console_in_a_real_terminal_colours_and_quits_on_ctrl_d(tmp_path):
+    warm(SEEDS)
     env = run_env(TERM="xterm-256color", HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"))
     env.pop("NO_COLOR", None)
     terminal = Terminal([PYTHON, "-m", "bot", "console"], env, cwd=str(ROOT), columns=120, lines=40)
@@ -160,6 +163,7 @@ def test_ask_stdin_survives_odd_lines_and_keeps_the_order():
         b'{"question": 5}',
         b"Who denied conducting the first strikes?",
     ]
+    warm(SEEDS)
     result = subprocess.run([PYTHON, "-m", "bot", "ask", "-", "--json"], input=b"\n".join(lines) + b"\n",
                             capture_output=True, env=run_env(PYTHONIOENCODING="utf-8:strict"), timeout=120)
     assert result.returncode == 0, result.stderr
@@ -176,6 +180,7 @@ def test_top_k_out_of_range_is_a_usage_error(value):
 
 
 def test_eval_reports_figures_and_rejects_a_bad_file(tmp_path):
+    warm(SEEDS)
     qa = write(tmp_path, "qa.jsonl", '{"question": "Who denied conducting the first strikes?", '
                                      '"expected": ["Moscow denied"]}\n{"question": "Who won the World Cup?", "expected": null}\n')
     result = newsbot_process("eval", str(qa))

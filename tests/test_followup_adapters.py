@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from .conftest import PYTHON, ROOT, run_env
+from .conftest import PYTHON, ROOT, cache_for, run_env, warm
 from .conversations import CORPORA, INTERLEAVED, Script, Turn, misses
 from .terminal import Terminal
 from .test_telegram import api, running_bot  # noqa: F401 - the fake Bot API fixture
@@ -34,7 +34,9 @@ class Console:
     def __init__(self, folder, home):
         env = run_env(TERM="xterm-256color", HOME=str(home), XDG_STATE_HOME=str(home / "state"))
         env.pop("NO_COLOR", None)
-        self.terminal = Terminal([PYTHON, "-m", "bot", "console", "--corpus", str(folder)], env, cwd=str(ROOT),
+        warm(folder, cache_for(folder))
+        self.terminal = Terminal([PYTHON, "-m", "bot", "console", "--corpus", str(folder),
+                                  "--cache-dir", str(cache_for(folder))], env, cwd=str(ROOT),
                                  columns=200, lines=80)
         self.terminal.wait_until(self.prompted, "the prompt", 60)
 

@@ -16,7 +16,7 @@ import pytest
 
 from bot.service import AnsweringService
 from tests import in_process
-from tests.conftest import PYTHON, ROOT, SEEDS, run_env
+from tests.conftest import PYTHON, ROOT, SEEDS, run_env, warm
 from tests.fake_bot_api import TEST_TOKEN, FakeBotApi, ThreadedFakeBotApi
 from tests.test_telegram import QUESTION, best_passage, running_bot
 
@@ -80,6 +80,7 @@ def test_a_token_the_server_refuses_is_one_error_line_and_exit_code_2():
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_the_bot_answers_then_stops_cleanly_on_a_signal_without_ever_printing_the_token(stop_signal):
+    warm(SEEDS)
     with ThreadedFakeBotApi() as api:
         # --verbose: even debug logging, where python-telegram-bot writes request URLs, hides the token.
         process = newsbot("--api-url", api.base_url, "--verbose")
