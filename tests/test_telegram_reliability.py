@@ -15,9 +15,9 @@ from tests.conftest import PYTHON, ROOT, SEEDS, run_env, warm
 from tests.fake_bot_api import TEST_TOKEN, FakeBotApi, ThreadedFakeBotApi
 from tests.test_telegram import QUESTION, api, best_passage, running_bot  # noqa: F401 - api is a fixture
 
-# Four getUpdates batches: the kill (after 150 answers) leaves more than a batch unanswered, and SIGTERM's
+# The backlog of 1,000 (ten getUpdates batches): the kill (after 150 answers) leaves more than a batch unanswered, and SIGTERM's
 # finishing of the answers in flight (up to a batch) still leaves some for the restart.
-BACKLOG = 400
+BACKLOG = 1000
 
 
 def start_bot(api: FakeBotApi, cache, *args: str) -> subprocess.Popen:
@@ -51,7 +51,7 @@ def answered(api: FakeBotApi) -> int:
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
-def test_a_backlog_of_400_questions_is_answered_once_across_a_kill_and_restart(how, tmp_path):
+def test_a_backlog_of_1000_questions_is_answered_once_across_a_kill_and_restart(how, tmp_path):
     warm(SEEDS, tmp_path)  # the first bot starts on a built index, as the second does
     with ThreadedFakeBotApi() as api:
         asked = [(chat, api.send_text(chat, QUESTION)) for chat in range(2000, 2100) for _ in range(BACKLOG // 100)]
