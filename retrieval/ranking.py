@@ -14,7 +14,7 @@ A candidate's score is a weighted sum of evidence, each piece in 0..1 (weights i
           + answer_type_weight * answer_type  # holds what the question asks for: a number, a date,
                                               # a name, a place, a definition
           + lede_weight      * lede        # 1 for a first sentence opening with a dateline (a news lede)
-          + novelty_weight   * novelty     # what it says beyond the question's words, up to 6 terms, or
+          + novelty_weight   * (novelty - 1)  # what it says beyond the question's words, up to 6 terms, or
                                            #     1 when it holds a new thing of the kind asked for
           + cosine_weight    * cosine      # the TF-IDF cosine (favours short sentences)
 
@@ -166,9 +166,10 @@ def weighted_sum(s: RankSettings, coverage: np.ndarray, headline: np.ndarray, ne
         + s.lead_weight * lead
     if article is not None and s.article_weight:
         total = total + s.article_weight * article
+    if novelty is not None and s.novelty_weight:  # a penalty: a sentence that says enough keeps its score
+        total = total + s.novelty_weight * (novelty - 1)
     for weight, value in ((s.bigram_weight, bigrams), (s.proximity_weight, proximity),
-                          (s.answer_type_weight, answer_type), (s.novelty_weight, novelty),
-                          (s.lede_weight, lede)):
+                          (s.answer_type_weight, answer_type), (s.lede_weight, lede)):
         if value is not None and weight:
             total = total + weight * value
     return (total + s.cosine_weight * cosine).astype(np.float32, copy=False)

@@ -111,7 +111,7 @@ def test_scores_are_the_documented_weighted_sum():
                 + settings.bigram_weight * evidence.bigrams + settings.proximity_weight * evidence.proximity
                 + settings.answer_type_weight * evidence.answer_type + settings.cosine_weight * evidence.cosine
                 + settings.article_weight * evidence.article + settings.lede_weight * evidence.lede
-                + settings.novelty_weight * evidence.novelty)
+                + settings.novelty_weight * (evidence.novelty - 1))
     assert evidence.scores(settings) == pytest.approx(expected)
     hits = index.search("When did jets strike the town?")
     assert [h.score for h in hits] == pytest.approx(sorted(expected.tolist(), reverse=True))
