@@ -182,15 +182,28 @@ def write_corpus(folder: Path, articles: Sequence[Article], sentences: Sequence[
         return -1 if value is None else strings.setdefault(value, len(strings))
 
     n = len(sentences)
-    numbers = np.zeros((n, 2), np.int32)
-    kind = np.zeros(n, np.int8)
-    who = np.full((n, 2), -1, np.int32)
-    texts = []
-    for i, s in enumerate(sentences):
-        numbers[i] = s.paragraph, s.sentence
-        kind[i] = kinds.setdefault(s.kind, len(kinds))
-        who[i] = code(s.attributed_to), code(s.credit)
-        texts.append(s.text)
+    columns = getattr(sentences, "speakers", None) is not None  # parts.SentenceColumns: no records made
+    if columns:
+        numbers, texts = np.asarray(sentences.numbers, np.int32), sentences.texts
+        codes = np.asarray(sentences.kinds)
+        names = sentences.kind_names
+        used, first = np.unique(codes, return_index=True)
+        for c in used[np.argsort(first, kind="stable")].tolist():  # numbered in order of first use
+            kinds.setdefault(names[c], len(kinds))
+        table = np.array([kinds.get(name, -1) for name in names], np.int8)
+        kind = table[codes] if n else np.zeros(0, np.int8)
+        who = np.array([(code(w), code(c)) for w, c in zip(sentences.speakers, sentences.credits)],
+                       np.int32).reshape(n, 2)
+    else:
+        numbers = np.zeros((n, 2), np.int32)
+        kind = np.zeros(n, np.int8)
+        who = np.full((n, 2), -1, np.int32)
+        texts = []
+        for i, s in enumerate(sentences):
+            numbers[i] = s.paragraph, s.sentence
+            kind[i] = kinds.setdefault(s.kind, len(kinds))
+            who[i] = code(s.attributed_to), code(s.credit)
+            texts.append(s.text)
     TextColumn.write(folder, SENTENCE_TEXT, texts)
     np.save(folder / "sentence_numbers.npy", numbers)
     np.save(folder / "sentence_kinds.npy", kind)
