@@ -92,10 +92,12 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """Surface tokens, folded, possessives cut (Syria's -> syria), digit groups joined."""
-        out = []
         text = fold(text)
         if "," in text or "." in text:
             text = _DIGIT_GROUP.sub("", text)
+        if "'" not in text:  # no possessive to cut
+            return _TOKEN.findall(text)
+        out = []
         for token in _TOKEN.findall(text):
             token = _POSSESSIVE.sub("", token) if "'" in token else token
             if token:
