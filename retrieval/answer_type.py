@@ -65,6 +65,9 @@ _TIME_WORDS = frozenset(
     "today tomorrow ago century decade since until morning night overnight".split())
 _NUM_TIME = re.compile(r"\b(?:in|since|by|until|from) <num>\b")
 _DEFINITION_WORDS = frozenset(("is", "are", "was", "were", "refer", "refers", "known"))
+# Whether _HAS_NAME matches at all (a capital and a small letter, after a non-word character, not at
+# the start and not after a sentence's end), written to start at the capital, which `re` finds fast.
+_ANY_NAME = re.compile(r"[A-Z](?<=\W[A-Z])(?<![.!?]\s[A-Z])[a-z]")
 
 
 def _time_run(run: str) -> bool:
@@ -80,11 +83,11 @@ def held_kinds(text: str, speaker: str | None) -> int:
     low = text.lower()
     runs = set(_RUN.findall(low))
     number = _DIGIT.search(low) is not None or "<num>" in low or not runs.isdisjoint(_NUMBER_WORDS)
-    time = not runs.isdisjoint(_TIME_WORDS) or any(map(_time_run, runs)) \
+    time = not runs.isdisjoint(_TIME_WORDS) or number and any(map(_time_run, runs)) \
         or "<num>" in low and _NUM_TIME.search(low) is not None
     definition = not runs.isdisjoint(_DEFINITION_WORDS) and _HAS_DEFINITION.search(low) is not None
     return (NUMBER * number | TIME * time
-            | PERSON * (speaker is not None or bool(_HAS_NAME.search(text)))
+            | PERSON * (speaker is not None or _ANY_NAME.search(text) is not None)
             | PLACE * bool(_HAS_PLACE.search(text)) | DEFINITION * definition)
 
 

@@ -31,11 +31,10 @@ class TextColumn(Sequence[str]):
 
     @classmethod
     def write(cls, folder: Path, name: str, texts: Sequence[str]) -> None:
-        encoded = [t.encode("utf-8") for t in texts]
-        offsets = np.zeros(len(encoded) + 1, np.int64)
-        np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)), out=offsets[1:])
-        with open(folder / name, "wb") as handle:
-            handle.write(b"".join(encoded))
+        offsets = np.zeros(len(texts) + 1, np.int64)
+        with open(folder / name, "wb") as handle:  # one text at a time: no second copy of them all
+            write = handle.write
+            np.cumsum(np.fromiter((write(t.encode("utf-8")) for t in texts), np.int64, len(texts)), out=offsets[1:])
         np.save(folder / f"{name}.offsets.npy", offsets)
 
     @classmethod
