@@ -39,6 +39,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from corpora import DATA, WIKIQA_FILES, draw_questions, real_sentences, synthetic_sentences  # noqa: E402
+from measure import in_child  # noqa: E402
 
 from retrieval.corpus import CorpusIndex  # noqa: E402
 from retrieval.tfidf import SentenceIndex  # noqa: E402
@@ -154,53 +155,11 @@ class Sklearn:
 
 
 # -- measuring --------------------------------------------------------------------------------------
-def _status(key: str) -> int:
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
 def build_in_child(engine, texts, folder: Path) -> dict:
     """Build and save in a forked child: (build seconds, peak memory above its start, size on disk)."""
-    result = folder.with_suffix(".json")
-    gc.collect()
-    _release_free_memory()
-    pid = os.fork()
-    if pid == 0:  # the child
-        code = 1
-        try:
-            _release_free_memory()  # memory the parent freed but kept would hide the build's own use
-            try:
-                with open("/proc/self/clear_refs", "w") as handle:
-                    handle.write("5")  # restart the peak-RSS count at the current RSS
-            except OSError:
-                pass
-            start = _status("VmRSS")
-            began = time.perf_counter()
-            engine.build(texts, folder)
-            seconds = time.perf_counter() - began
-            peak = _status("VmHWM") - start
-            result.write_text(json.dumps({"build_s": seconds, "peak_mb": peak / 2**20}))
-            code = 0
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    if status != 0 or not result.exists():
-        raise RuntimeError(f"{engine.name}: the build failed in the child process")
-    out = json.loads(result.read_text())
-    out["disk_mb"] = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
-    return out
-
-
-def _release_free_memory() -> None:
-    """Give freed heap memory back to the system (glibc), so that resident memory is memory in use."""
-    try:
-        import ctypes
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    out = in_child(engine.build, texts, folder)
+    return {"build_s": out["seconds"], "peak_mb": out["peak_mb"],
+            "disk_mb": sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20}
 
 
 def latencies(run, questions: list[str], budget_s: float) -> np.ndarray:
