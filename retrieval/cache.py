@@ -27,9 +27,11 @@ from typing import Iterable, Sequence
 from .folder import Warn, article_files
 
 # 6: "(Photo: ...)" credits without a full stop before them; other encodings read. 7: checksums, files.json.
-# 8: the days each sentence names (days.npy, day_positions.npy). 9: headlines and front matter clipped
-# when read; each article's metadata a JSON row of its own (article_meta.utf8), decoded when asked for.
-CACHE_FORMAT = 9
+# 8: the days each sentence names (days.npy, day_positions.npy)
+# 9: article vectors (articles.npz, documents.py).
+# 10: headlines and front matter clipped when read; each article's metadata a JSON row of its own
+# (article_meta.utf8), decoded when asked for.
+CACHE_FORMAT = 10
 # The libraries whose versions change what is read, split, stemmed or weighed.
 _LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "charset-normalizer")
 MANIFEST = "manifest.json"

@@ -17,6 +17,7 @@ from .articles import DEFAULT_MAX_FILE_BYTES
 from .dates import DayIndex
 from .cache import (CacheDamaged, cache_slot, corpus_files, default_cache_root, file_keys, fingerprint, new_build,
                     publish, read_manifest, write_manifest)
+from .documents import article_vectors
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
 from .incremental import update
 from .lock import build_lock
@@ -40,14 +41,17 @@ class CorpusIndex:
 
     def __init__(self, corpus: Corpus, index: SentenceIndex, headlines: sp.csr_matrix,
                  settings: RankSettings | None = None, kinds: np.ndarray | None = None,
-                 days: DayIndex | None = None):
+                 days: DayIndex | None = None, articles: sp.csr_matrix | None = None):
         self.corpus = corpus
         self._days = days  # which sentences name which day (dates.py); made on first use when not given
         self.index = index
         self.headlines = headlines.tocsc()  # article x term, column access per question term
         # The kinds of thing each sentence holds (answer_type.held_kinds), read once here, not per question.
         self.kinds = kinds if kinds is not None else _held_kinds(corpus)
-        self.ranker = Ranker(index, corpus, self.headlines, self.kinds, settings or RankSettings())
+        # Each article as one document (documents.py), term-major: made once, at build time.
+        self.articles = articles if articles is not None else article_vectors(
+            index, corpus.article_of, [a.title for a in corpus.articles])
+        self.ranker = Ranker(index, corpus, self.headlines, self.kinds, settings or RankSettings(), self.articles)
         self._article_numbers = {a: i for i, a in enumerate(corpus.article_ids)}
         self.from_cache = False  # set by load
         self.cache_error: str | None = None  # why the index could not be saved to the cache, when it could not
@@ -194,6 +198,7 @@ class CorpusIndex:
         try:
             self.index.save(build)
             sp.save_npz(build / "headlines.npz", self.headlines.tocsr(), compressed=False)
+            sp.save_npz(build / "articles.npz", self.articles, compressed=False)
             write_corpus(build, self.corpus.articles, self.corpus.sentences)
             np.save(build / "starts.npy", np.asarray(self.corpus.starts, np.int64))
             np.save(build / "kinds.npy", np.asarray(self.kinds, np.uint8))
@@ -224,11 +229,14 @@ class CorpusIndex:
         index = SentenceIndex.load(folder)
         headlines = sp.load_npz(folder / "headlines.npz")
         kinds = np.load(folder / "kinds.npy", mmap_mode="r", allow_pickle=False)
+        documents = sp.load_npz(folder / "articles.npz").tocsr()
         if len(index) != len(sentences) or headlines.shape != (len(articles), len(index.vocabulary)) \
+                or documents.shape != (len(index.vocabulary), len(articles)) \
                 or kinds.shape != (len(sentences),) or kinds.dtype != np.uint8:
             raise ValueError("cache arrays do not match")
         loaded = cls(Corpus(articles, sentences, article_of, starts), index, headlines, settings,
-                     kinds=np.asarray(kinds), days=DayIndex.load(folder, len(sentences)))
+                     kinds=np.asarray(kinds), days=DayIndex.load(folder, len(sentences)),
+                     articles=documents)
         loaded.from_cache, loaded.skipped = True, tuple(manifest.get("skipped", []))
         loaded.fingerprint = str(manifest.get("files", ""))
         loaded.saved_in = folder
