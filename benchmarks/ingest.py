@@ -38,12 +38,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.measure import best_of, in_child  # noqa: E402
+from benchmarks.measure import best_of, drop_from_page_cache, in_child, resident_share  # noqa: E402
 from retrieval import CorpusIndex, corpus_fingerprint, open_corpus  # noqa: E402
 from retrieval.cache import cache_slot  # noqa: E402
 
@@ -141,43 +139,6 @@ def run_size(copies: int, data: Path, work: Path) -> dict:
 
 def _cache_files(slot: Path) -> list[Path]:
     return sorted(Path(os.path.realpath(slot)).iterdir())
-
-
-def drop_from_page_cache(files: list[Path]) -> None:
-    """Ask the kernel to forget the files' pages (clean pages only: the build flushed them)."""
-    for path in files:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        finally:
-            os.close(fd)
-
-
-def resident_share(files: list[Path]) -> float:
-    """The share of the files' pages in the page cache now (mincore over a read-only map of each)."""
-    import ctypes
-    import mmap
-
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.mincore.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p)
-    page = mmap.PAGESIZE
-    resident = total = 0
-    for path in files:
-        size = path.stat().st_size
-        if not size:
-            continue
-        with open(path, "rb") as handle, mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ) as view:
-            pages = (size + page - 1) // page
-            vec = ctypes.create_string_buffer(pages)
-            bytes_view = np.frombuffer(view, np.uint8)  # a read-only map's address, through numpy
-            base = bytes_view.ctypes.data
-            if libc.mincore(ctypes.c_void_p(base), size, vec) != 0:
-                raise OSError(ctypes.get_errno(), "mincore failed")
-            del bytes_view
-            resident += int((np.frombuffer(vec.raw, np.uint8) & 1).sum())
-            total += pages
-    return resident / total if total else 0.0
 
 
 def load_at(copies: int, data: Path, work: Path) -> dict:
