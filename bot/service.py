@@ -147,7 +147,7 @@ class AnsweringService:
     def _confidence(self, index: CorpusIndex, text: str, passage: Passage) -> Confidence:
         """The passage's tier: the evidence's (AnswerSettings.confidence), or "none" when it is about
         someone or somewhere else than the question names."""
-        tier = self.settings.confidence(passage.score, passage.coverage)
+        tier = self.settings.confidence(passage.score, passage.coverage, passage.margin)
         if tier != "none" and _missing_names(index, text, passage):
             return "none"
         return tier
@@ -219,7 +219,7 @@ class AnsweringService:
                     continue
                 if hit.score > getattr(best.get(hit.position), "score", -1):
                     best[hit.position] = hit
-                if self.settings.accepts(hit.score, hit.coverage):
+                if self.settings.accepts(hit.score, hit.coverage, hit.margin):
                     accepted[hit.position] = accepted.get(hit.position, False) or not own
         hits = sorted(best.values(), key=lambda h: -h.score)
         passages = [self._passage(index, hit) for hit in hits]
@@ -239,7 +239,7 @@ class AnsweringService:
         answered = found and not _names_not_held(index, _question_names(search) + list(reading.about),
                                                  held[first.position])
         top = best[first.position]
-        confidence = "answer" if answered else self.settings.confidence(top.score, top.coverage)
+        confidence = "answer" if answered else self.settings.confidence(top.score, top.coverage, top.margin)
         if confidence == "answer" and not answered:
             confidence = "none"  # as good as an answer, but about something else
         return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article,
@@ -265,7 +265,7 @@ class AnsweringService:
             text = f"{before.text} {s.text}"
         a = index.header(position)
         return Passage(text, hit.score, source_of(a), s.paragraph, s.sentence, s.attributed_to, s.kind, s.credit,
-                       matched, position, coverage=hit.coverage,
+                       matched, position, coverage=hit.coverage, margin=hit.margin,
                        dates=tuple(mentions(text, published_day(a.published))))
 
     def context(self, passage: Passage) -> str | None:
