@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
@@ -141,13 +142,17 @@ class AnsweringService:
         return [Hit(int(p), 1.0, index.sentence(int(p)), 1.0, ()) for p in positions[:k].tolist()]
 
     def _acceptable(self, index: CorpusIndex, text: str, passage: Passage) -> bool:
-        """The decline rule: good enough evidence, and every name the question gives is in the passage."""
-        return self._confidence(index, text, passage) == "answer"
+        """The decline rule for a newer report's figure: good enough evidence, and every name the question
+        gives is in the passage; its lead over other articles is not asked for, since the reports it
+        updates are its rivals."""
+        return self._confidence(index, text, replace(passage, margin=math.inf)) == "answer"
 
     def _confidence(self, index: CorpusIndex, text: str, passage: Passage) -> Confidence:
         """The passage's tier: the evidence's (AnswerSettings.confidence), or "none" when it is about
-        someone or somewhere else than the question names."""
-        tier = self.settings.confidence(passage.score, passage.coverage, passage.margin)
+        someone or somewhere else than the question names. A passage carrying the earlier figures it
+        replaces needs no lead over those reports."""
+        margin = math.inf if passage.earlier else passage.margin
+        tier = self.settings.confidence(passage.score, passage.coverage, margin)
         if tier != "none" and _missing_names(index, text, passage):
             return "none"
         return tier
