@@ -95,8 +95,8 @@ class CorpusIndex:
         article = self.corpus.article_of[positions]
         if len(rows) == 0 or (article == article[0]).all():
             return np.full(len(rows), np.inf, np.float32)
-        texts, _ = self.corpus.texts_and_speakers(positions.tolist())
-        return rival_margins(score, article, texts, rows)
+        corpus = self.corpus
+        return rival_margins(score, article, lambda i: corpus.texts_and_speakers([int(positions[i])])[0][0], rows)
 
     def evidence(self, question: str, article: str | None = None, k: int | None = None,
                  allowed: np.ndarray | None = None) -> Evidence | None:

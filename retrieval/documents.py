@@ -19,8 +19,7 @@ its own terms' columns.
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -31,7 +30,6 @@ if TYPE_CHECKING:
 
 
 K1, B = 1.2, 0.3
-_WORDS = re.compile(r"[^\W_]+")
 
 
 def article_vectors(index: "SentenceIndex", article_of: np.ndarray, headlines: Sequence[str]) -> sp.csr_matrix:
@@ -81,18 +79,27 @@ def article_scores(vectors: sp.csr_matrix, query: "QueryTerms") -> np.ndarray:
     return score / best if best > 0 else score
 
 
-def rival_margins(score: np.ndarray, article: np.ndarray, texts: Sequence[str], rows: np.ndarray) -> np.ndarray:
-    """For each of `rows` (candidates, by their `score`, `article` number and text), how far it stands
-    above the best candidate from another article that is not a copy of it (the same words): the
-    decline's "does one story clearly answer this" (bot/answers.py). Infinite where it has no rival
-    (the question was asked of one article, or no other article shares its words)."""
+def rival_margins(score: np.ndarray, article: np.ndarray, text_of: Callable[[int], str], rows: np.ndarray) -> np.ndarray:
+    """For each of `rows` (candidates, by their `score`, `article` number and `text_of(candidate)`), how
+    far it stands above the best candidate from another article that is not a copy of it (the same
+    text but for case and spacing): the decline's "does one story clearly answer this"
+    (bot/answers.py). Infinite where it has no rival (the question was asked of one article, or no other
+    article shares its words). Texts are read only where an article differs, usually one or two."""
     out = np.full(len(rows), np.inf, np.float32)
     if not len(rows) or len(score) < 2:
         return out
-    keys: dict[str, int] = {}
-    key = np.array([keys.setdefault(" ".join(_WORDS.findall(t.lower())), len(keys)) for t in texts])
-    rival = (article[rows, None] != article[None, :]) & (key[rows, None] != key[None, :])
-    best = np.where(rival, score[None, :], -np.inf).max(axis=1)
-    has = np.isfinite(best)
-    out[has] = (score[rows] - best)[has]
+    order = np.argsort(-score, kind="stable").tolist()
+    articles = article.tolist()
+    keys: dict[int, str] = {}
+
+    def key(i: int) -> str:
+        if i not in keys:
+            keys[i] = " ".join(text_of(i).lower().split())
+        return keys[i]
+
+    for n, row in enumerate(rows.tolist()):
+        for other in order:
+            if articles[other] != articles[row] and key(other) != key(row):
+                out[n] = score[row] - score[other]
+                break
     return out
