@@ -91,12 +91,20 @@ class CorpusIndex:
                           float(m)) for i, m in zip(best, margins)]
 
     def _margins(self, positions: np.ndarray, score: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Each chosen candidate's lead over the best candidate of another article (documents.rival_margins)."""
+        """Each chosen candidate's lead over the best candidate of another article that reports something
+        else (documents.rival_margins)."""
         article = self.corpus.article_of[positions]
         if len(rows) == 0 or (article == article[0]).all():
             return np.full(len(rows), np.inf, np.float32)
-        corpus = self.corpus
-        return rival_margins(score, article, lambda i: corpus.texts_and_speakers([int(positions[i])])[0][0], rows)
+        index, corpus, terms = self.index, self.corpus, {}
+
+        def terms_of(i: int) -> frozenset:
+            if i not in terms:
+                stored = index.sentence_terms(positions[i:i + 1], as_ids=True)
+                terms[i] = frozenset(stored[0] if stored is not None else
+                                     index.analyzer.terms(corpus.texts_and_speakers([int(positions[i])])[0][0]))
+            return terms[i]
+        return rival_margins(score, article, terms_of, rows)
 
     def evidence(self, question: str, article: str | None = None, k: int | None = None,
                  allowed: np.ndarray | None = None) -> Evidence | None:

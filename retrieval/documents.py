@@ -79,27 +79,32 @@ def article_scores(vectors: sp.csr_matrix, query: "QueryTerms") -> np.ndarray:
     return score / best if best > 0 else score
 
 
-def rival_margins(score: np.ndarray, article: np.ndarray, text_of: Callable[[int], str], rows: np.ndarray) -> np.ndarray:
-    """For each of `rows` (candidates, by their `score`, `article` number and `text_of(candidate)`), how
-    far it stands above the best candidate from another article that is not a copy of it (the same
-    text but for case and spacing): the decline's "does one story clearly answer this"
-    (bot/answers.py). Infinite where it has no rival (the question was asked of one article, or no other
-    article shares its words). Texts are read only where an article differs, usually one or two."""
+SAME_REPORT = 0.5  # shared share of two sentences' terms (Jaccard) from which they report the same thing
+
+
+def rival_margins(score: np.ndarray, article: np.ndarray, terms_of: Callable[[int], frozenset], rows: np.ndarray
+                  ) -> np.ndarray:
+    """For each of `rows` (candidates, by their `score`, `article` number and `terms_of(candidate)`, its
+    index terms), how far it stands above the best candidate from another article that says something
+    else: one sharing less than SAME_REPORT of its terms. A copy, or another outlet's report of the same
+    fact, is no rival; a sentence of another story that matches the question as well is. This is the
+    decline's "does one story clearly answer this" (bot/answers.py). Infinite where there is no rival
+    (asked of one article, or no other article shares the question's words). Terms are read only where
+    an article differs, usually for one or two candidates."""
     out = np.full(len(rows), np.inf, np.float32)
     if not len(rows) or len(score) < 2:
         return out
     order = np.argsort(-score, kind="stable").tolist()
     articles = article.tolist()
-    keys: dict[int, str] = {}
-
-    def key(i: int) -> str:
-        if i not in keys:
-            keys[i] = " ".join(text_of(i).lower().split())
-        return keys[i]
-
     for n, row in enumerate(rows.tolist()):
+        mine = terms_of(row)
         for other in order:
-            if articles[other] != articles[row] and key(other) != key(row):
-                out[n] = score[row] - score[other]
-                break
+            if articles[other] == articles[row]:
+                continue
+            theirs = terms_of(other)
+            union = len(mine | theirs)
+            if union and len(mine & theirs) >= SAME_REPORT * union:
+                continue
+            out[n] = score[row] - score[other]
+            break
     return out
