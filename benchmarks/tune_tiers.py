@@ -7,9 +7,10 @@ asked of news.py's whole archive, WikiQA train questions asked of their own arti
 benchmarks/quality.py asks them (news.py's archive with seed 5 unless `--seed`: seed 11 is the held-out
 figure news.py reports). Then a grid: the answer tier is the (min_coverage, min_score, min_margin) with
 the best sum of the two sets' answer-triggering F1 among those that keep the seed set right (every
-answerable seed question answered, 90% of the others declined); the maybe tier is the lower pair
-whose band (maybe, not answer) is widest while its precision stays at least half the answer tier's
-on both sets. Nothing is saved; the constants are copied by hand into AnswerSettings.
+answerable seed question answered, 90% of the others declined); the maybe tier is the lower triple
+whose band (maybe, not answer) is widest while its precision stays at least SEPARATION times the
+"none" tier's on both sets. Nothing is saved; the constants are copied by hand into AnswerSettings
+(min_margin is not: see benchmarks/README.md, it is off by default).
 """
 
 from __future__ import annotations
