@@ -138,6 +138,7 @@ def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None 
     if not paragraphs:
         raise ArticleError(where, "no text under the headline")
     known = {key: (clean_text(meta.pop(key)) or None) if key in meta else None for key in KNOWN_KEYS[1:]}
+    title, known, meta = _clipped(title, known, meta, lambda why: warn and warn(f"{where}: {why}"))
     return Article(
         id=article_id,
         title=title,
@@ -146,6 +147,34 @@ def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None 
         path=str(path) if path is not None else None,
         **known,
     )
+
+
+# A headline, a name or a date is short: longer ones (a 10 MB title has been seen) are clipped when
+# read, so no index, cache, listing or JSON answer carries them whole; a URL that long is left out.
+MAX_TITLE_CHARS, MAX_FIELD_CHARS, MAX_URL_CHARS = 1_000, 500, 2_000
+
+
+def _clipped(title: str, known: dict, meta: dict, warn: Callable[[str], None]) -> tuple[str, dict, dict]:
+    """The headline and front-matter fields within their lengths, and one warning naming what was cut."""
+    cut = []
+
+    def fit(name: str, value: str, limit: int) -> str:
+        if len(value) <= limit:
+            return value
+        cut.append(f"{name} ({len(value):,} characters)")
+        return value[:limit - 1].rsplit(" ", 1)[0] + "…"
+
+    title = fit("headline", title, MAX_TITLE_CHARS)
+    url = known.get("url")
+    if url and len(url) > MAX_URL_CHARS:
+        cut.append(f"url ({len(url):,} characters, left out)")
+        known = {**known, "url": None}
+    known = {k: fit(k, v, MAX_FIELD_CHARS) if v and k != "url" else v for k, v in known.items()}
+    meta = {fit("a front-matter key", k, MAX_FIELD_CHARS): fit(k[:40], v, MAX_FIELD_CHARS) for k, v in meta.items()}
+    if cut:
+        warn(f"clipped {', '.join(cut)} to {MAX_TITLE_CHARS:,} characters for the headline, "
+             f"{MAX_FIELD_CHARS:,} for other fields")
+    return title, known, meta
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:

@@ -14,6 +14,7 @@ from .records import BODY, Article, Paragraph, Sentence
 # Files of a stored corpus, beside the index's own files in the cache folder.
 SENTENCE_TEXT = "sentences.utf8"
 PARAGRAPH_TEXT = "paragraphs.utf8"
+ARTICLE_META = "article_meta.utf8"  # each article's headline and metadata, one JSON object an article
 
 
 def mapped(path: Path) -> np.ndarray:
@@ -135,20 +136,22 @@ class StoredArticles(Sequence[Article]):
 
     def __init__(self, folder: Path):
         data = json.loads((folder / "articles.json").read_text(encoding="utf-8"))
-        self._meta = data["articles"]
+        self.ids: list[str] = data["ids"]
         self._kind_names = data["kinds"]
         self._credits = data["credits"]
-        self.ids = [a["id"] for a in self._meta]
+        # Decoded one article at a time: parsed whole, 55,000 articles' metadata took most of a load.
+        self._meta = TextColumn.open(folder, ARTICLE_META)
         self._text = TextColumn.open(folder, PARAGRAPH_TEXT)
         self._first = mapped(folder / "article_paragraphs.npy")
         self._kinds = mapped(folder / "paragraph_kinds.npy")
         self._credit = mapped(folder / "paragraph_credits.npy")
-        if self._first.shape != (len(self._meta) + 1,) or int(self._first[-1]) != len(self._text) \
+        if len(self._meta) != len(self.ids) \
+                or self._first.shape != (len(self.ids) + 1,) or int(self._first[-1]) != len(self._text) \
                 or self._kinds.shape != (len(self._text),) or self._credit.shape != (len(self._text),):
             raise ValueError("stored articles do not match")
 
     def __len__(self) -> int:
-        return len(self._meta)
+        return len(self.ids)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
@@ -167,7 +170,7 @@ class StoredArticles(Sequence[Article]):
 
     def header(self, i: int, paragraphs: tuple[Paragraph, ...] = ()) -> Article:
         """The article's headline and metadata; without its paragraphs (nothing decoded) unless given."""
-        m = self._meta[i]
+        m = json.loads(self._meta[i])
         return Article(id=m["id"], title=m["title"], paragraphs=paragraphs, source=m["source"], url=m["url"],
                        published=m["published"], author=m["author"],
                        metadata=tuple(tuple(kv) for kv in m["metadata"]), path=m["path"])
@@ -213,8 +216,9 @@ def write_corpus(folder: Path, articles: Sequence[Article], sentences: Sequence[
     np.save(folder / "paragraph_kinds.npy", np.asarray(p_kinds, np.int8))
     np.save(folder / "paragraph_credits.npy", np.asarray(p_credits, np.int32))
     kind_names = sorted(kinds, key=kinds.get)
+    TextColumn.write(folder, ARTICLE_META, [json.dumps(m, ensure_ascii=False) for m in meta])
     (folder / "articles.json").write_text(json.dumps(
-        {"articles": meta, "kinds": kind_names, "credits": sorted(credits, key=credits.get)},
+        {"ids": [m["id"] for m in meta], "kinds": kind_names, "credits": sorted(credits, key=credits.get)},
         ensure_ascii=False), encoding="utf-8")
     (folder / "strings.json").write_text(json.dumps(
         {"strings": sorted(strings, key=strings.get), "kinds": kind_names}, ensure_ascii=False), encoding="utf-8")
