@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -28,10 +29,13 @@ from .folder import Warn, article_files
 # 6: "(Photo: ...)" credits without a full stop before them; other encodings read. 7: checksums, files.json.
 # 8: the days each sentence names (days.npy, day_positions.npy)
 # 9: article vectors (articles.npz, documents.py).
-CACHE_FORMAT = 9
+# 10: headlines and front matter clipped when read; each article's metadata a JSON row of its own
+# (article_meta.utf8), decoded when asked for.
+CACHE_FORMAT = 10
 # The libraries whose versions change what is read, split, stemmed or weighed.
 _LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "charset-normalizer")
 MANIFEST = "manifest.json"
+_CHECKSUM_THREADS = 4
 
 FileKey = tuple  # (size, mtime_ns, ctime_ns, inode) of an article file, or () when it cannot be read
 
@@ -205,11 +209,15 @@ def verify(folder: Path, checksums: dict) -> None:
     if names != set(checksums):
         raise CacheDamaged(f"files missing or added: {', '.join(sorted(names ^ set(checksums)))}")
     for name, expected in checksums.items():
-        path = folder / name
-        if not isinstance(expected, list) or len(expected) != 2 or path.stat().st_size != expected[0]:
+        if not isinstance(expected, list) or len(expected) != 2 or (folder / name).stat().st_size != expected[0]:
             raise CacheDamaged(f"{name} has the wrong size")
-        if _checksum(path) != expected[1]:
-            raise CacheDamaged(f"{name} does not match its checksum")
+    # Largest first, on a few threads: XXH3 releases the interpreter lock, so the files are read from
+    # disk side by side and hashed on every core (a cold 1M-sentence cache: 0.67 s on one thread).
+    largest_first = sorted(checksums, key=lambda name: -checksums[name][0])
+    with ThreadPoolExecutor(_CHECKSUM_THREADS) as pool:
+        for name, actual in zip(largest_first, pool.map(lambda name: _checksum(folder / name), largest_first)):
+            if actual != checksums[name][1]:
+                raise CacheDamaged(f"{name} does not match its checksum")
 
 
 def _checksum(path: Path) -> str:
