@@ -52,8 +52,16 @@ def write_bbc(folder: Path, data: Path, copies: int) -> int:
             path = folder / f"copy{n:02d}" / f"{row['id']}.md"
             path.parent.mkdir(parents=True, exist_ok=True)
             title = row["title"] if n == 0 else f"{row['title']} ({n})"
-            path.write_text(f"# {title}\n\n" + "\n\n".join(row["paragraphs"]) + "\n", encoding="utf-8")
+            text = f"# {title}\n\n" + "\n\n".join(row["paragraphs"]) + "\n"
+            try:  # a folder kept from an earlier run (--work) keeps its unchanged files as they are
+                same = path.read_text(encoding="utf-8") == text
+            except OSError:
+                same = False
+            if not same:
+                path.write_text(text, encoding="utf-8")
             count += 1
+    for extra in folder.glob("zoo*.md"):  # what an earlier run's changes added
+        extra.unlink()
     return count
 
 
@@ -115,19 +123,32 @@ def best_of(times: int, run) -> float:
     return min(values)
 
 
-def run_size(copies: int, data: Path, work: Path) -> dict:
+def run_size(copies: int, data: Path, work: Path, reuse: bool = False, cold_only: bool = False) -> dict:
     folder, cache = work / f"corpus-{copies}", work / f"cache-{copies}"
     articles = write_bbc(folder, data, copies)
     row: dict = {"articles": articles}
-    cold = in_child(newsbot_build, folder, cache)
-    row["sentences"] = cold["sentences"]
-    row["newsbot"] = {"seconds": cold["seconds"], "rate": cold["sentences"] / cold["seconds"], "peak_mb": cold["peak_mb"]}
-    index = open_corpus(folder, cache)
-    texts_file = work / f"texts-{copies}.txt"
-    texts_file.write_text("\n".join(t.replace("\n", " ") for t in index.corpus.sentences.texts), encoding="utf-8")
-    del index
-    peer = in_child(bm25s_build, texts_file, work / f"bm25s-{copies}")
-    row["bm25s"] = {"seconds": peer["seconds"], "rate": peer["sentences"] / peer["seconds"], "peak_mb": peer["peak_mb"]}
+    kept = work / f"cold-{copies}.json"
+    if reuse and kept.exists():  # the cold figures of an earlier run on this folder (--work)
+        row.update(json.loads(kept.read_text()))
+        cold = {"seconds": row["newsbot"]["seconds"]}
+        index = open_corpus(folder, cache)  # the corpus restored: only the earlier run's changes are read again
+        del index
+    else:
+        cold = in_child(newsbot_build, folder, cache)
+        row["sentences"] = cold["sentences"]
+        row["newsbot"] = {"seconds": cold["seconds"], "rate": cold["sentences"] / cold["seconds"],
+                          "peak_mb": cold["peak_mb"]}
+        index = open_corpus(folder, cache)
+        texts_file = work / f"texts-{copies}.txt"
+        texts_file.write_text("\n".join(t.replace("\n", " ") for t in index.corpus.sentences.texts),
+                              encoding="utf-8")
+        del index
+        peer = in_child(bm25s_build, texts_file, work / f"bm25s-{copies}")
+        row["bm25s"] = {"seconds": peer["seconds"], "rate": peer["sentences"] / peer["seconds"],
+                        "peak_mb": peer["peak_mb"]}
+        kept.write_text(json.dumps({k: row[k] for k in ("sentences", "newsbot", "bm25s")}))
+    if cold_only:
+        return row
 
     changes = {}
     some = sorted(folder.glob("copy00/business/*.md"))
@@ -212,15 +233,27 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--plot", type=Path, default=ROOT / "benchmarks" / "ingest.png")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="keep the corpus folders, caches and cold figures here and reuse them in a later run "
+                             "(a 50,000-article cold build takes many minutes)")
+    parser.add_argument("--cold-only", action="store_true", help="with --work: only the cold builds, kept for later")
     args = parser.parse_args()
     if not (args.data / "bbc" / "bbc-news.jsonl").exists():
         print(f"no BBC data in {args.data}", file=sys.stderr)
         return 1
     rows = []
     with tempfile.TemporaryDirectory(prefix="newsbot-ingest-") as tmp:
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         for copies in [1] if args.quick else args.copies:
-            rows.append(run_size(copies, args.data, Path(tmp)))
+            rows.append(run_size(copies, args.data, work, args.work is not None, args.cold_only))
+            if args.cold_only:
+                print(f"{copies} copies: {rows[-1]['articles']:,} articles, {rows[-1]['sentences']:,} sentences, "
+                      f"cold {rows[-1]['newsbot']['seconds']:.0f} s", file=sys.stderr, flush=True)
+                continue
             print(table(rows[-1:]).split("\n")[-1], file=sys.stderr, flush=True)
+    if args.cold_only:
+        return 0
     print(table(rows))
     print(f"\n{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; bot answered the new article: "
           f"{all(r['bot_answered'] for r in rows)}")

@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from .answer_type import answer_type_bonus, wanted_kinds
 from .walk import Walk, top_k
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
+
     from .folder import Corpus
     from .query import QueryTerms
     from .tfidf import SentenceIndex

@@ -25,13 +25,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import scipy.sparse as sp
 
 from .query import IndexSettings, Lexicon, QueryTerms, question_terms
 from .store import mapped
 from .text import Analyzer
 from .walk import Walk, Walker
+
+if TYPE_CHECKING:  # scipy is imported where an index is built, never to answer from a saved one
+    import scipy.sparse as sp
 
 FORMAT_VERSION = 3
 
@@ -47,6 +51,8 @@ class PostingArrays:
 
     @classmethod
     def of(cls, matrix: sp.spmatrix) -> "PostingArrays":
+        import scipy.sparse as sp
+
         matrix = sp.csr_matrix(matrix, dtype=np.float32)
         matrix.sum_duplicates()  # also sorts each term's positions
         return cls(matrix.indptr.astype(np.int64, copy=False), matrix.indices.astype(np.int32, copy=False),
@@ -88,6 +94,8 @@ class SentenceIndex:
     @property
     def postings(self) -> sp.csr_matrix:
         """The term-major weight matrix (terms x sentences) as a scipy matrix."""
+        import scipy.sparse as sp
+
         p = self._postings
         return sp.csr_matrix((p.data, p.indices, p.indptr), shape=(len(self.vocabulary), p.sentences))
 
@@ -108,6 +116,8 @@ class SentenceIndex:
         """The index of sentences given as term ids (sentence i: tokens[offsets[i]:offsets[i + 1]], ids
         into `terms`). Terms no sentence uses are left out, so the result is what `build` makes from
         the texts themselves, whatever else `terms` holds."""
+        import scipy.sparse as sp
+
         tokens = np.asarray(tokens, np.int32)
         offsets = np.asarray(offsets, np.int64)
         used = np.zeros(len(terms), bool)
@@ -131,6 +141,8 @@ class SentenceIndex:
 
     def vectorize(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Sentence-side TF-IDF vectors of other texts (headlines) in this index's vocabulary."""
+        import scipy.sparse as sp
+
         rows, cols, vals = [], [], []
         term_ids = self.term_ids
         for row, text in enumerate(texts):
