@@ -23,7 +23,8 @@ import numpy as np
 
 from .cache import FileKey, new_build, publish, write_manifest
 from .folder import Progress, Warn
-from .segments import (DEAD, DF, EXTRA_TERMS, FACTOR, GENERATION, TERM_MAP, Columns, Part, idf_of, save_columns)
+from .segments import (BASE_HEADLINES, DEAD, DF, EXTRA_TERMS, FACTOR, GENERATION, TERM_MAP, UNKNOWN_WORDS, Columns,
+                       Part, idf_of, save_columns)
 from .store import write_corpus
 from .tfidf import PostingArrays, SentenceIndex, analyse
 
@@ -193,6 +194,10 @@ def update_by_delta(previous: "CorpusIndex", found: Sequence[tuple[str, str | Pa
     index = SentenceIndex(terms, np.ones(len(terms), np.float32), postings, analyzer=analyzer)
     index._tokens = (tokens, offsets)
     headlines = _headlines([a.title for a in articles], analyzer, base_ids, ids, term_map, size)
+    # Headline words of base articles that no base sentence had: a delta's sentences may bring them in.
+    unknown = _unknown_headline_words(base, g, analyzer, base_ids)
+    pairs = [(row, int(term_map[ids[term]])) for term, row in unknown if term in ids]
+    base_headlines = _columns([r for r, _ in pairs], [c for _, c in pairs], len(base.articles), size)
     kinds = np.concatenate(kind_parts) if kind_parts else np.zeros(0, np.uint8)
     days = DayIndex.build([s.text for s in sentences], article_of, [a.published for a in articles])
 
@@ -204,6 +209,8 @@ def update_by_delta(previous: "CorpusIndex", found: Sequence[tuple[str, str | Pa
         np.save(build / "kinds.npy", kinds)
         index.save(build)
         save_columns(build / "headlines.npz", headlines)
+        save_columns(build / BASE_HEADLINES, base_headlines)
+        (build / UNKNOWN_WORDS).write_text(json.dumps(unknown, ensure_ascii=False), encoding="utf-8")
         days.save(build)
         np.save(build / DEAD, dead)
         np.save(build / DF, df.astype(np.int32))
@@ -281,8 +288,29 @@ def _headlines(titles: list[str], analyzer, base_ids: dict, delta_ids: dict, ter
             if tid is not None:
                 rows.append(row)
                 cols.append(tid)
+    return _columns(rows, cols, len(titles), size)
+
+
+def _columns(rows: list[int], cols: list[int], height: int, size: int) -> Columns:
+    """A 0/1 matrix (height x size) with ones at (rows[i], cols[i]), column by column."""
     rows_a, cols_a = np.asarray(rows, np.int32), np.asarray(cols, np.int64)
     order = np.lexsort((rows_a, cols_a))
     indptr = np.zeros(size + 1, np.int64)
     np.cumsum(np.bincount(cols_a, minlength=size), out=indptr[1:])
-    return Columns(indptr, rows_a[order], np.ones(len(rows), np.float32), (len(titles), size))
+    return Columns(indptr, rows_a[order], np.ones(len(rows), np.float32), (height, size))
+
+
+def _unknown_headline_words(base: Part, generation, analyzer, base_ids: dict) -> list:
+    """(term, base article number) for every headline term of the base that its vocabulary lacks: read
+    from the previous delta when there is one, else from the headlines (once per base)."""
+    if generation is not None:
+        try:
+            return [tuple(pair) for pair in json.loads((generation.folder / UNKNOWN_WORDS).read_text(encoding="utf-8"))]
+        except (OSError, ValueError):
+            pass
+    found = []
+    for number in range(len(base.articles)):
+        for term in set(analyzer.terms(base.articles.header(number).title)):
+            if term not in base_ids:
+                found.append((term, number))
+    return found

@@ -45,6 +45,8 @@ DF = "df.npy"  # int32 per term of the whole vocabulary: live sentences holding 
 FACTOR = "factor.npy"  # float32 per live sentence (compact positions): f(s) of the module docstring
 TERM_MAP = "term_map.npy"  # int32 per delta term: its id in the whole vocabulary
 EXTRA_TERMS = "extra_terms.txt"  # the terms the base lacks, numbered after its own
+BASE_HEADLINES = "base_headlines.npz"  # base headlines' terms that only the delta's sentences brought in
+UNKNOWN_WORDS = "base_headline_words.json"  # [term, base article] of base headline terms its vocabulary lacks
 
 
 def idf_of(df: np.ndarray, sentences: int) -> np.ndarray:
@@ -131,6 +133,7 @@ class Generation:
         self.df = mapped(folder / DF)
         self.factor = mapped(folder / FACTOR)
         self.term_map = np.load(folder / TERM_MAP, allow_pickle=False)
+        self.base_headlines = load_columns(folder / BASE_HEADLINES)
         text = (folder / EXTRA_TERMS).read_text(encoding="utf-8")
         extra = text.split("\n") if text else []
         vb = len(base.index.vocabulary)
@@ -139,6 +142,7 @@ class Generation:
                 or self.term_map.shape != (len(delta.index.vocabulary),) \
                 or (len(self.term_map) and (self.term_map.min() < 0 or self.term_map.max() >= len(self.df))) \
                 or delta.headlines.shape != (len(delta.articles), len(self.df)) \
+                or self.base_headlines.shape != (nb, len(self.df)) \
                 or meta.get("base_sentences") != len(base.sentences):
             raise ValueError("cache arrays do not match")
         self.alive = np.flatnonzero(~self.dead)  # base article numbers still served, in order
@@ -424,9 +428,9 @@ class SegmentRanker(Ranker):
         bits = np.zeros(articles + 1, np.int64)  # the last: removed base articles, dropped
         ids = np.asarray(query.ids, np.int64)
         vb = len(g.base.index.vocabulary)
-        for part, local, remap, offset in ((g.base, np.where(ids < vb, ids, -1), g.base_article_remap, 0),
-                                           (g.delta, ids, None, len(g.alive))):
-            h = part.headlines
+        for h, local, remap, offset in ((g.base.headlines, np.where(ids < vb, ids, -1), g.base_article_remap, 0),
+                                        (g.base_headlines, np.where(ids >= vb, ids, -1), g.base_article_remap, 0),
+                                        (g.delta.headlines, ids, None, len(g.alive))):
             for column, tid in enumerate(local.tolist()):
                 if tid < 0:
                     continue
