@@ -12,8 +12,10 @@ folder, repeated with varied ids and headlines for the larger sizes. For each si
   sentences pre-split (its own tokenizer, the same PyStemmer English stemmer, English stop words) and
   saving its index: sentences per second and peak memory above the child's start;
 - add, change, delete one article and `touch` another: the next build (`open_corpus`), against the cold build;
-- the running bot: `AnsweringService.refresh()` after adding an article (a child process builds, the
-  service opens the result) until the new article is answerable;
+- the running bot: `AnsweringService.refresh()` after adding an article (a child process writes a
+  delta, the service opens the result) until the new article is answerable; the command line:
+  `newsbot ask` answering an article written just before it (the command takes the change in);
+- the merge of the deltas into a new base (what a background child does when they grow past their share);
 - warm start: the change check (`corpus_fingerprint`), a cache load with its checksums, and
   `newsbot ask` on a warm cache as a whole command, beside `python -c pass`.
 """
@@ -172,14 +174,30 @@ def run_size(copies: int, data: Path, work: Path, reuse: bool = False, cold_only
     answer = service.ask(QUESTION.replace("Lisbon", "Porto"))
     row["bot_answerable_s"] = time.perf_counter() - began
     row["bot_answered"] = answer.answered and "Porto" in answer.passages[0].text
+    service.stop_building()
     del service
+
+    # The command line: an article changed, then `newsbot ask` (which takes the change in) answers it.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    (folder / "zoo2.md").write_text(NEW.replace("Lisbon", "Faro"), encoding="utf-8")
+    command = [sys.executable, "-m", "bot", "ask", "--json", QUESTION.replace("Lisbon", "Faro"), "--corpus",
+               str(folder), "--cache-dir", str(cache)]
+    began = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, check=True, text=True)
+    row["cli_answerable_s"] = time.perf_counter() - began
+    row["cli_answered"] = "Faro" in json.loads(done.stdout)["answers"][0]["text"]
+
+    # The merge that folds the deltas into a new base (a background child in use), timed here.
+    from retrieval.merge import merge
+
+    merged = in_child(lambda: {"merged": merge(folder, cache)})
+    row["merge_s"] = merged["seconds"] if merged["merged"] else float("nan")
 
     slot = cache_slot(cache, str(folder.resolve()))
     stamp = {"corpus": str(folder.resolve())}
     row["check_s"] = best_of(3, lambda: corpus_fingerprint(folder, cache))
     row["load_s"] = best_of(3, lambda: CorpusIndex.load(slot, stamp))
     row["cache_mb"] = sum(p.stat().st_size for p in Path(os.path.realpath(slot)).iterdir()) / 2**20
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "bot", "ask", QUESTION, "--corpus", str(folder), "--cache-dir", str(cache)]
     subprocess.run(command, env=env, capture_output=True, check=True)  # the cache is warm, the files read once
     row["ask_s"] = best_of(3, lambda: subprocess.run(command, env=env, capture_output=True, check=True))
@@ -190,9 +208,9 @@ def run_size(copies: int, data: Path, work: Path, reuse: bool = False, cold_only
 def table(rows: list[dict]) -> str:
     lines = [
         "| articles | sentences | newsbot cold s/s | bm25s s/s | ratio | newsbot peak MB | bm25s peak MB "
-        "| add / change / delete / touch (s, × cold) | bot: new article answerable | change check | cache load "
-        "| `ask` warm | `python -c pass` |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|",
+        "| add / change / delete / touch (s, × cold) | bot: new article answerable | CLI: new article answered "
+        "| merge | change check | cache load | `ask` warm | `python -c pass` |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         c = r["changes"]
@@ -201,6 +219,7 @@ def table(rows: list[dict]) -> str:
             f"| {r['articles']:,} | {r['sentences']:,} | {r['newsbot']['rate']:,.0f} | {r['bm25s']['rate']:,.0f} "
             f"| {r['newsbot']['rate'] / r['bm25s']['rate']:.2f} | {r['newsbot']['peak_mb']:,.0f} "
             f"| {r['bm25s']['peak_mb']:,.0f} | {changes} | {r['bot_answerable_s']:.1f} s "
+            f"| {r['cli_answerable_s']:.1f} s | {r['merge_s']:.0f} s "
             f"| {r['check_s'] * 1000:,.0f} ms | {r['load_s'] * 1000:,.0f} ms | {r['ask_s']:.2f} s | {r['python_s']:.2f} s |")
     return "\n".join(lines)
 
@@ -256,7 +275,7 @@ def main() -> int:
         return 0
     print(table(rows))
     print(f"\n{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; bot answered the new article: "
-          f"{all(r['bot_answered'] for r in rows)}")
+          f"{all(r['bot_answered'] for r in rows)}; the command line: {all(r['cli_answered'] for r in rows)}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     if len(rows) > 1:
