@@ -96,8 +96,9 @@ def corpus_sentences(service: AnsweringService) -> list[tuple[str, int, str]]:
     return [(ids[a], s.paragraph, s.text) for a, s in zip(corpus.article_of.tolist(), corpus.sentences)]
 
 
-# -- rankers: (question, article id or None for the whole archive) -> (positions, top score, answered or None)
-Ranked = tuple[list[int], float, "bool | None"]
+# -- rankers: (question, article id or None for the whole archive)
+#    -> (positions, top score, answered or None, confidence tier or None)
+Ranked = tuple[list[int], float, "bool | None", "str | None"]
 Ranker = Callable[[str, "str | None"], Ranked]
 
 
@@ -105,7 +106,8 @@ def newsbot(service: AnsweringService) -> Ranker:
     def ask(question: str, article: str | None) -> Ranked:
         answer = service.ask(question, 10, article=article)
         passages = answer.passages
-        return [p.position for p in passages], passages[0].score if passages else 0.0, answer.answered
+        return ([p.position for p in passages], passages[0].score if passages else 0.0, answer.answered,
+                answer.confidence)
     return ask
 
 
@@ -120,7 +122,7 @@ def peer(kind: type, sentences: Sequence[tuple[str, int, str]]) -> Ranker:
 
     def ask(question: str, article: str | None) -> Ranked:
         ranked = ranker(question, article, 10)
-        return [first[d] + i for d, i, *_ in ranked], ranked[0][2] if ranked else 0.0, None
+        return [first[d] + i for d, i, *_ in ranked], ranked[0][2] if ranked else 0.0, None, None
     return ask
 
 
@@ -134,10 +136,12 @@ def measure(setup: Setup, ranker: Ranker, seed: int = 11) -> dict[str, float]:
     article_of = [a for a, _, _ in setup.sentences]
     own_p1, own_rr, p1, rr, article_first = [], [], [], [], []
     tops: list[tuple[str, float, bool, bool | None]] = []  # story, top score, top right, answered
+    tiers: list[str | None] = []
     for q in setup.questions:
         right = set(setup.right[q.id])
         own = ranker(q.text, q.story)[0]
-        whole, top, answered = ranker(q.text, None)
+        whole, top, answered, tier = ranker(q.text, None)
+        tiers.append(tier)
         own_p1.append(bool(own) and own[0] in right)
         own_rr.append(_reciprocal_rank(own, right))
         p1.append(bool(whole) and whole[0] in right)
@@ -145,19 +149,37 @@ def measure(setup: Setup, ranker: Ranker, seed: int = 11) -> dict[str, float]:
         article_first.append(bool(whole) and article_of[whole[0]] == q.story)
         tops.append((q.story, top, p1[-1], answered))
     for q in setup.unanswerable:
-        whole, top, answered = ranker(q.text, None)
+        whole, top, answered, tier = ranker(q.text, None)
         tops.append((q.story, top, False, answered))
+        tiers.append(tier)
     answered = _decisions(tops, len(setup.questions), seed)
     n = len(setup.questions)
     given = sum(answered)
     right = sum(a and r for a, (_, _, r, _) in zip(answered, tops))
     precision, recall = right / given if given else 0.0, right / n
     return {
+        **tier_figures(tiers, [r for _, _, r, _ in tops]),
         "own P@1": _mean(own_p1), "own MRR@10": _mean(own_rr), "whole P@1": _mean(p1), "whole MRR@10": _mean(rr),
         "right article": _mean(article_first), "answered": _mean(answered[:n]),
         "left-out answered": _mean(answered[n:]), "trigger P": precision, "trigger R": recall,
         "trigger F1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
     }
+
+
+TIERS = ("answer", "maybe", "none")
+TIER_COLUMNS = [f"{t} {what}" for t in TIERS for what in ("share", "P")]
+
+
+def tier_figures(tiers: Sequence[str | None], right: Sequence[bool]) -> dict[str, float]:
+    """The share of all questions (answerable and left-out) in each confidence tier, and the share of
+    those whose top sentence is right (nan for a ranker without tiers)."""
+    out = {}
+    for t in TIERS:
+        mine = [r for tier, r in zip(tiers, right) if tier == t]
+        known = all(tier is not None for tier in tiers)
+        out[f"{t} share"] = len(mine) / len(tiers) if known and tiers else float("nan")
+        out[f"{t} P"] = _mean(mine) if known and mine else float("nan")
+    return out
 
 
 def _decisions(tops: list[tuple[str, float, bool, bool | None]], answerable: int, seed: int) -> list[bool]:
@@ -245,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows[name] = measure(setup, make(), plan.seed)
                 seconds[name] = time.perf_counter() - start
             print(table(rows))
+            print("confidence tiers over every question asked of the whole archive (share; P: top sentence right):")
+            print(table({"newsbot": rows["newsbot"]}, TIER_COLUMNS))
             print("seconds (index for the peers, then every question twice): "
                   + ", ".join(f"{n} {s:.1f}" for n, s in seconds.items()))
         print("NewsQA headlines are each story's lede's first sentence (the release has none). Newsbot declines by "

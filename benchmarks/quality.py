@@ -169,7 +169,28 @@ def measure(wiki_dev: AnswerSet, trec_dev: AnswerSet, wiki_train: AnswerSet | No
             "triggering P": t["precision"], "triggering R": t["recall"], "triggering F1": t["F1"],
             "trecqa MAP": r["MAP"], "trecqa MRR": r["MRR"],
         }
+        if name == "newsbot":
+            rows[name].update(tiers(wiki, wiki_dev.questions, AnswerSettings()))
     return rows
+
+
+TIER_COLUMNS = [f"{t} {what}" for t in ("answer", "maybe", "none") for what in ("share", "P")]
+
+
+def tiers(ranker: Ranker, questions: Sequence[Question], settings: AnswerSettings) -> dict[str, float]:
+    """The share of the questions (asked of their own article) in each confidence tier of the bot's
+    decline (AnswerSettings.confidence; a question with no match is "none"), and the share of each
+    tier whose top sentence is right."""
+    found: dict[str, list[bool]] = {"answer": [], "maybe": [], "none": []}
+    for q in questions:
+        ranked = ranker(q.text, q.document, 1)
+        tier = settings.confidence(ranked[0][2], ranked[0][3]) if ranked else "none"
+        found[tier].append(bool(ranked) and bool(q.labels[ranked[0][1]]))
+    out = {}
+    for tier, right in found.items():
+        out[f"{tier} share"] = len(right) / max(len(questions), 1)
+        out[f"{tier} P"] = sum(right) / len(right) if right else float("nan")
+    return out
 
 
 def ablation(wiki_dev: AnswerSet, trec_dev: AnswerSet, work: Path) -> str:
@@ -201,8 +222,8 @@ def ablation_steps() -> list[tuple[str, RankSettings, IndexSettings, AnswerSetti
     from dataclasses import replace
 
     full, index_full, answer = RankSettings(), IndexSettings(), AnswerSettings()
-    pieces = ["headline_weight", "neighbour_weight", "lead_weight", "bigram_weight", "proximity_weight",
-              "answer_type_weight", "cosine_weight"]
+    pieces = ["headline_weight", "article_weight", "neighbour_weight", "lead_weight", "bigram_weight",
+              "proximity_weight", "answer_type_weight", "cosine_weight"]
     bare = replace(full, coverage_weight=0.0, **{p: 0.0 for p in pieces})
     no_forms = replace(index_full, related_max_terms=0)
     steps = [("TF-IDF cosine alone", replace(bare, cosine_weight=1.0), no_forms, answer),
@@ -256,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dev splits: WikiQA {sum(q.answerable for q in wiki_dev.questions)} questions with an answer "
           f"of {len(wiki_dev.questions)}; TrecQA {sum(q.mixed for q in trec_dev.questions)} pools scored")
     print(table(rows))
+    print("newsbot's confidence tiers on WikiQA dev (share of all questions; P: top sentence right): "
+          + ", ".join(f"{c} {rows['newsbot'][c]:.3f}" for c in TIER_COLUMNS))
     print("peers' decline threshold: the top score with the best answer-triggering F1 on WikiQA train; "
           "newsbot's: its own AnswerSettings. Published figures are on WikiQA test.")
     return 0

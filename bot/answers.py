@@ -28,16 +28,36 @@ Kind = Literal[
 ]
 
 
+Confidence = Literal[
+    "answer",  # the best match is given as the answer (`answered`)
+    "maybe",  # the evidence is middling: the best match may answer it
+    "none",  # the evidence is weak: the articles don't seem to cover it; the closest matches follow
+]
+
+
 @dataclass(frozen=True)
 class AnswerSettings:
-    """When the best match is good enough to be given as the answer (calibrated on WikiQA train answer triggering, keeping the seed set right)."""
+    """When the best match is the answer, and when it may be (calibrated with benchmarks/tune_tiers.py on the
+    shared NewsQA half with its left-out stories and WikiQA train together, keeping the seed set right)."""
 
     min_coverage: float = 0.55  # share of the question's weighted words the sentence must contain
-    min_score: float = 0.6  # the ranked score (coverage plus context) of the best sentence
+    min_score: float = 0.9  # the ranked score (coverage plus context, article evidence too) of the best sentence
+    # The "maybe" tier: below the answer's bar but above these (its precision on the two sets is
+    # about half the answer tier's, and twice the "none" tier's on WikiQA).
+    maybe_coverage: float = 0.3
+    maybe_score: float = 0.9
 
     def accepts(self, score: float, coverage: float) -> bool:
         """True when a best match with this ranked score and coverage is given as the answer."""
         return coverage >= self.min_coverage and score >= self.min_score
+
+    def confidence(self, score: float, coverage: float) -> Confidence:
+        """The tier of a best match with this ranked score and coverage."""
+        if self.accepts(score, coverage):
+            return "answer"
+        if coverage >= self.maybe_coverage and score >= self.maybe_score:
+            return "maybe"
+        return "none"
 
 
 @dataclass(frozen=True)
@@ -120,6 +140,9 @@ class Answer:
     skip: int = 0  # how many better matches came before these (0: a new question, 1 or more: "more")
     article: str | None = None  # the one article searched, or None for all
     filters: "Filters | None" = None  # the dates and outlet searched within, which "more" keeps
+    # How sure the service is of passages[0]: "answer" exactly when `answered`; a declined question is
+    # "maybe" (the best match may answer it) or "none" (the articles don't seem to cover it).
+    confidence: Confidence = "none"
     reading: "Reading | None" = field(default=None, compare=False)  # how a follow-up was read; None: alone
 
     @property
@@ -134,5 +157,5 @@ class Answer:
 
     def to_json(self, reply: str) -> dict:
         """The `newsbot ask --json` object; `reply` is the text a person is shown (made by a renderer)."""
-        return {"question": self.question, "read_as": self.read_as, "answered": self.answered, "reply": reply,
-                "answers": [p.to_json() for p in self.passages]}
+        return {"question": self.question, "read_as": self.read_as, "answered": self.answered,
+                "confidence": self.confidence, "reply": reply, "answers": [p.to_json() for p in self.passages]}

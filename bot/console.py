@@ -71,7 +71,9 @@ class Console:
         if answer.read_as and not answer.skip:
             self.say(self.style(render.reading_line(answer), DIM))
         best = answer.passages[0]
-        if not answer.answered:
+        if answer.confidence == "maybe":
+            self.say(self.style(render.MAYBE_HEADING, YELLOW))
+        elif not answer.answered:
             self.say(self.style(render.refusal_heading(answer), YELLOW))
             for i, p in enumerate(answer.passages, 1):
                 self.say(f"  {i}. {render.dated_text(p)}\n     {self.style(render.attribution_line(p), DIM, ITALIC)}")

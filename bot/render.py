@@ -56,6 +56,8 @@ def _escaped(match: re.Match) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
+MAYBE_HEADING = "I'm not sure, but this may answer it:"
+
 
 def reply(answer: Answer) -> str:
     """The whole reply to a question (or to "more"), as `newsbot ask` prints it and the JSON's `reply` holds."""
@@ -85,6 +87,10 @@ def _reply(answer: Answer) -> str:
         return lead + plain_passage(answer.passages[0]) + (f"\nOther matches:\n{others}" if others else "")
     if not answer.passages:
         return NOTHING_SHARED
+    if answer.confidence == "maybe":
+        others = numbered(answer.passages[1:], start=2)
+        return (f"{MAYBE_HEADING}\n{plain_passage(answer.passages[0])}"
+                + (f"\nOther matches:\n{others}" if others else ""))
     return f"{refusal_heading(answer)}\n{numbered(answer.passages)}"
 
 
@@ -107,8 +113,8 @@ def unreadable_request(problem: object) -> str:
 
 
 def refusal_heading(answer: Answer) -> str:
-    """The line above the closest matches of a declined answer."""
-    lead = "No further match answers that well." if answer.skip else "The articles do not answer that."
+    """The line above the closest matches of a declined answer ("none": the evidence is weak)."""
+    lead = "No further match answers that well." if answer.skip else "The articles don't seem to cover that."
     return f"{lead} The closest matches:"
 
 

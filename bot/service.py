@@ -18,7 +18,7 @@ from retrieval.corpus import Progress
 
 from . import archive
 from .about import about_question
-from .answers import Answer, AnswerSettings, Passage, Source
+from .answers import Answer, AnswerSettings, Confidence, Passage, Source
 from .filters import Filters
 from .followup import Reading
 from .reindex import Builds
@@ -92,14 +92,16 @@ class AnsweringService:
             passages = self._about(index, about, allowed, article)
             shown = tuple(passages[skip:skip + (50 if about.asks == "source" else top_k)])
             kind = "answer" if shown else ("no_more" if skip else "declined")
-            return Answer(question, bool(shown), shown, kind, skip, article, filters)
+            return Answer(question, bool(shown), shown, kind, skip, article, filters,
+                          "answer" if shown else "none")
         passages, searched = self._ranked(index, text, skip + top_k, article, allowed)
         passages = passages[skip:skip + top_k]
         if not passages:
             return Answer(question, False, (), "no_more" if skip else "declined", skip, article, filters)
-        answered = self._acceptable(index, searched, passages[0])
+        confidence = self._confidence(index, searched, passages[0])
+        answered = confidence == "answer"
         return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article,
-                      filters)
+                      filters, confidence)
 
     def _ranked(self, index: CorpusIndex, text: str, wanted: int, article: str | None,
                 allowed: np.ndarray | None) -> tuple[list[Passage], str]:
@@ -140,7 +142,15 @@ class AnsweringService:
 
     def _acceptable(self, index: CorpusIndex, text: str, passage: Passage) -> bool:
         """The decline rule: good enough evidence, and every name the question gives is in the passage."""
-        return self.settings.accepts(passage.score, passage.coverage) and not _missing_names(index, text, passage)
+        return self._confidence(index, text, passage) == "answer"
+
+    def _confidence(self, index: CorpusIndex, text: str, passage: Passage) -> Confidence:
+        """The passage's tier: the evidence's (AnswerSettings.confidence), or "none" when it is about
+        someone or somewhere else than the question names."""
+        tier = self.settings.confidence(passage.score, passage.coverage)
+        if tier != "none" and _missing_names(index, text, passage):
+            return "none"
+        return tier
 
     def _allowed(self, index: CorpusIndex, filters: Filters | None) -> np.ndarray | None:
         """Which sentences the filters let be searched (a mask over the corpus), or None for all."""
@@ -228,7 +238,12 @@ class AnsweringService:
         found = bool(accepted.get(first.position)) or (first.position in accepted and about_topic)
         answered = found and not _names_not_held(index, _question_names(search) + list(reading.about),
                                                  held[first.position])
-        return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article, reading=reading)
+        top = best[first.position]
+        confidence = "answer" if answered else self.settings.confidence(top.score, top.coverage)
+        if confidence == "answer" and not answered:
+            confidence = "none"  # as good as an answer, but about something else
+        return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article,
+                      confidence=confidence, reading=reading)
 
     def _held_terms(self, index: CorpusIndex, passage: Passage) -> set[str]:
         """The terms a passage is about: its own and its headline's, and the sentence before it when it

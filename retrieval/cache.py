@@ -28,7 +28,8 @@ from .folder import Warn, article_files
 
 # 6: "(Photo: ...)" credits without a full stop before them; other encodings read. 7: checksums, files.json.
 # 8: the days each sentence names (days.npy, day_positions.npy)
-CACHE_FORMAT = 8
+# 9: article vectors (articles.npz, documents.py).
+CACHE_FORMAT = 9
 # The libraries whose versions change what is read, split, stemmed or weighed.
 _LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "charset-normalizer")
 MANIFEST = "manifest.json"

@@ -18,6 +18,7 @@ from .articles import DEFAULT_MAX_FILE_BYTES
 from .dates import DayIndex
 from .cache import (CacheDamaged, cache_slot, corpus_files, default_cache_root, fingerprint, new_build,
                     publish, read_manifest, write_manifest)
+from .documents import article_vectors
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
 from .incremental import update
 from .delta import needs_merge
@@ -45,7 +46,8 @@ class CorpusIndex:
 
     def __init__(self, corpus: Corpus, index: SentenceIndex, headlines: "sp.spmatrix",
                  settings: RankSettings | None = None, kinds: np.ndarray | None = None,
-                 days: DayIndex | None = None, ranker: type[Ranker] = Ranker):
+                 days: DayIndex | None = None, articles: "sp.csr_matrix | None" = None,
+                 ranker: type[Ranker] = Ranker):
         self.corpus = corpus
         self._days = days  # which sentences name which day (dates.py); made on first use when not given
         self.index = index
@@ -53,7 +55,10 @@ class CorpusIndex:
         self.headlines = headlines.tocsc() if hasattr(headlines, "tocsc") else headlines
         # The kinds of thing each sentence holds (answer_type.held_kinds), read once here, not per question.
         self.kinds = kinds if kinds is not None else _held_kinds(corpus)
-        self.ranker = ranker(index, corpus, self.headlines, self.kinds, settings or RankSettings())
+        # Each article as one document (documents.py), term-major: made once, at build time.
+        self.articles = articles if articles is not None else article_vectors(
+            index, corpus.article_of, [a.title for a in corpus.articles])
+        self.ranker = ranker(index, corpus, self.headlines, self.kinds, settings or RankSettings(), self.articles)
         self.generation = None  # a base and a delta joined (segments.py), when loaded as one
         self._article_numbers = {a: i for i, a in enumerate(corpus.article_ids)}
         self.from_cache = False  # set by load
@@ -204,6 +209,7 @@ class CorpusIndex:
             import scipy.sparse as sp
 
             sp.save_npz(build / "headlines.npz", self.headlines, compressed=False)  # CSC: read as it is
+            sp.save_npz(build / "articles.npz", self.articles, compressed=False)
             write_corpus(build, self.corpus.articles, self.corpus.sentences)
             np.save(build / "starts.npy", np.asarray(self.corpus.starts, np.int64))
             np.save(build / "kinds.npy", np.asarray(self.kinds, np.uint8))
@@ -242,7 +248,7 @@ class CorpusIndex:
             if part.headlines.shape[1] != len(part.index.vocabulary):
                 raise ValueError("cache arrays do not match")
             loaded = cls(Corpus(part.articles, part.sentences, part.sentences._article_of, part.starts), part.index,
-                         part.headlines, settings, kinds=part.kinds, days=part.days)
+                         part.headlines, settings, kinds=part.kinds, days=part.days, articles=part.documents)
         loaded.from_cache, loaded.skipped = True, tuple(manifest.get("skipped", []))
         loaded.fingerprint = str(manifest.get("files", ""))
         loaded.saved_in = folder

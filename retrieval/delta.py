@@ -23,7 +23,7 @@ import numpy as np
 
 from .cache import FileKey, new_build, publish, write_manifest
 from .folder import Progress, Warn
-from .segments import (BASE_HEADLINES, DEAD, DF, EXTRA_TERMS, FACTOR, GENERATION, TERM_MAP, UNKNOWN_WORDS, Columns,
+from .segments import (ARTICLE_DF, ARTICLE_LENGTHS, ARTICLE_TF, BASE_ARTICLE_TF, BASE_HEADLINES, BASE_LENGTHS, DEAD, DF, EXTRA_TERMS, FACTOR, GENERATION, TERM_MAP, UNKNOWN_WORDS, Columns,
                        Part, idf_of, save_columns)
 from .store import write_corpus
 from .tfidf import PostingArrays, SentenceIndex, analyse
@@ -61,9 +61,9 @@ def update_by_delta(previous: "CorpusIndex", found: Sequence[tuple[str, str | Pa
         base, delta, alive = g.base, g.delta, g.alive
     else:
         base = Part(previous.saved_in, previous.corpus.articles, previous.corpus.starts, previous.corpus.sentences,
-                    previous.index, previous.headlines, previous.kinds, previous.days)
+                    previous.index, previous.headlines, previous.kinds, previous.days, previous.articles)
         delta, alive = None, np.arange(len(previous.corpus.articles))
-    if base.index._tokens is None:
+    if base.index._tokens is None or base.documents is None or not hasattr(base.documents, "indptr"):
         return None
     try:
         table = json.loads((previous.saved_in / FILES).read_text(encoding="utf-8"))
@@ -195,9 +195,23 @@ def update_by_delta(previous: "CorpusIndex", found: Sequence[tuple[str, str | Pa
     index._tokens = (tokens, offsets)
     headlines = _headlines([a.title for a in articles], analyzer, base_ids, ids, term_map, size)
     # Headline words of base articles that no base sentence had: a delta's sentences may bring them in.
-    unknown = _unknown_headline_words(base, g, analyzer, base_ids)
-    pairs = [(row, int(term_map[ids[term]])) for term, row in unknown if term in ids]
-    base_headlines = _columns([r for r, _ in pairs], [c for _, c in pairs], len(base.articles), size)
+    unknown, base_lengths = _unknown_headline_words(base, g, analyzer, base_ids)
+    pairs = [(row, int(term_map[ids[term]]), count) for term, row, count in unknown if term in ids]
+    base_headlines = _columns([r for r, _, _ in pairs], [c for _, c, _ in pairs], len(base.articles), size)
+    # documents.py's article vectors: the delta's articles' counts, the base's headline words that the
+    # delta's sentences brought in, and every term's article frequency over the live articles.
+    base_extra = _columns([r for r, _, _ in pairs], [c for _, c, _ in pairs], len(base.articles), size,
+                          [n for _, _, n in pairs])
+    article_tf, article_lengths = _article_counts(tokens, offsets, starts, term_map, articles, analyzer, base_ids,
+                                                  ids, size)
+    article_df = np.zeros(size, np.int64)
+    if base.documents is not None:
+        doc = base.documents
+        entries = np.diff(np.asarray(doc.indptr, np.int64))
+        gone = dead[np.asarray(doc.indices, np.int64)] if len(doc.indices) else np.zeros(0, bool)
+        article_df[:vb] = entries - np.bincount(np.repeat(np.arange(vb), entries)[gone], minlength=vb)
+    extra_live = np.asarray([c for r, c, _ in pairs if kept_base[r]], np.int64)
+    article_df += np.bincount(extra_live, minlength=size) + np.diff(article_tf.indptr)
     kinds = np.concatenate(kind_parts) if kind_parts else np.zeros(0, np.uint8)
     days = DayIndex.build([s.text for s in sentences], article_of, [a.published for a in articles])
 
@@ -211,6 +225,11 @@ def update_by_delta(previous: "CorpusIndex", found: Sequence[tuple[str, str | Pa
         save_columns(build / "headlines.npz", headlines)
         save_columns(build / BASE_HEADLINES, base_headlines)
         (build / UNKNOWN_WORDS).write_text(json.dumps(unknown, ensure_ascii=False), encoding="utf-8")
+        save_columns(build / BASE_ARTICLE_TF, base_extra)
+        np.save(build / ARTICLE_DF, article_df)
+        np.save(build / BASE_LENGTHS, base_lengths)
+        save_columns(build / ARTICLE_TF, article_tf)
+        np.save(build / ARTICLE_LENGTHS, article_lengths)
         days.save(build)
         np.save(build / DEAD, dead)
         np.save(build / DF, df.astype(np.int32))
@@ -291,26 +310,69 @@ def _headlines(titles: list[str], analyzer, base_ids: dict, delta_ids: dict, ter
     return _columns(rows, cols, len(titles), size)
 
 
-def _columns(rows: list[int], cols: list[int], height: int, size: int) -> Columns:
-    """A 0/1 matrix (height x size) with ones at (rows[i], cols[i]), column by column."""
+def _columns(rows: list[int], cols: list[int], height: int, size: int, values: list | None = None) -> Columns:
+    """A matrix (height x size) holding values (default 1) at (rows[i], cols[i]), column by column."""
     rows_a, cols_a = np.asarray(rows, np.int32), np.asarray(cols, np.int64)
     order = np.lexsort((rows_a, cols_a))
     indptr = np.zeros(size + 1, np.int64)
     np.cumsum(np.bincount(cols_a, minlength=size), out=indptr[1:])
-    return Columns(indptr, rows_a[order], np.ones(len(rows), np.float32), (height, size))
+    data = np.ones(len(rows), np.float32) if values is None else np.asarray(values, np.float32)[order]
+    return Columns(indptr, rows_a[order], data, (height, size))
 
 
-def _unknown_headline_words(base: Part, generation, analyzer, base_ids: dict) -> list:
-    """(term, base article number) for every headline term of the base that its vocabulary lacks: read
-    from the previous delta when there is one, else from the headlines (once per base)."""
+def _article_counts(tokens: np.ndarray, offsets: np.ndarray, starts: np.ndarray, term_map: np.ndarray,
+                    articles: list, analyzer, base_ids: dict, delta_ids: dict, size: int
+                    ) -> tuple[Columns, np.ndarray]:
+    """Each delta article's term counts over its sentences and headline (whole-vocabulary ids, term
+    major) and its length in terms: what documents.py counts."""
+    sizes = np.diff(offsets)
+    article_of_token = np.repeat(np.repeat(np.arange(len(articles), dtype=np.int64), np.diff(starts)), sizes)
+    terms = [term_map[np.asarray(tokens, np.int64)] if len(tokens) else np.zeros(0, np.int64)]
+    owners = [article_of_token]
+    for row, article in enumerate(articles):
+        found = []
+        for term in analyzer.terms(article.title):
+            tid = base_ids.get(term)
+            if tid is None and term in delta_ids:
+                tid = int(term_map[delta_ids[term]])
+            if tid is not None:
+                found.append(tid)
+        terms.append(np.asarray(found, np.int64))
+        owners.append(np.full(len(found), row, np.int64))
+    term, owner = np.concatenate(terms).astype(np.int64), np.concatenate(owners)
+    lengths = np.bincount(owner, minlength=len(articles)).astype(np.float32)
+    n = max(len(articles), 1)
+    keys, counts = np.unique(term * n + owner, return_counts=True)
+    term, owner = keys // n, keys % n
+    indptr = np.zeros(size + 1, np.int64)
+    np.cumsum(np.bincount(term, minlength=size), out=indptr[1:])
+    return Columns(indptr, owner.astype(np.int32), counts.astype(np.float32), (size, len(articles))), lengths
+
+
+def _unknown_headline_words(base: Part, generation, analyzer, base_ids: dict) -> tuple[list, np.ndarray]:
+    """[term, base article number, count] for every headline term of the base that its vocabulary
+    lacks, and each base article's length in terms as documents.py counts it (its sentences' terms
+    and its headline's known ones): read from the previous delta when there is one, else worked out
+    (once per base)."""
     if generation is not None:
         try:
-            return [tuple(pair) for pair in json.loads((generation.folder / UNKNOWN_WORDS).read_text(encoding="utf-8"))]
+            unknown = json.loads((generation.folder / UNKNOWN_WORDS).read_text(encoding="utf-8"))
+            return [tuple(entry) for entry in unknown], np.asarray(generation.base_lengths, np.float32)
         except (OSError, ValueError):
             pass
     found = []
+    known = np.zeros(len(base.articles), np.int64)
     for number in range(len(base.articles)):
-        for term in set(analyzer.terms(base.articles.header(number).title)):
-            if term not in base_ids:
-                found.append((term, number))
-    return found
+        counts: dict[str, int] = {}
+        for term in analyzer.terms(base.articles.header(number).title):
+            counts[term] = counts.get(term, 0) + 1
+        for term, count in counts.items():
+            if term in base_ids:
+                known[number] += count
+            else:
+                found.append((term, number, count))
+    tokens, offsets = base.index._tokens
+    per_sentence = np.diff(np.asarray(offsets, np.int64))
+    article_of = np.repeat(np.arange(len(base.articles), dtype=np.int64), np.diff(base.starts))
+    sentence_terms = np.bincount(article_of, per_sentence, minlength=len(base.articles))
+    return found, (sentence_terms + known).astype(np.float32)

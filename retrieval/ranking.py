@@ -5,6 +5,8 @@ A candidate's score is a weighted sum of evidence, each piece in 0..1 (weights i
     score = coverage_weight * coverage     # share of the question's idf mass the sentence contains
           + headline_weight  * headline    # ... that its article's headline contains, where the
                                            #     sentence lacks it (the headline is its context)
+          + article_weight   * article     # its article's TF-IDF score as one document, over the
+                                           #     best article's (documents.py): which article
           + neighbour_weight * neighbour   # ... that the sentence before or after adds
           + lead_weight      / (1 + i)     # i-th sentence of its article (0 = the first)
           + bigram_weight    * bigrams     # share of the question's word pairs found side by side
@@ -27,6 +29,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from .answer_type import answer_type_bonus, wanted_kinds
+from .documents import article_scores
 from .walk import Walk, top_k
 
 if TYPE_CHECKING:
@@ -43,6 +46,7 @@ class RankSettings:
 
     coverage_weight: float = 1.0
     headline_weight: float = 0.5
+    article_weight: float = 0.3  # tuned on the shared NewsQA half (benchmarks/tune_news.py)
     neighbour_weight: float = 0.1
     lead_weight: float = 0.1
     bigram_weight: float = 0.02
@@ -132,20 +136,24 @@ class Evidence:
     proximity: np.ndarray
     answer_type: np.ndarray
     words: tuple[str, ...] = ()  # the index terms the question was searched with
+    article: np.ndarray | None = None  # None: no article evidence (counts as 0)
 
     def scores(self, settings: RankSettings) -> np.ndarray:
         """The ranked score of each candidate (the formula in the module docstring)."""
         return weighted_sum(settings, self.coverage, self.headline, self.neighbour, self.lead, self.cosine,
-                            self.bigrams, self.proximity, self.answer_type)
+                            self.bigrams, self.proximity, self.answer_type, self.article)
 
 
 def weighted_sum(s: RankSettings, coverage: np.ndarray, headline: np.ndarray, neighbour: np.ndarray,
                  lead: np.ndarray, cosine: np.ndarray, bigrams: np.ndarray | None = None,
-                 proximity: np.ndarray | None = None, answer_type: np.ndarray | None = None) -> np.ndarray:
+                 proximity: np.ndarray | None = None, answer_type: np.ndarray | None = None,
+                 article: np.ndarray | None = None) -> np.ndarray:
     """The score: the module docstring's sum (float32). Without the word evidence (None), the part of it
     that needs no sentence text, which picks the shortlist."""
     total = s.coverage_weight * coverage + s.headline_weight * headline + s.neighbour_weight * neighbour \
         + s.lead_weight * lead
+    if article is not None and s.article_weight:
+        total = total + s.article_weight * article
     for weight, value in ((s.bigram_weight, bigrams), (s.proximity_weight, proximity),
                           (s.answer_type_weight, answer_type)):
         if value is not None:
@@ -166,6 +174,7 @@ class CheapEvidence:
     lead: np.ndarray
     score: np.ndarray  # their weighted sum
     words: tuple[str, ...]
+    article: np.ndarray | None = None
 
 
 class Ranker:
@@ -173,8 +182,9 @@ class Ranker:
     term, from one walk over the postings; the word evidence for a shortlist of them."""
 
     def __init__(self, index: "SentenceIndex", corpus: "Corpus", headlines: sp.csc_matrix, kinds: np.ndarray,
-                 settings: RankSettings):
+                 settings: RankSettings, articles: sp.csr_matrix | None = None):
         self.index, self.corpus, self.headlines, self.kinds, self.settings = index, corpus, headlines, kinds, settings
+        self.articles = articles  # terms x articles (documents.py); None: no article evidence
         first = np.zeros(len(corpus.sentences), np.int64)
         if len(corpus.sentences):
             first = corpus.starts[corpus.article_of]
@@ -221,8 +231,12 @@ class Ranker:
         coverage, cosine, lead = tables.covered(walk.bits), walk.cosine, self._lead[positions]
         headline = tables.share(in_headline & missing)
         neighbour = np.maximum(tables.share(before & missing), tables.share(after & missing))
-        score = weighted_sum(self.settings, coverage, headline, neighbour, lead, cosine)
-        return CheapEvidence(positions, coverage, cosine, headline, neighbour, lead, score, query.words)
+        article = None
+        if self.articles is not None:
+            # Over all articles even when searching one, so that a score means the same either way.
+            article = article_scores(self.articles, query)[self.corpus.article_of[positions]]
+        score = weighted_sum(self.settings, coverage, headline, neighbour, lead, cosine, article=article)
+        return CheapEvidence(positions, coverage, cosine, headline, neighbour, lead, score, query.words, article)
 
     def with_word_evidence(self, question: str, cheap: CheapEvidence, rows: np.ndarray) -> Evidence:
         """The whole evidence of the given rows (ascending) of `cheap`: word order and answer type added."""
@@ -239,7 +253,8 @@ class Ranker:
         bigrams, proximity = word_order_evidence(asked, terms)
         return Evidence(positions, cheap.coverage[rows], cheap.cosine[rows], cheap.headline[rows],
                         cheap.neighbour[rows], cheap.lead[rows], bigrams, proximity,
-                        answer_type_bonus(question, texts, speakers), cheap.words)
+                        answer_type_bonus(question, texts, speakers), cheap.words,
+                        None if cheap.article is None else cheap.article[rows])
 
     def headline_bits(self, query: "QueryTerms") -> np.ndarray:
         """For every article, the bit set of the query ids its headline holds."""

@@ -45,6 +45,11 @@ DF = "df.npy"  # int32 per term of the whole vocabulary: live sentences holding 
 FACTOR = "factor.npy"  # float32 per live sentence (compact positions): f(s) of the module docstring
 TERM_MAP = "term_map.npy"  # int32 per delta term: its id in the whole vocabulary
 EXTRA_TERMS = "extra_terms.txt"  # the terms the base lacks, numbered after its own
+ARTICLE_DF = "article_df.npy"  # int64 per term of the whole vocabulary: live articles holding it (documents.py)
+BASE_LENGTHS = "base_lengths.npy"  # float32 per base article: its length in terms, as documents.py counts it
+ARTICLE_TF = "article_tf.npz"  # the delta's articles' term counts, term-major (terms x articles)
+ARTICLE_LENGTHS = "article_lengths.npy"  # float32 per delta article: its length in terms
+BASE_ARTICLE_TF = "base_article_tf.npz"  # counts of base headline words only the delta brought in
 BASE_HEADLINES = "base_headlines.npz"  # base headlines' terms that only the delta's sentences brought in
 UNKNOWN_WORDS = "base_headline_words.json"  # [term, base article] of base headline terms its vocabulary lacks
 
@@ -63,6 +68,13 @@ class Columns:
     indices: np.ndarray
     data: np.ndarray
     shape: tuple[int, int]
+
+
+def load_sparse(path: Path) -> Columns:
+    """A matrix saved by scipy's save_npz, its arrays as they were saved (CSR: rows first), with numpy alone."""
+    with np.load(path, allow_pickle=False) as saved:
+        rows, cols = (int(x) for x in saved["shape"])
+        return Columns(np.asarray(saved["indptr"], np.int64), saved["indices"], saved["data"], (rows, cols))
 
 
 def load_columns(path: Path) -> Columns:
@@ -101,6 +113,7 @@ class Part:
     headlines: Columns
     kinds: np.ndarray
     days: object  # dates.DayIndex
+    documents: Columns | None = None  # terms x articles BM25 vectors (documents.py); a delta keeps counts apart
 
 
 def load_part(folder: Path) -> Part:
@@ -119,8 +132,13 @@ def load_part(folder: Path) -> Part:
     if len(index) != len(sentences) or headlines.shape[0] != len(articles) \
             or kinds.shape != (len(sentences),) or kinds.dtype != np.uint8:
         raise ValueError("cache arrays do not match")
+    documents = None
+    if (folder / "articles.npz").exists():
+        documents = load_sparse(folder / "articles.npz")
+        if documents.shape != (len(index.vocabulary), len(articles)):
+            raise ValueError("cache arrays do not match")
     return Part(folder, articles, starts, sentences, index, headlines, np.asarray(kinds),
-                DayIndex.load(folder, len(sentences)))
+                DayIndex.load(folder, len(sentences)), documents)
 
 
 class Generation:
@@ -134,6 +152,11 @@ class Generation:
         self.factor = mapped(folder / FACTOR)
         self.term_map = np.load(folder / TERM_MAP, allow_pickle=False)
         self.base_headlines = load_columns(folder / BASE_HEADLINES)
+        self.article_df = np.load(folder / ARTICLE_DF, allow_pickle=False)
+        self.base_lengths = np.load(folder / BASE_LENGTHS, allow_pickle=False)
+        self.article_tf = load_sparse(folder / ARTICLE_TF)
+        self.article_lengths = np.load(folder / ARTICLE_LENGTHS, allow_pickle=False)
+        self.base_article_tf = load_columns(folder / BASE_ARTICLE_TF)  # (base articles x terms, by term)
         text = (folder / EXTRA_TERMS).read_text(encoding="utf-8")
         extra = text.split("\n") if text else []
         vb = len(base.index.vocabulary)
@@ -143,6 +166,9 @@ class Generation:
                 or (len(self.term_map) and (self.term_map.min() < 0 or self.term_map.max() >= len(self.df))) \
                 or delta.headlines.shape != (len(delta.articles), len(self.df)) \
                 or self.base_headlines.shape != (nb, len(self.df)) \
+                or self.article_df.shape != self.df.shape or self.base_lengths.shape != (nb,) \
+                or self.article_tf.shape != (len(self.df), len(delta.articles)) \
+                or self.article_lengths.shape != (len(delta.articles),) \
                 or meta.get("base_sentences") != len(base.sentences):
             raise ValueError("cache arrays do not match")
         self.alive = np.flatnonzero(~self.dead)  # base article numbers still served, in order
@@ -419,6 +445,97 @@ class SegmentedIndex:
         return np.concatenate([t.astype(np.int32) for t, _ in parts]), offsets
 
 
+class JoinedDocuments:
+    """documents.py's article scores over a base and a delta, at the whole's document idf and mean length.
+
+    The base stored d(t, a) at its own idf_a and mean length; its term count is recovered exactly from
+    it (tf = x K / (k1 + 1 - x), x = d / idf_base(t), K the base's length term, rounded to the whole
+    number it is) and d worked out again at the whole's; the delta stored its counts.
+    """
+
+    def __init__(self, generation: Generation):
+        from .documents import B, K1
+
+        g = self.g = generation
+        self.k1, self.b = K1, B
+        base = g.base.documents
+        self.base = base
+        self.k1 = K1
+        articles = len(g.starts) - 1
+        vb = len(g.base.index.vocabulary)
+        base_df = np.diff(base.indptr)
+        nb = len(g.base.articles)
+        self.idf_base = np.log1p((nb - base_df + 0.5) / (base_df + 0.5))
+        self.idf = np.log1p((articles - g.article_df + 0.5) / (g.article_df + 0.5))
+        base_lengths = np.asarray(g.base_lengths, np.float32)
+        mean_base = max(float(base_lengths.mean()), 1.0) if nb else 1.0
+        # documents.py's length term K1 (1 - B + B len / mean), in float32 as it computes it
+        self.k_base = K1 * (1 - B + B * (base_lengths / mean_base))
+        # The base articles' lengths now: plus the headline words only the delta's sentences hold, less
+        # the headline words no live sentence holds any more (they are no terms now).
+        extra = g.base_article_tf
+        now = base_lengths.astype(np.float64) + np.bincount(np.asarray(extra.indices, np.int64),
+                                                            np.asarray(extra.data, np.float64), minlength=nb)
+        gone = np.flatnonzero(np.asarray(g.df[:vb]) == 0)
+        if len(gone):
+            at, term, _ = _gather(base, gone, np.zeros(len(gone)))
+            article = np.asarray(base.indices[at], np.int64)
+            now -= np.bincount(article, self._base_tf(at, term, article), minlength=nb)
+        now_lengths = now.astype(np.float32)
+        lengths = np.concatenate([now_lengths[g.alive], np.asarray(g.article_lengths, np.float32)])
+        mean = max(float(lengths.mean()), 1.0) if len(lengths) else 1.0
+        self.k_now_base = K1 * (1 - B + B * (now_lengths / mean))
+        self.k_now_delta = K1 * (1 - B + B * (np.asarray(g.article_lengths, np.float32) / mean))
+        self.vb, self.articles = vb, articles
+
+    def _base_tf(self, at: np.ndarray, term: np.ndarray, article: np.ndarray) -> np.ndarray:
+        """The term counts behind base entries `at` (of terms `term`, articles `article`), recovered."""
+        x = np.asarray(self.base.data[at], np.float64) / self.idf_base[term]
+        return np.rint(x * self.k_base[article] / np.maximum((self.k1 + 1) - x, 1e-12))
+
+    def scores(self, query: QueryTerms) -> np.ndarray:
+        g, k1 = self.g, self.k1
+        ids = np.asarray(query.ids, np.int64)
+        weights = np.asarray(query.weights, np.float64)
+        if not len(ids) or not self.articles:
+            return np.zeros(self.articles, np.float32)
+        rows, values = [], []
+        # The base's entries: counts recovered, then weighed at the whole's statistics.
+        in_base = ids < self.vb
+        at, term, weight = _gather(self.base, ids[in_base], weights[in_base])
+        if len(at):
+            article = np.asarray(self.base.indices[at], np.int64)
+            tf = self._base_tf(at, term, article).astype(np.float32)
+            d = (self.idf[term] * tf * (k1 + 1) / (tf + self.k_now_base[article])).astype(np.float32)
+            rows.append(g.base_article_remap[article] if g.base_article_remap is not None else article)
+            values.append(weight * d)
+        # Base headline words that only the delta's sentences brought in, then the delta's own articles.
+        for counts, k_now, remap, offset in ((g.base_article_tf, self.k_now_base, g.base_article_remap, 0),
+                                             (g.article_tf, self.k_now_delta, None, len(g.alive))):
+            at, term, weight = _gather(counts, ids, weights)
+            if not len(at):
+                continue
+            article = np.asarray(counts.indices[at], np.int64)
+            tf = np.asarray(counts.data[at], np.float32)
+            d = (self.idf[term] * tf * (k1 + 1) / (tf + k_now[article])).astype(np.float32)
+            rows.append(remap[article] if remap is not None else article + offset)
+            values.append(weight * d)
+        if not rows:
+            return np.zeros(self.articles, np.float32)
+        score = np.bincount(np.concatenate(rows), np.concatenate(values), minlength=self.articles + 1)
+        score = score[:self.articles].astype(np.float32)  # (the last: removed base articles)
+        best = float(score.max())
+        return score / best if best > 0 else score
+
+
+def _gather(matrix: Columns, ids: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries of rows `ids` of a term-major matrix: (entry numbers, their term, their term's weight)."""
+    starts, ends = matrix.indptr[ids].astype(np.int64), matrix.indptr[ids + 1].astype(np.int64)
+    sizes = ends - starts
+    at = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()), dtype=np.int64)
+    return at, np.repeat(ids, sizes), np.repeat(weights, sizes)
+
+
 class SegmentRanker(Ranker):
     """The ranker over a generation: headline bits come from both parts' headlines."""
 
@@ -452,7 +569,10 @@ def open_generation(base_folder: Path, folder: Path):
     if generation.base_remap is not None:
         base_kinds = base_kinds[generation.base_position]
     kinds = np.concatenate([base_kinds, generation.delta.kinds]).astype(np.uint8)
+    if generation.base.documents is None:
+        raise ValueError("the base build has no article vectors")
+    documents = JoinedDocuments(generation)
     index = CorpusIndex(corpus, SegmentedIndex(generation), generation, kinds=kinds, days=JoinedDays(generation),
-                        ranker=SegmentRanker)
+                        ranker=SegmentRanker, articles=documents)
     index.generation = generation
     return index

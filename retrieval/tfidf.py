@@ -139,6 +139,19 @@ class SentenceIndex:
         index._tokens = (columns, offsets)
         return index
 
+    def term_counts(self, group_of: np.ndarray, groups: int) -> sp.csr_matrix:
+        """Term counts (groups x terms) of the sentences summed by group (`group_of[s]` of sentence s),
+        from the stored terms when there are any, else by analysing nothing (all zero)."""
+        import scipy.sparse as sp
+
+        if self._tokens is None:
+            return sp.csr_matrix((groups, len(self.vocabulary)), dtype=np.float32)
+        tokens, offsets = self._tokens
+        sizes = np.diff(np.asarray(offsets, np.int64))
+        rows = np.repeat(np.asarray(group_of, np.int64), sizes)
+        return sp.csr_matrix((np.ones(len(rows), np.float32), (rows, np.asarray(tokens, np.int64))),
+                             shape=(groups, len(self.vocabulary)))
+
     def vectorize(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Sentence-side TF-IDF vectors of other texts (headlines) in this index's vocabulary."""
         import scipy.sparse as sp

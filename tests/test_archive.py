@@ -285,5 +285,5 @@ def test_the_console_takes_filters_as_options_and_before_a_question(cache):
     assert first.startswith("At least 12 people were killed")  # --until 2024-06-18 leaves the update out
     assert "rose to 15" not in result.stdout
     # Harbour Times until 2024-06-18 is the ferry piece alone: it does not answer that.
-    assert second.startswith("The articles do not answer that.") and "Harbour Times" in result.stdout.split("\n")[4]
+    assert second.startswith("The articles don't seem to cover that.") and "Harbour Times" in result.stdout.split("\n")[4]
     assert third == "until: not a date: '17/06/2024' (use YYYY-MM-DD or an ISO time such as 2024-06-01T12:00)"

@@ -13,7 +13,7 @@ from .conversations import CORPORA, INTERLEAVED, Script, Turn, misses
 from .terminal import Terminal
 from .test_telegram import api, running_bot  # noqa: F401 - the fake Bot API fixture
 
-_REFUSALS = ("do not answer", "no more matches", "No further match")
+_REFUSALS = ("do not answer", "don't seem to cover", "may answer it", "no more matches", "No further match")
 
 
 def reading_of(text: str) -> str | None:

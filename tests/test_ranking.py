@@ -108,14 +108,15 @@ def test_scores_are_the_documented_weighted_sum():
     expected = (settings.coverage_weight * evidence.coverage + settings.headline_weight * evidence.headline
                 + settings.neighbour_weight * evidence.neighbour + settings.lead_weight * evidence.lead
                 + settings.bigram_weight * evidence.bigrams + settings.proximity_weight * evidence.proximity
-                + settings.answer_type_weight * evidence.answer_type + settings.cosine_weight * evidence.cosine)
+                + settings.answer_type_weight * evidence.answer_type + settings.cosine_weight * evidence.cosine
+                + settings.article_weight * evidence.article)
     assert evidence.scores(settings) == pytest.approx(expected)
     hits = index.search("When did jets strike the town?")
     assert [h.score for h in hits] == pytest.approx(sorted(expected.tolist(), reverse=True))
 
 
 def test_zero_weights_leave_coverage_alone():
-    bare = RankSettings(headline_weight=0, neighbour_weight=0, lead_weight=0, bigram_weight=0,
+    bare = RankSettings(headline_weight=0, article_weight=0, neighbour_weight=0, lead_weight=0, bigram_weight=0,
                         proximity_weight=0, answer_type_weight=0, cosine_weight=0)
     index = corpus(("Storm", ["The storm flooded 300 homes.", "Officials said the storm was strong."]), settings=bare)
     for hit in index.search("How many homes did the storm flood?"):
@@ -163,10 +164,18 @@ def test_answer_settings_need_both_coverage_and_score():
     assert not settings.accepts(0.59, 0.9)
 
 
+def test_confidence_has_three_tiers_and_the_first_is_accepts():
+    settings = AnswerSettings(min_coverage=0.5, min_score=0.6, maybe_coverage=0.3, maybe_score=0.4)
+    assert settings.confidence(0.7, 0.5) == "answer" and settings.accepts(0.7, 0.5)
+    assert settings.confidence(0.5, 0.5) == "maybe" and not settings.accepts(0.5, 0.5)
+    assert settings.confidence(0.7, 0.35) == "maybe"
+    assert settings.confidence(0.39, 0.9) == "none" and settings.confidence(0.9, 0.2) == "none"
+
+
 def test_new_settings_set_on_an_index_rank_by_them():
     index = corpus(("Weather", ["Storm.", "The storm flooded homes, roads, farms, shops, schools, churches and bridges."]))
     assert index.search("storm homes", 1)[0].position == 1  # the default weights: coverage first
-    index.settings = RankSettings(coverage_weight=0, headline_weight=0, neighbour_weight=0, lead_weight=0,
+    index.settings = RankSettings(coverage_weight=0, headline_weight=0, article_weight=0, neighbour_weight=0, lead_weight=0,
                                   bigram_weight=0, proximity_weight=0, answer_type_weight=0, cosine_weight=1,
                                   candidates=1)
     assert index.evidence("storm homes").positions.tolist() == [0]  # one candidate: the best by cosine

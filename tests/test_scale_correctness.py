@@ -156,8 +156,12 @@ def test_the_bit_set_evidence_equals_the_presence_matrix_evidence(corpus):
         first = articles.starts[article_of[positions]]
         lead = (1.0 / (1.0 + (positions - first))).astype(np.float32)
         cosine = (by_sentence[positions][:, query.ids] @ query.weights).astype(np.float32)
-        plain = {"coverage": coverage, "cosine": cosine, "headline": headline, "neighbour": neighbour, "lead": lead}
-        plain["score"] = weighted_sum(ranked.settings, coverage, headline, neighbour, lead, cosine)
+        # Each article's score as one document, over the best article's (documents.py), stated plainly.
+        by_article = np.asarray(ranked.articles.T.tocsr()[:, query.ids] @ query.weights).ravel()
+        article = (by_article / by_article.max())[article_of[positions]].astype(np.float32)
+        plain = {"coverage": coverage, "cosine": cosine, "headline": headline, "neighbour": neighbour, "lead": lead,
+                 "article": article}
+        plain["score"] = weighted_sum(ranked.settings, coverage, headline, neighbour, lead, cosine, article=article)
         assert fast.positions.tolist() == positions.tolist()
         for name, value in plain.items():
             np.testing.assert_allclose(getattr(fast, name), value, rtol=1e-5, atol=1e-6, err_msg=name)

@@ -8,6 +8,7 @@ import time
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from bot.answers import Answer
 from bot.conversation import Conversation
 from bot.render import reply
 from bot.evaluate import evaluate, read_items
@@ -55,7 +56,7 @@ def test_caption_answer_is_marked_and_credited(seed_service):
 def test_off_topic_question_is_declined_with_closest_matches(seed_service):
     answer = seed_service.ask("What did the Russian football team do at the stadium?")
     assert not answer.answered and answer.kind == "declined"
-    assert reply(answer).startswith("The articles do not answer that.")
+    assert reply(answer).startswith("The articles don't seem to cover that.")
     assert answer.passages  # the closest matches are still offered
 
 
@@ -78,6 +79,24 @@ def test_questions_about_nothing_in_particular_are_not_answered(seed_service, qu
 def test_a_misspelt_name_still_counts_as_named(seed_service):
     answer = seed_service.ask("What did Mohamad Rashid say about the shelling?")
     assert answer.answered and "Mohammad Rashid" in answer.passages[0].text
+
+
+def test_each_tier_has_its_own_reply_and_json_confidence():
+    from bot.answers import Passage, Source
+
+    best = Passage("Moscow denied conducting the first strikes.", 0.5, Source("idlib", "Idlib"), 6, 2, None)
+    for confidence, opening in (("maybe", "I'm not sure, but this may answer it:\nMoscow denied"),
+                                ("none", "The articles don't seem to cover that. The closest matches:")):
+        answer = Answer("q", False, (best,), "declined", confidence=confidence)
+        assert reply(answer).startswith(opening)
+        assert answer.to_json(reply(answer))["confidence"] == confidence
+
+
+def test_an_answer_is_the_answer_tier_and_a_declined_one_is_not(seed_service):
+    answered = seed_service.ask("Who denied conducting the first strikes?")
+    assert answered.answered and answered.confidence == "answer"
+    declined = seed_service.ask("What did the Russian football team do at the stadium?")
+    assert not declined.answered and declined.confidence in ("maybe", "none")
 
 
 def test_question_sharing_no_word_is_declined_without_passages(seed_service):
@@ -107,7 +126,7 @@ def test_skip_gives_the_next_best(seed_service):
 def test_json_has_exactly_the_documented_keys(seed_service):
     answer = seed_service.ask("Who denied conducting the first strikes?")
     data = json.loads(json.dumps(answer.to_json(reply(answer))))
-    assert set(data) == {"question", "read_as", "answered", "reply", "answers"}
+    assert set(data) == {"question", "read_as", "answered", "confidence", "reply", "answers"}
     assert data["read_as"] is None  # a question read alone
     assert set(data["answers"][0]) == {"text", "score", "article", "paragraph", "sentence", "attributed_to",
                                        "also_in", "earlier", "dates"}

@@ -49,7 +49,13 @@ def test_a_link_that_is_not_http_is_shown_as_plain_text():
 def test_a_declined_answer_leads_with_the_refusal_then_the_closest_match():
     answer = Answer("q", False, (passage(),), "declined")
     text, _ = parse_html(answer_message(answer, "help"))
-    assert text.startswith("The articles do not answer that. The closest match:\nMoscow denied")
+    assert text.startswith("The articles don't seem to cover that. The closest match:\nMoscow denied")
+
+
+def test_a_maybe_answer_says_it_may_answer_above_the_best_match():
+    answer = Answer("q", False, (passage(),), "declined", confidence="maybe")
+    text, _ = parse_html(answer_message(answer, "help"))
+    assert text.startswith("Not sure, but this may answer it:\nMoscow denied")
 
 
 def test_clip_cuts_at_a_word_and_counts_emoji_as_two():

@@ -142,8 +142,11 @@ def answer_message(answer: Answer, help_text: str, limit: int = MAX_MESSAGE_LENG
         return about_message(answer, limit)
     if answer.answered:
         return passage_message(best, "Next best match:" if answer.skip else reading, limit)
-    refusal = "No further match answers that well." if answer.skip else "The articles do not answer that."
-    return passage_message(best, f"{reading + chr(10) if reading else ''}{refusal} The closest match:", limit)
+    lead = reading + "\n" if reading else ""
+    if answer.confidence == "maybe":
+        return passage_message(best, f"{lead}Not sure, but this may answer it:", limit)
+    refusal = "No further match answers that well." if answer.skip else "The articles don't seem to cover that."
+    return passage_message(best, f"{lead}{refusal} The closest match:", limit)
 
 
 def _without_passages(answer: Answer, help_text: str) -> str:

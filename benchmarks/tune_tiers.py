@@ -1,0 +1,140 @@
+"""Calibrating the decline's three tiers (bot.answers.AnswerSettings) on the shared NewsQA half and WikiQA train together.
+
+    python benchmarks/tune_tiers.py [--quick]
+
+Each question's best match is found once: NewsQA questions (and those about the left-out stories)
+asked of news.py's whole archive, WikiQA train questions asked of their own article, as
+benchmarks/quality.py asks them. Then a grid: the answer tier is the (min_coverage, min_score) with
+the best sum of the two sets' answer-triggering F1 among those that keep the seed set right (every
+answerable seed question answered, 90% of the others declined); the maybe tier is the lower pair
+whose band (maybe, not answer) is widest while its precision stays at least half the answer tier's
+on both sets. Nothing is saved; the constants are copied by hand into AnswerSettings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.news import QUICK, Plan, open_archive  # noqa: E402
+from bot.service import _missing_names  # noqa: E402
+from tests.answer_sets import Newsbot, data_folder, read_wikiqa  # noqa: E402
+
+COVERAGE = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7]
+SCORE = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2]
+
+
+def news_tops(setup) -> tuple[np.ndarray, int]:
+    """(score, coverage, names missing, right) of each question's best match; and how many are answerable."""
+    service, index = setup.service, setup.service.index
+    rows = []
+    for q, answerable in [(q, True) for q in setup.questions] + [(q, False) for q in setup.unanswerable]:
+        hits = index.search(q.text, k=1)
+        if not hits:
+            rows.append((0, 0, 1, 0))
+            continue
+        missing = bool(_missing_names(index, q.text, service._passage(index, hits[0])))
+        rows.append((hits[0].score, hits[0].coverage, missing, answerable and hits[0].position in setup.right[q.id]))
+    return np.array(rows, float), len(setup.questions)
+
+
+def wiki_tops(bot: Newsbot, questions) -> tuple[np.ndarray, int]:
+    rows = []
+    for q in questions:
+        hits = bot.hits(q.text, q.document, 1)
+        if not hits:
+            rows.append((0, 0, 0, 0))
+            continue
+        rows.append((hits[0].score, hits[0].coverage, 0, bool(q.labels[bot.origin[hits[0].position][1]])))
+    return np.array(rows, float), sum(q.answerable for q in questions)
+
+
+def seed_tops() -> np.ndarray:
+    """(score, coverage, names missing, answerable) of the seed set's best matches (bot/evaluate.py's items)."""
+    import seeds
+    from bot.evaluate import read_items
+    from bot.service import AnsweringService
+
+    with tempfile.TemporaryDirectory(prefix="newsbot-seeds-") as tmp:
+        service = AnsweringService.open(None, tmp)
+        rows = []
+        for item in read_items(seeds.folder() / "questions.jsonl"):
+            hits = service.index.search(item.question, 1)
+            if not hits:
+                rows.append((0, 0, 1, item.expected is not None))
+                continue
+            missing = bool(_missing_names(service.index, item.question, service._passage(service.index, hits[0])))
+            rows.append((hits[0].score, hits[0].coverage, missing, item.expected is not None))
+    return np.array(rows, float)
+
+
+def given(tops: np.ndarray, coverage: float, score: float) -> np.ndarray:
+    """Which best matches the tier (coverage, score) gives as the answer (none where a name is missing)."""
+    return (tops[:, 1] >= coverage - 1e-6) & (tops[:, 0] >= score - 1e-6) & (tops[:, 2] == 0)
+
+
+def f_beta(tops: np.ndarray, answerable: int, coverage: float, score: float, beta: float = 1.0):
+    chosen = given(tops, coverage, score)
+    right = float((chosen & (tops[:, 3] == 1)).sum())
+    p, r = (right / chosen.sum() if chosen.sum() else 0.0), right / answerable
+    b2 = beta * beta
+    return ((1 + b2) * p * r / (b2 * p + r) if p + r else 0.0), p, r, chosen.mean()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="an .npz file: the best matches are read from it when it exists, else written to it")
+    args = parser.parse_args(argv)
+    data = data_folder(None)
+    if args.keep and args.keep.is_file():
+        kept = np.load(args.keep)
+        news, wiki = (kept["news"], int(kept["news_n"])), (kept["wiki"], int(kept["wiki_n"]))
+    else:
+        with tempfile.TemporaryDirectory(prefix="newsbot-tiers-") as tmp:
+            setup = open_archive(data, QUICK if args.quick else Plan(), Path(tmp) / "news")
+            news = news_tops(setup)
+            train = read_wikiqa(data / "wikiqa" / "WikiQA-train.tsv")
+            wiki = wiki_tops(Newsbot(train, Path(tmp) / "wiki"), train.questions)
+        if args.keep:
+            np.savez(args.keep, news=news[0], news_n=news[1], wiki=wiki[0], wiki_n=wiki[1])
+    sets = {"news": news, "wikiqa train": wiki}
+
+    seed = seed_tops()
+
+    def keeps_seeds(c: float, s: float) -> bool:
+        g = given(seed, c, s)
+        return bool(g[seed[:, 3] == 1].all()) and float((~g[seed[:, 3] == 0]).mean()) >= 0.9
+
+    grid = [(c, s) for c in COVERAGE for s in SCORE]
+    answer = max((cs for cs in grid if keeps_seeds(*cs)), key=lambda cs: sum(f_beta(t, n, *cs)[0] for t, n in sets.values()))
+
+    def band(t: np.ndarray, c: float, s: float) -> tuple[float, float, float]:
+        """(share in the maybe band, its precision, the answer tier's precision)."""
+        top = given(t, *answer)
+        maybe = given(t, c, s) & ~top
+        right = t[:, 3] == 1
+        return maybe.mean(), (maybe & right).sum() / max(maybe.sum(), 1), (top & right).sum() / max(top.sum(), 1)
+
+    lower = [cs for cs in grid if cs[0] <= answer[0] and cs[1] <= answer[1]
+             and all(band(t, *cs)[1] >= 0.5 * band(t, *cs)[2] for t, _ in sets.values())]
+    maybe = max(lower, key=lambda cs: (sum(band(t, *cs)[0] for t, _ in sets.values()), cs))
+    print(f"answer tier: min coverage {answer[0]}, min score {answer[1]}; maybe tier: {maybe[0]}, {maybe[1]}")
+    for set_name, (t, n) in sets.items():
+        f, p, r, share = f_beta(t, n, *answer)
+        share_maybe, p_maybe, _ = band(t, *maybe)
+        print(f"  {set_name}: answer F1 {f:.3f} P {p:.3f} R {r:.3f} share {share:.3f}; "
+              f"maybe share {share_maybe:.3f} P {p_maybe:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
