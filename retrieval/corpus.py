@@ -306,7 +306,11 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
     if not build:
         raise CorpusError(f"no usable index cache for {folder}")
     with build_lock(slot, on_wait=lambda: notice("waiting for another newsbot process building this index…")):
-        latest = _load(slot, stamp, settings, folder, None)  # built by the process this one waited for
+        if previous is not None and previous.saved_in is not None \
+                and os.path.realpath(slot) == str(previous.saved_in):
+            latest = previous  # nothing was published since it was loaded
+        else:
+            latest = _load(slot, stamp, settings, folder, None)  # built by the process this one waited for
         if latest is not None and latest.fingerprint == files:
             return _named(latest, warn)
         built = _by_delta(latest or previous, folder, found, keys, files, slot, stamp, warn, notice, progress,

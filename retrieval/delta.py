@@ -54,9 +54,9 @@ def update_by_delta(previous: "CorpusIndex", found: Sequence[tuple[str, str | Pa
     from .dates import DayIndex
     from .folder import ingest
 
-    if previous.saved_in is None or previous.index._tokens is None and previous.generation is None:
-        return None
     g = previous.generation
+    if previous.saved_in is None:
+        return None
     if g is not None:
         base, delta, alive = g.base, g.delta, g.alive
     else:
