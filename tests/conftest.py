@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,6 +28,33 @@ def seed_service(tmp_path_factory):
     from bot.service import AnsweringService
 
     return AnsweringService.open(SEEDS, tmp_path_factory.mktemp("seed-cache"))
+
+
+@functools.cache
+def shared_cache() -> Path:
+    """One index cache folder per test process for the corpora in the repository (seeds/, tests/data/),
+    which no test changes: built on a test's first use of a corpus, loaded by the tests after it."""
+    folder = Path(tempfile.mkdtemp(prefix="newsbot-test-cache-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def cache_for(corpus: Path | None) -> Path | None:
+    """The shared cache for a corpus of the repository's own (None: the seeds); None for any other folder,
+    which then gets the test's own cache (NEWSBOT_CACHE, see _isolated_cache)."""
+    if corpus is None or Path(corpus).resolve().is_relative_to(SEEDS) or \
+            Path(corpus).resolve().is_relative_to(ROOT / "tests" / "data"):
+        return shared_cache()
+    return None
+
+
+def warm(corpus: Path, cache: Path | None = None) -> None:
+    """Build `corpus`'s index cache (default: the test's own, NEWSBOT_CACHE) in this process, where the
+    modules are loaded already, so that a program the test starts next loads the index instead of
+    building it (about 2 s of CPU in a fresh interpreter): for tests whose point is not the build."""
+    from retrieval import open_corpus
+
+    open_corpus(corpus, cache)
 
 
 def write(folder: Path, name: str, text: str | bytes) -> Path:

@@ -1,7 +1,8 @@
 """The README's examples, run: each block after an `<!-- example: COMMAND -->` line is what COMMAND prints.
 
 COMMAND is a bash command line run from the repository root with `newsbot` meaning this checkout's
-`python -m bot`, the bundled seeds as the corpus and a warm index cache (so no "building the index"
+`python -m bot` (a line that is nothing but a `newsbot` command is run in this process instead,
+tests/in_process.py), the bundled seeds as the corpus and a warm index cache (so no "building the index"
 line). A block's lines starting with `you> ` are what a reader types: they are fed to the command's
 stdin and are not part of what it prints. A `json` block holds one JSON value per output line, laid
 out as the README likes (compared as values); any other block is compared as text, exactly.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -63,9 +65,17 @@ class Runner:
         self.env.update(PATH=f"{shim.parent}{os.pathsep}{self.env.get('PATH', '')}",
                         PYTHONPATH=f"{ROOT}{os.pathsep}{self.env.get('PYTHONPATH', '')}",
                         NEWSBOT_CACHE=str(scratch / "cache"), NO_COLOR="1", COLUMNS="100")
-        self.run("newsbot index > /dev/null 2>&1")  # warm: the examples show no "building the index" line
+        from tests import in_process
+
+        in_process.newsbot("index", env=self.env, cwd=ROOT)  # warm: the examples show no "building the index" line
 
     def run(self, command: str, stdin: str = "") -> str:
+        words = shlex.split(command)
+        if words[0] == "newsbot" and not set(command) & set("|;&<>$`\\"):
+            # A plain `newsbot ...` line: the same command line, run in this process (tests/in_process.py).
+            from tests import in_process
+
+            return in_process.newsbot(*words[1:], stdin=stdin, env=self.env, cwd=ROOT).stdout
         done = subprocess.run(["bash", "-c", command], input=stdin, capture_output=True, text=True,
                               cwd=ROOT, env=self.env, timeout=300)
         return done.stdout

@@ -13,10 +13,16 @@ import time
 from collections.abc import Callable
 
 import pyte
+from wcwidth import wcwidth
 
 
 class Screen(pyte.Screen):
-    """pyte's screen, answering the terminal's reports (cursor position, status) to the program."""
+    """pyte's screen, answering the terminal's reports (cursor position, status) to the program.
+
+    Its `display` re-renders only the lines pyte marked dirty since the last look: a wait reads the
+    screen after every chunk the program writes, and rendering all of a 200 x 80 screen each time was
+    most of a console test's time.
+    """
 
     def __init__(self, columns: int, lines: int, answer: Callable[[bytes], None]):
         super().__init__(columns, lines)
@@ -24,6 +30,33 @@ class Screen(pyte.Screen):
 
     def write_process_input(self, data: str) -> None:
         self._answer(data.encode())
+
+    @property
+    def display(self) -> list[str]:
+        rows = self.__dict__.setdefault("_rows", [])
+        if len(rows) != self.lines:
+            rows[:] = [""] * self.lines
+            self.dirty.update(range(self.lines))
+        for y in self.dirty:
+            if y < self.lines:
+                rows[y] = self._render(y)
+        self.dirty.clear()
+        return list(rows)
+
+    def _render(self, y: int) -> str:
+        """Line `y` as text, as pyte's own display gives it: a wide character's second cell left out."""
+        row = self.buffer[y]
+        if not row:
+            return self.default_char.data * self.columns
+        cells, wide = [], False
+        for x in range(self.columns):
+            if wide:
+                wide = False
+                continue
+            data = row[x].data
+            cells.append(data)
+            wide = bool(data) and wcwidth(data[0]) == 2
+        return "".join(cells)
 
 
 class Terminal:

@@ -11,6 +11,7 @@ import subprocess
 
 import pytest
 
+from . import in_process
 from .conftest import PYTHON, ROOT, run_env
 
 ARCHIVE = ROOT / "tests" / "data" / "archive"
@@ -24,11 +25,11 @@ def cache(tmp_path_factory):
     return tmp_path_factory.mktemp("archive-cache")
 
 
-def newsbot(cache, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+def newsbot(cache, *args: str, stdin: str | None = None):
+    """`newsbot COMMAND --corpus ARCHIVE ...`, run in this process (tests/in_process.py)."""
     command = args[0]
     rest = ["--corpus", str(ARCHIVE), "--cache-dir", str(cache), *args[1:]]
-    return subprocess.run([PYTHON, "-m", "bot", command, *rest], input=stdin, capture_output=True, text=True,
-                          env=run_env(NEWSBOT_TODAY=AS_OF), timeout=120)
+    return in_process.newsbot(command, *rest, stdin=stdin, env=run_env(NEWSBOT_TODAY=AS_OF))
 
 
 class Asker:
@@ -68,7 +69,7 @@ def ask(asker: Asker, question: str, *options: str) -> dict:
 
 
 def ask_with_flags(cache, question: str, *options: str) -> dict:
-    """`newsbot ask --json [options] question` as a process of its own, to test the flags themselves."""
+    """`newsbot ask --json [options] question` as a command line of its own, to test the flags themselves."""
     result = newsbot(cache, "ask", "--json", *options, question)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)

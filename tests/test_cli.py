@@ -1,4 +1,9 @@
-"""The newsbot command line, run as a user runs it: a real process, real files, a real terminal."""
+"""The newsbot command line, run as a user runs it: real files, a real terminal, a real process.
+
+Most tests run the command line in this process (tests/in_process.py: the same argv, stdin, environment
+and exit code, without a second of interpreter start-up each); one test per command runs it as the
+user does, `python -m bot ...` in a process of its own, and so does every test whose point is the process.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +13,22 @@ import sys
 
 import pytest
 
-from .conftest import PYTHON, ROOT, run_env, write
+from .conftest import PYTHON, ROOT, SEEDS, run_env, warm, write
+from .in_process import newsbot
 from .terminal import Terminal
 
 HEADLINE = "Syrian regime amassing for renewed Idlib offensive say rebels"
 
 
-def newsbot(*args: str, stdin: str | None = None, env: dict | None = None, cwd=None) -> subprocess.CompletedProcess:
+def newsbot_process(*args: str, stdin: str | None = None, env: dict | None = None,
+                    cwd=None) -> subprocess.CompletedProcess:
+    """`python -m bot ARGS` in a process of its own."""
     return subprocess.run([PYTHON, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
                           env=env or run_env(), cwd=cwd, timeout=120)
 
 
 def test_ask_prints_the_sentence_and_headline(tmp_path):
-    result = newsbot("ask", "Who denied conducting the first strikes?", cwd=tmp_path)
+    result = newsbot_process("ask", "Who denied conducting the first strikes?", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "Moscow denied conducting the first strikes."
     assert HEADLINE in result.stdout
@@ -66,7 +74,8 @@ def test_ask_stdin_plain_writes_one_line_per_question():
 
 
 def test_sources_lists_the_bundled_article():
-    result = newsbot("sources")
+    warm(SEEDS)
+    result = newsbot_process("sources")
     assert "idlib" in result.stdout and HEADLINE in result.stdout
     data = json.loads(newsbot("sources", "--json").stdout)
     assert data[0]["id"] == "idlib" and data[0]["sentences"] > 20
@@ -103,7 +112,7 @@ def test_missing_or_empty_corpus_is_one_line_and_non_zero(tmp_path, make):
 def test_index_builds_then_reuses_the_cache(tmp_path):
     write(tmp_path, "storm.txt", "Storm hits coast\nThe storm flooded 300 homes.")
     env = run_env(NEWSBOT_CACHE=str(tmp_path / "cache"))
-    first = newsbot("index", "--corpus", str(tmp_path), env=env)
+    first = newsbot_process("index", "--corpus", str(tmp_path), env=env)
     assert first.returncode == 0 and "1 articles, 1 sentences" in first.stdout and "indexed in" in first.stdout
     assert any((tmp_path / "cache").iterdir())
     second = newsbot("index", "--corpus", str(tmp_path), env=env)
@@ -111,8 +120,9 @@ def test_index_builds_then_reuses_the_cache(tmp_path):
 
 
 def test_console_piped_answers_and_handles_commands():
+    warm(SEEDS)
     script = "Who denied conducting the first strikes?\nmore\ncontext\nsources\nhelp\nquit\nnever read\n"
-    result = newsbot("console", stdin=script)
+    result = newsbot_process("console", stdin=script)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "\033[" not in out  # no colour codes when not on a terminal
@@ -124,6 +134,7 @@ def test_console_piped_answers_and_handles_commands():
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_console_in_a_real_terminal_colours_and_quits_on_ctrl_d(tmp_path):
+    warm(SEEDS)
     env = run_env(TERM="xterm-256color", HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"))
     env.pop("NO_COLOR", None)
     terminal = Terminal([PYTHON, "-m", "bot", "console"], env, cwd=str(ROOT), columns=120, lines=40)
@@ -152,6 +163,7 @@ def test_ask_stdin_survives_odd_lines_and_keeps_the_order():
         b'{"question": 5}',
         b"Who denied conducting the first strikes?",
     ]
+    warm(SEEDS)
     result = subprocess.run([PYTHON, "-m", "bot", "ask", "-", "--json"], input=b"\n".join(lines) + b"\n",
                             capture_output=True, env=run_env(PYTHONIOENCODING="utf-8:strict"), timeout=120)
     assert result.returncode == 0, result.stderr
@@ -168,9 +180,10 @@ def test_top_k_out_of_range_is_a_usage_error(value):
 
 
 def test_eval_reports_figures_and_rejects_a_bad_file(tmp_path):
+    warm(SEEDS)
     qa = write(tmp_path, "qa.jsonl", '{"question": "Who denied conducting the first strikes?", '
                                      '"expected": ["Moscow denied"]}\n{"question": "Who won the World Cup?", "expected": null}\n')
-    result = newsbot("eval", str(qa))
+    result = newsbot_process("eval", str(qa))
     assert result.returncode == 0
     assert "P@1 (right sentence ranked first)  1.000" in result.stdout and "declined" in result.stdout
     bad = write(tmp_path, "bad.jsonl", b"\xff\xfe")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
@@ -11,7 +10,8 @@ from bot import followup
 from bot.conversation import Conversation
 from bot.service import AnsweringService
 
-from .conftest import PYTHON, SEEDS, run_env
+from . import in_process
+from .conftest import SEEDS
 from .conversations import ARCHIVE, CORPORA, HELD_OUT, INTERLEAVED, misses
 
 GOALS = "Who said Russia's goals have not been achieved?"
@@ -175,9 +175,8 @@ def test_the_seed_questions_asked_one_after_another_are_answered_as_when_asked_a
 
 # -- the scripted conversations through `newsbot ask -` ------------------------------------------------
 def ask_lines(folder, lines: list[dict]) -> list[dict]:
-    result = subprocess.run([PYTHON, "-m", "bot", "ask", "-", "--json", "--top-k", "1", "--corpus", str(folder)],
-                            input="".join(json.dumps(line) + "\n" for line in lines), capture_output=True,
-                            text=True, env=run_env(), timeout=300)
+    result = in_process.newsbot("ask", "-", "--json", "--top-k", "1", "--corpus", str(folder),
+                                stdin="".join(json.dumps(line) + "\n" for line in lines))
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()]
 

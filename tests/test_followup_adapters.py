@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from .conftest import PYTHON, ROOT, run_env
+from .conftest import PYTHON, ROOT, cache_for, run_env, warm
 from .conversations import CORPORA, INTERLEAVED, Script, Turn, misses
 from .terminal import Terminal
 from .test_telegram import api, running_bot  # noqa: F401 - the fake Bot API fixture
@@ -34,7 +34,9 @@ class Console:
     def __init__(self, folder, home):
         env = run_env(TERM="xterm-256color", HOME=str(home), XDG_STATE_HOME=str(home / "state"))
         env.pop("NO_COLOR", None)
-        self.terminal = Terminal([PYTHON, "-m", "bot", "console", "--corpus", str(folder)], env, cwd=str(ROOT),
+        warm(folder, cache_for(folder))
+        self.terminal = Terminal([PYTHON, "-m", "bot", "console", "--corpus", str(folder),
+                                  "--cache-dir", str(cache_for(folder))], env, cwd=str(ROOT),
                                  columns=200, lines=80)
         self.terminal.wait_until(self.prompted, "the prompt", 60)
 
@@ -53,32 +55,42 @@ class Console:
         self.terminal.close()
 
 
+@pytest.fixture(scope="module")
+def consoles(tmp_path_factory):
+    """One console per corpus for the module, started when a test first needs it (each script begins
+    with `new`, so what one test said does not carry into the next)."""
+    started: dict[str, Console] = {}
+
+    def console(corpus: str) -> Console:
+        if corpus not in started:
+            started[corpus] = Console(CORPORA[corpus][0], tmp_path_factory.mktemp(f"home-{corpus}"))
+        return started[corpus]
+
+    yield console
+    for terminal in started.values():
+        terminal.close()
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 @pytest.mark.parametrize("corpus", list(CORPORA))
-def test_scripted_conversations_in_the_console(corpus, tmp_path):
-    folder, scripts = CORPORA[corpus]
-    terminal = Console(folder, tmp_path)
-    try:
-        for script in scripts:
-            assert "Starting afresh" in terminal.say("new")
-            for turn in script.turns:
-                text = terminal.say(turn.question)
-                assert not wrong(turn, text), (script.name, turn.question, text)
-    finally:
-        terminal.close()
+def test_scripted_conversations_in_the_console(corpus, consoles):
+    terminal = consoles(corpus)
+    for script in CORPORA[corpus][1]:
+        assert "Starting afresh" in terminal.say("new")
+        for turn in script.turns:
+            text = terminal.say(turn.question)
+            assert not wrong(turn, text), (script.name, turn.question, text)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
-def test_new_in_the_console_reads_the_next_question_alone(tmp_path):
-    terminal = Console(CORPORA["seed"][0], tmp_path)
-    try:
-        assert "Reading this as" not in terminal.say("Who said Russia's goals have not been achieved?")
-        assert "Reading this as: who is Maj Youssef Hamoud?" in terminal.say("who is he?")
-        terminal.say("new")
-        after = terminal.say("who is he?")
-        assert "Reading this as" not in after and "do not answer" in after
-    finally:
-        terminal.close()
+def test_new_in_the_console_reads_the_next_question_alone(consoles):
+    terminal = consoles("seed")
+    terminal.say("new")  # whatever an earlier test left, this starts from nothing
+    assert "Reading this as" not in terminal.say("Who said Russia's goals have not been achieved?")
+    assert "Reading this as: who is Maj Youssef Hamoud?" in terminal.say("who is he?")
+    terminal.say("new")
+    after = terminal.say("who is he?")
+    assert "Reading this as" not in after and "do not answer" in after
 
 
 # -- Telegram --------------------------------------------------------------------------------------------

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
-from tests.conftest import PYTHON, ROOT, SEEDS, run_env, write
+from tests import in_process
+from tests.conftest import PYTHON, ROOT, SEEDS, run_env, warm, write
 
 STORY = "# Harbour reopens\n\nThe harbour master said the port reopened on Monday after the storm.\n"
 
 
-def newsbot(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess:
-    return subprocess.run([PYTHON, "-m", "bot", *args], cwd=ROOT, env=run_env(**env), input=stdin,
-                          capture_output=True, text=True, timeout=120)
+def newsbot(*args: str, stdin: str | None = None, **env: str):
+    """The command line, in this process (tests/in_process.py); the terminal tests below start real ones."""
+    return in_process.newsbot(*args, stdin=stdin, env=run_env(**env), cwd=ROOT)
 
 
 # -- symbolic links ---------------------------------------------------------------------------------
@@ -66,6 +66,7 @@ HOSTILE_TEXT = ("# Harbour \x1b]0;OWNED\x07reopens\n\n"
 def test_escapes_in_file_names_and_text_reach_a_real_terminal_only_as_visible_text(tmp_path):
     write(tmp_path, HOSTILE_NAME, HOSTILE_TEXT)
     (tmp_path / "loop\x1b]0;LOOP\x07.txt").symlink_to(tmp_path / "loop\x1b]0;LOOP\x07.txt")  # a warning naming it
+    warm(tmp_path)  # a loaded cache still names the skipped files
     for args in (["sources"], ["ask", "When did the port reopen?"]):
         terminal = on_a_terminal(*args, "--corpus", str(tmp_path))
         try:
@@ -98,6 +99,7 @@ def test_a_10_mb_headline_is_clipped_in_every_answer(tmp_path):
 
 def test_c1_controls_in_article_text_are_shown_not_obeyed_by_the_console(tmp_path):
     write(tmp_path, "harbour.txt", HOSTILE_TEXT)
+    warm(tmp_path)
     terminal = on_a_terminal("console", "--corpus", str(tmp_path))
     try:
         terminal.wait_until(lambda: terminal.cursor_line() == "you> ", "the prompt")

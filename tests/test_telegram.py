@@ -15,7 +15,7 @@ from bot.service import AnsweringService
 from bot.telegram.app import build_application, serve
 from bot.telegram.render import BUTTON_EXPIRED, COMMANDS, SLOW_DOWN, SOMETHING_WRONG
 from bot.telegram.settings import TelegramSettings
-from tests.conftest import SEEDS, write
+from tests.conftest import SEEDS, cache_for, write
 from tests.fake_bot_api import FakeBotApi, SentMessage
 
 pytestmark = pytest.mark.asyncio
@@ -66,7 +66,7 @@ class Bot:
 @contextlib.asynccontextmanager
 async def running_bot(api: FakeBotApi, corpus: Path | None = None, cache: Path | None = None, **overrides):
     """The real Application, built as `newsbot telegram` builds it, polling the fake Bot API."""
-    service = AnsweringService.open(corpus or SEEDS, cache)
+    service = AnsweringService.open(corpus or SEEDS, cache or cache_for(corpus))
     options = dict(token=api.token, api_url=api.base_url, throttle=False, first_backoff=0.05, poll_timeout=5)
     options.update(overrides)
     settings = TelegramSettings(**options)
@@ -507,16 +507,17 @@ async def test_articles_added_changed_and_removed_while_running_are_picked_up(ap
     corpus = tmp_path / "corpus"
     write(corpus, "idlib.txt", (SEEDS / "idlib.txt").read_text(encoding="utf-8"))
     question = "How many penguins did the zoo in Lisbon count?"
+    # Each change is built by a child process (bot/reindex.py): on a loaded machine that can take a while.
     async with running_bot(api, corpus, tmp_path / "cache", reload_every=0.1) as bot:
         before = await bot.ask(7, question)
         write(corpus, "zoo.txt", "Zoo count\n\nThe Lisbon zoo counted 42 penguins this spring, the keeper said.\n")
-        await api.wait_for(lambda: "zoo" in {s.id for s in bot.service.sources()})
+        await api.wait_for(lambda: "zoo" in {s.id for s in bot.service.sources()}, timeout=60)
         added = await bot.ask(7, question)
         write(corpus, "zoo.txt", "Zoo count\n\nThe Lisbon zoo counted 57 penguins this autumn, the keeper said.\n")
-        await api.wait_for(lambda: "57" in plain_reply(bot.service.ask(question)))
+        await api.wait_for(lambda: "57" in plain_reply(bot.service.ask(question)), timeout=60)
         changed = await bot.ask(7, question)
         (corpus / "zoo.txt").unlink()
-        await api.wait_for(lambda: "zoo" not in {s.id for s in bot.service.sources()})
+        await api.wait_for(lambda: "zoo" not in {s.id for s in bot.service.sources()}, timeout=60)
         removed = await bot.ask(7, question)
     assert "42 penguins" not in before.text
     assert "42 penguins" in added.text

@@ -1,4 +1,8 @@
-"""`newsbot telegram` as an operator runs it: token checks, a real subprocess, signals, webhook mode."""
+"""`newsbot telegram` as an operator runs it: token checks, a real subprocess, signals, webhook mode.
+
+The checks that end before the bot starts run the command line in this process (tests/in_process.py);
+the bot that answers and stops on a signal is a real process.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ import httpx
 import pytest
 
 from bot.service import AnsweringService
-from tests.conftest import PYTHON, ROOT, SEEDS, run_env
+from tests import in_process
+from tests.conftest import PYTHON, ROOT, SEEDS, run_env, warm
 from tests.fake_bot_api import TEST_TOKEN, FakeBotApi, ThreadedFakeBotApi
 from tests.test_telegram import QUESTION, best_passage, running_bot
 
@@ -32,15 +37,25 @@ def finished(process: subprocess.Popen, timeout: float = 30) -> tuple[int, str, 
     return process.returncode, out, err
 
 
+def checked(*args: str, token: str | None = TEST_TOKEN) -> tuple[int, str, str]:
+    """`newsbot telegram ARGS` in this process: its exit code, stdout and stderr."""
+    environment = run_env()
+    environment.pop("TELEGRAM_BOT_TOKEN", None)
+    if token is not None:
+        environment["TELEGRAM_BOT_TOKEN"] = token
+    result = in_process.newsbot("telegram", *args, env=environment, cwd=ROOT)
+    return result.returncode, result.stdout, result.stderr
+
+
 def test_a_missing_token_is_one_line_and_exit_code_2():
-    code, out, err = finished(newsbot(token=None))
+    code, out, err = checked(token=None)
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1 and "TELEGRAM_BOT_TOKEN" in err and "--token-file" in err
 
 
 def test_a_malformed_token_is_one_line_exit_code_2_and_not_echoed():
-    code, out, err = finished(newsbot(token="12345:too-short-secret-value"))
+    code, out, err = checked(token="12345:too-short-secret-value")
     assert code == 2
     assert err.count("\n") == 1 and "malformed" in err
     assert "too-short-secret-value" not in err + out
@@ -49,15 +64,15 @@ def test_a_malformed_token_is_one_line_exit_code_2_and_not_echoed():
 def test_a_token_file_is_read_and_checked(tmp_path):
     token_file = tmp_path / "token"
     token_file.write_text("not a token at all: hunter2\n")
-    code, _, err = finished(newsbot("--token-file", str(token_file), token=None))
+    code, _, err = checked("--token-file", str(token_file), token=None)
     assert code == 2 and "malformed" in err and "hunter2" not in err
-    code, _, err = finished(newsbot("--token-file", str(tmp_path / "missing"), token=None))
+    code, _, err = checked("--token-file", str(tmp_path / "missing"), token=None)
     assert code == 2 and err.count("\n") == 1 and "cannot read the token file" in err
 
 
 def test_a_token_the_server_refuses_is_one_error_line_and_exit_code_2():
     with ThreadedFakeBotApi(FakeBotApi(token="999:another-token-the-server-expects-000000")) as api:
-        code, out, err = finished(newsbot("--api-url", api.base_url))
+        code, out, err = checked("--api-url", api.base_url)
     assert code == 2
     assert "refused the token" in err.strip().splitlines()[-1]
     assert SECRET_PART not in out + err
@@ -65,6 +80,7 @@ def test_a_token_the_server_refuses_is_one_error_line_and_exit_code_2():
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_the_bot_answers_then_stops_cleanly_on_a_signal_without_ever_printing_the_token(stop_signal):
+    warm(SEEDS)
     with ThreadedFakeBotApi() as api:
         # --verbose: even debug logging, where python-telegram-bot writes request URLs, hides the token.
         process = newsbot("--api-url", api.base_url, "--verbose")
@@ -119,12 +135,12 @@ async def test_webhook_mode_registers_the_url_and_secret_and_answers_pushed_upda
 
 
 def test_webhook_url_must_be_https():
-    code, _, err = finished(newsbot("--webhook-url", "http://bot.example.org/hook"))
+    code, _, err = checked("--webhook-url", "http://bot.example.org/hook")
     assert code == 2 and "https://" in err
 
 
 def test_api_url_must_be_http(tmp_path):
-    code, _, err = finished(newsbot("--api-url", "ftp://127.0.0.1/bot"))
+    code, _, err = checked("--api-url", "ftp://127.0.0.1/bot")
     assert code == 2 and "--api-url" in err
 
 

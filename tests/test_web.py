@@ -14,6 +14,7 @@ from retrieval.articles import read_article
 from web.adding import Adder
 from web.shelf import Shelf, normalise_url, slug, write_new
 
+from . import in_process
 from .conftest import PYTHON, ROOT, run_env
 from .web_server import FIXTURES, WebServer
 
@@ -37,10 +38,17 @@ def web():
         yield server
 
 
-def newsbot(*args: str, corpus=None) -> subprocess.CompletedProcess:
+def newsbot_process(*args: str, corpus=None) -> subprocess.CompletedProcess:
+    """`python -m bot ARGS [--corpus DIR]` in a process of its own."""
     extra = ["--corpus", str(corpus)] if corpus is not None else []
     return subprocess.run([PYTHON, "-m", "bot", *args, *extra], capture_output=True, text=True,
                           env=run_env(), cwd=ROOT, timeout=120)
+
+
+def newsbot(*args: str, corpus=None):
+    """The same command line run in this process (tests/in_process.py)."""
+    extra = ["--corpus", str(corpus)] if corpus is not None else []
+    return in_process.newsbot(*args, *extra, env=run_env(), cwd=ROOT)
 
 
 class Recorder:
@@ -336,8 +344,8 @@ def test_an_unwritable_corpus_folder_is_a_failure_named_once(web, tmp_path, monk
 
 # -- the command ------------------------------------------------------------------------------------
 def test_add_names_each_failure_in_one_line_and_exits_1_while_the_rest_go_in(web, tmp_path):
-    result = newsbot("add", web.url("/articles/ferry"), web.url("/missing"), web.url("/feeds/broken.rss"),
-                     web.url("/feeds/news.atom"), corpus=tmp_path)
+    result = newsbot_process("add", web.url("/articles/ferry"), web.url("/missing"), web.url("/feeds/broken.rss"),
+                             web.url("/feeds/news.atom"), corpus=tmp_path)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         f"newsbot: failed: {web.url('/missing')}: HTTP 404 Not Found",

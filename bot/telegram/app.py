@@ -47,8 +47,10 @@ async def _keep_corpus_fresh(service: AnsweringService, every: float) -> None:
 
 def build_application(service: AnsweringService, settings: TelegramSettings) -> Application:
     """The python-telegram-bot Application with every handler in place."""
+    # Two connections for getUpdates: aiohttp frees a cancelled long poll's connection only after a while,
+    # and the confirming call at shutdown (polling.py, Poller.finish) must not wait for it.
     requests = (AiohttpRequest(connections=settings.connections, read_timeout=settings.send_timeout),
-                AiohttpRequest(connections=1, read_timeout=settings.poll_timeout + 10))
+                AiohttpRequest(connections=2, read_timeout=settings.poll_timeout + 10))
     builder = ApplicationBuilder()
     if not settings.webhook_url:
         builder = builder.updater(None)  # polling is newsbot's own (polling.py): it confirms only answered updates
