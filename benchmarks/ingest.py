@@ -3,6 +3,7 @@
     python benchmarks/ingest.py                      # 2,225 BBC articles, then 4x and 10x that
     python benchmarks/ingest.py --copies 1 5 22      # sizes as copies of the BBC set (22: ~49,000 articles)
     python benchmarks/ingest.py --quick              # one copy only
+    python benchmarks/ingest.py --load-at 25         # ~1M sentences: cold build, then the cache load warm and cold
 
 The BBC news articles (../shared/data/bbc, `--data DIR`) are written as Markdown files into a temporary
 folder, repeated with varied ids and headlines for the larger sizes. For each size, in forked children
@@ -18,6 +19,12 @@ folder, repeated with varied ids and headlines for the larger sizes. For each si
 - the merge of the deltas into a new base (what a background child does when they grow past their share);
 - warm start: the change check (`corpus_fingerprint`), a cache load with its checksums, and
   `newsbot ask` on a warm cache as a whole command, beside `python -c pass`.
+
+`--load-at COPIES` measures only the cold build and then the load at one (large) size: the cache load
+(`CorpusIndex.load`, every checksum checked) with the page cache warm and cold (each cache file dropped
+from the page cache with posix_fadvise DONTNEED first, its resident share checked with mincore), the
+checksums alone, `open_corpus` as `newsbot ask` calls it (the change check plus the load), and
+`newsbot ask` as a whole command.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.scale import _release_free_memory, _status  # noqa: E402
+from benchmarks.measure import best_of, drop_from_page_cache, in_child, resident_share  # noqa: E402
 from retrieval import CorpusIndex, corpus_fingerprint, open_corpus  # noqa: E402
 from retrieval.cache import cache_slot  # noqa: E402
 
@@ -67,33 +74,6 @@ def write_bbc(folder: Path, data: Path, copies: int) -> int:
     return count
 
 
-def in_child(work, *args) -> dict:
-    """Run work(*args) -> dict in a forked child: its result plus seconds and peak memory above its start."""
-    gc.collect()
-    _release_free_memory()
-    out = Path(tempfile.mktemp(suffix=".json"))
-    pid = os.fork()
-    if pid == 0:
-        code = 1
-        try:
-            with open("/proc/self/clear_refs", "w") as handle:
-                handle.write("5")
-            start = _status("VmRSS")
-            began = time.perf_counter()
-            result = work(*args)
-            result.update(seconds=time.perf_counter() - began, peak_mb=(_status("VmHWM") - start) / 2**20)
-            out.write_text(json.dumps(result))
-            code = 0
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    if status != 0:
-        raise RuntimeError(f"{work.__name__} failed in its child process")
-    result = json.loads(out.read_text())
-    out.unlink()
-    return result
-
-
 def newsbot_build(folder: Path, cache: Path) -> dict:
     index = open_corpus(folder, cache)
     return {"sentences": len(index.corpus.sentences), "reread": index.reread, "from_cache": index.from_cache}
@@ -114,15 +94,6 @@ def bm25s_build(texts_file: Path, out: Path) -> dict:
 def _bump(path: Path) -> None:
     st = path.stat()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
-
-
-def best_of(times: int, run) -> float:
-    values = []
-    for _ in range(times):
-        began = time.perf_counter()
-        run()
-        values.append(time.perf_counter() - began)
-    return min(values)
 
 
 def run_size(copies: int, data: Path, work: Path, reuse: bool = False, cold_only: bool = False) -> dict:
@@ -205,6 +176,82 @@ def run_size(copies: int, data: Path, work: Path, reuse: bool = False, cold_only
     return row
 
 
+def _cache_files(slot: Path) -> list[Path]:
+    return sorted(Path(os.path.realpath(slot)).iterdir())
+
+
+def load_at(copies: int, data: Path, work: Path) -> dict:
+    """One size: the cold build, then the cache load warm and cold, and `open_corpus` and `ask` as a whole."""
+    folder, cache = work / f"corpus-{copies}", work / f"cache-{copies}"
+    began = time.perf_counter()
+    if folder.is_dir():  # kept from an earlier run (--work): built again only if its cache is not sound
+        articles = sum(1 for _ in folder.rglob("*.md"))
+    else:
+        articles = write_bbc(folder, data, copies)
+    print(f"{articles:,} articles in {time.perf_counter() - began:.0f} s", file=sys.stderr, flush=True)
+    cold = in_child(newsbot_build, folder, cache)
+    if cold["from_cache"]:
+        print("(the kept cache was sound: the build figures are a load's)", file=sys.stderr)
+    row: dict = {"articles": articles, "sentences": cold["sentences"], "build_s": cold["seconds"],
+                 "build_peak_mb": cold["peak_mb"], "load_average_build": os.getloadavg()[0]}
+    print(f"built {cold['sentences']:,} sentences in {cold['seconds']:.0f} s", file=sys.stderr, flush=True)
+    slot = cache_slot(cache, str(folder.resolve()))
+    stamp = {"corpus": str(folder.resolve())}
+    files = _cache_files(slot)
+    row["cache_mb"] = sum(p.stat().st_size for p in files) / 2**20
+
+    from retrieval.cache import read_manifest
+
+    def load() -> None:
+        loaded = CorpusIndex.load(slot, stamp)
+        assert len(loaded.corpus.sentences) == row["sentences"]
+        del loaded
+        gc.collect()
+
+    load()  # warm the page cache
+    warm = [best_of(1, load) for _ in range(5)]
+    row["load_warm_s"] = {"best": min(warm), "median": statistics.median(warm)}
+    row["checksums_warm_s"] = best_of(3, lambda: read_manifest(Path(os.path.realpath(slot)), stamp))
+    colds, residents = [], []
+    for _ in range(3):
+        drop_from_page_cache(files)
+        residents.append(resident_share(files))
+        colds.append(best_of(1, load))
+    row["load_cold_s"] = {"best": min(colds), "median": statistics.median(colds)}
+    row["resident_before_cold"] = max(residents)
+    checks = []
+    for _ in range(3):
+        drop_from_page_cache(files)
+        checks.append(best_of(1, lambda: read_manifest(Path(os.path.realpath(slot)), stamp)))
+    row["checksums_cold_s"] = min(checks)
+    load()
+    row["open_corpus_warm_s"] = best_of(3, lambda: open_corpus(folder, cache))
+    row["check_s"] = best_of(3, lambda: corpus_fingerprint(folder, cache))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "bot", "ask", QUESTION, "--corpus", str(folder), "--cache-dir", str(cache)]
+    subprocess.run(command, env=env, capture_output=True, check=True)
+    row["ask_s"] = best_of(3, lambda: subprocess.run(command, env=env, capture_output=True, check=True))
+    row["python_s"] = best_of(3, lambda: subprocess.run([sys.executable, "-c", "pass"], check=True))
+    row["load_average"] = os.getloadavg()[0]
+    return row
+
+
+def load_table(row: dict) -> str:
+    return "\n".join([
+        "| articles | sentences | cold build s (s/s) | build peak MB | cache MB | cache load warm (best / median) "
+        "| cache load cold (best / median) | checksums warm / cold | `open_corpus` warm | change check "
+        "| `ask` warm | `python -c pass` |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {row['articles']:,} | {row['sentences']:,} | {row['build_s']:.0f} ({row['sentences'] / row['build_s']:,.0f}) "
+        f"| {row['build_peak_mb']:,.0f} | {row['cache_mb']:,.0f} "
+        f"| {row['load_warm_s']['best'] * 1000:,.0f} / {row['load_warm_s']['median'] * 1000:,.0f} ms "
+        f"| {row['load_cold_s']['best'] * 1000:,.0f} / {row['load_cold_s']['median'] * 1000:,.0f} ms "
+        f"| {row['checksums_warm_s'] * 1000:,.0f} / {row['checksums_cold_s'] * 1000:,.0f} ms "
+        f"| {row['open_corpus_warm_s'] * 1000:,.0f} ms | {row['check_s'] * 1000:,.0f} ms "
+        f"| {row['ask_s']:.2f} s | {row['python_s']:.2f} s |",
+    ])
+
+
 def table(rows: list[dict]) -> str:
     lines = [
         "| articles | sentences | newsbot cold s/s | bm25s s/s | ratio | newsbot peak MB | bm25s peak MB "
@@ -252,6 +299,8 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--plot", type=Path, default=ROOT / "benchmarks" / "ingest.png")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--load-at", type=int, metavar="COPIES", default=None,
+                        help="only the cold build and the cache load (warm and cold) at this many copies")
     parser.add_argument("--work", type=Path, default=None,
                         help="keep the corpus folders, caches and cold figures here and reuse them in a later run "
                              "(a 50,000-article cold build takes many minutes)")
@@ -260,6 +309,20 @@ def main() -> int:
     if not (args.data / "bbc" / "bbc-news.jsonl").exists():
         print(f"no BBC data in {args.data}", file=sys.stderr)
         return 1
+    if args.load_at:
+        if args.work:
+            args.work.mkdir(parents=True, exist_ok=True)
+            row = load_at(args.load_at, args.data, args.work)
+        else:
+            with tempfile.TemporaryDirectory(prefix="newsbot-ingest-") as tmp:
+                row = load_at(args.load_at, args.data, Path(tmp))
+        print(load_table(row))
+        print(f"\n{os.cpu_count()} cores; load average {row['load_average_build']:.1f} after the build, "
+              f"{row['load_average']:.1f} at the end; page cache share of the cache files before a cold load: "
+              f"{row['resident_before_cold']:.3f}")
+        if args.json:
+            args.json.write_text(json.dumps(row, indent=1))
+        return 0
     rows = []
     with tempfile.TemporaryDirectory(prefix="newsbot-ingest-") as tmp:
         work = args.work or Path(tmp)

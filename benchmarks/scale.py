@@ -39,6 +39,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from corpora import DATA, WIKIQA_FILES, draw_questions, real_sentences, synthetic_sentences  # noqa: E402
+from measure import drop_from_page_cache, in_child, resident_share  # noqa: E402
 
 from retrieval.corpus import CorpusIndex  # noqa: E402
 from retrieval.tfidf import SentenceIndex  # noqa: E402
@@ -154,53 +155,11 @@ class Sklearn:
 
 
 # -- measuring --------------------------------------------------------------------------------------
-def _status(key: str) -> int:
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
 def build_in_child(engine, texts, folder: Path) -> dict:
     """Build and save in a forked child: (build seconds, peak memory above its start, size on disk)."""
-    result = folder.with_suffix(".json")
-    gc.collect()
-    _release_free_memory()
-    pid = os.fork()
-    if pid == 0:  # the child
-        code = 1
-        try:
-            _release_free_memory()  # memory the parent freed but kept would hide the build's own use
-            try:
-                with open("/proc/self/clear_refs", "w") as handle:
-                    handle.write("5")  # restart the peak-RSS count at the current RSS
-            except OSError:
-                pass
-            start = _status("VmRSS")
-            began = time.perf_counter()
-            engine.build(texts, folder)
-            seconds = time.perf_counter() - began
-            peak = _status("VmHWM") - start
-            result.write_text(json.dumps({"build_s": seconds, "peak_mb": peak / 2**20}))
-            code = 0
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    if status != 0 or not result.exists():
-        raise RuntimeError(f"{engine.name}: the build failed in the child process")
-    out = json.loads(result.read_text())
-    out["disk_mb"] = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20
-    return out
-
-
-def _release_free_memory() -> None:
-    """Give freed heap memory back to the system (glibc), so that resident memory is memory in use."""
-    try:
-        import ctypes
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+    out = in_child(engine.build, texts, folder)
+    return {"build_s": out["seconds"], "peak_mb": out["peak_mb"],
+            "disk_mb": sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20}
 
 
 def latencies(run, questions: list[str], budget_s: float) -> np.ndarray:
@@ -240,13 +199,22 @@ def answer_path(texts, questions, index: SentenceIndex, work: Path, budget_s: fl
     began = time.perf_counter()
     loaded = CorpusIndex.load(folder, {"corpus": "benchmark"})
     load_s = time.perf_counter() - began
+    del loaded
+    gc.collect()
+    files = sorted(Path(os.path.realpath(folder)).iterdir())
+    drop_from_page_cache(files)  # then loaded again cold: every file read from disk for its checksum
+    cold = resident_share(files)
+    began = time.perf_counter()
+    loaded = CorpusIndex.load(folder, {"corpus": "benchmark"})
+    cold_load_s = time.perf_counter() - began
     gc.freeze()  # the loaded corpus is long-lived: keep it out of the collector's full passes
     service = AnsweringService(loaded)
     search = summary(latencies(lambda q: loaded.index.search(q, K), questions, budget_s))
     ask = summary(latencies(lambda q: service.ask(q), questions, budget_s))
     hits = latencies(lambda q: loaded.search(q, 3), questions, budget_s)
     gc.unfreeze()
-    return {"ranking_build_s": ranking_s, "cache_load_s": load_s,
+    return {"ranking_build_s": ranking_s, "cache_load_s": load_s, "cache_cold_load_s": cold_load_s,
+            "resident_before_cold": cold,
             "cache_mb": sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20,
             "search": search, "corpus_search": summary(hits), "ask": ask,
             "overhead_p50_ms": ask["p50_ms"] - search["p50_ms"]}
@@ -284,7 +252,8 @@ def run_size(kind: str, size: int, args, work: Path) -> dict:
         out["answer"] = answer_path(texts, questions, ours, work / f"{kind}-{size}", args.budget)
         a = out["answer"]
         print(f"  answer path   ask p50 {a['ask']['p50_ms']:.3f} ms (search {a['search']['p50_ms']:.3f} ms, "
-              f"+{a['overhead_p50_ms']:.3f}), corpus cache load {a['cache_load_s']:.3f} s", file=sys.stderr)
+              f"+{a['overhead_p50_ms']:.3f}), corpus cache load {a['cache_load_s']:.3f} s warm, "
+              f"{a['cache_cold_load_s']:.3f} s cold", file=sys.stderr)
     del ours
     for folder in work.glob(f"{kind}-{size}*"):
         shutil.rmtree(folder, ignore_errors=True) if folder.is_dir() else folder.unlink()
@@ -327,7 +296,7 @@ def table(results: dict) -> str:
                              f"| {ratio} |")
     lines.append("")
     lines.append("| corpus | sentences | search p50 ms | answer (ask) p50 ms | ask p99 ms | ask − search p50 ms "
-                 "| ranking data build s | corpus cache load s | cache MB |")
+                 "| ranking data build s | corpus cache load s, warm / cold | cache MB |")
     lines.append("|---|---|---|---|---|---|---|---|---|")
     for kind, sizes in results["runs"].items():
         for size, run in sizes.items():
@@ -335,7 +304,8 @@ def table(results: dict) -> str:
             if a:
                 lines.append(f"| {kind} | {int(size):,} | {a['search']['p50_ms']:.3f} | {a['ask']['p50_ms']:.3f} | "
                              f"{a['ask']['p99_ms']:.3f} | {a['overhead_p50_ms']:.3f} | "
-                             f"{a.get('ranking_build_s', float('nan')):.1f} | {a['cache_load_s']:.3f} | "
+                             f"{a.get('ranking_build_s', float('nan')):.1f} | {a['cache_load_s']:.3f} / "
+                             f"{a.get('cache_cold_load_s', float('nan')):.3f} | "
                              f"{a['cache_mb']:.0f} |")
     return "\n".join(lines)
 

@@ -92,7 +92,8 @@ def fold_copies(passages: Sequence[Passage]) -> list[Passage]:
         # The newest copy is cited; among equally new (or undated) ones, the best-scored.
         cited = max(enumerate(group), key=lambda item: (published_at(item[1]) or _NEVER, -item[0]))[1]
         others = tuple(q.article for q in group if q is not cited)
-        out.append(replace(cited, score=group[0].score, coverage=group[0].coverage, also_in=others))
+        out.append(replace(cited, score=group[0].score, coverage=group[0].coverage, margin=group[0].margin,
+                           also_in=others))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import threading
@@ -141,13 +142,17 @@ class AnsweringService:
         return [Hit(int(p), 1.0, index.sentence(int(p)), 1.0, ()) for p in positions[:k].tolist()]
 
     def _acceptable(self, index: CorpusIndex, text: str, passage: Passage) -> bool:
-        """The decline rule: good enough evidence, and every name the question gives is in the passage."""
-        return self._confidence(index, text, passage) == "answer"
+        """The decline rule for a newer report's figure: good enough evidence, and every name the question
+        gives is in the passage; its lead over other articles is not asked for, since the reports it
+        updates are its rivals."""
+        return self._confidence(index, text, replace(passage, margin=math.inf)) == "answer"
 
     def _confidence(self, index: CorpusIndex, text: str, passage: Passage) -> Confidence:
         """The passage's tier: the evidence's (AnswerSettings.confidence), or "none" when it is about
-        someone or somewhere else than the question names."""
-        tier = self.settings.confidence(passage.score, passage.coverage)
+        someone or somewhere else than the question names. A passage carrying the earlier figures it
+        replaces needs no lead over those reports."""
+        margin = math.inf if passage.earlier else passage.margin
+        tier = self.settings.confidence(passage.score, passage.coverage, margin)
         if tier != "none" and _missing_names(index, text, passage):
             return "none"
         return tier
@@ -219,7 +224,7 @@ class AnsweringService:
                     continue
                 if hit.score > getattr(best.get(hit.position), "score", -1):
                     best[hit.position] = hit
-                if self.settings.accepts(hit.score, hit.coverage):
+                if self.settings.accepts(hit.score, hit.coverage, hit.margin):
                     accepted[hit.position] = accepted.get(hit.position, False) or not own
         hits = sorted(best.values(), key=lambda h: -h.score)
         passages = [self._passage(index, hit) for hit in hits]
@@ -239,7 +244,7 @@ class AnsweringService:
         answered = found and not _names_not_held(index, _question_names(search) + list(reading.about),
                                                  held[first.position])
         top = best[first.position]
-        confidence = "answer" if answered else self.settings.confidence(top.score, top.coverage)
+        confidence = "answer" if answered else self.settings.confidence(top.score, top.coverage, top.margin)
         if confidence == "answer" and not answered:
             confidence = "none"  # as good as an answer, but about something else
         return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article,
@@ -265,7 +270,7 @@ class AnsweringService:
             text = f"{before.text} {s.text}"
         a = index.header(position)
         return Passage(text, hit.score, source_of(a), s.paragraph, s.sentence, s.attributed_to, s.kind, s.credit,
-                       matched, position, coverage=hit.coverage,
+                       matched, position, coverage=hit.coverage, margin=hit.margin,
                        dates=tuple(mentions(text, published_day(a.published))))
 
     def context(self, passage: Passage) -> str | None:

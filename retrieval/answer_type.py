@@ -50,13 +50,45 @@ def wanted_kinds(question: str) -> int:
             | DEFINITION * bool(_WANTS_DEFINITION.search(question)))
 
 
+# What held_kinds reads of _HAS_NUMBER, _HAS_TIME and _HAS_DEFINITION: their words are whole words (a
+# run of word characters between two \b), so one pass over a sentence's runs, looked up in these sets,
+# tells what those expressions would find anywhere in it; tests/test_ingest_paths.py holds the two to
+# the same answers.
+_RUN = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred hundreds "
+    "thousand thousands million millions billion billions dozen dozens half several".split())
+_TIME_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december jan feb mar apr jun jul aug sep sept oct nov dec yesterday "
+    "today tomorrow ago century decade since until morning night overnight".split())
+_NUM_TIME = re.compile(r"\b(?:in|since|by|until|from) <num>\b")
+_DEFINITION_WORDS = frozenset(("is", "are", "was", "were", "refer", "refers", "known"))
+# Whether _HAS_NAME matches at all (a capital and a small letter, after a non-word character, not at
+# the start and not after a sentence's end), written to start at the capital, which `re` finds fast.
+_ANY_NAME = re.compile(r"[A-Z](?<=\W[A-Z])(?<![.!?]\s[A-Z])[a-z]")
+
+
+def _time_run(run: str) -> bool:
+    """Whether _HAS_TIME's `1\\d{3}`, `20\\d{2}` or `\\d{2,4}s` matches this run whole."""
+    if len(run) == 4 and (run[0] == "1" or run[:2] == "20") and run[1:].isdecimal():
+        return True
+    return 3 <= len(run) <= 5 and run[-1] == "s" and run[:-1].isdecimal()
+
+
 def held_kinds(text: str, speaker: str | None) -> int:
     """The kinds of thing a sentence holds at all, as bits: what `answer_type_bonus` can find in it
     for some question (it also asks that the thing is not one the question gives)."""
     low = text.lower()
-    return (NUMBER * bool(_HAS_NUMBER.search(low)) | TIME * bool(_HAS_TIME.search(low))
-            | PERSON * (speaker is not None or bool(_HAS_NAME.search(text)))
-            | PLACE * bool(_HAS_PLACE.search(text)) | DEFINITION * bool(_HAS_DEFINITION.search(low)))
+    runs = set(_RUN.findall(low))
+    number = _DIGIT.search(low) is not None or "<num>" in low or not runs.isdisjoint(_NUMBER_WORDS)
+    time = not runs.isdisjoint(_TIME_WORDS) or number and any(map(_time_run, runs)) \
+        or "<num>" in low and _NUM_TIME.search(low) is not None
+    definition = not runs.isdisjoint(_DEFINITION_WORDS) and _HAS_DEFINITION.search(low) is not None
+    return (NUMBER * number | TIME * time
+            | PERSON * (speaker is not None or _ANY_NAME.search(text) is not None)
+            | PLACE * bool(_HAS_PLACE.search(text)) | DEFINITION * definition)
 
 
 def answer_type_bonus(question: str, texts: Sequence[str], speakers: Sequence[str | None]) -> np.ndarray:

@@ -25,21 +25,22 @@ class ArticleError(Exception):
         self.reason = reason
 
 
-# Lines that sites glue into their pages; never an answer, never a paragraph.
+# Lines that sites glue into their pages; never an answer, never a paragraph. All but the first
+# pattern hold for the whole line from its start (matched there only, not tried at every character).
+_BOILERPLATE_ANYWHERE = re.compile(r"powered by (automated|machine) translation", re.IGNORECASE)
 _BOILERPLATE = re.compile(
     r"""(
-        powered\ by\ (automated|machine)\ translation
-      | ^beta\ v?\.?\s?\d
-      | ^advertisement$
-      | ^(sponsored|promoted)(\ content)?$
-      | ^.{0,100}all\ rights\ reserved.{0,40}$
-      | ^(©|\(c\)|copyright\b).{0,120}$
-      | ^(sign\ up|subscribe)\b.{0,80}$
-      | ^(read|see)\ (more|also)\b.{0,80}$
-      | ^(share|follow)\ (this|us|on)\b.{0,80}$
-      | ^click\ here\b
-      | ^(we|this\ site)\ uses?\ cookies
-      | ^(related|recommended)( articles?| stories)?:?$
+        beta\ v?\.?\s?\d
+      | advertisement$
+      | (sponsored|promoted)(\ content)?$
+      | .{0,100}all\ rights\ reserved.{0,40}$
+      | (©|\(c\)|copyright\b).{0,120}$
+      | (sign\ up|subscribe)\b.{0,80}$
+      | (read|see)\ (more|also)\b.{0,80}$
+      | (share|follow)\ (this|us|on)\b.{0,80}$
+      | click\ here\b
+      | (we|this\ site)\ uses?\ cookies
+      | (related|recommended)( articles?| stories)?:?$
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -66,17 +67,25 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 def clean_text(text: str) -> str:
     """Normalise one line of article text: NFC, no invisible characters, single plain spaces."""
+    if text.isascii():  # NFC and the invisible characters change nothing; most lines need no sub
+        if not text.isprintable():
+            text = _CONTROL.sub(" ", text)
+        if "  " in text or "\t" in text:
+            text = _SPACES.sub(" ", text)
+        return text.strip()
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
     text = _CONTROL.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
 
 def is_boilerplate(line: str) -> bool:
-    return bool(_BOILERPLATE.search(line))
+    return bool(_BOILERPLATE.match(line) or _BOILERPLATE_ANYWHERE.search(line))
 
 
 def split_credit(text: str) -> tuple[str, str | None]:
     """Cut a trailing photo credit off a caption; returns (caption, credit or None)."""
+    if "/" not in text and "(" not in text and ":" not in text:  # each form of credit has one of them
+        return text, None
     match = _CREDIT.search(text)
     if not match or match.start() == 0:
         return text, None
@@ -136,6 +145,7 @@ def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None 
     if not paragraphs:
         raise ArticleError(where, "no text under the headline")
     known = {key: (clean_text(meta.pop(key)) or None) if key in meta else None for key in KNOWN_KEYS[1:]}
+    title, known, meta = _clipped(title, known, meta, lambda why: warn and warn(f"{where}: {why}"))
     return Article(
         id=article_id,
         title=title,
@@ -146,10 +156,38 @@ def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None 
     )
 
 
+# A headline, a name or a date is short: longer ones (a 10 MB title has been seen) are clipped when
+# read, so no index, cache, listing or JSON answer carries them whole; a URL that long is left out.
+MAX_TITLE_CHARS, MAX_FIELD_CHARS, MAX_URL_CHARS = 1_000, 500, 2_000
+
+
+def _clipped(title: str, known: dict, meta: dict, warn: Callable[[str], None]) -> tuple[str, dict, dict]:
+    """The headline and front-matter fields within their lengths, and one warning naming what was cut."""
+    cut = []
+
+    def fit(name: str, value: str, limit: int) -> str:
+        if len(value) <= limit:
+            return value
+        cut.append(f"{name} ({len(value):,} characters)")
+        return value[:limit - 1].rsplit(" ", 1)[0] + "…"
+
+    title = fit("headline", title, MAX_TITLE_CHARS)
+    url = known.get("url")
+    if url and len(url) > MAX_URL_CHARS:
+        cut.append(f"url ({len(url):,} characters, left out)")
+        known = {**known, "url": None}
+    known = {k: fit(k, v, MAX_FIELD_CHARS) if v and k != "url" else v for k, v in known.items()}
+    meta = {fit("a front-matter key", k, MAX_FIELD_CHARS): fit(k[:40], v, MAX_FIELD_CHARS) for k, v in meta.items()}
+    if cut:
+        warn(f"clipped {', '.join(cut)} to {MAX_TITLE_CHARS:,} characters for the headline, "
+             f"{MAX_FIELD_CHARS:,} for other fields")
+    return title, known, meta
+
+
 def _front_matter(text: str) -> tuple[dict[str, str], str]:
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
+    if text.split("\n", 1)[0].strip() != "---":
         return {}, text
+    lines = text.split("\n")
     for end in range(1, len(lines)):
         if lines[end].strip() == "---":
             break
@@ -238,6 +276,9 @@ def _markdown_blocks(body: str, warn: Callable[[str], None] = lambda why: None) 
     Markdown nested too deeply to parse is read line by line as plain text instead (list and quote
     markers dropped), with a warning, so that no text is lost.
     """
+    plain = _plain_markdown_blocks(body)
+    if plain is not None:
+        return plain
     blocks: list[tuple[str, str]] = []
     tokens = _markdown().parse(body)
     if any(token.level >= _MAX_NESTING - 2 for token in tokens):
@@ -266,6 +307,45 @@ def _markdown_blocks(body: str, warn: Callable[[str], None] = lambda why: None) 
             blocks.append(("heading", text))
         elif opener == "paragraph_open":
             blocks.append(("text", text))
+    return blocks
+
+
+# Markdown that is plain text (paragraphs and `# headings`, nothing Markdown would read as markup) is read
+# without markdown-it, which costs more than the rest of reading a file: a paragraph is its lines joined
+# by a space, as markdown-it renders them (clean_text then makes the spaces alike). Anything else,
+# anywhere in the text, goes to markdown-it: a character that may be markup (emphasis, code, links,
+# HTML, escapes, tables), an entity, a line that may open a block (indented code, quotes, lists,
+# rules, fences, setext underlines) or a heading with more than its marker in `#`.
+_MAYBE_MARKUP = re.compile(r"[\\`*_\[\]<|\x00]|&(?:#\d|#[xX][0-9a-fA-F]|[A-Za-z][A-Za-z0-9]*;)"
+                           r"|^(?:[ \t]+[^ \t\n]|[-+*=>~_<\[|]|\d{1,9}[.)]|#{7}|#+[^# \t\n]|#[^\n]*#)", re.MULTILINE)
+_HEADING = re.compile(r"#{1,6}(?:[ \t]+|$)")
+
+
+def _plain_markdown_blocks(body: str) -> list[tuple[str, str]] | None:
+    """The blocks of Markdown that is plain text, as `_markdown_blocks` reads them; None for any other."""
+    if _MAYBE_MARKUP.search(body):
+        return None
+    blocks: list[tuple[str, str]] = []
+    lines: list[str] = []
+
+    def close() -> None:
+        if lines:
+            text = clean_text(" ".join(lines))
+            if text:
+                blocks.append(("text", text))
+            lines.clear()
+
+    for line in body.split("\n"):
+        if not line.strip(" \t"):
+            close()
+        elif line.startswith("#"):
+            close()
+            text = clean_text(line[_HEADING.match(line).end():])
+            if text:
+                blocks.append(("heading", text))
+        else:
+            lines.append(line)
+    close()
     return blocks
 
 

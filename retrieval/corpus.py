@@ -18,7 +18,7 @@ from .articles import DEFAULT_MAX_FILE_BYTES
 from .dates import DayIndex
 from .cache import (CacheDamaged, cache_slot, corpus_files, default_cache_root, fingerprint, new_build,
                     publish, read_manifest, write_manifest)
-from .documents import article_vectors
+from .documents import article_vectors, rival_margins
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
 from .incremental import update
 from .delta import needs_merge
@@ -94,8 +94,25 @@ class CorpusIndex:
             return []
         score = evidence.scores(self.settings)
         best = top_k(score, k)
-        return [self._hit(int(evidence.positions[i]), float(score[i]), float(evidence.coverage[i]), evidence.words)
-                for i in best]
+        margins = self._margins(evidence.positions, score, best)
+        return [self._hit(int(evidence.positions[i]), float(score[i]), float(evidence.coverage[i]), evidence.words,
+                          float(m)) for i, m in zip(best, margins)]
+
+    def _margins(self, positions: np.ndarray, score: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Each chosen candidate's lead over the best candidate of another article that reports something
+        else (documents.rival_margins)."""
+        article = self.corpus.article_of[positions]
+        if len(rows) == 0 or (article == article[0]).all():
+            return np.full(len(rows), np.inf, np.float32)
+        index, corpus, terms = self.index, self.corpus, {}
+
+        def terms_of(i: int) -> frozenset:
+            if i not in terms:
+                stored = index.sentence_terms(positions[i:i + 1], as_ids=True)
+                terms[i] = frozenset(stored[0] if stored is not None else
+                                     index.analyzer.terms(corpus.texts_and_speakers([int(positions[i])])[0][0]))
+            return terms[i]
+        return rival_margins(score, article, terms_of, rows)
 
     def evidence(self, question: str, article: str | None = None, k: int | None = None,
                  allowed: np.ndarray | None = None) -> Evidence | None:
@@ -141,7 +158,8 @@ class CorpusIndex:
         """The index terms a question is searched with: its own, their synonyms and close spellings."""
         return self.index.query(question).words
 
-    def _hit(self, position: int, score: float, coverage: float, words: tuple[str, ...]) -> Hit:
+    def _hit(self, position: int, score: float, coverage: float, words: tuple[str, ...],
+             margin: float = float("inf")) -> Hit:
         sentence = self.corpus.sentences[position]
         wanted = set(words)
         analyzer = self.index.analyzer
@@ -150,7 +168,7 @@ class CorpusIndex:
             word for word in _WORD.findall(sentence.text) if analyzer.term(word.lower()) in wanted
             or not (word.isascii() and word.isalnum()) and any(t in wanted for t in analyzer.terms(word))
         ))
-        return Hit(position, score, sentence, coverage, matched)
+        return Hit(position, score, sentence, coverage, matched, margin)
 
     # -- articles and sentences -----------------------------------------------------------------
     def article(self, article_id: str) -> Article | None:

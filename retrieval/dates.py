@@ -55,12 +55,12 @@ _FUTURE = re.compile(
 )
 # A cheap test that a text may hold a date expression at all (most sentences do not): plain substring
 # tests, and one expression that starts at a capital or a digit (months are capitalised in news text).
-_MAYBE_WORDS = ("day", "Day", "eek", "EEK", "night", "NIGHT", "DAY")
 _MAYBE = re.compile(r"[JFMASOND][a-zA-Z]{2,8}\.?\s[0-9]|[0-9](?:st|nd|rd|th)?\s(?:of\s)?[JFMASOND]|[0-9][/-][0-9]")
 
 
 def _maybe(text: str) -> bool:
-    return any(word in text for word in _MAYBE_WORDS) or _MAYBE.search(text) is not None
+    return ("day" in text or "Day" in text or "eek" in text or "EEK" in text or "night" in text or "NIGHT" in text
+            or "DAY" in text or _MAYBE.search(text) is not None)
 
 
 @dataclass(frozen=True)

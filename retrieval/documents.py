@@ -19,7 +19,7 @@ its own terms' columns.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
@@ -84,3 +84,34 @@ def article_scores(vectors: sp.csr_matrix, query: "QueryTerms") -> np.ndarray:
     score = np.bincount(vectors.indices[at], weights, minlength=articles).astype(np.float32)
     best = float(score.max())
     return score / best if best > 0 else score
+
+
+SAME_REPORT = 0.5  # shared share of two sentences' terms (Jaccard) from which they report the same thing
+
+
+def rival_margins(score: np.ndarray, article: np.ndarray, terms_of: Callable[[int], frozenset], rows: np.ndarray
+                  ) -> np.ndarray:
+    """For each of `rows` (candidates, by their `score`, `article` number and `terms_of(candidate)`, its
+    index terms), how far it stands above the best candidate from another article that says something
+    else: one sharing less than SAME_REPORT of its terms. A copy, or another outlet's report of the same
+    fact, is no rival; a sentence of another story that matches the question as well is. This is the
+    decline's "does one story clearly answer this" (bot/answers.py). Infinite where there is no rival
+    (asked of one article, or no other article shares the question's words). Terms are read only where
+    an article differs, usually for one or two candidates."""
+    out = np.full(len(rows), np.inf, np.float32)
+    if not len(rows) or len(score) < 2:
+        return out
+    order = np.argsort(-score, kind="stable").tolist()
+    articles = article.tolist()
+    for n, row in enumerate(rows.tolist()):
+        mine = terms_of(row)
+        for other in order:
+            if articles[other] == articles[row]:
+                continue
+            theirs = terms_of(other)
+            union = len(mine | theirs)
+            if union and len(mine & theirs) >= SAME_REPORT * union:
+                continue
+            out[n] = score[row] - score[other]
+            break
+    return out

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Protocol, 
 
 import numpy as np
 
-from .articles import ARTICLE_SUFFIXES, DEFAULT_MAX_FILE_BYTES, ArticleError, read_article
+from .articles import ARTICLE_SUFFIXES, DEFAULT_MAX_FILE_BYTES
+from .parts import Analysis, merge, read_part
 from .records import Article, Sentence
 
 if TYPE_CHECKING:  # imported where articles are split: answering from the cache never splits
@@ -196,25 +197,32 @@ def ingest(files: list[tuple[str, str | Path]], warn: Warn, progress: Progress |
 
 def _ingest_here(files: list[tuple[str, str | Path]], sizes: list[int], warn: Warn, meter: Meter,
                  max_file_bytes: int) -> tuple["Corpus", list[str]]:
-    from .sentences import Splitter, article_sentences
-
-    splitter = Splitter()
-    articles: list[Article] = []
-    sentences_of: list[list[Sentence]] = []
-    skipped: list[str] = []
-    for (article_id, path), size in zip(files, sizes):
-        try:
-            article = read_article(path, article_id, max_bytes=max_file_bytes, warn=warn)
-        except ArticleError as err:
-            skipped.append(str(err))
-            warn(f"skipped {err}")
-            meter.update(size)
-            continue
+    def on_file(i: int, article: Article | None) -> Callable[[int], None] | None:
+        if article is None:
+            meter.update(sizes[i])
+            return None
         # The file's bytes, shared out over its paragraphs by their length, as each is split.
-        lengths = [len(p.text) for p in article.paragraphs]
-        sentences_of.append(article_sentences(article, splitter, _paragraph_meter(meter, size, lengths)))
-        articles.append(article)
-    return Corpus.from_parts(articles, sentences_of), skipped
+        return _paragraph_meter(meter, sizes[i], [len(p.text) for p in article.paragraphs])
+
+    part = read_part(files, max_file_bytes, on_file)
+    return _joined(iter([part]), warn, lambda: None)
+
+
+def _joined(parts, warn: Warn, after_each: Callable[[], None]) -> tuple["Corpus", list[str]]:
+    """The corpus of the parts, in order; each file's warnings and skip said, `after_each()` per file."""
+    skipped: list[str] = []
+
+    def on_file(outcome: tuple[bool, str, list[str]]) -> None:
+        read, error, notes = outcome
+        for note in notes:
+            warn(note)
+        if not read:
+            skipped.append(error)
+            warn(f"skipped {error}")
+        after_each()
+
+    articles, sentences, starts, analysis = merge(parts, on_file)
+    return Corpus(tuple(articles), sentences, sentences._article_of, starts, analysis), skipped
 
 
 def _paragraph_meter(meter: Meter, size: int, lengths: list[int]) -> Callable[[int], None]:
@@ -239,45 +247,20 @@ def _ingest_in_workers(files: list[tuple[str, str | Path]], sizes: list[int], wa
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
+    from .tfidf import import_learning
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunks = [files[i:i + _CHUNK] for i in range(0, len(files), _CHUNK)]
-    articles: list[Article] = []
-    sentences_of: list[list[Sentence]] = []
-    skipped: list[str] = []
+    size_of = iter(sizes)
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        results = (item for chunk in pool.map(partial(_read_and_split, max_file_bytes=max_file_bytes), chunks)
-                   for item in chunk)
-        for (article, sentences, error, notes), size in zip(results, sizes):
-            for note in notes:
-                warn(note)
-            if article is None:
-                skipped.append(error)
-                warn(f"skipped {error}")
-            else:
-                articles.append(article)
-                sentences_of.append(sentences)
-            meter.update(size)
-    return Corpus.from_parts(articles, sentences_of), skipped
-
-
-def _read_and_split(files: list[tuple[str, str | Path]], max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-                    ) -> list[tuple[Article | None, list[Sentence], str, list[str]]]:
-    """One worker's task: each file as (article, its sentences, "", warnings) or (None, [], why it was
-    skipped, warnings)."""
-    from .sentences import Splitter, article_sentences
-
-    splitter = Splitter()
-    out: list[tuple[Article | None, list[Sentence], str, list[str]]] = []
-    for article_id, path in files:
-        notes: list[str] = []
-        try:
-            article = read_article(path, article_id, max_bytes=max_file_bytes, warn=notes.append)
-        except ArticleError as err:
-            out.append((None, [], str(err), notes))
-        else:
-            out.append((article, article_sentences(article, splitter), "", notes))
-    return out
+        parts = pool.map(partial(read_part, max_file_bytes=max_file_bytes), chunks)
+        # The workers are started (forked) by now: scikit-learn, which the weights need next, is
+        # imported meanwhile, while this process mostly waits for them.
+        learning = import_learning()
+        built = _joined(parts, warn, lambda: meter.update(next(size_of)))
+        learning.join()
+    return built
 
 
 @dataclass(frozen=True)
@@ -292,6 +275,8 @@ class Corpus:
     sentences: Sequence[Sentence]
     article_of: np.ndarray  # int32: the article number of each sentence
     starts: np.ndarray  # int64: the first sentence position of each article, plus the total at the end
+    # What the index needs of each sentence, when it was found as the files were read (ingest).
+    analysis: Analysis | None = None
 
     def texts_and_speakers(self, positions: list[int]) -> tuple[list[str], list[str | None]]:
         """The texts and speakers of the sentences at these positions (without whole records when stored)."""

@@ -67,8 +67,12 @@ def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, str | Path
     if previous is not None:
         ids = {term: i for i, term in enumerate(previous.index.vocabulary)}
         old_tokens, old_offsets = previous.index._tokens
-    terms, new_tokens, new_offsets = analyse([s.text for s in fresh.sentences], analyzer, ids)
-    new_kinds = _held_kinds(fresh)
+    if fresh.analysis is not None:  # found by ingest as the files were read (parts.py)
+        terms, new_tokens, new_offsets = fresh.analysis.numbered(ids)
+        new_kinds = fresh.analysis.kinds
+    else:
+        terms, new_tokens, new_offsets = analyse([s.text for s in fresh.sentences], analyzer, ids)
+        new_kinds = _held_kinds(fresh)
 
     articles: list[Article] = []
     sentences_of: list[Sequence[Sentence]] = []
@@ -89,6 +93,8 @@ def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, str | Path
         kinds.append(np.asarray(source_kinds[a:b], np.uint8))
 
     pending: list[int] = []  # consecutive unchanged articles, taken from the cache in one run
+    # Nothing reused: the corpus is the one just read, as it is (no records copied out of it).
+    cold = fresh.analysis is not None and all(what != "old" for what, _ in plan)
 
     def flush() -> None:
         if pending:
@@ -108,7 +114,8 @@ def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, str | Path
             skipped.append(value)
             table_skipped.append([*entry, value])
         elif article_id in fresh_numbers:
-            take(new_tokens, new_offsets, new_kinds, fresh, [fresh_numbers[article_id]])
+            if not cold:
+                take(new_tokens, new_offsets, new_kinds, fresh, [fresh_numbers[article_id]])
             table_articles.append(entry)
         else:
             message = next(skipped_of)
@@ -117,15 +124,19 @@ def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, str | Path
                 table_skipped.append([*entry, message])
     flush()
 
-    corpus = Corpus.from_parts(articles, [list(s) for s in sentences_of])
-    all_tokens = np.concatenate(tokens) if tokens else np.zeros(0, np.int32)
-    offsets = np.zeros(len(corpus.sentences) + 1, np.int64)
-    if lengths:
-        np.cumsum(np.concatenate(lengths), out=offsets[1:])
+    days = None
+    if cold:
+        corpus, all_tokens, offsets, days, kinds = fresh, new_tokens, new_offsets, fresh.analysis.days, [new_kinds]
+    else:
+        corpus = Corpus.from_parts(articles, [list(s) for s in sentences_of])
+        all_tokens = np.concatenate(tokens) if tokens else np.zeros(0, np.int32)
+        offsets = np.zeros(len(corpus.sentences) + 1, np.int64)
+        if lengths:
+            np.cumsum(np.concatenate(lengths), out=offsets[1:])
     index = SentenceIndex.from_term_ids(terms, all_tokens, offsets, analyzer=analyzer)
     headlines = index.vectorize([a.title for a in corpus.articles])
     built = CorpusIndex(corpus, index, headlines, settings,
-                        kinds=np.concatenate(kinds) if kinds else np.zeros(0, np.uint8))
+                        kinds=np.concatenate(kinds) if kinds else np.zeros(0, np.uint8), days=days)
     built.skipped, built.reread = tuple(skipped), len(changed)
     return built, {"articles": table_articles, "skipped": table_skipped}
 

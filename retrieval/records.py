@@ -60,3 +60,6 @@ class Hit:
     coverage: float = 0.0
     # The words of the sentence that matched the question (for highlighting).
     matched: tuple[str, ...] = field(default=())
+    # How far its score stands above the best sentence of another article (not a copy of it) among
+    # those ranked: infinite when no other article competes (documents.rival_margins).
+    margin: float = float("inf")

@@ -14,6 +14,7 @@ from .records import BODY, Article, Paragraph, Sentence
 # Files of a stored corpus, beside the index's own files in the cache folder.
 SENTENCE_TEXT = "sentences.utf8"
 PARAGRAPH_TEXT = "paragraphs.utf8"
+ARTICLE_META = "article_meta.utf8"  # each article's headline and metadata, one JSON object an article
 
 
 def mapped(path: Path) -> np.ndarray:
@@ -31,11 +32,10 @@ class TextColumn(Sequence[str]):
 
     @classmethod
     def write(cls, folder: Path, name: str, texts: Sequence[str]) -> None:
-        encoded = [t.encode("utf-8") for t in texts]
-        offsets = np.zeros(len(encoded) + 1, np.int64)
-        np.cumsum(np.fromiter(map(len, encoded), np.int64, len(encoded)), out=offsets[1:])
-        with open(folder / name, "wb") as handle:
-            handle.write(b"".join(encoded))
+        offsets = np.zeros(len(texts) + 1, np.int64)
+        with open(folder / name, "wb") as handle:  # one text at a time: no second copy of them all
+            write = handle.write
+            np.cumsum(np.fromiter((write(t.encode("utf-8")) for t in texts), np.int64, len(texts)), out=offsets[1:])
         np.save(folder / f"{name}.offsets.npy", offsets)
 
     @classmethod
@@ -135,20 +135,22 @@ class StoredArticles(Sequence[Article]):
 
     def __init__(self, folder: Path):
         data = json.loads((folder / "articles.json").read_text(encoding="utf-8"))
-        self._meta = data["articles"]
+        self.ids: list[str] = data["ids"]
         self._kind_names = data["kinds"]
         self._credits = data["credits"]
-        self.ids = [a["id"] for a in self._meta]
+        # Decoded one article at a time: parsed whole, 55,000 articles' metadata took most of a load.
+        self._meta = TextColumn.open(folder, ARTICLE_META)
         self._text = TextColumn.open(folder, PARAGRAPH_TEXT)
         self._first = mapped(folder / "article_paragraphs.npy")
         self._kinds = mapped(folder / "paragraph_kinds.npy")
         self._credit = mapped(folder / "paragraph_credits.npy")
-        if self._first.shape != (len(self._meta) + 1,) or int(self._first[-1]) != len(self._text) \
+        if len(self._meta) != len(self.ids) \
+                or self._first.shape != (len(self.ids) + 1,) or int(self._first[-1]) != len(self._text) \
                 or self._kinds.shape != (len(self._text),) or self._credit.shape != (len(self._text),):
             raise ValueError("stored articles do not match")
 
     def __len__(self) -> int:
-        return len(self._meta)
+        return len(self.ids)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
@@ -167,7 +169,7 @@ class StoredArticles(Sequence[Article]):
 
     def header(self, i: int, paragraphs: tuple[Paragraph, ...] = ()) -> Article:
         """The article's headline and metadata; without its paragraphs (nothing decoded) unless given."""
-        m = self._meta[i]
+        m = json.loads(self._meta[i])
         return Article(id=m["id"], title=m["title"], paragraphs=paragraphs, source=m["source"], url=m["url"],
                        published=m["published"], author=m["author"],
                        metadata=tuple(tuple(kv) for kv in m["metadata"]), path=m["path"])
@@ -182,15 +184,28 @@ def write_corpus(folder: Path, articles: Sequence[Article], sentences: Sequence[
         return -1 if value is None else strings.setdefault(value, len(strings))
 
     n = len(sentences)
-    numbers = np.zeros((n, 2), np.int32)
-    kind = np.zeros(n, np.int8)
-    who = np.full((n, 2), -1, np.int32)
-    texts = []
-    for i, s in enumerate(sentences):
-        numbers[i] = s.paragraph, s.sentence
-        kind[i] = kinds.setdefault(s.kind, len(kinds))
-        who[i] = code(s.attributed_to), code(s.credit)
-        texts.append(s.text)
+    columns = getattr(sentences, "speakers", None) is not None  # parts.SentenceColumns: no records made
+    if columns:
+        numbers, texts = np.asarray(sentences.numbers, np.int32), sentences.texts
+        codes = np.asarray(sentences.kinds)
+        names = sentences.kind_names
+        used, first = np.unique(codes, return_index=True)
+        for c in used[np.argsort(first, kind="stable")].tolist():  # numbered in order of first use
+            kinds.setdefault(names[c], len(kinds))
+        table = np.array([kinds.get(name, -1) for name in names], np.int8)
+        kind = table[codes] if n else np.zeros(0, np.int8)
+        who = np.array([(code(w), code(c)) for w, c in zip(sentences.speakers, sentences.credits)],
+                       np.int32).reshape(n, 2)
+    else:
+        numbers = np.zeros((n, 2), np.int32)
+        kind = np.zeros(n, np.int8)
+        who = np.full((n, 2), -1, np.int32)
+        texts = []
+        for i, s in enumerate(sentences):
+            numbers[i] = s.paragraph, s.sentence
+            kind[i] = kinds.setdefault(s.kind, len(kinds))
+            who[i] = code(s.attributed_to), code(s.credit)
+            texts.append(s.text)
     TextColumn.write(folder, SENTENCE_TEXT, texts)
     np.save(folder / "sentence_numbers.npy", numbers)
     np.save(folder / "sentence_kinds.npy", kind)
@@ -213,8 +228,9 @@ def write_corpus(folder: Path, articles: Sequence[Article], sentences: Sequence[
     np.save(folder / "paragraph_kinds.npy", np.asarray(p_kinds, np.int8))
     np.save(folder / "paragraph_credits.npy", np.asarray(p_credits, np.int32))
     kind_names = sorted(kinds, key=kinds.get)
+    TextColumn.write(folder, ARTICLE_META, [json.dumps(m, ensure_ascii=False) for m in meta])
     (folder / "articles.json").write_text(json.dumps(
-        {"articles": meta, "kinds": kind_names, "credits": sorted(credits, key=credits.get)},
+        {"ids": [m["id"] for m in meta], "kinds": kind_names, "credits": sorted(credits, key=credits.get)},
         ensure_ascii=False), encoding="utf-8")
     (folder / "strings.json").write_text(json.dumps(
         {"strings": sorted(strings, key=strings.get), "kinds": kind_names}, ensure_ascii=False), encoding="utf-8")

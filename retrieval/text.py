@@ -87,13 +87,17 @@ class Analyzer:
     def __init__(self) -> None:
         self._stemmer = Stemmer.Stemmer("english")
         self._cache: dict[str, str | None] = {}
+        # word -> its term, "" for a stop word: `terms` looks a text's words up in one pass over it
+        self._known: dict[str, str] = {}
 
     def words(self, text: str) -> list[str]:
         """Surface tokens, folded, possessives cut (Syria's -> syria), digit groups joined."""
-        out = []
         text = fold(text)
         if "," in text or "." in text:
             text = _DIGIT_GROUP.sub("", text)
+        if "'" not in text:  # no possessive to cut
+            return _TOKEN.findall(text)
+        out = []
         for token in _TOKEN.findall(text):
             token = _POSSESSIVE.sub("", token) if "'" in token else token
             if token:
@@ -115,8 +119,17 @@ class Analyzer:
         return term
 
     def terms(self, text: str) -> list[str]:
-        term = self.term
-        return [t for t in map(term, self.words(text)) if t]
+        words = self.words(text)
+        found = list(map(self._known.get, words))
+        if None in found:  # words not seen before: stemmed once each
+            found = [self._learn(w) if t is None else t for t, w in zip(found, words)]
+        return [t for t in found if t]
+
+    def _learn(self, word: str) -> str:
+        term = self.term(word) or ""
+        if len(self._known) < 2_000_000:
+            self._known[word] = term
+        return term
 
     def synonyms(self, term: str) -> tuple[str, ...]:
         """Terms that news writers use for `term` (not including it)."""

@@ -18,7 +18,9 @@ A query with no index terms finds nothing: ``search`` returns an empty list.
 
 from __future__ import annotations
 
+import importlib
 import json
+import threading
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass
@@ -289,6 +291,15 @@ def analyse(texts: Sequence[str], analyzer: Analyzer, ids: dict[str, int] | None
     for term, number in ids.items():
         by_id[number] = term
     return by_id, np.frombuffer(tokens, np.int32).copy(), np.cumsum(lengths)
+
+
+def import_learning() -> threading.Thread:
+    """Start importing scikit-learn's TfidfTransformer in a thread (a build waiting for its workers
+    can do so meanwhile); join the thread before forking any process."""
+    thread = threading.Thread(target=importlib.import_module, args=("sklearn.feature_extraction.text",),
+                              name="import scikit-learn", daemon=True)
+    thread.start()
+    return thread
 
 
 def _learn_weights(counts: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:

@@ -34,7 +34,8 @@ def _files(tmp_path):
 
 # Every file a cache holds (asserted below, so a new file cannot go unchecked).
 CACHE_FILES = [
-    "article_paragraphs.npy", "articles.json", "articles.npz", "day_positions.npy", "days.npy", "files.json", "headlines.npz", "idf.npy", "index.json", "kinds.npy",
+    "article_meta.utf8", "article_meta.utf8.offsets.npy", "article_paragraphs.npy", "articles.json", "articles.npz",
+    "day_positions.npy", "days.npy", "files.json", "headlines.npz", "idf.npy", "index.json", "kinds.npy",
     "paragraph_credits.npy", "paragraph_kinds.npy", "paragraphs.utf8", "paragraphs.utf8.offsets.npy",
     "postings_data.npy", "postings_indices.npy", "postings_indptr.npy", "sentence_kinds.npy",
     "sentence_numbers.npy", "sentence_speakers.npy", "sentence_terms.npy", "sentence_terms_offsets.npy",

@@ -11,6 +11,7 @@ from bot.service import AnswerSettings
 from retrieval import RankSettings, SentenceIndex, parse_article
 from retrieval.corpus import Corpus, CorpusIndex
 from retrieval.answer_type import answer_type_bonus
+from retrieval.documents import rival_margins
 from retrieval.ranking import neighbour_gain, word_order_evidence
 
 
@@ -170,6 +171,37 @@ def test_confidence_has_three_tiers_and_the_first_is_accepts():
     assert settings.confidence(0.5, 0.5) == "maybe" and not settings.accepts(0.5, 0.5)
     assert settings.confidence(0.7, 0.35) == "maybe"
     assert settings.confidence(0.39, 0.9) == "none" and settings.confidence(0.9, 0.2) == "none"
+
+
+def test_an_answer_must_stand_clear_of_other_articles_and_a_close_call_is_maybe():
+    settings = AnswerSettings(min_coverage=0.5, min_score=0.6, min_margin=0.15, maybe_coverage=0.3, maybe_score=0.4,
+                              maybe_margin=0.05)
+    assert settings.confidence(0.7, 0.5) == "answer"  # no rival: asked of one article, or no other shares a word
+    assert settings.confidence(0.7, 0.5, 0.2) == "answer"
+    assert settings.confidence(0.7, 0.5, 0.1) == "maybe" and not settings.accepts(0.7, 0.5, 0.1)
+    assert settings.confidence(0.7, 0.5, 0.01) == "none"
+
+
+def test_rival_margins_compare_with_the_best_other_article_that_reports_something_else():
+    score = np.array([1.0, 0.9, 0.8, 0.5], np.float32)
+    article = np.array([0, 0, 1, 2])
+    texts = ["floods hit the harbour town monday", "roads closed", "floods hit harbour town", "rain fell monday"]
+    terms = [frozenset(t.split()) for t in texts]
+    margins = rival_margins(score, article, terms.__getitem__, np.array([0, 1, 3]))
+    # article 1's sentence reports the same (4 of 6 terms): the first sentence's rival is article 2's
+    assert margins.tolist() == [pytest.approx(0.5), pytest.approx(0.1), pytest.approx(-0.5)]
+    assert np.isinf(rival_margins(score[:2], article[:2], terms.__getitem__, np.array([0]))).all()
+
+
+def test_search_gives_each_hit_its_lead_over_other_articles():
+    index = corpus(("Harbour strike", ["Dock workers at the harbour went on strike on Monday."]),
+                   ("Weather", ["A storm hit the harbour town.", "Dock workers stayed home."]))
+    hits = index.search("when did the dock workers strike at the harbour", 3)
+    assert hits[0].sentence.article_id == "a0"
+    rival = max(h.score for h in hits if h.sentence.article_id != "a0")
+    assert hits[0].margin == pytest.approx(hits[0].score - rival)
+    one = index.search("when did the dock workers strike at the harbour", 3, article="a0")
+    assert np.isinf(one[0].margin)
 
 
 def test_new_settings_set_on_an_index_rank_by_them():

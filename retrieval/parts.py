@@ -1,0 +1,205 @@
+"""One task of ingest: a run of article files read, split, attributed and analysed into compact columns.
+
+A worker process makes a `Part` of each run of files and sends it back: the articles, and their
+sentences as columns (texts, numbers, speakers) with what the index needs of each sentence already
+found there, on both cores: its term ids (against the run's own small vocabulary), the kinds of thing
+it holds (answer_type.held_kinds) and the days it names (dates.py). Arrays travel as bytes, not as
+lists of Python objects, so sending a part costs little; `merge` joins the parts in file order.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
+
+from .answer_type import held_kinds
+from .articles import DEFAULT_MAX_FILE_BYTES, ArticleError, read_article
+from .dates import DayIndex, days, published_day
+from .records import BODY, CAPTION, Article, Sentence
+from .sentences import Splitter, article_sentences
+from .text import Analyzer
+
+_analyzer: Analyzer | None = None  # one per process: its stem cache serves every run of files it reads
+_splitter: Splitter | None = None
+
+
+@dataclass(frozen=True)
+class Part:
+    """What a run of files gave, in file order."""
+
+    outcomes: list[tuple[bool, str, list[str]]]  # per file: (read, why it was skipped, warnings)
+    articles: list[Article]
+    counts: bytes  # int32: each article's number of sentences
+    texts: list[str]
+    numbers: bytes  # int32 pairs: paragraph, sentence number
+    kinds: list[str]  # the paragraph kind of each sentence
+    speakers: list[str | None]
+    credits: list[str | None]
+    terms: list[str]  # this run's vocabulary; `tokens` are ids into it
+    tokens: bytes  # int32: every sentence's term ids in order
+    lengths: bytes  # int32: how many term ids each sentence has
+    held: bytes  # uint8: held_kinds of each sentence
+    day_ordinals: bytes  # int32, with day_positions (int32, sentence numbers in the part): the days named
+
+
+def read_part(files: Sequence[tuple[str, str | Path]], max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+              on_file: Callable[[int, Article | None], Callable[[int], None] | None] | None = None) -> Part:
+    """Read, split, attribute and analyse the files. `on_file(i, article)` is called as file i is read
+    (article None when it is skipped) and may return a callback for each paragraph split (a meter)."""
+    global _analyzer, _splitter
+    analyzer = _analyzer = _analyzer or Analyzer()
+    splitter = _splitter = _splitter or Splitter()
+    terms_of = analyzer.terms
+    outcomes, articles, counts = [], [], array("i")
+    texts: list[str] = []
+    numbers, tokens, lengths = array("i"), array("i"), array("i")
+    kinds, speakers, credits = [], [], []
+    ids: dict[str, int] = {}
+    held, ordinals, positions = bytearray(), array("i"), array("i")
+    for i, (article_id, path) in enumerate(files):
+        notes: list[str] = []
+        try:
+            article = read_article(path, article_id, max_bytes=max_file_bytes, warn=notes.append)
+        except ArticleError as err:
+            outcomes.append((False, str(err), notes))
+            if on_file:
+                on_file(i, None)
+            continue
+        outcomes.append((True, "", notes))
+        sentences = article_sentences(article, splitter, on_file(i, article) if on_file else None)
+        articles.append(article)
+        counts.append(len(sentences))
+        reference = published_day(article.published)
+        for s in sentences:
+            text, speaker = s.text, s.attributed_to
+            position = len(texts)
+            texts.append(text)
+            numbers.append(s.paragraph)
+            numbers.append(s.sentence)
+            kinds.append(s.kind)
+            speakers.append(speaker)
+            credits.append(s.credit)
+            found = terms_of(text)
+            tokens.extend([ids.setdefault(t, len(ids)) for t in found])
+            lengths.append(len(found))
+            held.append(held_kinds(text, speaker))
+            for day in days(text, reference):
+                ordinals.append(day.toordinal())
+                positions.append(position)
+    return Part(outcomes, articles, counts.tobytes(), texts, numbers.tobytes(), kinds, speakers, credits,
+                list(ids), tokens.tobytes(), lengths.tobytes(), bytes(held), ordinals.tobytes() + positions.tobytes())
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the index needs of every sentence of a corpus, found as it was read."""
+
+    terms: list[str]  # by id
+    tokens: np.ndarray  # int32 term ids of every sentence in order
+    offsets: np.ndarray  # int64: where each sentence's ids start, plus the end
+    kinds: np.ndarray  # uint8: held_kinds of each sentence
+    days: DayIndex
+
+    def numbered(self, ids: dict[str, int]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """(terms by id, token ids, offsets) as `tfidf.analyse` gives them with `ids`: new terms are
+        numbered after the ones `ids` holds (it is extended in place)."""
+        if not ids:  # numbered as they are: no copy
+            ids.update(zip(self.terms, range(len(self.terms))))
+            return list(self.terms), self.tokens, self.offsets
+        mapping = np.fromiter((ids.setdefault(t, len(ids)) for t in self.terms), np.int32, len(self.terms))
+        by_id = [""] * len(ids)
+        for term, number in ids.items():
+            by_id[number] = term
+        tokens = mapping[self.tokens] if len(self.tokens) else np.zeros(0, np.int32)
+        return by_id, tokens, self.offsets
+
+
+class SentenceColumns(Sequence[Sentence]):
+    """A corpus's sentences held as columns, each made into a Sentence record when it is asked for."""
+
+    def __init__(self, article_ids: Sequence[str], article_of: np.ndarray, texts: list[str], numbers: np.ndarray,
+                 kinds: np.ndarray, kind_names: list[str], speakers: list[str | None], credits: list[str | None]):
+        self._article_ids, self._article_of = article_ids, article_of
+        self.texts, self.numbers, self.kinds, self.kind_names = texts, numbers, kinds, kind_names
+        self.speakers, self.credits = speakers, credits
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        paragraph, sentence = self.numbers[i].tolist()
+        return Sentence(self._article_ids[int(self._article_of[i])], paragraph, sentence, self.texts[i],
+                        self.kind_names[int(self.kinds[i])], self.speakers[i], self.credits[i])
+
+    def __iter__(self) -> Iterator[Sentence]:
+        return (self[i] for i in range(len(self)))
+
+    def run(self, start: int, stop: int) -> list[Sentence]:
+        return self[start:stop]
+
+    def text_and_speaker(self, i: int) -> tuple[str, str | None]:
+        return self.texts[i], self.speakers[i]
+
+
+def merge(parts: Iterator[Part], on_file: Callable[[tuple[bool, str, list[str]]], None]
+          ) -> tuple[list[Article], SentenceColumns, np.ndarray, Analysis]:
+    """The parts joined in order: (articles, their sentences, starts, analysis); `on_file` hears each
+    file's outcome in order, as its part arrives."""
+    articles: list[Article] = []
+    texts: list[str] = []
+    speakers: list[str | None] = []
+    credits: list[str | None] = []
+    kind_names = [BODY, CAPTION]
+    kind_code = {BODY: 0, CAPTION: 1}
+    counts, numbers, kinds, tokens, lengths, held, ordinals, positions = [], [], [], [], [], [], [], []
+    ids: dict[str, int] = {}
+    for part in parts:
+        for outcome in part.outcomes:
+            on_file(outcome)
+        base = len(texts)
+        articles.extend(part.articles)
+        texts.extend(part.texts)
+        speakers.extend(part.speakers)
+        credits.extend(part.credits)
+        counts.append(np.frombuffer(part.counts, np.int32))
+        numbers.append(np.frombuffer(part.numbers, np.int32))
+        for name in set(part.kinds) - kind_code.keys():
+            kind_code[name] = len(kind_names)
+            kind_names.append(name)
+        kinds.append(np.fromiter(map(kind_code.__getitem__, part.kinds), np.int8, len(part.kinds)))
+        mapping = np.fromiter((ids.setdefault(t, len(ids)) for t in part.terms), np.int32, len(part.terms))
+        local = np.frombuffer(part.tokens, np.int32)
+        tokens.append(mapping[local] if len(local) else local)
+        lengths.append(np.frombuffer(part.lengths, np.int32))
+        held.append(np.frombuffer(part.held, np.uint8))
+        days_named = np.frombuffer(part.day_ordinals, np.int32).reshape(2, -1)
+        ordinals.append(days_named[0])
+        positions.append(days_named[1].astype(np.int64) + base)
+
+    def joined(arrays: list[np.ndarray], dtype) -> np.ndarray:
+        return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
+
+    starts = np.zeros(len(articles) + 1, np.int64)
+    np.cumsum(joined(counts, np.int64), out=starts[1:])
+    article_of = np.repeat(np.arange(len(articles), dtype=np.int32), np.diff(starts))
+    offsets = np.zeros(len(texts) + 1, np.int64)
+    np.cumsum(joined(lengths, np.int64), out=offsets[1:])
+    day_ordinals, day_positions = joined(ordinals, np.int32), joined(positions, np.int64)
+    order = np.lexsort((day_positions, day_ordinals))  # by day, then position, as DayIndex.build sorts
+    by_id = [""] * len(ids)
+    for term, number in ids.items():
+        by_id[number] = term
+    analysis = Analysis(by_id, joined(tokens, np.int32), offsets, joined(held, np.uint8),
+                        DayIndex(day_ordinals[order], day_positions[order]))
+    sentences = SentenceColumns([a.id for a in articles], article_of, texts,
+                                joined(numbers, np.int32).reshape(-1, 2), joined(kinds, np.int8), kind_names,
+                                speakers, credits)
+    return articles, sentences, starts, analysis
