@@ -13,8 +13,10 @@ folder, repeated with varied ids and headlines for the larger sizes. For each si
   sentences pre-split (its own tokenizer, the same PyStemmer English stemmer, English stop words) and
   saving its index: sentences per second and peak memory above the child's start;
 - add, change, delete one article and `touch` another: the next build (`open_corpus`), against the cold build;
-- the running bot: `AnsweringService.refresh()` after adding an article (a child process builds, the
-  service opens the result) until the new article is answerable;
+- the running bot: `AnsweringService.refresh()` after adding an article (a child process writes a
+  delta, the service opens the result) until the new article is answerable; the command line:
+  `newsbot ask` answering an article written just before it (the command takes the change in);
+- the merge of the deltas into a new base (what a background child does when they grow past their share);
 - warm start: the change check (`corpus_fingerprint`), a cache load with its checksums, and
   `newsbot ask` on a warm cache as a whole command, beside `python -c pass`.
 
@@ -59,8 +61,16 @@ def write_bbc(folder: Path, data: Path, copies: int) -> int:
             path = folder / f"copy{n:02d}" / f"{row['id']}.md"
             path.parent.mkdir(parents=True, exist_ok=True)
             title = row["title"] if n == 0 else f"{row['title']} ({n})"
-            path.write_text(f"# {title}\n\n" + "\n\n".join(row["paragraphs"]) + "\n", encoding="utf-8")
+            text = f"# {title}\n\n" + "\n\n".join(row["paragraphs"]) + "\n"
+            try:  # a folder kept from an earlier run (--work) keeps its unchanged files as they are
+                same = path.read_text(encoding="utf-8") == text
+            except OSError:
+                same = False
+            if not same:
+                path.write_text(text, encoding="utf-8")
             count += 1
+    for extra in folder.glob("zoo*.md"):  # what an earlier run's changes added
+        extra.unlink()
     return count
 
 
@@ -86,19 +96,32 @@ def _bump(path: Path) -> None:
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
 
 
-def run_size(copies: int, data: Path, work: Path) -> dict:
+def run_size(copies: int, data: Path, work: Path, reuse: bool = False, cold_only: bool = False) -> dict:
     folder, cache = work / f"corpus-{copies}", work / f"cache-{copies}"
     articles = write_bbc(folder, data, copies)
     row: dict = {"articles": articles}
-    cold = in_child(newsbot_build, folder, cache)
-    row["sentences"] = cold["sentences"]
-    row["newsbot"] = {"seconds": cold["seconds"], "rate": cold["sentences"] / cold["seconds"], "peak_mb": cold["peak_mb"]}
-    index = open_corpus(folder, cache)
-    texts_file = work / f"texts-{copies}.txt"
-    texts_file.write_text("\n".join(t.replace("\n", " ") for t in index.corpus.sentences.texts), encoding="utf-8")
-    del index
-    peer = in_child(bm25s_build, texts_file, work / f"bm25s-{copies}")
-    row["bm25s"] = {"seconds": peer["seconds"], "rate": peer["sentences"] / peer["seconds"], "peak_mb": peer["peak_mb"]}
+    kept = work / f"cold-{copies}.json"
+    if reuse and kept.exists():  # the cold figures of an earlier run on this folder (--work)
+        row.update(json.loads(kept.read_text()))
+        cold = {"seconds": row["newsbot"]["seconds"]}
+        index = open_corpus(folder, cache)  # the corpus restored: only the earlier run's changes are read again
+        del index
+    else:
+        cold = in_child(newsbot_build, folder, cache)
+        row["sentences"] = cold["sentences"]
+        row["newsbot"] = {"seconds": cold["seconds"], "rate": cold["sentences"] / cold["seconds"],
+                          "peak_mb": cold["peak_mb"]}
+        index = open_corpus(folder, cache)
+        texts_file = work / f"texts-{copies}.txt"
+        texts_file.write_text("\n".join(t.replace("\n", " ") for t in index.corpus.sentences.texts),
+                              encoding="utf-8")
+        del index
+        peer = in_child(bm25s_build, texts_file, work / f"bm25s-{copies}")
+        row["bm25s"] = {"seconds": peer["seconds"], "rate": peer["sentences"] / peer["seconds"],
+                        "peak_mb": peer["peak_mb"]}
+        kept.write_text(json.dumps({k: row[k] for k in ("sentences", "newsbot", "bm25s")}))
+    if cold_only:
+        return row
 
     changes = {}
     some = sorted(folder.glob("copy00/business/*.md"))
@@ -122,14 +145,30 @@ def run_size(copies: int, data: Path, work: Path) -> dict:
     answer = service.ask(QUESTION.replace("Lisbon", "Porto"))
     row["bot_answerable_s"] = time.perf_counter() - began
     row["bot_answered"] = answer.answered and "Porto" in answer.passages[0].text
+    service.stop_building()
     del service
+
+    # The command line: an article changed, then `newsbot ask` (which takes the change in) answers it.
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    (folder / "zoo2.md").write_text(NEW.replace("Lisbon", "Faro"), encoding="utf-8")
+    command = [sys.executable, "-m", "bot", "ask", "--json", QUESTION.replace("Lisbon", "Faro"), "--corpus",
+               str(folder), "--cache-dir", str(cache)]
+    began = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, check=True, text=True)
+    row["cli_answerable_s"] = time.perf_counter() - began
+    row["cli_answered"] = "Faro" in json.loads(done.stdout)["answers"][0]["text"]
+
+    # The merge that folds the deltas into a new base (a background child in use), timed here.
+    from retrieval.merge import merge
+
+    merged = in_child(lambda: {"merged": merge(folder, cache)})
+    row["merge_s"] = merged["seconds"] if merged["merged"] else float("nan")
 
     slot = cache_slot(cache, str(folder.resolve()))
     stamp = {"corpus": str(folder.resolve())}
     row["check_s"] = best_of(3, lambda: corpus_fingerprint(folder, cache))
     row["load_s"] = best_of(3, lambda: CorpusIndex.load(slot, stamp))
     row["cache_mb"] = sum(p.stat().st_size for p in Path(os.path.realpath(slot)).iterdir()) / 2**20
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "bot", "ask", QUESTION, "--corpus", str(folder), "--cache-dir", str(cache)]
     subprocess.run(command, env=env, capture_output=True, check=True)  # the cache is warm, the files read once
     row["ask_s"] = best_of(3, lambda: subprocess.run(command, env=env, capture_output=True, check=True))
@@ -216,9 +255,9 @@ def load_table(row: dict) -> str:
 def table(rows: list[dict]) -> str:
     lines = [
         "| articles | sentences | newsbot cold s/s | bm25s s/s | ratio | newsbot peak MB | bm25s peak MB "
-        "| add / change / delete / touch (s, × cold) | bot: new article answerable | change check | cache load "
-        "| `ask` warm | `python -c pass` |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|",
+        "| add / change / delete / touch (s, × cold) | bot: new article answerable | CLI: new article answered "
+        "| merge | change check | cache load | `ask` warm | `python -c pass` |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         c = r["changes"]
@@ -227,6 +266,7 @@ def table(rows: list[dict]) -> str:
             f"| {r['articles']:,} | {r['sentences']:,} | {r['newsbot']['rate']:,.0f} | {r['bm25s']['rate']:,.0f} "
             f"| {r['newsbot']['rate'] / r['bm25s']['rate']:.2f} | {r['newsbot']['peak_mb']:,.0f} "
             f"| {r['bm25s']['peak_mb']:,.0f} | {changes} | {r['bot_answerable_s']:.1f} s "
+            f"| {r['cli_answerable_s']:.1f} s | {r['merge_s']:.0f} s "
             f"| {r['check_s'] * 1000:,.0f} ms | {r['load_s'] * 1000:,.0f} ms | {r['ask_s']:.2f} s | {r['python_s']:.2f} s |")
     return "\n".join(lines)
 
@@ -262,7 +302,9 @@ def main() -> int:
     parser.add_argument("--load-at", type=int, metavar="COPIES", default=None,
                         help="only the cold build and the cache load (warm and cold) at this many copies")
     parser.add_argument("--work", type=Path, default=None,
-                        help="with --load-at: keep the corpus and cache in this folder (reused when run again)")
+                        help="keep the corpus folders, caches and cold figures here and reuse them in a later run "
+                             "(a 50,000-article cold build takes many minutes)")
+    parser.add_argument("--cold-only", action="store_true", help="with --work: only the cold builds, kept for later")
     args = parser.parse_args()
     if not (args.data / "bbc" / "bbc-news.jsonl").exists():
         print(f"no BBC data in {args.data}", file=sys.stderr)
@@ -283,12 +325,20 @@ def main() -> int:
         return 0
     rows = []
     with tempfile.TemporaryDirectory(prefix="newsbot-ingest-") as tmp:
+        work = args.work or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
         for copies in [1] if args.quick else args.copies:
-            rows.append(run_size(copies, args.data, Path(tmp)))
+            rows.append(run_size(copies, args.data, work, args.work is not None, args.cold_only))
+            if args.cold_only:
+                print(f"{copies} copies: {rows[-1]['articles']:,} articles, {rows[-1]['sentences']:,} sentences, "
+                      f"cold {rows[-1]['newsbot']['seconds']:.0f} s", file=sys.stderr, flush=True)
+                continue
             print(table(rows[-1:]).split("\n")[-1], file=sys.stderr, flush=True)
+    if args.cold_only:
+        return 0
     print(table(rows))
     print(f"\n{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; bot answered the new article: "
-          f"{all(r['bot_answered'] for r in rows)}")
+          f"{all(r['bot_answered'] for r in rows)}; the command line: {all(r['cli_answered'] for r in rows)}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     if len(rows) > 1:

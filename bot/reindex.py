@@ -1,9 +1,12 @@
 """Building a corpus's index in a child process, so the process that answers questions never stalls on it.
 
 The bot's `refresh` runs `python -m bot.reindex FOLDER [--cache-dir DIR]`, which updates the cache
-(reading only changed files, retrieval/incremental.py) and exits; the bot then opens the result,
-memory-mapped, and answers from the old index until then. The build holds no lock the answering
-process needs, and its memory goes back to the system when it exits.
+(reading only changed files and writing them as a delta over the saved index, retrieval/delta.py)
+and exits; the bot then opens the result, memory-mapped, and answers from the old index until then.
+When the delta has grown past its share of the base, a merge (retrieval/merge.py) is started in
+another child that the bot does not wait for: it keeps answering, and its next refresh opens the
+merged base. The builds hold no lock the answering process needs, and their memory goes back to
+the system when they exit.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from pathlib import Path
 from typing import Callable
 
 from retrieval import CorpusError, CorpusIndex, open_corpus
+from retrieval import merge
+from retrieval.delta import needs_merge
 
 COMMAND = [sys.executable, "-m", "bot.reindex"]  # what runs a build (a test may put a wrapper first)
 _WARNING = "warning: "
@@ -28,6 +33,7 @@ class Builds:
 
     def __init__(self) -> None:
         self._child: subprocess.Popen | None = None
+        self._merging: subprocess.Popen | None = None
         self._stopped = threading.Event()
 
     def build(self, folder: Path, cache_dir: Path | None, warn: Callable[[str], None] | None,
@@ -59,16 +65,34 @@ class Builds:
         if child.returncode != 0:
             raise RuntimeError(f"the index build exited with {child.returncode}: {lines[-1] if lines else ''}")
         try:
-            return open_corpus(folder, cache_dir, build=False, max_file_bytes=max_file_bytes)
+            index = open_corpus(folder, cache_dir, build=False, max_file_bytes=max_file_bytes)
         except CorpusError:
             return open_corpus(folder, cache_dir, warn, max_file_bytes=max_file_bytes)
+        if needs_merge(index):
+            self.merge(folder, cache_dir, max_file_bytes)
+        return index
+
+    def merge(self, folder: Path, cache_dir: Path | None, max_file_bytes: int | None = None) -> None:
+        """Start merging the cache's delta into a new base in a child process, unless one is running."""
+        if self._stopped.is_set() or self.merging():
+            return
+        self._merging = merge.start(folder, cache_dir, max_file_bytes)
+
+    def merging(self) -> bool:
+        """True while a merge started here is running."""
+        return self._merging is not None and self._merging.poll() is None
+
+    def wait_for_merge(self, timeout: float | None = None) -> None:
+        if self._merging is not None:
+            self._merging.wait(timeout)
 
     def stop(self) -> None:
-        """Stop the build in progress, if any, and refuse new ones."""
+        """Stop the build and the merge in progress, if any, and refuse new ones."""
         self._stopped.set()
-        child = self._child
-        if child is not None and child.poll() is None:
-            child.kill()
+        for child in (self._child, self._merging):
+            if child is not None and child.poll() is None:
+                child.kill()
+                child.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         open_corpus(args.folder, args.cache_dir, lambda message: print(_WARNING + message, file=sys.stderr),
-                    max_file_bytes=args.max_file_bytes)
+                    max_file_bytes=args.max_file_bytes, merge=False)  # the bot starts merges itself
     except CorpusError as err:
         print(_ERROR + str(err), file=sys.stderr)
         return _CORPUS_ERROR

@@ -304,10 +304,24 @@ class AnsweringService:
             return False
         with self._lock:
             if corpus_fingerprint(self.folder, self.cache_dir) == self.index.fingerprint:
-                return False
-            self.index = self._builds.build(self.folder, self.cache_dir, self.warn, self.max_file_bytes)
+                if not self._merged():
+                    return False
+                # A merge published a new base for the same files: opened, so the old one's space is freed.
+                self.index = open_corpus(self.folder, self.cache_dir, build=False, max_file_bytes=self.max_file_bytes)
+            else:
+                self.index = self._builds.build(self.folder, self.cache_dir, self.warn, self.max_file_bytes)
             self._masks.clear()
             return True
+
+    def _merged(self) -> bool:
+        """True when the cache now holds another build of the same files than the one being served."""
+        saved_in = self.index.saved_in
+        if saved_in is None or self._builds.merging():
+            return False
+        try:
+            return os.path.realpath(saved_in.with_name(saved_in.name.split(".gen-")[0].lstrip("."))) != str(saved_in)
+        except OSError:
+            return False
 
     def stop_building(self) -> None:
         """Stop a refresh's build in progress (at shutdown); later refreshes fail with CorpusError."""

@@ -8,8 +8,6 @@ import unicodedata
 from pathlib import Path
 from typing import Callable
 
-from markdown_it import MarkdownIt
-
 from .encodings import UndecodableError, decode
 
 from .records import BODY, CAPTION, STANDFIRST, Article, Paragraph
@@ -258,7 +256,16 @@ def _text_blocks(body: str) -> list[tuple[str, str]]:
 
 # markdown-it stops reading at its nesting limit and drops the rest of the text; 100 levels is 50 nested lists.
 _MAX_NESTING = 100
-_MD = MarkdownIt("commonmark", {"maxNesting": _MAX_NESTING}).enable("table")
+_MD = None  # the parser, made on first use: answering from the cache never imports markdown-it
+
+
+def _markdown():
+    global _MD
+    if _MD is None:
+        from markdown_it import MarkdownIt
+
+        _MD = MarkdownIt("commonmark", {"maxNesting": _MAX_NESTING}).enable("table")
+    return _MD
 _MARKERS = re.compile(r"^\s*(?:(?:[-*+>]|\d{1,9}[.)]|#{1,6})\s+)*")
 
 
@@ -273,7 +280,7 @@ def _markdown_blocks(body: str, warn: Callable[[str], None] = lambda why: None) 
     if plain is not None:
         return plain
     blocks: list[tuple[str, str]] = []
-    tokens = _MD.parse(body)
+    tokens = _markdown().parse(body)
     if any(token.level >= _MAX_NESTING - 2 for token in tokens):
         warn("Markdown nested too deeply to parse; read as plain text, line by line")
         return [("text", line) for line in (clean_text(_MARKERS.sub("", raw)) for raw in body.split("\n")) if line]

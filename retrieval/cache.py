@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import time
+from functools import lru_cache
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -48,6 +49,7 @@ class CacheStale(ValueError):
     """A sound saved index made by another format or library version, or from another folder."""
 
 
+@lru_cache(maxsize=1)
 def cache_version() -> str:
     """What a cache must have been made by: the cache format and the libraries' versions."""
     from importlib import metadata
@@ -77,9 +79,14 @@ def file_keys(files: Iterable[tuple[str, str | Path]]) -> list[FileKey]:
 
 def fingerprint(files: Sequence[tuple[str, str | Path]], keys: Sequence[FileKey] | None = None) -> str:
     """Changes when any article file is added, removed, renamed or modified, or `cache_version` changes."""
+    import numpy as np
+
     digest = hashlib.sha256(cache_version().encode())
     keys = file_keys(files) if keys is None else keys
-    digest.update("".join(f"{article_id}\0{key}\n" for (article_id, _), key in zip(files, keys)).encode())
+    digest.update("\n".join(article_id for article_id, _ in files).encode("utf-8", "surrogateescape"))
+    # The keys as one array of numbers (-1 for a file that cannot be read): no text made per file.
+    table = np.array([key if key else (-1, -1, -1, -1) for key in keys], np.int64).reshape(-1, 4)
+    digest.update(table.tobytes())
     return digest.hexdigest()
 
 
@@ -87,21 +94,32 @@ def corpus_fingerprint(folder: Path | str, cache_root: Path | str | None = None)
     """The fingerprint of a corpus folder's article files as they are now ("" when the folder is gone):
     equal to a loaded index's `fingerprint` while nothing has changed."""
     folder = Path(folder).expanduser()
-    return fingerprint(corpus_files(folder, cache_root)) if folder.is_dir() else ""
+    if not folder.is_dir():
+        return ""
+    keys: list[FileKey] = []
+    found = corpus_files(folder, cache_root, keys=keys)
+    return fingerprint(found, keys)
 
 
-def corpus_files(folder: Path, cache_root: Path | str | None = None, warn: Warn | None = None
-                 ) -> list[tuple[str, str | Path]]:
-    """The article files of a corpus folder, less any index cache kept inside it."""
+def corpus_files(folder: Path, cache_root: Path | str | None = None, warn: Warn | None = None,
+                 keys: list | None = None) -> list[tuple[str, str | Path]]:
+    """The article files of a corpus folder, less any index cache kept inside it; with `keys` (a
+    list), each file's key (`file_keys`) is appended to it, from the same listing."""
     cache = Path(cache_root) if cache_root else default_cache_root()
-    found = article_files(folder, warn)
+    listed: list[FileKey] | None = [] if keys is not None else None
+    found = article_files(folder, warn, keys=listed)
     try:  # resolved once: only a cache kept inside the corpus folder can hold any of its files
         inside = Path(os.path.realpath(cache)).is_relative_to(os.path.realpath(folder))
     except OSError:
         inside = False
     if not inside:
+        if keys is not None:
+            keys.extend(listed)
         return found
-    return [(i, p) for i, p in found if not _inside(Path(p), cache)]
+    kept = [n for n, (_, p) in enumerate(found) if not _inside(Path(p), cache)]
+    if keys is not None:
+        keys.extend(listed[n] for n in kept)
+    return [found[n] for n in kept]
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -139,9 +157,14 @@ def write_manifest(folder: Path, stamp: dict) -> None:
     (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
 
-def publish(build: Path, slot: Path) -> None:
+def publish(build: Path, slot: Path, keep: str | None = None, expect: str | None = None) -> bool:
     """Make a finished build the cache at `slot`: its files flushed to disk, then the link swapped
-    atomically; the builds it replaces (and builds left half-written long ago) are removed."""
+    atomically; the builds it replaces (and builds left half-written long ago) are removed, except
+    `keep` (the base build a delta stands on). With `expect`, only when the slot still leads to that
+    build (a merge made while another build was published is dropped): False when it was not published."""
+    if expect is not None and _target(slot) != expect:
+        shutil.rmtree(build, ignore_errors=True)
+        return False
     for path in build.iterdir():
         with open(path, "rb") as handle:
             os.fsync(handle.fileno())
@@ -157,11 +180,23 @@ def publish(build: Path, slot: Path) -> None:
     old_enough = time.time() - 3600
     for other in slot.parent.glob(f".{slot.name}.*"):
         try:
-            if other.name.startswith(f".{slot.name}.gen-") and other != final \
+            if other.name.startswith(f".{slot.name}.gen-") and other != final and other.name != keep \
                     or other.name.startswith(f".{slot.name}.tmp-") and other.stat().st_mtime < old_enough:
                 shutil.rmtree(other, ignore_errors=True)
+            elif other.name.startswith(f".{slot.name}.checked-") and not other.with_name(
+                    other.name[:-len(".json")].replace(".checked-", ".gen-", 1)).exists():
+                other.unlink()
         except OSError:
             pass
+    return True
+
+
+def _target(slot: Path) -> str | None:
+    """The name of the build the slot leads to, or None."""
+    try:
+        return os.readlink(slot)
+    except OSError:
+        return None
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -204,20 +239,68 @@ def read_manifest(folder: Path, stamp: dict) -> dict:
 
 
 def verify(folder: Path, checksums: dict) -> None:
-    """Raise CacheDamaged unless every listed file (and no other) has its size and checksum."""
+    """Raise CacheDamaged unless every listed file (and no other) has its size and checksum.
+
+    A file is hashed whole the first time a build is checked and again whenever it changed on disk
+    since (its size, modification time, change time or inode differ from when it last matched, noted
+    in a `.checked-` file beside the build): a write through the file system always moves the change
+    time, so what could have altered it is caught, and a warm `ask` does not read the whole cache.
+    """
     names = {p.name for p in folder.iterdir()} - {MANIFEST}
     if names != set(checksums):
         raise CacheDamaged(f"files missing or added: {', '.join(sorted(names ^ set(checksums)))}")
+    memo_path = _memo_path(folder)
+    memo = _read_memo(memo_path)
+    checked: dict = {}
+    unchecked: list[str] = []
     for name, expected in checksums.items():
-        if not isinstance(expected, list) or len(expected) != 2 or (folder / name).stat().st_size != expected[0]:
+        path = folder / name
+        if not isinstance(expected, list) or len(expected) != 2:
             raise CacheDamaged(f"{name} has the wrong size")
+        st = path.stat()
+        if st.st_size != expected[0]:
+            raise CacheDamaged(f"{name} has the wrong size")
+        seen = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, expected[1]]
+        checked[name] = seen
+        if memo.get(name) != seen:
+            unchecked.append(name)
     # Largest first, on a few threads: XXH3 releases the interpreter lock, so the files are read from
     # disk side by side and hashed on every core (a cold 1M-sentence cache: 0.67 s on one thread).
-    largest_first = sorted(checksums, key=lambda name: -checksums[name][0])
-    with ThreadPoolExecutor(_CHECKSUM_THREADS) as pool:
-        for name, actual in zip(largest_first, pool.map(lambda name: _checksum(folder / name), largest_first)):
-            if actual != checksums[name][1]:
-                raise CacheDamaged(f"{name} does not match its checksum")
+    largest_first = sorted(unchecked, key=lambda name: -checksums[name][0])
+    if largest_first:
+        with ThreadPoolExecutor(_CHECKSUM_THREADS) as pool:
+            for name, actual in zip(largest_first, pool.map(lambda name: _checksum(folder / name), largest_first)):
+                if actual != checksums[name][1]:
+                    raise CacheDamaged(f"{name} does not match its checksum")
+        if memo_path is not None:
+            _write_memo(memo_path, checked)
+
+
+def _memo_path(folder: Path) -> Path | None:
+    """Where the note of a build's checked files is kept (beside it: the build itself is checksummed)."""
+    if ".gen-" not in folder.name:
+        return None
+    return folder.with_name(folder.name.replace(".gen-", ".checked-", 1) + ".json")
+
+
+def _read_memo(path: Path | None) -> dict:
+    if path is None:
+        return {}
+    try:
+        memo = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return memo if isinstance(memo, dict) else {}
+
+
+def _write_memo(path: Path, checked: dict) -> None:
+    """Written atomically; a cache folder this process cannot write to just goes without it."""
+    try:
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(checked), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass
 
 
 def _checksum(path: Path) -> str:

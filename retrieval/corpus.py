@@ -9,24 +9,29 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import scipy.sparse as sp
 
 from .answer_type import held_kinds
 from .articles import DEFAULT_MAX_FILE_BYTES
 from .dates import DayIndex
-from .cache import (CacheDamaged, cache_slot, corpus_files, default_cache_root, file_keys, fingerprint, new_build,
+from .cache import (CacheDamaged, cache_slot, corpus_files, default_cache_root, fingerprint, new_build,
                     publish, read_manifest, write_manifest)
 from .documents import article_vectors, rival_margins
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
 from .incremental import update
+from .delta import needs_merge
 from .lock import build_lock
 from .query import IndexSettings
 from .ranking import Evidence, Ranker, RankSettings
 from .records import Article, Hit, Sentence
-from .store import StoredArticles, StoredSentences, write_corpus
+from .store import write_corpus
 from .tfidf import SentenceIndex
 from .walk import top_k
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 FILES = "files.json"  # what each article of a saved index was read from (incremental.py)
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -39,19 +44,22 @@ class CorpusError(Exception):
 class CorpusIndex:
     """A Corpus with its sentence index and headline vectors: questions in, ranked Hits out."""
 
-    def __init__(self, corpus: Corpus, index: SentenceIndex, headlines: sp.csr_matrix,
+    def __init__(self, corpus: Corpus, index: SentenceIndex, headlines: "sp.spmatrix",
                  settings: RankSettings | None = None, kinds: np.ndarray | None = None,
-                 days: DayIndex | None = None, articles: sp.csr_matrix | None = None):
+                 days: DayIndex | None = None, articles: "sp.csr_matrix | None" = None,
+                 ranker: type[Ranker] = Ranker):
         self.corpus = corpus
         self._days = days  # which sentences name which day (dates.py); made on first use when not given
         self.index = index
-        self.headlines = headlines.tocsc()  # article x term, column access per question term
+        # article x term, column access per question term (scipy's, or segments.Columns when loaded)
+        self.headlines = headlines.tocsc() if hasattr(headlines, "tocsc") else headlines
         # The kinds of thing each sentence holds (answer_type.held_kinds), read once here, not per question.
         self.kinds = kinds if kinds is not None else _held_kinds(corpus)
         # Each article as one document (documents.py), term-major: made once, at build time.
         self.articles = articles if articles is not None else article_vectors(
             index, corpus.article_of, [a.title for a in corpus.articles])
-        self.ranker = Ranker(index, corpus, self.headlines, self.kinds, settings or RankSettings(), self.articles)
+        self.ranker = ranker(index, corpus, self.headlines, self.kinds, settings or RankSettings(), self.articles)
+        self.generation = None  # a base and a delta joined (segments.py), when loaded as one
         self._article_numbers = {a: i for i, a in enumerate(corpus.article_ids)}
         self.from_cache = False  # set by load
         self.cache_error: str | None = None  # why the index could not be saved to the cache, when it could not
@@ -208,14 +216,17 @@ class CorpusIndex:
         return [(corpus.article_header(number), n) for number, n in enumerate(counts)]
 
     # -- on disk --------------------------------------------------------------------------------
-    def save(self, slot: Path, stamp: dict, files: dict | None = None) -> None:
+    def save(self, slot: Path, stamp: dict, files: dict | None = None, expect: str | None = None) -> bool:
         """Write the whole index as arrays, UTF-8 text and JSON (never pickle) as a new build, checksummed,
         and make it the cache at `slot` (cache.py: a build stopped at any point leaves the previous one).
-        `stamp` goes into its manifest; `files` (what each article was read from) into files.json."""
+        `stamp` goes into its manifest; `files` (what each article was read from) into files.json. With
+        `expect`, it is published only if the slot still leads to that build (False when it did not)."""
         build = new_build(slot)
         try:
             self.index.save(build)
-            sp.save_npz(build / "headlines.npz", self.headlines.tocsr(), compressed=False)
+            import scipy.sparse as sp
+
+            sp.save_npz(build / "headlines.npz", self.headlines, compressed=False)  # CSC: read as it is
             sp.save_npz(build / "articles.npz", self.articles, compressed=False)
             write_corpus(build, self.corpus.articles, self.corpus.sentences)
             np.save(build / "starts.npy", np.asarray(self.corpus.starts, np.int64))
@@ -223,7 +234,7 @@ class CorpusIndex:
             (build / FILES).write_text(json.dumps(files or {"articles": [], "skipped": []}), encoding="utf-8")
             self.days.save(build)
             write_manifest(build, stamp)
-            publish(build, slot)
+            return publish(build, slot, expect=expect)
         finally:
             if build.exists():
                 shutil.rmtree(build, ignore_errors=True)
@@ -236,25 +247,26 @@ class CorpusIndex:
         The postings, the sentences and the paragraphs stay on disk, memory-mapped: loading reads only
         the vocabulary, the article metadata and the headline vectors.
         """
+        from .segments import load_part, open_generation
+
         folder = Path(os.path.realpath(slot))  # this build, even if another one is swapped in meanwhile
         manifest = read_manifest(folder, stamp)
-        articles = StoredArticles(folder)
-        starts = np.load(folder / "starts.npy", allow_pickle=False)
-        if starts.shape != (len(articles) + 1,) or (len(starts) and starts[0] != 0) or np.any(np.diff(starts) < 0):
-            raise ValueError("cache arrays do not match")
-        article_of = np.repeat(np.arange(len(articles), dtype=np.int32), np.diff(starts))
-        sentences = StoredSentences(folder, articles.ids, article_of)
-        index = SentenceIndex.load(folder)
-        headlines = sp.load_npz(folder / "headlines.npz")
-        kinds = np.load(folder / "kinds.npy", mmap_mode="r", allow_pickle=False)
-        documents = sp.load_npz(folder / "articles.npz").tocsr()
-        if len(index) != len(sentences) or headlines.shape != (len(articles), len(index.vocabulary)) \
-                or documents.shape != (len(index.vocabulary), len(articles)) \
-                or kinds.shape != (len(sentences),) or kinds.dtype != np.uint8:
-            raise ValueError("cache arrays do not match")
-        loaded = cls(Corpus(articles, sentences, article_of, starts), index, headlines, settings,
-                     kinds=np.asarray(kinds), days=DayIndex.load(folder, len(sentences)),
-                     articles=documents)
+        if manifest.get("base"):  # a delta over a base build (segments.py, delta.py)
+            base = folder.with_name(str(manifest["base"]))
+            if os.sep in str(manifest["base"]) or not base.is_dir():
+                raise CacheDamaged("the base build of this delta is missing")
+            base_manifest = read_manifest(base, stamp)
+            if base_manifest.get("files") != manifest.get("base_files"):
+                raise CacheDamaged("the base build is not the one this delta was made over")
+            loaded = open_generation(base, folder)
+            if settings is not None:
+                loaded.settings = settings
+        else:
+            part = load_part(folder)
+            if part.headlines.shape[1] != len(part.index.vocabulary):
+                raise ValueError("cache arrays do not match")
+            loaded = cls(Corpus(part.articles, part.sentences, part.sentences._article_of, part.starts), part.index,
+                         part.headlines, settings, kinds=part.kinds, days=part.days, articles=part.documents)
         loaded.from_cache, loaded.skipped = True, tuple(manifest.get("skipped", []))
         loaded.fingerprint = str(manifest.get("files", ""))
         loaded.saved_in = folder
@@ -270,7 +282,7 @@ def _held_kinds(corpus: Corpus) -> np.ndarray:
 def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: Warn | None = None,
                 settings: RankSettings | None = None, use_cache: bool = True,
                 progress: Progress | None = None, notice: Warn | None = None,
-                max_file_bytes: int | None = None, build: bool = True) -> CorpusIndex:
+                max_file_bytes: int | None = None, build: bool = True, merge: bool | str = True) -> CorpusIndex:
     """Load a corpus folder from the cache when it is fresh; else update the cache, reading only the
     article files added or changed since it was made (incremental.py), or all of them when there is
     no sound cache.
@@ -283,6 +295,11 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
     DEFAULT_MAX_FILE_BYTES) are skipped. With `build=False` a sound cache is loaded even when files
     changed since it was made (its `fingerprint` then differs from the folder's), and CorpusError
     raised when there is none.
+
+    A few changed files over a saved index are written as a delta (delta.py); when the delta has
+    grown past its share of the base, it is merged (merge.py): `merge=True` here for a small corpus
+    and in a background process for a large one, "here" always here, False not at all (the bot's
+    builder starts merges itself).
     """
     warn = warn or (lambda message: None)
     notice = notice or (lambda message: None)
@@ -291,10 +308,10 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
     cache = Path(cache_root) if cache_root else default_cache_root()
-    found = corpus_files(folder, cache, warn)
+    keys: list = []
+    found = corpus_files(folder, cache, warn, keys=keys)
     if not found:
         raise CorpusError(f"no .txt or .md articles in {folder}")
-    keys = file_keys(found)
     # The size limit is in the stamp: a file skipped as too large is read once the limit is raised.
     stamp = {"corpus": str(folder.resolve()), "max_file_bytes": max_file_bytes}
     files = fingerprint(found, keys)
@@ -307,17 +324,68 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
     if not build:
         raise CorpusError(f"no usable index cache for {folder}")
     with build_lock(slot, on_wait=lambda: notice("waiting for another newsbot process building this index…")):
-        latest = _load(slot, stamp, settings, folder, None)  # built by the process this one waited for
+        if previous is not None and previous.saved_in is not None \
+                and os.path.realpath(slot) == str(previous.saved_in):
+            latest = previous  # nothing was published since it was loaded
+        else:
+            latest = _load(slot, stamp, settings, folder, None)  # built by the process this one waited for
         if latest is not None and latest.fingerprint == files:
             return _named(latest, warn)
-        built, table = _build(latest or previous, folder, found, keys, files, warn, notice, progress, settings,
-                              max_file_bytes)
-        try:
-            built.save(slot, {**stamp, "files": files, "skipped": list(built.skipped)}, table)
-        except OSError as err:
-            built.cache_error = f"could not write the index cache in {cache} ({err.strerror or err})"
-            warn(f"{built.cache_error}; continuing without it")
+        built = _by_delta(latest or previous, folder, found, keys, files, slot, stamp, warn, notice, progress,
+                          settings, max_file_bytes)
+        if built is None:
+            built, table = _build(latest or previous, folder, found, keys, files, warn, notice, progress, settings,
+                                  max_file_bytes)
+            try:
+                built.save(slot, {**stamp, "files": files, "skipped": list(built.skipped)}, table)
+            except OSError as err:
+                built.cache_error = f"could not write the index cache in {cache} ({err.strerror or err})"
+                warn(f"{built.cache_error}; continuing without it")
+    if merge and needs_merge(built):  # after the lock: a merge takes it only to publish
+        return _merge_after(built, folder, cache, slot, stamp, settings, max_file_bytes, merge)
     return built
+
+
+def _by_delta(previous: CorpusIndex | None, folder: Path, found: list, keys: list, files: str, slot: Path,
+              stamp: dict, warn: Warn, notice: Warn, progress: Progress | None, settings: RankSettings | None,
+              max_file_bytes: int) -> CorpusIndex | None:
+    """The index updated by writing a delta over `previous` (delta.py) and opening the result; None when
+    no delta can be made from it, or it cannot be written (the whole is built instead)."""
+    if previous is None:
+        return None
+    from .delta import update_by_delta
+
+    try:
+        done = update_by_delta(previous, found, keys, slot, {**stamp, "files": files}, warn, notice, progress,
+                               max_file_bytes)
+    except OSError:
+        return None
+    if done is None:
+        return None
+    built = CorpusIndex.load(slot, stamp, settings)
+    built.from_cache, built.reread = False, done[0]
+    return built
+
+
+def _merge_after(index: CorpusIndex, folder: Path, cache: Path, slot: Path, stamp: dict,
+                 settings: RankSettings | None, max_file_bytes: int, merge: bool | str) -> CorpusIndex:
+    """Fold a grown delta into a new base: here and now when the base is small (a merge of it costs
+    about what an update does; the merged index is returned), else in a child process of its own
+    that this one does not wait for (the index with its delta is returned)."""
+    from . import merge as merging
+
+    if merge != "here" and len(index.generation.base.sentences) >= merging.BACKGROUND_SENTENCES:
+        merging.start(folder, cache, max_file_bytes)
+        return index
+    if merging.merge(folder, cache, max_file_bytes):
+        try:
+            merged = CorpusIndex.load(slot, stamp, settings)
+        except Exception:  # noqa: BLE001 - the delta still serves
+            return index
+        if merged.fingerprint == index.fingerprint:
+            merged.from_cache, merged.reread = False, index.reread
+            return merged
+    return index
 
 
 def _load(slot: Path, stamp: dict, settings: RankSettings | None, folder: Path, warn: Warn | None

@@ -22,9 +22,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
+
     from .query import QueryTerms
     from .tfidf import SentenceIndex
 
@@ -35,6 +36,8 @@ K1, B = 1.2, 0.3
 def article_vectors(index: "SentenceIndex", article_of: np.ndarray, headlines: Sequence[str]) -> sp.csr_matrix:
     """The term-major (terms x articles) matrix of the module docstring's d(t, a), float32; `article_of`
     gives each sentence's article number."""
+    import scipy.sparse as sp  # a build's, never answering's: a saved index is read with numpy alone
+
     articles, terms = len(headlines), len(index.vocabulary)
     counts = index.term_counts(article_of, articles) + _headline_counts(index, headlines)
     counts = sp.csr_matrix(counts, dtype=np.float32)
@@ -51,6 +54,8 @@ def article_vectors(index: "SentenceIndex", article_of: np.ndarray, headlines: S
 
 
 def _headline_counts(index: "SentenceIndex", headlines: Sequence[str]) -> sp.csr_matrix:
+    import scipy.sparse as sp
+
     rows, cols = [], []
     term_ids = index.term_ids
     for row, text in enumerate(headlines):
@@ -65,6 +70,8 @@ def _headline_counts(index: "SentenceIndex", headlines: Sequence[str]) -> sp.csr
 
 def article_scores(vectors: sp.csr_matrix, query: "QueryTerms") -> np.ndarray:
     """article(a) of the module docstring for every article (float32; all 0 when none holds a term)."""
+    if hasattr(vectors, "scores"):  # a base and a delta (segments.py) work it out themselves
+        return vectors.scores(query)
     articles = vectors.shape[1]
     ids = np.asarray(query.ids, np.int64)
     if not len(ids) or not articles:

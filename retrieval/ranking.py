@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from .answer_type import answer_type_bonus, wanted_kinds
 from .cues import is_dateline_lede, novelty
@@ -38,6 +37,8 @@ from .documents import article_scores
 from .walk import Walk, top_k
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
+
     from .folder import Corpus
     from .query import QueryTerms
     from .tfidf import SentenceIndex

@@ -24,7 +24,9 @@ class Spellings:
         keys: list[int] = []
         owners: list[int] = []
         for tid, term in enumerate(vocabulary):
-            if len(term) < 3:  # questions' words have at least 4 letters, and 0.7 * 4 > 2
+            # Questions' words have at least 4 letters, and 0.7 * 4 > 2; "\0..." stands for a term no
+            # live sentence holds any more (segments.py).
+            if len(term) < 3 or term[0] == "\0":
                 continue
             variants = {term, *(term[:i] + term[i + 1:] for i in range(len(term)))}
             keys.extend(map(hash, variants))
@@ -56,7 +58,8 @@ class Spellings:
             similarity = 1 - edit_distance(term, candidate) / bigger
             if similarity >= min_similarity:
                 out.append((tid, similarity))
-        out.sort(key=lambda pair: -pair[1])  # stable: alphabetical among equals
+        # Alphabetical among equals (by the terms: a delta's terms are numbered after the base's).
+        out.sort(key=lambda pair: (-pair[1], self.vocabulary[pair[0]]))
         return out[:limit]
 
 

@@ -27,13 +27,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import scipy.sparse as sp
 
 from .query import IndexSettings, Lexicon, QueryTerms, question_terms
 from .store import mapped
 from .text import Analyzer
 from .walk import Walk, Walker
+
+if TYPE_CHECKING:  # scipy is imported where an index is built, never to answer from a saved one
+    import scipy.sparse as sp
 
 FORMAT_VERSION = 3
 
@@ -49,6 +53,8 @@ class PostingArrays:
 
     @classmethod
     def of(cls, matrix: sp.spmatrix) -> "PostingArrays":
+        import scipy.sparse as sp
+
         matrix = sp.csr_matrix(matrix, dtype=np.float32)
         matrix.sum_duplicates()  # also sorts each term's positions
         return cls(matrix.indptr.astype(np.int64, copy=False), matrix.indices.astype(np.int32, copy=False),
@@ -90,6 +96,8 @@ class SentenceIndex:
     @property
     def postings(self) -> sp.csr_matrix:
         """The term-major weight matrix (terms x sentences) as a scipy matrix."""
+        import scipy.sparse as sp
+
         p = self._postings
         return sp.csr_matrix((p.data, p.indices, p.indptr), shape=(len(self.vocabulary), p.sentences))
 
@@ -110,6 +118,8 @@ class SentenceIndex:
         """The index of sentences given as term ids (sentence i: tokens[offsets[i]:offsets[i + 1]], ids
         into `terms`). Terms no sentence uses are left out, so the result is what `build` makes from
         the texts themselves, whatever else `terms` holds."""
+        import scipy.sparse as sp
+
         tokens = np.asarray(tokens, np.int32)
         offsets = np.asarray(offsets, np.int64)
         used = np.zeros(len(terms), bool)
@@ -134,6 +144,8 @@ class SentenceIndex:
     def term_counts(self, group_of: np.ndarray, groups: int) -> sp.csr_matrix:
         """Term counts (groups x terms) of the sentences summed by group (`group_of[s]` of sentence s),
         from the stored terms when there are any, else by analysing nothing (all zero)."""
+        import scipy.sparse as sp
+
         if self._tokens is None:
             return sp.csr_matrix((groups, len(self.vocabulary)), dtype=np.float32)
         tokens, offsets = self._tokens
@@ -144,6 +156,8 @@ class SentenceIndex:
 
     def vectorize(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Sentence-side TF-IDF vectors of other texts (headlines) in this index's vocabulary."""
+        import scipy.sparse as sp
+
         rows, cols, vals = [], [], []
         term_ids = self.term_ids
         for row, text in enumerate(texts):

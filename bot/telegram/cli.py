@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import re
@@ -104,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(settings, logging.DEBUG if args.verbose else logging.INFO)
     service = AnsweringService.open(args.corpus, args.cache_dir, max_file_bytes=getattr(args, "max_file_bytes", None),
                                     on_warning=lambda message: logger.warning("%s", message))
+    import asyncio  # here, not with the module: the other commands start without it
+
     with feeds_in_background(args, logger):  # --feed: a thread saving new feed items into the corpus
         return asyncio.run(_run(service, settings))
 
@@ -111,6 +112,8 @@ def run(args: argparse.Namespace) -> int:
 async def _run(service: AnsweringService, settings: TelegramSettings) -> int:
     # python-telegram-bot is imported only here, so the other newsbot commands start without it.
     from telegram.error import InvalidToken
+
+    import asyncio
 
     from .app import build_application, serve
 
