@@ -23,6 +23,7 @@ import numpy as np
 
 from .cache import FileKey, new_build, publish, write_manifest
 from .folder import Progress, Warn
+from .incremental import same_file
 from .segments import (ARTICLE_DF, ARTICLE_LENGTHS, ARTICLE_TF, BASE_ARTICLE_TF, BASE_HEADLINES, BASE_LENGTHS, DEAD, DF, EXTRA_TERMS, FACTOR, GENERATION, TERM_MAP, UNKNOWN_WORDS, Columns,
                        Part, idf_of, save_columns)
 from .store import write_corpus
@@ -80,16 +81,15 @@ def update_by_delta(previous: "CorpusIndex", found: Sequence[tuple[str, str | Pa
     plan: list[tuple[str, object]] = []
     changed: list[tuple[str, str | Path]] = []
     for (article_id, path), key in zip(found, keys):
-        entry = [str(path), *key] if key else None
         before = where.get(article_id)
-        if entry and before and before[0] == entry:
+        if before and same_file(before[0], key):
             number = before[1]
             if number < len(alive):
                 kept_base[alive[number]] = True
                 plan.append(("base", None))
             else:
                 plan.append(("delta", number - len(alive)))
-        elif entry and article_id in skipped_before and skipped_before[article_id][0] == entry:
+        elif article_id in skipped_before and same_file(skipped_before[article_id][0], key):
             warn(f"skipped {skipped_before[article_id][1]}")
             plan.append(("skip", skipped_before[article_id][1]))
         else:

@@ -42,10 +42,9 @@ def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, str | Path
     plan: list[tuple[str, object]] = []  # ("old", article number) | ("skip", message) | ("new", None)
     changed: list[tuple[str, str | Path]] = []
     for (article_id, path), key in zip(found, keys):
-        entry = [str(path), *key] if key else None
-        if entry and old_articles.get(article_id, (None,))[0] == entry:
+        if same_file(old_articles.get(article_id, (None,))[0], key):
             plan.append(("old", old_articles[article_id][1]))
-        elif entry and old_skipped.get(article_id, (None,))[0] == entry:
+        elif same_file(old_skipped.get(article_id, (None,))[0], key):
             message = old_skipped[article_id][1]
             warn(f"skipped {message}")
             plan.append(("skip", message))
@@ -156,3 +155,11 @@ def _previous_files(previous: "CorpusIndex | None", name: str) -> tuple[dict, di
                 {row[0]: (row[1:-1], row[-1]) for row in skipped})
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return {}, {}
+
+
+def same_file(stored: list | None, key: FileKey) -> bool:
+    """True when a files-table entry ([path, size, mtime_ns, ctime_ns, inode]) is the article file as it
+    is now (`key`). The path is not compared: the article id already names the file within the folder,
+    and the folder may be spelt another way by another process (`--corpus news` in a shell, an
+    absolute path in the bot), which must not make every file look changed."""
+    return bool(key) and stored is not None and list(stored[1:]) == list(key)

@@ -100,6 +100,24 @@ def test_an_update_writes_only_a_delta_and_leaves_the_base_untouched(tmp_path):
     assert "Ferry strike" in [a.title for a, _ in updated.article_list()]
 
 
+@pytest.mark.parametrize("first, then", [("absolute", "relative"), ("relative", "absolute")])
+def test_the_folder_spelt_another_way_rereads_only_what_changed(tmp_path, monkeypatch, first, then):
+    """The bot names the folder by its absolute path, a shell user often by a relative one: an update by
+    one after the other's reads the changed file only, whether by a delta or by a whole build."""
+    folder = _corpus(tmp_path / "articles", 30)
+    cache = tmp_path / "cache"
+    monkeypatch.chdir(tmp_path)
+    spelt = {"absolute": folder.resolve(), "relative": Path("articles")}
+    open_corpus(spelt[first], cache)
+    write(folder, "story-900.md", "# Lisbon zoo\n\nThe Lisbon zoo counted 4217 penguins this spring, the keeper said.\n")
+    updated = open_corpus(spelt[then], cache, merge=False)
+    assert updated.reread == 1 and updated.generation is not None
+    write(folder, "story-901.md", "# Porto zoo\n\nThe Porto zoo counted 88 lions, the keeper said.\n")
+    again = open_corpus(spelt[first], cache, merge=False)
+    assert again.reread == 1
+    assert again.search("How many lions did the Porto zoo count?")[0].sentence.article_id == "story-901"
+
+
 def test_answers_through_deltas_equal_a_cold_build_after_adds_changes_and_deletes(tmp_path):
     folder = _corpus(tmp_path / "articles", 40)
     cache = tmp_path / "cache"
