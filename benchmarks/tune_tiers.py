@@ -42,7 +42,7 @@ def news_tops(setup) -> tuple[np.ndarray, int]:
     service, index = setup.service, setup.service.index
     rows = []
     for q, answerable in [(q, True) for q in setup.questions] + [(q, False) for q in setup.unanswerable]:
-        hits = index.search(q.text, k=1)
+        hits = index.search(q.text, k=1, margins=True)
         if not hits:
             rows.append((0, 0, 1, 0, 0))
             continue
@@ -74,7 +74,7 @@ def seed_tops() -> np.ndarray:
         service = AnsweringService.open(None, tmp)
         rows = []
         for item in read_items(seeds.folder() / "questions.jsonl"):
-            hits = service.index.search(item.question, 1)
+            hits = service.index.search(item.question, 1, margins=True)
             if not hits:
                 rows.append((0, 0, 1, item.expected is not None, 0))
                 continue

@@ -53,6 +53,11 @@ class AnswerSettings:
     maybe_score: float = 0.9
     maybe_margin: float = 0.0
 
+    @property
+    def weighs_margins(self) -> bool:
+        """True when a tier asks for a lead over other articles: only then does a search work it out."""
+        return self.min_margin > 0 or self.maybe_margin > 0
+
     def accepts(self, score: float, coverage: float, margin: float = float("inf")) -> bool:
         """True when a best match with this ranked score, coverage and lead over other articles is given
         as the answer."""

@@ -121,7 +121,8 @@ class AnsweringService:
                 searched = (text[:named.start] + " " + text[named.end:]).strip()
         k = wanted + 5  # more than wanted, for the copies folded away; more again while copies fill it
         while True:
-            hits = index.search(searched, k=k, article=article, allowed=allowed)
+            hits = index.search(searched, k=k, article=article, allowed=allowed,
+                                 margins=self.settings.weighs_margins)
             if searched != text and not hits:
                 hits = self._day_hits(index, allowed, article, k)
             passages = archive.fold_copies([self._passage(index, hit) for hit in hits])
@@ -218,7 +219,8 @@ class AnsweringService:
         # The question's own words ("What did he promise?") are searched too; a passage found by them
         # alone must still be about what the pronoun stands for (checked below).
         for own, words in ((False, search), (True, reading.own_words)):
-            ranked = index.search(words, k=skip + top_k + len(reading.exclude) + 10, article=article) if words else []
+            ranked = index.search(words, k=skip + top_k + len(reading.exclude) + 10, article=article,
+                                  margins=self.settings.weighs_margins) if words else []
             for hit in ranked:
                 if hit.position in reading.exclude or hit.sentence.text in given:  # a wire copy given too
                     continue

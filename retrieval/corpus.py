@@ -86,17 +86,18 @@ class CorpusIndex:
 
     # -- questions ------------------------------------------------------------------------------
     def search(self, question: str, k: int = 10, article: str | None = None,
-               allowed: np.ndarray | None = None) -> list[Hit]:
+               allowed: np.ndarray | None = None, margins: bool = False) -> list[Hit]:
         """The k best sentences for a question, best first. Unknown `article` ids find nothing. With
-        `allowed` (a boolean per sentence), only those sentences are ranked."""
+        `allowed` (a boolean per sentence), only those sentences are ranked. With `margins`, each Hit's
+        lead over other articles (Hit.margin) is worked out; else it is left infinite (no rival)."""
         evidence = self.evidence(question, article, k, allowed) if k > 0 else None
         if evidence is None:
             return []
         score = evidence.scores(self.settings)
         best = top_k(score, k)
-        margins = self._margins(evidence.positions, score, best)
+        leads = self._margins(evidence.positions, score, best) if margins else np.full(len(best), np.inf)
         return [self._hit(int(evidence.positions[i]), float(score[i]), float(evidence.coverage[i]), evidence.words,
-                          float(m)) for i, m in zip(best, margins)]
+                          float(m)) for i, m in zip(best, leads)]
 
     def _margins(self, positions: np.ndarray, score: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Each chosen candidate's lead over the best candidate of another article that reports something

@@ -198,12 +198,15 @@ def test_rival_margins_compare_with_the_best_other_article_that_reports_somethin
 def test_search_gives_each_hit_its_lead_over_other_articles():
     index = corpus(("Harbour strike", ["Dock workers at the harbour went on strike on Monday."]),
                    ("Weather", ["A storm hit the harbour town.", "Dock workers stayed home."]))
-    hits = index.search("when did the dock workers strike at the harbour", 3)
+    hits = index.search("when did the dock workers strike at the harbour", 3, margins=True)
     assert hits[0].sentence.article_id == "a0"
     rival = max(h.score for h in hits if h.sentence.article_id != "a0")
     assert hits[0].margin == pytest.approx(hits[0].score - rival)
-    one = index.search("when did the dock workers strike at the harbour", 3, article="a0")
+    one = index.search("when did the dock workers strike at the harbour", 3, article="a0", margins=True)
     assert np.isinf(one[0].margin)
+    # Not asked for (no tier of the default settings weighs it): not worked out, the ranking the same.
+    plain = index.search("when did the dock workers strike at the harbour", 3)
+    assert all(np.isinf(h.margin) for h in plain) and [h.position for h in plain] == [h.position for h in hits]
 
 
 def test_new_settings_set_on_an_index_rank_by_them():
