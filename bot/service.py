@@ -119,19 +119,40 @@ class AnsweringService:
             if on_day.any():
                 allowed = on_day
                 searched = (text[:named.start] + " " + text[named.end:]).strip()
-        k = wanted + 5  # more than wanted, for the copies folded away; more again while copies fill it
+        # More than wanted, for the copies folded away; more again while copies fill it. The postings
+        # are walked once (CorpusIndex.ranked): a larger k only weighs more of the same candidates.
+        found = index.ranked(searched, article=article, allowed=allowed, margins=self.settings.weighs_margins)
+        made: dict[tuple, Passage] = {}  # a hit's passage, made once however often the loop below asks
+        k = wanted + 5
         while True:
-            hits = index.search(searched, k=k, article=article, allowed=allowed,
-                                 margins=self.settings.weighs_margins)
+            hits = found.hits(k, matched=False) if found is not None else []
+            words = found.words if hits else None
             if searched != text and not hits:
                 hits = self._day_hits(index, allowed, article, k)
-            passages = archive.fold_copies([self._passage(index, hit) for hit in hits])
+            passages = archive.fold_copies([self._made(made, index, hit) for hit in hits])
             if len(passages) >= wanted or len(hits) < k or k >= 800:
                 break
             k *= 2
         passages = archive.newer_first(passages)
+        # Only the passages that can be shown (or give a figure) get their dates and matched words.
+        shown = max(wanted, archive.FIGURE_DEPTH) if archive.asks_figure(text) else wanted
+        passages[:shown] = [self._complete(index, p, words) for p in passages[:shown]]
         passages = archive.newest_figure_first(text, passages, lambda p: self._acceptable(index, searched, p))
         return passages, searched
+
+    def _made(self, made: dict, index: CorpusIndex, hit: Hit) -> Passage:
+        key = (hit.position, hit.score, hit.coverage, hit.margin)
+        passage = made.get(key)
+        if passage is None:
+            passage = made[key] = self._passage(index, hit, complete=False)
+        return passage
+
+    def _complete(self, index: CorpusIndex, passage: Passage, words: tuple[str, ...] | None) -> Passage:
+        """A passage made with `complete=False` given its dates and (with `words`, the searched terms)
+        the words of its sentence that matched."""
+        matched = index.matched(index.texts([passage.position])[0], words) if words is not None else ()
+        dates = tuple(mentions(passage.text, published_day(passage.article.published)))
+        return replace(passage, matched=matched, dates=dates) if matched or dates else passage
 
     def _day_hits(self, index: CorpusIndex, allowed: np.ndarray, article: str | None, k: int) -> list[Hit]:
         """The sentences of the day a question names, when the rest of it ("What happened on ...?") has no
@@ -176,7 +197,8 @@ class AnsweringService:
     def _about(self, index: CorpusIndex, about, allowed: np.ndarray | None, article: str | None) -> list[Passage]:
         """Answers from the front matter of the articles about the question's subject: the most relevant
         first (newer first among equally relevant); for "which outlets", one answer per outlet."""
-        hits = index.search(about.subject, k=200, article=article, allowed=allowed)
+        found = index.ranked(about.subject, article=article, allowed=allowed)
+        hits = found.hits(200, matched=False) if found is not None else []  # their words are not shown
         wanted = set(index.terms(about.subject))
         seen, found = set(), []
         for hit in hits:
@@ -259,21 +281,23 @@ class AnsweringService:
         before = index.text_before(passage.position) if _NEEDS_PREVIOUS.match(passage.text) else None
         return set(index.terms(f"{text} {before}" if before else text))
 
-    def _passage(self, index: CorpusIndex, hit: Hit) -> Passage:
+    def _passage(self, index: CorpusIndex, hit: Hit, complete: bool = True) -> Passage:
+        """The passage of a hit; without `complete`, without its dates (and with the hit's matched
+        words, none when it was asked for without): `_complete` adds them to the passages shown."""
         s = hit.sentence
         text, matched = s.text, hit.matched
         position = hit.position
         # The sentence before, when this one opens with a pronoun or continues its quotation, or names
         # no speaker while the one before does (`..., police said. The number of victims could rise.`):
         # the reader then sees who said it, and the passage claims no more than the article does.
-        before = index.sentence_before(position)
+        before = index.sentence_before(position, s)
         if before is not None and (_NEEDS_PREVIOUS.match(s.text) or _open_quote(before.text)
                                    or before.attributed_to and not s.attributed_to):
             text = f"{before.text} {s.text}"
         a = index.header(position)
         return Passage(text, hit.score, source_of(a), s.paragraph, s.sentence, s.attributed_to, s.kind, s.credit,
                        matched, position, coverage=hit.coverage, margin=hit.margin,
-                       dates=tuple(mentions(text, published_day(a.published))))
+                       dates=tuple(mentions(text, published_day(a.published))) if complete else ())
 
     def context(self, passage: Passage) -> str | None:
         """The whole paragraph a passage comes from, or None when the article is gone."""

@@ -24,7 +24,7 @@ from .incremental import update
 from .delta import needs_merge
 from .lock import build_lock
 from .query import IndexSettings
-from .ranking import Evidence, Ranker, RankSettings
+from .ranking import Evidence, Ranker, Ranking, RankSettings
 from .records import Article, Hit, Sentence
 from .store import write_corpus
 from .tfidf import SentenceIndex
@@ -90,14 +90,21 @@ class CorpusIndex:
         """The k best sentences for a question, best first. Unknown `article` ids find nothing. With
         `allowed` (a boolean per sentence), only those sentences are ranked. With `margins`, each Hit's
         lead over other articles (Hit.margin) is worked out; else it is left infinite (no rival)."""
-        evidence = self.evidence(question, article, k, allowed) if k > 0 else None
-        if evidence is None:
-            return []
-        score = evidence.scores(self.settings)
-        best = top_k(score, k)
-        leads = self._margins(evidence.positions, score, best) if margins else np.full(len(best), np.inf)
-        return [self._hit(int(evidence.positions[i]), float(score[i]), float(evidence.coverage[i]), evidence.words,
-                          float(m)) for i, m in zip(best, leads)]
+        found = self.ranked(question, article, allowed, margins) if k > 0 else None
+        return [] if found is None else found.hits(k)
+
+    def ranked(self, question: str, article: str | None = None, allowed: np.ndarray | None = None,
+               margins: bool = False) -> "Ranked | None":
+        """The question's ranking, to take as many best hits from as wanted (`Ranked.hits`): what
+        `search` gives for any k, the postings walked once however many are taken. None when no
+        sentence (of `article`, among the `allowed`) shares a term with the question."""
+        within = None
+        if article is not None:
+            within = self.article_span(article)
+            if within is None:
+                return None
+        ranking = self.ranker.ranking(question, within, allowed)
+        return None if ranking is None else Ranked(self, ranking, margins)
 
     def _margins(self, positions: np.ndarray, score: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Each chosen candidate's lead over the best candidate of another article that reports something
@@ -159,17 +166,23 @@ class CorpusIndex:
         """The index terms a question is searched with: its own, their synonyms and close spellings."""
         return self.index.query(question).words
 
-    def _hit(self, position: int, score: float, coverage: float, words: tuple[str, ...],
+    def _hit(self, position: int, score: float, coverage: float, words: tuple[str, ...] | None,
              margin: float = float("inf")) -> Hit:
+        """A Hit; its matched words only with `words` (else none: see `matched`)."""
         sentence = self.corpus.sentences[position]
+        matched = self.matched(sentence.text, words) if words is not None else ()
+        return Hit(position, score, sentence, coverage, matched, margin)
+
+    def matched(self, text: str, words: tuple[str, ...]) -> tuple[str, ...]:
+        """The words of a sentence's text whose index terms are among `words` (a question's searched
+        terms), each once, in order: what an answer shows in bold."""
         wanted = set(words)
         analyzer = self.index.analyzer
         # A plain ASCII word analyses to its lower-cased term alone; only other words need the full analysis.
-        matched = tuple(dict.fromkeys(
-            word for word in _WORD.findall(sentence.text) if analyzer.term(word.lower()) in wanted
+        return tuple(dict.fromkeys(
+            word for word in _WORD.findall(text) if analyzer.term(word.lower()) in wanted
             or not (word.isascii() and word.isalnum()) and any(t in wanted for t in analyzer.terms(word))
         ))
-        return Hit(position, score, sentence, coverage, matched, margin)
 
     # -- articles and sentences -----------------------------------------------------------------
     def article(self, article_id: str) -> Article | None:
@@ -184,13 +197,15 @@ class CorpusIndex:
         """The headline and metadata (no paragraphs) of the article the sentence at `position` is in."""
         return self.corpus.article_header(int(self.corpus.article_of[position]))
 
-    def sentence_before(self, position: int) -> Sentence | None:
-        """The sentence before the one at `position` in the same paragraph, or None."""
+    def sentence_before(self, position: int, sentence: Sentence | None = None) -> Sentence | None:
+        """The sentence before the one at `position` in the same paragraph, or None. `sentence`, when
+        given, is the one at `position` (so it is not read again)."""
         corpus = self.corpus
         if position <= 0 or corpus.article_of[position - 1] != corpus.article_of[position]:
             return None
         before = corpus.sentences[position - 1]
-        return before if before.paragraph == corpus.sentences[position].paragraph else None
+        paragraph = (sentence or corpus.sentences[position]).paragraph
+        return before if before.paragraph == paragraph else None
 
     def texts(self, positions: list[int]) -> list[str]:
         """The texts of the sentences at these positions."""
@@ -272,6 +287,32 @@ class CorpusIndex:
         loaded.fingerprint = str(manifest.get("files", ""))
         loaded.saved_in = folder
         return loaded
+
+
+class Ranked:
+    """One question's ranking over a corpus (CorpusIndex.ranked): its best hits, as many as asked."""
+
+    def __init__(self, index: CorpusIndex, ranking: "Ranking", margins: bool):
+        self.index, self.ranking, self.margins = index, ranking, margins
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The index terms the question was searched with (for `CorpusIndex.matched`)."""
+        return self.ranking.words
+
+    def hits(self, k: int, matched: bool = True) -> list[Hit]:
+        """The k best sentences, best first: `CorpusIndex.search`'s hits for this k. Without `matched`,
+        the Hits name no matched words (`CorpusIndex.matched` works them out for those shown)."""
+        if k <= 0:
+            return []
+        index = self.index
+        evidence = self.ranking.evidence(k)
+        score = evidence.scores(self.ranking.settings)
+        best = top_k(score, k)
+        leads = index._margins(evidence.positions, score, best) if self.margins else np.full(len(best), np.inf)
+        words = evidence.words if matched else None
+        return [index._hit(int(evidence.positions[i]), float(score[i]), float(evidence.coverage[i]), words,
+                           float(m)) for i, m in zip(best, leads)]
 
 
 def _held_kinds(corpus: Corpus) -> np.ndarray:

@@ -228,6 +228,13 @@ class Ranker:
         """The whole evidence for the best `settings.candidates` (or `k`, if more) sentences by their
         cheap evidence, among the `allowed` ones (a boolean per sentence) if given; None when no such
         sentence shares a term with the question."""
+        ranking = self.ranking(question, within, allowed)
+        return None if ranking is None else ranking.evidence(k)
+
+    def ranking(self, question: str, within: tuple[int, int] | None = None,
+                allowed: np.ndarray | None = None) -> "Ranking | None":
+        """The question's candidates with their cheap evidence, weighed in full as far as asked
+        (`Ranking.evidence`); None when no `allowed` sentence shares a term with the question."""
         cheap = self.cheap_evidence(self.index.query(question), within, allowed)
         if cheap is None:
             return None
@@ -238,8 +245,7 @@ class Ranker:
             # A sentence that holds the kind of thing asked for may earn the answer-type weight: it is
             # shortlisted as if it did, so that a dated sentence among many alike is still read.
             hopeful = hopeful + np.float32(s.answer_type_weight) * ((self.kinds[cheap.positions] & wanted) != 0)
-        shortlist = np.sort(top_k(hopeful, max(s.candidates, k or 0)))
-        return self.with_word_evidence(question, cheap, shortlist)
+        return Ranking(self, question, cheap, hopeful, s)
 
     def cheap_evidence(self, query: "QueryTerms", within: tuple[int, int] | None = None,
                        allowed: np.ndarray | None = None) -> CheapEvidence | None:
@@ -272,6 +278,13 @@ class Ranker:
 
     def with_word_evidence(self, question: str, cheap: CheapEvidence, rows: np.ndarray) -> Evidence:
         """The whole evidence of the given rows (ascending) of `cheap`: word order and answer type added."""
+        bigrams, proximity, answer_type, new = self.word_evidence(question, cheap, rows)
+        return _whole(cheap, rows, bigrams, proximity, answer_type, new)
+
+    def word_evidence(self, question: str, cheap: CheapEvidence, rows: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(bigrams, proximity, answer type, novelty) of the given rows of `cheap`: what needs the
+        sentences' terms and text. Each row's figures are its own (no row's depend on another's)."""
         positions = cheap.positions[rows]
         texts, speakers = self.corpus.texts_and_speakers(positions.tolist())
         index = self.index
@@ -286,11 +299,7 @@ class Ranker:
         answer_type = answer_type_bonus(question, texts, speakers)
         # A sentence that holds a new thing of the kind asked for ("... on Thursday") says enough.
         new = np.maximum(novelty(asked, terms), answer_type)
-        return Evidence(positions, cheap.coverage[rows], cheap.cosine[rows], cheap.headline[rows],
-                        cheap.neighbour[rows], cheap.lead[rows], bigrams, proximity,
-                        answer_type, cheap.words,
-                        None if cheap.article is None else cheap.article[rows], new,
-                        None if cheap.lede is None else cheap.lede[rows])
+        return bigrams, proximity, answer_type, new
 
     def headline_bits(self, query: "QueryTerms") -> np.ndarray:
         """For every article, the bit set of the query ids its headline holds."""
@@ -301,3 +310,48 @@ class Ranker:
             if a < b:
                 bits[indices[a:b][data[a:b] != 0]] |= 1 << column
         return bits
+
+
+def _whole(cheap: CheapEvidence, rows: np.ndarray, bigrams: np.ndarray, proximity: np.ndarray,
+           answer_type: np.ndarray, new: np.ndarray) -> Evidence:
+    """The Evidence of `rows` of `cheap`, with their word evidence (aligned with `rows`)."""
+    return Evidence(cheap.positions[rows], cheap.coverage[rows], cheap.cosine[rows], cheap.headline[rows],
+                    cheap.neighbour[rows], cheap.lead[rows], bigrams, proximity, answer_type, cheap.words,
+                    None if cheap.article is None else cheap.article[rows], new,
+                    None if cheap.lede is None else cheap.lede[rows])
+
+
+class Ranking:
+    """One question's candidates: the cheap evidence of every sentence sharing a term, worked out once,
+    and the word evidence of the shortlist, each sentence's at most once however far the shortlist
+    grows. Asking for more answers (a larger `k`, as folding copies away does) walks nothing again."""
+
+    def __init__(self, ranker: Ranker, question: str, cheap: CheapEvidence, hopeful: np.ndarray,
+                 settings: RankSettings):
+        self.question, self.cheap, self.settings = question, cheap, settings
+        self._ranker, self._hopeful = ranker, hopeful
+        self._rows = np.zeros(0, np.int64)  # the rows of `cheap` weighed in full so far, ascending
+        self._word: tuple[np.ndarray, ...] = ()  # their word evidence, aligned with _rows
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The index terms the question was searched with."""
+        return self.cheap.words
+
+    def evidence(self, k: int | None = None) -> Evidence:
+        """The whole evidence for the best `settings.candidates` (or `k`, if more) candidates by their
+        cheap evidence (and the answer-type weight they may earn), in position order."""
+        rows = np.sort(top_k(self._hopeful, max(self.settings.candidates, k or 0)))
+        new = rows[np.isin(rows, self._rows, assume_unique=True, invert=True)] if len(self._rows) else rows
+        if len(new):
+            word = self._ranker.word_evidence(self.question, self.cheap, new)
+            if len(self._rows):
+                order = np.argsort(np.concatenate([self._rows, new]), kind="stable")
+                self._rows = np.concatenate([self._rows, new])[order]
+                self._word = tuple(np.concatenate([have, more])[order] for have, more in zip(self._word, word))
+            else:
+                self._rows, self._word = new, word
+        if len(self._rows) == len(rows):
+            return _whole(self.cheap, rows, *self._word)
+        at = np.searchsorted(self._rows, rows)
+        return _whole(self.cheap, rows, *(values[at] for values in self._word))
