@@ -72,18 +72,20 @@ def published_at(passage: Passage) -> datetime | None:
 def fold_copies(passages: Sequence[Passage]) -> list[Passage]:
     """One answer for each sentence however many articles carry it, in the order of its best copy."""
     groups: list[list[Passage]] = []
-    keys: list[tuple[tuple[str, ...], frozenset]] = []  # each group's first sentence: its words, its shingles
+    keys: list[tuple[list[str], frozenset, int]] = []  # each group's first sentence: words, shingles, how many
     for p in passages:
-        w = tuple(words(p.text))
-        mine = _shingles(list(w))
-        for group, (their_words, theirs) in zip(groups, keys):
-            if (w == their_words or len(mine & theirs) >= COPY_SIMILARITY * len(mine | theirs)) \
-                    and p.article.id not in {q.article.id for q in group}:
+        w = words(p.text)
+        mine = _shingles(w)
+        size = len(mine)
+        for group, (their_words, theirs, their_size) in zip(groups, keys):
+            # The shared shingles are at most the smaller set: sets of sizes too far apart are never copies.
+            if (w == their_words or COPY_SIMILARITY * max(size, their_size) <= min(size, their_size)
+                    and _alike(mine, theirs)) and p.article.id not in {q.article.id for q in group}:
                 group.append(p)
                 break
         else:
             groups.append([p])
-            keys.append((w, mine))
+            keys.append((w, mine, size))
     out = []
     for group in groups:
         if len(group) == 1:
@@ -95,6 +97,12 @@ def fold_copies(passages: Sequence[Passage]) -> list[Passage]:
         out.append(replace(cited, score=group[0].score, coverage=group[0].coverage, margin=group[0].margin,
                            also_in=others))
     return out
+
+
+def _alike(mine: frozenset, theirs: frozenset) -> bool:
+    """Shingle sets alike enough for copies: a Jaccard of at least COPY_SIMILARITY."""
+    shared = len(mine & theirs)
+    return shared >= COPY_SIMILARITY * (len(mine) + len(theirs) - shared)
 
 
 def newer_first(passages: Sequence[Passage]) -> list[Passage]:

@@ -67,6 +67,7 @@ class CorpusIndex:
         self.fingerprint = ""  # of the corpus files it was made from, set by open_corpus
         self.saved_in: Path | None = None  # the cache build it was loaded from
         self.reread = 0  # how many article files were read to make it (0 when loaded as it was)
+        self._word_terms: dict[str, frozenset[str]] = {}  # a sentence's word -> the terms it matches (`matched`)
 
     @classmethod
     def build(cls, corpus: Corpus, settings: RankSettings | None = None,
@@ -177,12 +178,28 @@ class CorpusIndex:
         """The words of a sentence's text whose index terms are among `words` (a question's searched
         terms), each once, in order: what an answer shows in bold."""
         wanted = set(words)
+        known = self._word_terms
+        out: dict[str, None] = {}
+        for word in _WORD.findall(text):
+            terms = known.get(word)
+            if terms is None:
+                terms = self._terms_of_word(word)
+            if not wanted.isdisjoint(terms):
+                out[word] = None
+        return tuple(out)
+
+    def _terms_of_word(self, word: str) -> frozenset[str]:
+        """The terms a word of a sentence matches: its lower-cased term (a plain ASCII word has no
+        other), and for any other word every term its full analysis gives."""
         analyzer = self.index.analyzer
-        # A plain ASCII word analyses to its lower-cased term alone; only other words need the full analysis.
-        return tuple(dict.fromkeys(
-            word for word in _WORD.findall(text) if analyzer.term(word.lower()) in wanted
-            or not (word.isascii() and word.isalnum()) and any(t in wanted for t in analyzer.terms(word))
-        ))
+        terms = {analyzer.term(word.lower())} - {None}
+        if not (word.isascii() and word.isalnum()):
+            terms.update(analyzer.terms(word))
+        found = frozenset(terms)
+        if len(self._word_terms) >= 500_000:  # a bound, far above a corpus's distinct words in use
+            self._word_terms.clear()
+        self._word_terms[word] = found
+        return found
 
     # -- articles and sentences -----------------------------------------------------------------
     def article(self, article_id: str) -> Article | None:

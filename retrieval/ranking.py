@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from .answer_type import answer_type_bonus, wanted_kinds
-from .cues import is_dateline_lede, novelty
+from .cues import is_dateline_lede
 from .documents import article_scores
 from .walk import Walk, top_k
 
@@ -105,6 +105,27 @@ def _proximity(matched: list[str], at: list[int]) -> float:
             have -= counts[matched[left]] == 0
             left += 1
     return distinct / shortest
+
+
+def word_figures(question_terms: Sequence, sentence_terms: Sequence[Sequence], enough: int = 6
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(bigrams, proximity, novelty) of each sentence, in one pass over its terms: what
+    `word_order_evidence` and `cues.novelty` give (tests/test_ranking.py holds the three to it)."""
+    wanted = set(question_terms)
+    pairs = set(zip(question_terms, question_terms[1:]))
+    n = len(sentence_terms)
+    bigrams, proximity, novel = np.zeros(n, np.float32), np.zeros(n, np.float32), np.zeros(n, np.float32)
+    for row, terms in enumerate(sentence_terms):
+        novel[row] = min(len(set(terms) - wanted), enough) / enough
+        at = [i for i, t in enumerate(terms) if t in wanted]
+        if len(at) < 2:  # no pair of question terms side by side, and no span of two
+            continue
+        if pairs:  # a question pair side by side is two matched terms next to each other
+            side = {(terms[i], terms[j]) for i, j in zip(at, at[1:]) if j == i + 1}
+            if side:
+                bigrams[row] = len(pairs.intersection(side)) / len(pairs)
+        proximity[row] = _proximity([terms[i] for i in at], at)
+    return bigrams, proximity, novel
 
 
 def neighbour_gain(positions: np.ndarray, present: np.ndarray, weights: np.ndarray,
@@ -214,14 +235,18 @@ class Ranker:
         # True where a new article opens (and one past the end): no neighbour evidence across it.
         self._opens = np.r_[order == 0, True]
 
-    def _ledes(self, positions: np.ndarray) -> np.ndarray:
-        """The lede flag of each sentence at `positions`, reading the first sentences not read before."""
-        unread = positions[self._lede_unread[positions]]
+    def _ledes(self, positions: np.ndarray, first: np.ndarray) -> np.ndarray:
+        """The lede flag of each sentence at `positions` (`first`: which of them open their article),
+        reading the first sentences not read before."""
+        firsts = positions[first]
+        unread = firsts[self._lede_unread[firsts]]
         if len(unread):
             texts, _ = self.corpus.texts_and_speakers(unread.tolist())
             self._lede[unread] = [is_dateline_lede(t) for t in texts]
             self._lede_unread[unread] = False
-        return self._lede[positions]
+        lede = np.zeros(len(positions), np.float32)
+        lede[first] = self._lede[firsts]
+        return lede
 
     def evidence(self, question: str, within: tuple[int, int] | None = None, k: int | None = None,
                  allowed: np.ndarray | None = None) -> Evidence | None:
@@ -261,17 +286,19 @@ class Ranker:
             return None
         tables = query.bits
         missing = ~walk.bits
-        before = np.where(self._opens[positions], 0, walk.before)
-        after = np.where(self._opens[positions + 1], 0, walk.after)
-        in_headline = self.headline_bits(query)[self.corpus.article_of[positions]]
+        article_of = self.corpus.article_of[positions]
         coverage, cosine, lead = tables.covered(walk.bits), walk.cosine, self._lead[positions]
+        first = lead == 1  # an article's first sentence (1 / (1 + 0)): none before it in its article
+        before = np.where(first, 0, walk.before)
+        after = np.where(self._opens[positions + 1], 0, walk.after)
+        in_headline = self.headline_bits(query)[article_of]
         headline = tables.share(in_headline & missing)
         neighbour = np.maximum(tables.share(before & missing), tables.share(after & missing))
         article = None
         if self.articles is not None:
             # Over all articles even when searching one, so that a score means the same either way.
-            article = article_scores(self.articles, query)[self.corpus.article_of[positions]]
-        lede = self._ledes(positions)
+            article = article_scores(self.articles, query)[article_of]
+        lede = self._ledes(positions, first)
         score = weighted_sum(self.settings, coverage, headline, neighbour, lead, cosine, article=article, lede=lede)
         return CheapEvidence(positions, coverage, cosine, headline, neighbour, lead, score, query.words, article,
                              lede)
@@ -286,20 +313,26 @@ class Ranker:
         """(bigrams, proximity, answer type, novelty) of the given rows of `cheap`: what needs the
         sentences' terms and text. Each row's figures are its own (no row's depend on another's)."""
         positions = cheap.positions[rows]
-        texts, speakers = self.corpus.texts_and_speakers(positions.tolist())
         index = self.index
         asked = index.analyzer.terms(question)
         terms = index.sentence_terms(positions, as_ids=True)  # stored at build: no second analysis
+        # Only a sentence that holds the kind of thing asked for at all (its `held_kinds`) can earn the
+        # answer-type bonus: only those are read, unless their terms must be read from the text too.
+        wanted = wanted_kinds(question)
+        held = (self.kinds[positions] & wanted) != 0 if terms is not None else np.ones(len(positions), bool)
+        read = positions[held].tolist()
+        texts, speakers = self.corpus.texts_and_speakers(read) if read else ([], [])
         if terms is None:
             terms = [index.analyzer.terms(text) for text in texts]
         else:  # compared as term ids; each word the index lacks gets one id no sentence has
             ids, unknown = index.term_ids, {}
             asked = [ids[term] if term in ids else unknown.setdefault(term, -1 - len(unknown)) for term in asked]
-        bigrams, proximity = word_order_evidence(asked, terms)
-        answer_type = answer_type_bonus(question, texts, speakers)
+        bigrams, proximity, novel = word_figures(asked, terms)
+        answer_type = np.zeros(len(positions), np.float32)
+        if read:
+            answer_type[held] = answer_type_bonus(question, texts, speakers)
         # A sentence that holds a new thing of the kind asked for ("... on Thursday") says enough.
-        new = np.maximum(novelty(asked, terms), answer_type)
-        return bigrams, proximity, answer_type, new
+        return bigrams, proximity, answer_type, np.maximum(novel, answer_type)
 
     def headline_bits(self, query: "QueryTerms") -> np.ndarray:
         """For every article, the bit set of the query ids its headline holds."""

@@ -144,6 +144,7 @@ class StoredArticles(Sequence[Article]):
         self._first = mapped(folder / "article_paragraphs.npy")
         self._kinds = mapped(folder / "paragraph_kinds.npy")
         self._credit = mapped(folder / "paragraph_credits.npy")
+        self._headers: dict[int, Article] = {}  # headers decoded (answers cite the same articles again and again)
         if len(self._meta) != len(self.ids) \
                 or self._first.shape != (len(self.ids) + 1,) or int(self._first[-1]) != len(self._text) \
                 or self._kinds.shape != (len(self._text),) or self._credit.shape != (len(self._text),):
@@ -169,10 +170,19 @@ class StoredArticles(Sequence[Article]):
 
     def header(self, i: int, paragraphs: tuple[Paragraph, ...] = ()) -> Article:
         """The article's headline and metadata; without its paragraphs (nothing decoded) unless given."""
+        if not paragraphs:
+            known = self._headers.get(i)
+            if known is not None:
+                return known
         m = json.loads(self._meta[i])
-        return Article(id=m["id"], title=m["title"], paragraphs=paragraphs, source=m["source"], url=m["url"],
-                       published=m["published"], author=m["author"],
-                       metadata=tuple(tuple(kv) for kv in m["metadata"]), path=m["path"])
+        article = Article(id=m["id"], title=m["title"], paragraphs=paragraphs, source=m["source"], url=m["url"],
+                          published=m["published"], author=m["author"],
+                          metadata=tuple(tuple(kv) for kv in m["metadata"]), path=m["path"])
+        if not paragraphs:
+            if len(self._headers) >= 20_000:  # Articles are small and immutable; a bound all the same
+                self._headers.clear()
+            self._headers[i] = article
+        return article
 
 
 def write_corpus(folder: Path, articles: Sequence[Article], sentences: Sequence[Sentence]) -> None:

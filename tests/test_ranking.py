@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from bot.service import AnswerSettings
 from retrieval import RankSettings, SentenceIndex, parse_article
@@ -13,7 +14,7 @@ from retrieval.corpus import Corpus, CorpusIndex
 from retrieval.answer_type import answer_type_bonus
 from retrieval.cues import is_dateline_lede, novelty
 from retrieval.documents import rival_margins
-from retrieval.ranking import neighbour_gain, word_order_evidence
+from retrieval.ranking import neighbour_gain, word_figures, word_order_evidence
 
 
 def corpus(*articles: tuple[str, list[str]], settings: RankSettings | None = None) -> CorpusIndex:
@@ -59,6 +60,15 @@ def test_proximity_is_matched_words_over_the_shortest_span_holding_them():
     _, proximity = word_order_evidence(["capit", "franc"],
                                        [["capit", "franc"], ["capit", "x", "y", "franc"], ["franc"], ["capit", "x", "franc", "capit"]])
     assert proximity.tolist() == pytest.approx([1.0, 0.5, 0.0, 1.0])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-2, 6), max_size=8), st.lists(st.lists(st.integers(-2, 9), max_size=14), max_size=6))
+def test_word_figures_in_one_pass_are_word_order_evidence_and_novelty(question, sentences):
+    bigrams, proximity, novel = word_figures(question, sentences)
+    expected_bigrams, expected_proximity = word_order_evidence(question, sentences)
+    assert bigrams.tobytes() == expected_bigrams.tobytes() and proximity.tobytes() == expected_proximity.tobytes()
+    assert novel.tobytes() == novelty(question, sentences).tobytes()
 
 
 # -- context --------------------------------------------------------------------------------------
