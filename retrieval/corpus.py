@@ -18,7 +18,7 @@ from .articles import DEFAULT_MAX_FILE_BYTES
 from .dates import DayIndex
 from .cache import (CacheDamaged, cache_slot, corpus_files, default_cache_root, fingerprint, new_build,
                     publish, read_manifest, write_manifest)
-from .documents import article_vectors, rival_margins
+from .documents import SAME_REPORT, Story, article_vectors, rival_margins, same_story, unit_vector
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
 from .incremental import update
 from .delta import needs_merge
@@ -61,6 +61,7 @@ class CorpusIndex:
         self.ranker = ranker(index, corpus, self.headlines, self.kinds, settings or RankSettings(), self.articles)
         self.generation = None  # a base and a delta joined (segments.py), when loaded as one
         self._article_numbers = {a: i for i, a in enumerate(corpus.article_ids)}
+        self._stories: dict[int, Story] = {}  # article number: documents.Story, made when first compared
         self.from_cache = False  # set by load
         self.cache_error: str | None = None  # why the index could not be saved to the cache, when it could not
         self.skipped: tuple[str, ...] = ()  # the files left out, "path: reason"
@@ -100,8 +101,8 @@ class CorpusIndex:
                           float(m)) for i, m in zip(best, leads)]
 
     def _margins(self, positions: np.ndarray, score: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Each chosen candidate's lead over the best candidate of another article that reports something
-        else (documents.rival_margins)."""
+        """Each chosen candidate's lead over the best candidate of an article that tells another story
+        (documents.rival_margins)."""
         article = self.corpus.article_of[positions]
         if len(rows) == 0 or (article == article[0]).all():
             return np.full(len(rows), np.inf, np.float32)
@@ -113,7 +114,35 @@ class CorpusIndex:
                 terms[i] = frozenset(stored[0] if stored is not None else
                                      index.analyzer.terms(corpus.texts_and_speakers([int(positions[i])])[0][0]))
             return terms[i]
-        return rival_margins(score, article, terms_of, rows)
+
+        def same_report(i: int, j: int) -> bool:
+            mine, theirs = terms_of(i), terms_of(j)
+            union = len(mine | theirs)
+            return bool(union) and len(mine & theirs) >= SAME_REPORT * union
+
+        return rival_margins(score, article, rows, same_report,
+                             lambda a, b: same_story(self._story(a), self._story(b)))
+
+    def _story(self, number: int) -> Story:
+        """Article `number` as documents.same_story compares it (kept for the next questions: an
+        archive's few stories that match many questions are the ones asked about again)."""
+        story = self._stories.get(number)
+        if story is None:
+            if len(self._stories) >= 4096:
+                self._stories.clear()
+            index, corpus = self.index, self.corpus
+            start, end = int(corpus.starts[number]), int(corpus.starts[number + 1])
+            text = index.sentence_terms(np.arange(start, end), as_ids=True)
+            term_ids = index.term_ids
+            if text is None:
+                text = [[term_ids[t] for t in index.analyzer.terms(t) if t in term_ids]
+                        for t in corpus.texts_and_speakers(list(range(start, end)))[0]]
+            title = [term_ids[t] for t in index.analyzer.terms(corpus.article_header(number).title) if t in term_ids]
+            ids = np.fromiter((t for sentence in text for t in sentence), np.int64)
+            idf = index.idf
+            story = self._stories[number] = Story(unit_vector(np.asarray(title, np.int64), idf, counted=False),
+                                                  unit_vector(np.concatenate([ids, np.asarray(title, np.int64)]), idf))
+        return story
 
     def evidence(self, question: str, article: str | None = None, k: int | None = None,
                  allowed: np.ndarray | None = None) -> Evidence | None:
