@@ -110,21 +110,44 @@ def unit_vector(ids: np.ndarray, idf: np.ndarray, counted: bool = True) -> tuple
 
 def cosine(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> float:
     """The cosine of two unit_vector results."""
-    _, at_a, at_b = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
-    return float(a[1][at_a] @ b[1][at_b])
-
-
-def same_story(a: "Story", b: "Story") -> bool:
-    """True when two articles report one story (SAME_HEADLINE, SAME_TEXT): another outlet's report or a
-    later update of it, not another story that shares the question's words."""
-    return cosine(a.headline, b.headline) >= SAME_HEADLINE or cosine(a.text, b.text) >= SAME_TEXT
+    if len(a[0]) > len(b[0]):
+        a, b = b, a
+    if not len(a[0]):
+        return 0.0
+    at = np.searchsorted(b[0], a[0])  # both sorted: where each of the shorter's terms would be in the longer
+    at[at == len(b[0])] = 0
+    shared = b[0][at] == a[0]
+    return float(a[1][shared] @ b[1][at[shared]])
 
 
 class Story(NamedTuple):
-    """An article as same_story compares it: its headline's and its whole text's unit vectors."""
+    """An article as same_story compares it: its headline's unit vector (a few terms: a dict, term id to
+    weight) and its whole text's (unit_vector)."""
 
-    headline: tuple[np.ndarray, np.ndarray]
+    headline: dict[int, float]
     text: tuple[np.ndarray, np.ndarray]
+
+    @classmethod
+    def of(cls, headline: np.ndarray, text: np.ndarray, idf: np.ndarray) -> "Story":
+        """From the term ids of an article's headline and of its sentences (the headline counted with them)."""
+        terms, weights = unit_vector(headline, idf, counted=False)
+        return cls(dict(zip(terms.tolist(), weights.tolist())), unit_vector(np.concatenate([text, headline]), idf))
+
+
+def same_story(a: Story, b: Story) -> bool:
+    """True when two articles report one story (SAME_HEADLINE, SAME_TEXT): another outlet's report or a
+    later update of it, not another story that shares the question's words."""
+    mine, theirs = a.headline, b.headline
+    if sum(w * theirs[t] for t, w in mine.items() if t in theirs) >= SAME_HEADLINE:
+        return True
+    return cosine(a.text, b.text) >= SAME_TEXT
+
+
+def leaders(score: np.ndarray, article: np.ndarray) -> np.ndarray:
+    """Each article's best candidate (by `score`; `article` gives each candidate's), best article first."""
+    order = np.argsort(-score, kind="stable")
+    _, first = np.unique(article[order], return_index=True)
+    return order[np.sort(first)]
 
 
 def rival_margins(score: np.ndarray, article: np.ndarray, rows: np.ndarray,
@@ -140,18 +163,15 @@ def rival_margins(score: np.ndarray, article: np.ndarray, rows: np.ndarray,
     out = np.full(len(rows), np.inf, np.float32)
     if not len(rows) or len(score) < 2:
         return out
-    order = np.argsort(-score, kind="stable")
-    _, first = np.unique(article[order], return_index=True)
-    leaders = order[np.sort(first)]  # each article's best candidate, best article first
-    if len(leaders) < 2:
+    best = leaders(score, article)
+    if len(best) < 2:
         return out
-    leader_articles = article[leaders].tolist()
-    leaders = leaders.tolist()
+    best_articles = article[best].tolist()
     articles = article.tolist()
     told: dict[tuple[int, int], bool] = {}
     for n, row in enumerate(rows.tolist()):
         mine = articles[row]
-        for other, theirs in zip(leaders, leader_articles):
+        for other, theirs in zip(best.tolist(), best_articles):
             if theirs == mine:
                 continue
             pair = (mine, theirs)

@@ -12,7 +12,7 @@ from retrieval import RankSettings, SentenceIndex, parse_article
 from retrieval.corpus import Corpus, CorpusIndex
 from retrieval.answer_type import answer_type_bonus
 from retrieval.cues import is_dateline_lede, novelty
-from retrieval.documents import Story, cosine, rival_margins, same_story, unit_vector
+from retrieval.documents import SAME_TEXT, Story, cosine, rival_margins, same_story
 from retrieval.ranking import neighbour_gain, word_order_evidence
 
 
@@ -201,14 +201,15 @@ def test_rival_margins_compare_with_the_best_article_of_another_story():
 def test_same_story_by_headline_or_by_text_not_by_the_questions_words():
     idf = np.array([1.0, 1.0, 3.0, 3.0, 2.0, 2.0, 1.0, 1.0, 2.5, 2.5])
     def story(headline, text):
-        return Story(unit_vector(np.array(headline), idf, counted=False), unit_vector(np.array(text), idf))
-    floods = story([2, 3, 4], [2, 3, 4, 0, 1, 6])
+        return Story.of(np.array(headline), np.array(text), idf)
+    floods = story([2, 3, 4], [0, 1, 6, 6])
     update = story([2, 3, 4, 5], [5, 7, 0, 1])  # a later toll: other words, the same headline's names
-    rewrite = story([8, 9], [2, 3, 4, 0, 1, 6, 7])  # another outlet's text under another headline
+    rewrite = story([8, 5], [2, 3, 4, 0, 1, 6, 6, 7])  # another outlet's text under another headline
     other = story([8, 9], [4, 0, 1, 8, 9])  # shares a word of the question, about something else
     assert same_story(floods, update) and same_story(update, floods) and same_story(floods, rewrite)
     assert not same_story(floods, other) and not same_story(update, other)
     assert cosine(floods.text, floods.text) == pytest.approx(1.0)
+    assert cosine(floods.text, other.text) < SAME_TEXT and sum(floods.headline.values()) > 0
 
 
 def test_an_update_of_a_story_is_no_rival_but_another_story_is():
