@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .folder import Corpus
-from .query import IndexSettings, Lexicon, QueryTerms, question_terms
+from .query import IndexSettings, Lexicon, QueryTerms, ReadsByLexicon, question_terms
 from .ranking import Ranker
 from .records import Article, Rows, Sentence
 from .store import StoredArticles, StoredSentences, mapped
@@ -290,7 +290,7 @@ class JoinedDays:
         return np.sort(np.concatenate([base, delta]))
 
 
-class SegmentedIndex:
+class SegmentedIndex(ReadsByLexicon):
     """The sentence index of a generation: SentenceIndex's questions-side interface over both parts."""
 
     def __init__(self, generation: Generation, settings: IndexSettings | None = None):
@@ -309,18 +309,6 @@ class SegmentedIndex:
         vb = len(base.vocabulary)
         self._rescale_base = self.idf[:vb] / base.idf  # idf(t) / idf_g(t); the delta's idf_g is 1
         self._scratch = threading.local()
-
-    @property
-    def settings(self) -> IndexSettings:
-        return self.lexicon.settings
-
-    @settings.setter
-    def settings(self, settings: IndexSettings) -> None:
-        self.lexicon.settings = settings
-
-    @property
-    def term_ids(self) -> dict[str, int]:
-        return self.lexicon.term_ids
 
     def __len__(self) -> int:
         return self.g.sentences
