@@ -365,6 +365,7 @@ class Ranking:
         self._ranker, self._hopeful = ranker, hopeful
         self._rows = np.zeros(0, np.int64)  # the rows of `cheap` weighed in full so far, ascending
         self._word: tuple[np.ndarray, ...] = ()  # their word evidence, aligned with _rows
+        self._shortlists: dict[int, np.ndarray] = {}  # shortlist size: its rows
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -374,7 +375,10 @@ class Ranking:
     def evidence(self, k: int | None = None) -> Evidence:
         """The whole evidence for the best `settings.candidates` (or `k`, if more) candidates by their
         cheap evidence (and the answer-type weight they may earn), in position order."""
-        rows = np.sort(top_k(self._hopeful, max(self.settings.candidates, k or 0)))
+        size = max(self.settings.candidates, k or 0)
+        rows = self._shortlists.get(size)
+        if rows is None:  # asked again for the same shortlist (k = 8, then 16): not sorted out again
+            rows = self._shortlists[size] = np.sort(top_k(self._hopeful, size))
         new = rows[np.isin(rows, self._rows, assume_unique=True, invert=True)] if len(self._rows) else rows
         if len(new):
             word = self._ranker.word_evidence(self.question, self.cheap, new)
