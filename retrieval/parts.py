@@ -20,7 +20,7 @@ from .answer_type import held_kinds
 from .articles import DEFAULT_MAX_FILE_BYTES, ArticleError, read_article
 from .dates import DayIndex, days, published_day
 from .records import BODY, CAPTION, Article, Sentence
-from .sentences import Splitter, article_sentences
+from .sentences import Splitter, split_article
 from .text import Analyzer
 
 _analyzer: Analyzer | None = None  # one per process: its stem cache serves every run of files it reads
@@ -49,17 +49,19 @@ class Part:
 def read_part(files: Sequence[tuple[str, str | Path]], max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
               on_file: Callable[[int, Article | None], Callable[[int], None] | None] | None = None) -> Part:
     """Read, split, attribute and analyse the files. `on_file(i, article)` is called as file i is read
-    (article None when it is skipped) and may return a callback for each paragraph split (a meter)."""
+    (article None when it is skipped) and may return a callback for each paragraph split (a meter).
+
+    Each file is read, split and attributed in turn; what the index needs of each sentence (term ids,
+    kinds, days) is then found for all of the run's sentences at once (text.Analyzer.term_ids,
+    answer_type.held_kinds_of, dates.maybe_dated), as the one-sentence functions find it."""
     global _analyzer, _splitter
     analyzer = _analyzer = _analyzer or Analyzer()
     splitter = _splitter = _splitter or Splitter()
-    terms_of = analyzer.terms
     outcomes, articles, counts = [], [], array("i")
     texts: list[str] = []
-    numbers, tokens, lengths = array("i"), array("i"), array("i")
+    numbers = array("i")
     kinds, speakers, credits = [], [], []
-    ids: dict[str, int] = {}
-    held, ordinals, positions = bytearray(), array("i"), array("i")
+    references = []  # each article's published day, and where its sentences start
     for i, (article_id, path) in enumerate(files):
         notes: list[str] = []
         try:
@@ -70,28 +72,31 @@ def read_part(files: Sequence[tuple[str, str | Path]], max_file_bytes: int = DEF
                 on_file(i, None)
             continue
         outcomes.append((True, "", notes))
-        sentences = article_sentences(article, splitter, on_file(i, article) if on_file else None)
+        rows = split_article(article, splitter, on_file(i, article) if on_file else None)
         articles.append(article)
-        counts.append(len(sentences))
-        reference = published_day(article.published)
-        for s in sentences:
-            text, speaker = s.text, s.attributed_to
-            position = len(texts)
+        counts.append(len(rows))
+        references.append((published_day(article.published), len(texts)))
+        paragraphs = article.paragraphs
+        for p_no, s_no, text, speaker in rows:
+            paragraph = paragraphs[p_no - 1]
             texts.append(text)
-            numbers.append(s.paragraph)
-            numbers.append(s.sentence)
-            kinds.append(s.kind)
+            numbers.append(p_no)
+            numbers.append(s_no)
+            kinds.append(paragraph.kind)
             speakers.append(speaker)
-            credits.append(s.credit)
-            found = terms_of(text)
-            tokens.extend([ids.setdefault(t, len(ids)) for t in found])
-            lengths.append(len(found))
-            held.append(held_kinds(text, speaker))
-            for day in days(text, reference):
+            credits.append(paragraph.credit if paragraph.kind == CAPTION else None)
+    ids: dict[str, int] = {}
+    tokens, lengths = analyzer.term_ids(texts, ids)
+    held = bytes(map(held_kinds, texts, speakers))
+    ordinals, positions = array("i"), array("i")
+    for n, (reference, start) in enumerate(references):
+        end = references[n + 1][1] if n + 1 < len(references) else len(texts)
+        for position in range(start, end):
+            for day in days(texts[position], reference):
                 ordinals.append(day.toordinal())
                 positions.append(position)
     return Part(outcomes, articles, counts.tobytes(), texts, numbers.tobytes(), kinds, speakers, credits,
-                list(ids), tokens.tobytes(), lengths.tobytes(), bytes(held), ordinals.tobytes() + positions.tobytes())
+                list(ids), tokens.tobytes(), lengths.tobytes(), held, ordinals.tobytes() + positions.tobytes())
 
 
 @dataclass(frozen=True)
