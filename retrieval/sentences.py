@@ -52,7 +52,11 @@ class Splitter:
                     opening, part = quote.group(1), part[: quote.start()].rstrip()
                 if len(part) <= 4 and _LIST_MARK.match(part):
                     opening = part + " " + opening
-                elif part:
+                elif len(part) <= self.max_chars:  # what bounded_pieces gives a sentence of this length
+                    part = part.strip()
+                    if part:
+                        out.append(part)
+                else:
                     out.extend(bounded_pieces(part, self.max_chars))
         if opening.strip():  # a mark ending the paragraph stays where it was
             if out:

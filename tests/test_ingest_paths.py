@@ -54,6 +54,7 @@ SENTENCES = [
     "The term refers to a gas.", "She was known as Ada.", "They met in Paris last May.",
     "Nothing here at all.", "no capitals, no numbers.", ". Ab starts after a stop", "x.Ab", "\u00e9 Ab",
     "Growth of 2020s firms", "the 20th century", "١٩٩٩ was a year", "twenty-one hundreds", "On Monday it rained.",
+    "In 1999_x and 19999s", "The \u0661\u0669\u0669\u0660s and 1,950s", "x2020 20201 2020", "10s", "90S",
 ]
 
 
