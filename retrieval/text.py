@@ -134,14 +134,15 @@ class Analyzer:
             self._known[word] = term
         return term
 
-    def term_ids(self, texts: Sequence[str], ids: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    def term_ids(self, texts: Sequence[str], ids: dict[str, int], table: dict[str, int] | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
         """Every text's `terms` as ids (new terms numbered in order of first use, as `tfidf.analyse`
         numbers them; `ids` is extended in place): (int32 ids of all the texts in order, int32 count
-        of each text's ids). Each word is looked up once in a table of word -> id (-1 for a stop
-        word), and the stop words are dropped from all the texts' ids at once."""
-        table: dict[str, int] = {}
-        get, words_of = table.get, self.words
-        known = self._known
+        of each text's ids). Each word is looked up in `table` (word -> its term's id in `ids`, -1 for
+        a stop word; extended in place, so it can serve later calls with the same `ids`), and the
+        stop words are dropped from all the texts' ids at once."""
+        table = {} if table is None else table
+        get, words_of, term_of = table.get, self.words, self.term
         found = array("i")
         lengths = np.zeros(len(texts), np.int64)
         for row, text in enumerate(texts):
@@ -150,9 +151,7 @@ class Analyzer:
             if None in numbers:
                 for word in words:  # in order, so that new terms are numbered in order of first use
                     if word not in table:
-                        term = known.get(word)
-                        if term is None:
-                            term = self._learn(word)
+                        term = term_of(word)
                         table[word] = ids.setdefault(term, len(ids)) if term else -1
                 numbers = list(map(table.__getitem__, words))
             found.extend(numbers)

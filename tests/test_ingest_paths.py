@@ -145,3 +145,21 @@ def test_statistics_deferred_while_learning_weights_are_still_there_when_read():
             "print(deferred, float(scipy.stats.norm.cdf(0.0)), 'scipy.stats._stats_py' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["True", "0.5", "True"]
+
+
+def test_workers_reading_many_runs_each_number_terms_as_one_reading_does(tmp_path, monkeypatch):
+    import retrieval.folder as folder
+
+    words = ["rebels", "town", "Syria's", "ceasefire", "talks", "Geneva", "river", "homes", "1,000", "caf\u00e9"]
+    for n in range(12):
+        picked = " ".join(words[(n * k) % len(words)] for k in range(1, 6))
+        (tmp_path / f"a{n:02d}.txt").write_text(f"Story {n}\nThe {picked} said on Monday.\nAnd {words[n % 10]} again.\n",
+                                                encoding="utf-8")
+    monkeypatch.setattr(folder, "_CHUNK", 1)  # one file a run: each worker reads several
+    files = article_files(tmp_path)
+    serial, _ = ingest(files, lambda message: None, workers=1)
+    parallel, _ = ingest(files, lambda message: None, workers=2)
+    terms, tokens, offsets = analyse([s.text for s in serial.sentences], Analyzer())
+    for corpus in (serial, parallel):
+        numbered = corpus.analysis.numbered({})
+        assert numbered[0] == terms and np.array_equal(numbered[1], tokens) and np.array_equal(numbered[2], offsets)
