@@ -4,8 +4,8 @@ A worker process makes a `Part` of each run of files and sends it back: the arti
 sentences as columns (texts, numbers, speakers) with what the index needs of each sentence already
 found there, on both cores: its term ids (against the worker's own vocabulary, of which each part
 sends only the terms new to it), the kinds of thing it holds (answer_type.held_kinds) and the days it
-names (dates.py). Arrays travel as bytes, not as
-lists of Python objects, so sending a part costs little; `merge` joins the parts in file order.
+names (dates.py). Arrays travel as bytes, not as lists of Python objects, so sending a part costs
+little; `merge` joins the parts in file order.
 """
 
 from __future__ import annotations
@@ -62,9 +62,9 @@ def read_part(files: Sequence[tuple[str, str | Path]], max_file_bytes: int = DEF
     Runs read by one process with the same `build` (anything but None) share one numbering of terms;
     with None, the run is numbered alone.
 
-    Each file is read, split and attributed in turn; what the index needs of each sentence (term ids,
-    kinds, days) is then found for all of the run's sentences at once (text.Analyzer.term_ids,
-    answer_type.held_kinds_of, dates.maybe_dated), as the one-sentence functions find it."""
+    Each file is read, split and attributed in turn (no Sentence records made); the term ids, kinds
+    and days of the run's sentences are found after them all (text.Analyzer.term_ids, which looks
+    each word up once per vocabulary, not once per sentence)."""
     global _analyzer, _splitter, _vocabulary
     analyzer = _analyzer = _analyzer or Analyzer()
     splitter = _splitter = _splitter or Splitter()
@@ -111,7 +111,8 @@ def read_part(files: Sequence[tuple[str, str | Path]], max_file_bytes: int = DEF
                 ordinals.append(day.toordinal())
                 positions.append(position)
     return Part(outcomes, articles, counts.tobytes(), texts, numbers.tobytes(), kinds, speakers, credits,
-                new_terms, numbered, (build, os.getpid()), tokens.tobytes(), lengths.tobytes(), held, ordinals.tobytes() + positions.tobytes())
+                new_terms, numbered, (build, os.getpid()), tokens.tobytes(), lengths.tobytes(), held,
+                ordinals.tobytes() + positions.tobytes())
 
 
 @dataclass(frozen=True)
