@@ -103,12 +103,21 @@ def _megabytes(value: str) -> int:
 
 
 def _version() -> str:
-    from importlib import metadata
+    from retrieval.cache import installed_versions
 
-    try:
-        return metadata.version("newsbot")
-    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
-        return "unknown"
+    # "unknown": run from a checkout that was never installed
+    return installed_versions(["newsbot"]).get("newsbot", "unknown")
+
+
+class _Version(argparse.Action):
+    """--version, its number looked up only when asked for (not by every command)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"newsbot {_version()}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description="Answers questions about news articles "
                                      "with the sentence that says it and where it comes from.",
                                      epilog="Run `newsbot COMMAND --help` for a command's own options.")
-    parser.add_argument("--version", action="version", version=f"newsbot {_version()}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     _global_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Protocol, 
 import numpy as np
 
 from .articles import ARTICLE_SUFFIXES, DEFAULT_MAX_FILE_BYTES
-from .parts import Analysis, merge, read_part
 from .records import Article, Sentence
 
-if TYPE_CHECKING:  # imported where articles are split: answering from the cache never splits
+if TYPE_CHECKING:  # imported where articles are read and split: answering from the cache never does
+    from .parts import Analysis
     from .sentences import Splitter
 
 Warn = Callable[[str], None]
@@ -197,6 +197,8 @@ def ingest(files: list[tuple[str, str | Path]], warn: Warn, progress: Progress |
 
 def _ingest_here(files: list[tuple[str, str | Path]], sizes: list[int], warn: Warn, meter: Meter,
                  max_file_bytes: int) -> tuple["Corpus", list[str]]:
+    from .parts import read_part
+
     def on_file(i: int, article: Article | None) -> Callable[[int], None] | None:
         if article is None:
             meter.update(sizes[i])
@@ -210,6 +212,8 @@ def _ingest_here(files: list[tuple[str, str | Path]], sizes: list[int], warn: Wa
 
 def _joined(parts, warn: Warn, after_each: Callable[[], None]) -> tuple["Corpus", list[str]]:
     """The corpus of the parts, in order; each file's warnings and skip said, `after_each()` per file."""
+    from .parts import merge
+
     skipped: list[str] = []
 
     def on_file(outcome: tuple[bool, str, list[str]]) -> None:
@@ -247,6 +251,7 @@ def _ingest_in_workers(files: list[tuple[str, str | Path]], sizes: list[int], wa
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
+    from .parts import read_part
     from .tfidf import import_learning
 
     methods = multiprocessing.get_all_start_methods()
