@@ -11,12 +11,12 @@ from pathlib import Path
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Protocol, Sequence
 
-import numpy as np
-
 from .articles import ARTICLE_SUFFIXES, DEFAULT_MAX_FILE_BYTES
 from .records import Article, Sentence
 
 if TYPE_CHECKING:  # imported where articles are read and split: answering from the cache never does
+    import numpy as np
+
     from .parts import Analysis
     from .sentences import Splitter
 
@@ -301,6 +301,8 @@ class Corpus:
     @classmethod
     def from_parts(cls, articles: Sequence[Article], sentences_of: Sequence[list[Sentence]]) -> "Corpus":
         """A corpus from articles and each article's sentences, already split."""
+        import numpy as np
+
         articles = tuple(articles)
         sentences: list[Sentence] = []
         starts = [0]
