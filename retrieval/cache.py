@@ -14,16 +14,17 @@ stopped at any point leaves the previous cache as it was.
 from __future__ import annotations
 
 import hashlib
-from array import array
 import json
 import mmap
 import os
 import re
 import shutil
+import struct
 import sys
 import threading
 import time
 from functools import lru_cache
+from itertools import starmap
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -41,6 +42,7 @@ MANIFEST = "manifest.json"
 _CHECKSUM_THREADS = 4
 
 FileKey = tuple  # (size, mtime_ns, ctime_ns, inode) of an article file, or () when it cannot be read
+_KEY_ROW = struct.Struct("=4q")  # a key as the fingerprint hashes it: four native int64 (as numpy's were)
 
 
 class CacheDamaged(ValueError):
@@ -130,13 +132,10 @@ def fingerprint(files: Sequence[tuple[str, str | Path]], keys: Sequence[FileKey]
     digest = hashlib.sha256(cache_version().encode())
     keys = file_keys(files) if keys is None else keys
     digest.update("\n".join(article_id for article_id, _ in files).encode("utf-8", "surrogateescape"))
-    # The keys as one array of 64-bit numbers (-1 for a file that cannot be read): no text made per
+    # The keys as one table of 64-bit numbers (-1 for a file that cannot be read): no text made per
     # file, and no numpy (a listing made before numpy is imported hashes them: `Prefetch`).
-    table = array("q")
-    unreadable = (-1, -1, -1, -1)
-    for key in keys:
-        table.extend(key or unreadable)
-    digest.update(table.tobytes())
+    rows = keys if all(keys) else [key or (-1, -1, -1, -1) for key in keys]
+    digest.update(b"".join(starmap(_KEY_ROW.pack, rows)))
     return digest.hexdigest()
 
 
