@@ -261,7 +261,6 @@ def run_console(args: argparse.Namespace) -> int:
 
 def run_ask(args: argparse.Namespace) -> int:
     from . import render
-    from .conversation import Conversation
     from .filters import FilterError
 
     try:

@@ -18,8 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from retrieval import CorpusError, CorpusIndex, open_corpus
-from retrieval import merge
-from retrieval.delta import needs_merge
 
 if TYPE_CHECKING:  # imported where a child is started: `ask` starts none
     import subprocess
@@ -72,6 +70,8 @@ class Builds:
             index = open_corpus(folder, cache_dir, build=False, max_file_bytes=max_file_bytes)
         except CorpusError:
             return open_corpus(folder, cache_dir, warn, max_file_bytes=max_file_bytes)
+        from retrieval.delta import needs_merge
+
         if needs_merge(index):
             self.merge(folder, cache_dir, max_file_bytes)
         return index
@@ -80,6 +80,8 @@ class Builds:
         """Start merging the cache's delta into a new base in a child process, unless one is running."""
         if self._stopped.is_set() or self.merging():
             return
+        from retrieval import merge
+
         self._merging = merge.start(folder, cache_dir, max_file_bytes)
 
     def merging(self) -> bool:

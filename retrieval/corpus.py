@@ -20,8 +20,6 @@ from .cache import (CacheDamaged, Prefetch, cache_slot, corpus_files, default_ca
                     publish, read_manifest, write_manifest)
 from .documents import article_vectors, rival_margins
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
-from .incremental import update
-from .delta import needs_merge
 from .lock import build_lock
 from .query import IndexSettings
 from .ranking import Evidence, Ranker, RankSettings
@@ -274,6 +272,13 @@ class CorpusIndex:
         return loaded
 
 
+def update(*args, **kwargs):
+    """incremental.update, imported when an index is built or updated (not when a fresh one is loaded)."""
+    from .incremental import update as updated
+
+    return updated(*args, **kwargs)
+
+
 def _held_kinds(corpus: Corpus) -> np.ndarray:
     """`held_kinds` of every sentence of the corpus (uint8 bits)."""
     texts, speakers = corpus.texts_and_speakers(list(range(len(corpus.sentences))))
@@ -360,6 +365,8 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
             except OSError as err:
                 built.cache_error = f"could not write the index cache in {cache} ({err.strerror or err})"
                 warn(f"{built.cache_error}; continuing without it")
+    from .delta import needs_merge  # here: a fresh cache, loaded and returned above, needs neither
+
     if merge and needs_merge(built):  # after the lock: a merge takes it only to publish
         return _merge_after(built, folder, cache, slot, stamp, settings, max_file_bytes, merge)
     return built
