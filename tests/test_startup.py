@@ -149,3 +149,27 @@ def test_the_command_line_answers_after_an_edit_in_place(tmp_path):
     assert "102 lamps" in subprocess.run(command, capture_output=True, text=True, check=True).stdout
     (folder / "s2.md").write_text(_story(2, "it counted 902 lamps"), encoding="utf-8")  # the same size
     assert "902 lamps" in subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def test_the_listing_by_open_folder_and_by_path_agree(tmp_path, monkeypatch):
+    from retrieval import folder as folder_module
+
+    news = _folder(tmp_path)
+    write(news, "sub/a.txt", _story(10, "x"))
+    write(news, "sub/.hidden.md", _story(11, "x"))
+    write(news, "sub/deeper/b.MD", _story(12, "x"))
+    write(news, "notes.csv", "a,b\n")
+    os.symlink(news / "sub" / "a.txt", news / "inside-link.md")
+    os.symlink(tmp_path / "nowhere", news / "dangling.md")
+    os.symlink(news / "sub" / "deeper", news / "linked-folder")
+
+    def listing():
+        keys, warnings = [], []
+        return folder_module.article_files(news, warnings.append, keys=keys), keys, warnings
+
+    by_folder = listing()
+    monkeypatch.setattr(folder_module, "_BY_FOLDER", False)
+    assert listing() == by_folder
+    found = dict(by_folder[0])
+    assert {"sub/a", "sub/deeper/b", "inside-link", "s0"} <= set(found) and "sub/.hidden" not in found
+    assert any("dangling.md" in w for w in by_folder[2])
