@@ -1,7 +1,7 @@
 """The `newsbot` command line: console, ask, sources, index, add, follow (and telegram).
 
 Only what building the parser needs is imported with this module: the commands that answer from the
-corpus begin its change check in a child process (retrieval.cache.Prefetch) once the arguments are
+corpus begin its change check in a child process (retrieval.prefetch.Prefetch) once the arguments are
 read, and import the index code, the answering and the rendering meanwhile.
 """
 
@@ -88,7 +88,7 @@ def _prefetch(args: argparse.Namespace) -> None:
     """Begin the corpus folder's change check in a child process, for the commands that answer from it."""
     if args.run not in (run_ask, run_console, run_sources, run_eval):
         return
-    from retrieval.cache import Prefetch
+    from retrieval.prefetch import Prefetch
 
     folder = args.corpus or default_corpus()
     if folder.expanduser().is_dir():

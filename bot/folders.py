@@ -1,5 +1,5 @@
 """Where the corpus is when no folder is given: light to import, so the command line can begin its
-change check (retrieval.cache.Prefetch) before it imports the index code."""
+change check (retrieval.prefetch.Prefetch) before it imports the index code."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from retrieval import (Article, CorpusIndex, Hit, corpus_fingerprint, is_stop_word, mentions, open_corpus,
                        published_day, question_day)
-from retrieval.cache import Prefetch
+from retrieval.prefetch import Prefetch
 from retrieval.corpus import Progress
 
 from . import archive

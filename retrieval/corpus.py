@@ -16,7 +16,7 @@ import numpy as np
 from .answer_type import held_kinds
 from .articles import DEFAULT_MAX_FILE_BYTES
 from .dates import DayIndex
-from .cache import (CacheDamaged, Prefetch, cache_slot, corpus_files, default_cache_root, fingerprint, new_build,
+from .cache import (CacheDamaged, cache_slot, corpus_files, default_cache_root, fingerprint, new_build,
                     publish, read_manifest, write_manifest)
 from .documents import SAME_REPORT, Story, article_vectors, leaders, rival_margins, same_story
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
@@ -29,6 +29,7 @@ from .tfidf import SentenceIndex
 from .walk import top_k
 
 if TYPE_CHECKING:
+    from .prefetch import Prefetch
     import scipy.sparse as sp
 
 FILES = "files.json"  # what each article of a saved index was read from (incremental.py)
@@ -340,7 +341,7 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
     A few changed files over a saved index are written as a delta (delta.py); when the delta has
     grown past its share of the base, it is merged (merge.py): `merge=True` here for a small corpus
     and in a background process for a large one, "here" always here, False not at all (the bot's
-    builder starts merges itself). With `prefetch` (cache.Prefetch: the folder's change check begun
+    builder starts merges itself). With `prefetch` (prefetch.Prefetch: the folder's change check begun
     in a child process), a fresh cache is loaded without listing the folder here.
     """
     warn = warn or (lambda message: None)

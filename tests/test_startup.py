@@ -8,7 +8,8 @@ import sys
 from importlib import metadata
 
 from retrieval import open_corpus
-from retrieval.cache import _LIBRARIES, Prefetch, corpus_fingerprint, installed_versions
+from retrieval.cache import _LIBRARIES, corpus_fingerprint, installed_versions
+from retrieval.prefetch import Prefetch
 from .conftest import write
 
 
@@ -48,7 +49,7 @@ def test_ask_imports_no_reading_splitting_or_metadata_modules(tmp_path):
         assert module not in loaded, module
 
 
-# -- the change check begun in a child process (retrieval.cache.Prefetch) --------------------------
+# -- the change check begun in a child process (retrieval.prefetch.Prefetch) --------------------------
 
 def _story(n: int, fact: str) -> str:
     return f"# Story {n}\n\nThe council of town {n} said {fact} on Monday.\n\nIt met again in the evening.\n"
