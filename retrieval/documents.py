@@ -19,6 +19,7 @@ its own terms' columns.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
 
 import numpy as np
@@ -100,7 +101,9 @@ SAME_TEXT = 0.3
 def unit_vector(ids: np.ndarray, idf: np.ndarray, counted: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """A text's terms (their ids, in any order, repeated as often as they occur) as a unit TF-IDF vector:
     (sorted distinct ids, weights) with weight (1 + ln tf) idf, or idf alone when not `counted`."""
-    terms, counts = np.unique(np.asarray(ids, np.int64), return_counts=True)
+    ids = np.sort(np.asarray(ids, np.int64))
+    starts = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]])) if len(ids) else np.zeros(0, np.int64)
+    terms, counts = ids[starts], np.diff(np.append(starts, len(ids)))
     weights = idf[terms].astype(np.float64)
     if counted:
         weights = weights * (1 + np.log(counts))
@@ -130,8 +133,9 @@ class Story(NamedTuple):
     @classmethod
     def of(cls, headline: np.ndarray, text: np.ndarray, idf: np.ndarray) -> "Story":
         """From the term ids of an article's headline and of its sentences (the headline counted with them)."""
-        terms, weights = unit_vector(headline, idf, counted=False)
-        return cls(dict(zip(terms.tolist(), weights.tolist())), unit_vector(np.concatenate([text, headline]), idf))
+        weights = {t: float(idf[t]) for t in headline.tolist()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return cls({t: w / norm for t, w in weights.items()}, unit_vector(np.concatenate([text, headline]), idf))
 
 
 def same_story(a: Story, b: Story) -> bool:
