@@ -86,7 +86,7 @@ def open_service(args: argparse.Namespace) -> AnsweringService:
 
 def _prefetch(args: argparse.Namespace) -> None:
     """Begin the corpus folder's change check in a child process, for the commands that answer from it."""
-    if args.run not in (run_ask, run_console, run_sources, run_eval):
+    if args.run not in (run_ask, run_console, run_sources, run_eval, run_index):
         return
     from retrieval.prefetch import Prefetch
 
@@ -380,7 +380,7 @@ def run_index(args: argparse.Namespace) -> int:
     warnings: list[str] = []  # held back: a cache that could not be written is this command's error, said once
     try:
         index = open_corpus(folder, args.cache_dir, warnings.append, progress=progress, notice=notice,
-                            max_file_bytes=args.max_file_bytes)
+                            max_file_bytes=args.max_file_bytes, prefetch=getattr(args, "prefetch", None))
     finally:
         for message in warnings:
             if not message.startswith("could not write the index cache"):
