@@ -18,10 +18,8 @@ from .articles import DEFAULT_MAX_FILE_BYTES
 from .dates import DayIndex
 from .cache import (CacheDamaged, cache_slot, corpus_files, default_cache_root, fingerprint, new_build,
                     publish, read_manifest, write_manifest)
-from .documents import article_vectors, rival_margins
+from .documents import SAME_REPORT, Story, article_vectors, leaders, rival_margins, same_story
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
-from .incremental import update
-from .delta import needs_merge
 from .lock import build_lock
 from .query import IndexSettings
 from .ranking import Evidence, Ranker, RankSettings
@@ -31,6 +29,7 @@ from .tfidf import SentenceIndex
 from .walk import top_k
 
 if TYPE_CHECKING:
+    from .prefetch import Prefetch
     import scipy.sparse as sp
 
 FILES = "files.json"  # what each article of a saved index was read from (incremental.py)
@@ -61,6 +60,7 @@ class CorpusIndex:
         self.ranker = ranker(index, corpus, self.headlines, self.kinds, settings or RankSettings(), self.articles)
         self.generation = None  # a base and a delta joined (segments.py), when loaded as one
         self._article_numbers = {a: i for i, a in enumerate(corpus.article_ids)}
+        self._stories: dict[int, Story] = {}  # article number: documents.Story, made when first compared
         self.from_cache = False  # set by load
         self.cache_error: str | None = None  # why the index could not be saved to the cache, when it could not
         self.skipped: tuple[str, ...] = ()  # the files left out, "path: reason"
@@ -100,20 +100,62 @@ class CorpusIndex:
                           float(m)) for i, m in zip(best, leads)]
 
     def _margins(self, positions: np.ndarray, score: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Each chosen candidate's lead over the best candidate of another article that reports something
-        else (documents.rival_margins)."""
+        """Each chosen candidate's lead over the best candidate of an article that tells another story
+        (documents.rival_margins)."""
         article = self.corpus.article_of[positions]
         if len(rows) == 0 or (article == article[0]).all():
             return np.full(len(rows), np.inf, np.float32)
-        index, corpus, terms = self.index, self.corpus, {}
+        # The terms of the rows and of the first articles' best candidates, read in one gather.
+        wanted = np.unique(np.concatenate([rows, leaders(score, article)[:4]]))
+        terms = dict(zip(wanted.tolist(), map(frozenset, self._sentence_terms(positions[wanted]))))
 
-        def terms_of(i: int) -> frozenset:
-            if i not in terms:
-                stored = index.sentence_terms(positions[i:i + 1], as_ids=True)
-                terms[i] = frozenset(stored[0] if stored is not None else
-                                     index.analyzer.terms(corpus.texts_and_speakers([int(positions[i])])[0][0]))
-            return terms[i]
-        return rival_margins(score, article, terms_of, rows)
+        def same_report(i: int, j: int) -> bool:
+            for n in (i, j):
+                if n not in terms:
+                    terms[n] = frozenset(self._sentence_terms(positions[n:n + 1])[0])
+            mine, theirs = terms[i], terms[j]
+            union = len(mine | theirs)
+            return bool(union) and len(mine & theirs) >= SAME_REPORT * union
+
+        return rival_margins(score, article, rows, same_report,
+                             lambda a, b: same_story(self._story(a), self._story(b)))
+
+    def _sentence_terms(self, positions: np.ndarray) -> list:
+        """The index terms (ids, or the terms themselves when the index keeps no ids) of these sentences."""
+        stored = self.index.sentence_terms(positions, as_ids=True)
+        if stored is not None:
+            return stored
+        return [self.index.analyzer.terms(t) for t in self.corpus.texts_and_speakers(positions.tolist())[0]]
+
+    def _story(self, number: int) -> Story:
+        """Article `number` as documents.same_story compares it (kept for the next questions: an
+        archive's few stories that match many questions are the ones asked about again)."""
+        story = self._stories.get(number)
+        if story is None:
+            if len(self._stories) >= 4096:
+                self._stories.clear()
+            index, corpus, g = self.index, self.corpus, self.generation
+            start, end = int(corpus.starts[number]), int(corpus.starts[number + 1])
+            term_ids = index.term_ids
+            tokens = getattr(index, "_tokens", None) if isinstance(index, SentenceIndex) else None
+            if tokens is not None:  # the article's sentences are one run of the stored term ids
+                text = np.asarray(tokens[0][int(tokens[1][start]):int(tokens[1][end])], np.int64)
+            elif g is not None and g.base.index._tokens is not None and g.delta.index._tokens is not None:
+                # Joined: one run of its part's term ids (a delta's mapped to the whole vocabulary's), not
+                # a sentence at a time (which took 7 times a single index's: 444 against 62 us an article).
+                part, own = g.locate_article(number)
+                ids, offsets = part.index._tokens
+                first, last = int(part.starts[own]), int(part.starts[own + 1])
+                text = np.asarray(ids[int(offsets[first]):int(offsets[last])], np.int64)
+                if part is g.delta:
+                    text = np.asarray(g.term_map[text], np.int64)
+            else:
+                stored = self._sentence_terms(np.arange(start, end))
+                text = np.fromiter((term_ids[t] if isinstance(t, str) else t for sentence in stored for t in sentence
+                                    if not isinstance(t, str) or t in term_ids), np.int64)
+            title = [term_ids[t] for t in index.analyzer.terms(corpus.article_header(number).title) if t in term_ids]
+            story = self._stories[number] = Story.of(np.asarray(title, np.int64), text, index.idf)
+        return story
 
     def evidence(self, question: str, article: str | None = None, k: int | None = None,
                  allowed: np.ndarray | None = None) -> Evidence | None:
@@ -274,6 +316,13 @@ class CorpusIndex:
         return loaded
 
 
+def update(*args, **kwargs):
+    """incremental.update, imported when an index is built or updated (not when a fresh one is loaded)."""
+    from .incremental import update as updated
+
+    return updated(*args, **kwargs)
+
+
 def _held_kinds(corpus: Corpus) -> np.ndarray:
     """`held_kinds` of every sentence of the corpus (uint8 bits)."""
     texts, speakers = corpus.texts_and_speakers(list(range(len(corpus.sentences))))
@@ -283,7 +332,8 @@ def _held_kinds(corpus: Corpus) -> np.ndarray:
 def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: Warn | None = None,
                 settings: RankSettings | None = None, use_cache: bool = True,
                 progress: Progress | None = None, notice: Warn | None = None,
-                max_file_bytes: int | None = None, build: bool = True, merge: bool | str = True) -> CorpusIndex:
+                max_file_bytes: int | None = None, build: bool = True, merge: bool | str = True,
+                prefetch: Prefetch | None = None) -> CorpusIndex:
     """Load a corpus folder from the cache when it is fresh; else update the cache, reading only the
     article files added or changed since it was made (incremental.py), or all of them when there is
     no sound cache.
@@ -300,7 +350,8 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
     A few changed files over a saved index are written as a delta (delta.py); when the delta has
     grown past its share of the base, it is merged (merge.py): `merge=True` here for a small corpus
     and in a background process for a large one, "here" always here, False not at all (the bot's
-    builder starts merges itself).
+    builder starts merges itself). With `prefetch` (prefetch.Prefetch: the folder's change check begun
+    in a child process), a fresh cache is loaded without listing the folder here.
     """
     warn = warn or (lambda message: None)
     notice = notice or (lambda message: None)
@@ -309,17 +360,33 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
     cache = Path(cache_root) if cache_root else default_cache_root()
+    # The size limit is in the stamp: a file skipped as too large is read once the limit is raised.
+    stamp = {"corpus": str(folder.resolve()), "max_file_bytes": max_file_bytes}
+    slot = cache_slot(cache, stamp["corpus"])
+    loaded: list = []  # [the saved index or None, the load's warnings] when loaded before the listing
+    if prefetch is not None and use_cache:
+        held: list[str] = []  # said after the listing's warnings, as without a prefetch
+        previous = _load(slot, stamp, settings, folder, held.append)
+        listed: list[str] = []
+        files = prefetch.fingerprint(folder, cache, listed.append)
+        if files and previous is not None and previous.fingerprint == files:
+            for message in listed + held:
+                warn(message)
+            return _named(previous, warn)
+        loaded = [previous, held]  # something changed (or the child could not tell): listed again here
     keys: list = []
     found = corpus_files(folder, cache, warn, keys=keys)
     if not found:
         raise CorpusError(f"no .txt or .md articles in {folder}")
-    # The size limit is in the stamp: a file skipped as too large is read once the limit is raised.
-    stamp = {"corpus": str(folder.resolve()), "max_file_bytes": max_file_bytes}
     files = fingerprint(found, keys)
-    slot = cache_slot(cache, stamp["corpus"])
     if not use_cache:
         return _build(None, folder, found, keys, files, warn, notice, progress, settings, max_file_bytes)[0]
-    previous = _load(slot, stamp, settings, folder, warn)
+    if loaded:
+        previous, held = loaded
+        for message in held:
+            warn(message)
+    else:
+        previous = _load(slot, stamp, settings, folder, warn)
     if previous is not None and (previous.fingerprint == files or not build):
         return _named(previous, warn)
     if not build:
@@ -342,6 +409,8 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
             except OSError as err:
                 built.cache_error = f"could not write the index cache in {cache} ({err.strerror or err})"
                 warn(f"{built.cache_error}; continuing without it")
+    from .delta import needs_merge  # here: a fresh cache, loaded and returned above, needs neither
+
     if merge and needs_merge(built):  # after the lock: a merge takes it only to publish
         return _merge_after(built, folder, cache, slot, stamp, settings, max_file_bytes, merge)
     return built
