@@ -103,7 +103,10 @@ class AnsweringService:
         passages = passages[skip:skip + top_k]
         if not passages:
             return Answer(question, False, (), "no_more" if skip else "declined", skip, article, filters)
-        confidence = self._confidence(index, searched, passages[0])
+        # More (skip > 0) is judged by its own evidence: its lead over other stories would be measured
+        # against the answers already shown, which it follows by construction.
+        first = replace(passages[0], margin=math.inf) if skip else passages[0]
+        confidence = self._confidence(index, searched, first)
         answered = confidence == "answer"
         return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article,
                       filters, confidence)
@@ -235,7 +238,7 @@ class AnsweringService:
                     continue
                 if hit.score > getattr(best.get(hit.position), "score", -1):
                     best[hit.position] = hit
-                if self.settings.accepts(hit.score, hit.coverage, hit.margin):
+                if self.settings.accepts(hit.score, hit.coverage, math.inf if skip else hit.margin):
                     accepted[hit.position] = accepted.get(hit.position, False) or not own
         hits = sorted(best.values(), key=lambda h: -h.score)
         passages = [self._passage(index, hit) for hit in hits]
@@ -255,7 +258,8 @@ class AnsweringService:
         answered = found and not _names_not_held(index, _question_names(search) + list(reading.about),
                                                  held[first.position])
         top = best[first.position]
-        confidence = "answer" if answered else self.settings.confidence(top.score, top.coverage, top.margin)
+        confidence = "answer" if answered else \
+            self.settings.confidence(top.score, top.coverage, math.inf if skip else top.margin)
         if confidence == "answer" and not answered:
             confidence = "none"  # as good as an answer, but about something else
         return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article,
