@@ -128,7 +128,20 @@ def also_in_note(passage: Passage) -> str:
     """"; also in: The Daily Planet" for a clipped line, or nothing."""
     if not passage.also_in:
         return ""
-    return "; also in: " + ", ".join(s.source or f"“{s.title}”" for s in passage.also_in)
+    return "; also in: " + some_of([s.source or f"“{s.title}”" for s in passage.also_in], 3, ", ")
+
+
+def some_of(names: Sequence[str], most: int, sep: str) -> str:
+    """The distinct names in their order, at most `most` of them, then how many other articles there
+    are: a story carried by 40 outlets is a line, not a page."""
+    shown, seen = [], set()
+    for name in names:
+        if name not in seen and len(shown) < most:
+            seen.add(name)
+            shown.append(name)
+    rest = len(names) - sum(1 for name in names if name in seen)
+    more = f" and {rest} other{'s' if rest > 1 else ''}" if rest else ""
+    return sep.join(shown) + more
 
 
 def plain_passage(passage: Passage) -> str:
@@ -141,7 +154,7 @@ def story_lines(passage: Passage) -> list[str]:
     """"also in: …" (the other outlets carrying the sentence) and "Earlier: …" (the figures it replaces)."""
     lines = []
     if passage.also_in:
-        lines.append("also in: " + "; ".join(outlet_and_title(s) for s in passage.also_in))
+        lines.append("also in: " + some_of([outlet_and_title(s) for s in passage.also_in], 5, "; "))
     for e in passage.earlier:
         lines.append(f"Earlier: {e.figure} — {outlet_and_day(e.article)}")
     return lines
@@ -170,7 +183,9 @@ def outlet_and_day(source: Source) -> str:
 
 
 def outlet_and_title(source: Source) -> str:
-    return f"{outlet_and_day(source)} (“{source.title}”)"
+    """Northwire, 17 June 2024 (“Ferry sinks”); an article of no known outlet is named by its headline once."""
+    where = outlet_and_day(source)
+    return f"{where} (“{source.title}”)" if source.source else where
 
 
 def within(answer: Answer) -> str:

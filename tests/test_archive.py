@@ -288,3 +288,22 @@ def test_the_console_takes_filters_as_options_and_before_a_question(cache):
     # Harbour Times until 2024-06-18 is the ferry piece alone: it does not answer that.
     assert second.startswith("The articles don't seem to cover that.") and "Harbour Times" in result.stdout.split("\n")[4]
     assert third == "until: not a date: '17/06/2024' (use YYYY-MM-DD or an ISO time such as 2024-06-01T12:00)"
+
+
+def test_a_sentence_carried_by_many_outlets_names_a_few_and_counts_the_rest(tmp_path):
+    # Wire copy in twelve outlets: the reply names five of the others and says how many more carry it;
+    # the JSON still lists every one.
+    from bot.render import reply
+    from bot.service import AnsweringService
+    from .conftest import write
+    for n in range(12):
+        write(tmp_path, f"outlet-{n}.md", f"---\ntitle: Glacier road closed\nsource: Outlet {n}\npublished: 2024-03-0{1 + n % 9}\n"
+                                         "---\nThe Tarnvik glacier road was closed by a rockslide on Tuesday, "
+                                         "the county said.\n")
+    service = AnsweringService.open(tmp_path, tmp_path / ".cache")
+    answer = service.ask("What closed the Tarnvik glacier road?", top_k=3)
+    [best] = answer.passages
+    assert len(best.also_in) == 11
+    [line] = [x for x in reply(answer).splitlines() if x.startswith("also in: ")]
+    assert line.count("Outlet ") == 5 and line.endswith(" and 6 others")
+    assert len(answer.to_json(reply(answer))["answers"][0]["also_in"]) == 11

@@ -102,7 +102,7 @@ def story(passage: Passage) -> Markup:
     """"Also carried by …" and "Earlier report: …" lines, each outlet with its day."""
     lines = Markup()
     if passage.also_in:
-        carried = "; ".join(clip(plain.outlet_and_day(s), MAX_NAME) for s in passage.also_in[:10])
+        carried = plain.some_of([clip(plain.outlet_and_day(s), MAX_NAME) for s in passage.also_in], 10, "; ")
         lines.text(f"\nAlso carried by: {carried}")
     for e in passage.earlier[:5]:
         lines.text("\nEarlier report: ").wrapped("b", clip(e.figure, MAX_NAME)).text(
