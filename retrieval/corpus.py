@@ -18,7 +18,7 @@ from .articles import DEFAULT_MAX_FILE_BYTES
 from .dates import DayIndex
 from .cache import (CacheDamaged, cache_slot, corpus_files, default_cache_root, fingerprint, new_build,
                     publish, read_manifest, write_manifest)
-from .documents import article_vectors, rival_margins
+from .documents import SAME_REPORT, Story, article_vectors, leaders, rival_margins, same_story
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
 from .incremental import update
 from .delta import needs_merge
@@ -61,6 +61,7 @@ class CorpusIndex:
         self.ranker = ranker(index, corpus, self.headlines, self.kinds, settings or RankSettings(), self.articles)
         self.generation = None  # a base and a delta joined (segments.py), when loaded as one
         self._article_numbers = {a: i for i, a in enumerate(corpus.article_ids)}
+        self._stories: dict[int, Story] = {}  # article number: documents.Story, made when first compared
         self.from_cache = False  # set by load
         self.cache_error: str | None = None  # why the index could not be saved to the cache, when it could not
         self.skipped: tuple[str, ...] = ()  # the files left out, "path: reason"
@@ -100,20 +101,53 @@ class CorpusIndex:
                           float(m)) for i, m in zip(best, leads)]
 
     def _margins(self, positions: np.ndarray, score: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Each chosen candidate's lead over the best candidate of another article that reports something
-        else (documents.rival_margins)."""
+        """Each chosen candidate's lead over the best candidate of an article that tells another story
+        (documents.rival_margins)."""
         article = self.corpus.article_of[positions]
         if len(rows) == 0 or (article == article[0]).all():
             return np.full(len(rows), np.inf, np.float32)
-        index, corpus, terms = self.index, self.corpus, {}
+        # The terms of the rows and of the first articles' best candidates, read in one gather.
+        wanted = np.unique(np.concatenate([rows, leaders(score, article)[:4]]))
+        terms = dict(zip(wanted.tolist(), map(frozenset, self._sentence_terms(positions[wanted]))))
 
-        def terms_of(i: int) -> frozenset:
-            if i not in terms:
-                stored = index.sentence_terms(positions[i:i + 1], as_ids=True)
-                terms[i] = frozenset(stored[0] if stored is not None else
-                                     index.analyzer.terms(corpus.texts_and_speakers([int(positions[i])])[0][0]))
-            return terms[i]
-        return rival_margins(score, article, terms_of, rows)
+        def same_report(i: int, j: int) -> bool:
+            for n in (i, j):
+                if n not in terms:
+                    terms[n] = frozenset(self._sentence_terms(positions[n:n + 1])[0])
+            mine, theirs = terms[i], terms[j]
+            union = len(mine | theirs)
+            return bool(union) and len(mine & theirs) >= SAME_REPORT * union
+
+        return rival_margins(score, article, rows, same_report,
+                             lambda a, b: same_story(self._story(a), self._story(b)))
+
+    def _sentence_terms(self, positions: np.ndarray) -> list:
+        """The index terms (ids, or the terms themselves when the index keeps no ids) of these sentences."""
+        stored = self.index.sentence_terms(positions, as_ids=True)
+        if stored is not None:
+            return stored
+        return [self.index.analyzer.terms(t) for t in self.corpus.texts_and_speakers(positions.tolist())[0]]
+
+    def _story(self, number: int) -> Story:
+        """Article `number` as documents.same_story compares it (kept for the next questions: an
+        archive's few stories that match many questions are the ones asked about again)."""
+        story = self._stories.get(number)
+        if story is None:
+            if len(self._stories) >= 4096:
+                self._stories.clear()
+            index, corpus = self.index, self.corpus
+            start, end = int(corpus.starts[number]), int(corpus.starts[number + 1])
+            term_ids = index.term_ids
+            tokens = getattr(index, "_tokens", None) if isinstance(index, SentenceIndex) else None
+            if tokens is not None:  # the article's sentences are one run of the stored term ids
+                text = np.asarray(tokens[0][int(tokens[1][start]):int(tokens[1][end])], np.int64)
+            else:
+                stored = self._sentence_terms(np.arange(start, end))
+                text = np.fromiter((term_ids[t] if isinstance(t, str) else t for sentence in stored for t in sentence
+                                    if not isinstance(t, str) or t in term_ids), np.int64)
+            title = [term_ids[t] for t in index.analyzer.terms(corpus.article_header(number).title) if t in term_ids]
+            story = self._stories[number] = Story.of(np.asarray(title, np.int64), text, index.idf)
+        return story
 
     def evidence(self, question: str, article: str | None = None, k: int | None = None,
                  allowed: np.ndarray | None = None) -> Evidence | None:

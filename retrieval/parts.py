@@ -19,7 +19,7 @@ import numpy as np
 from .answer_type import held_kinds
 from .articles import DEFAULT_MAX_FILE_BYTES, ArticleError, read_article
 from .dates import DayIndex, days, published_day
-from .records import BODY, CAPTION, Article, Sentence
+from .records import BODY, CAPTION, Article, Rows, Sentence
 from .sentences import Splitter, article_sentences
 from .text import Analyzer
 
@@ -118,7 +118,7 @@ class Analysis:
         return by_id, tokens, self.offsets
 
 
-class SentenceColumns(Sequence[Sentence]):
+class SentenceColumns(Rows[Sentence]):
     """A corpus's sentences held as columns, each made into a Sentence record when it is asked for."""
 
     def __init__(self, article_ids: Sequence[str], article_of: np.ndarray, texts: list[str], numbers: np.ndarray,
@@ -130,17 +130,10 @@ class SentenceColumns(Sequence[Sentence]):
     def __len__(self) -> int:
         return len(self.texts)
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
+    def row(self, i: int):
         paragraph, sentence = self.numbers[i].tolist()
         return Sentence(self._article_ids[int(self._article_of[i])], paragraph, sentence, self.texts[i],
                         self.kind_names[int(self.kinds[i])], self.speakers[i], self.credits[i])
-
-    def __iter__(self) -> Iterator[Sentence]:
-        return (self[i] for i in range(len(self)))
 
     def run(self, start: int, stop: int) -> list[Sentence]:
         return self[start:stop]

@@ -73,6 +73,26 @@ class QueryTerms:
         return BitTables(self.coverage, group)
 
 
+class ReadsByLexicon:
+    """For an index that reads questions through its `lexicon`: the reading settings and the term ids
+    are the lexicon's own (setting them here reads by the new ones; term ids are made on first use, as a
+    large vocabulary is loaded faster without them)."""
+
+    lexicon: "Lexicon"
+
+    @property
+    def settings(self) -> IndexSettings:
+        return self.lexicon.settings
+
+    @settings.setter
+    def settings(self, settings: IndexSettings) -> None:
+        self.lexicon.settings = settings
+
+    @property
+    def term_ids(self) -> dict[str, int]:
+        return self.lexicon.term_ids
+
+
 class Lexicon:
     """What questions are read against: an index's terms, their idf and document frequencies, and
     the look-ups made from them on first use (term ids, sorted terms, close spellings)."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Paragraph kinds. Boilerplate never reaches a Paragraph: the parser drops it.
 BODY = "body"
@@ -63,3 +67,21 @@ class Hit:
     # How far its score stands above the best sentence of another article (not a copy of it) among
     # those ranked: infinite when no other article competes (documents.rival_margins).
     margin: float = float("inf")
+
+
+class Rows(Sequence[T]):
+    """A sequence of records made one at a time from stored columns: a subclass gives `__len__` and
+    `row(i)` for 0 <= i < len; indexing by a negative number or a slice, and iteration, are done here."""
+
+    def row(self, i: int) -> T:
+        raise NotImplementedError
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.row(j) for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        return self.row(i)
+
+    def __iter__(self) -> Iterator[T]:
+        return (self.row(i) for i in range(len(self)))

@@ -26,16 +26,14 @@ import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import numpy as np
 
 from .folder import Corpus
-from .query import IndexSettings, Lexicon, QueryTerms, question_terms
+from .query import IndexSettings, Lexicon, QueryTerms, ReadsByLexicon, question_terms
 from .ranking import Ranker
-from .records import Article, Sentence
+from .records import Article, Rows, Sentence
 from .store import StoredArticles, StoredSentences, mapped
-from .text import Analyzer
 from .tfidf import SentenceIndex
 from .walk import Walk, union
 
@@ -218,7 +216,7 @@ class Generation:
         return self.delta, number - len(self.alive)
 
 
-class JoinedArticles(Sequence[Article]):
+class JoinedArticles(Rows[Article]):
     """The live articles of a generation, base first."""
 
     def __init__(self, generation: Generation):
@@ -229,23 +227,16 @@ class JoinedArticles(Sequence[Article]):
     def __len__(self) -> int:
         return len(self.ids)
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
+    def row(self, i: int):
         part, number = self.g.locate_article(i)
         return part.articles[number]
-
-    def __iter__(self) -> Iterator[Article]:
-        return (self[i] for i in range(len(self)))
 
     def header(self, i: int) -> Article:
         part, number = self.g.locate_article(i)
         return part.articles.header(number)
 
 
-class JoinedSentences(Sequence[Sentence]):
+class JoinedSentences(Rows[Sentence]):
     """The live sentences of a generation at compact positions."""
 
     def __init__(self, generation: Generation):
@@ -254,18 +245,11 @@ class JoinedSentences(Sequence[Sentence]):
     def __len__(self) -> int:
         return self.g.sentences
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
+    def row(self, i: int):
         if not 0 <= i < len(self):
             raise IndexError("sentence index out of range")
         part, number = self.g.locate(i)
         return part.sentences[number]
-
-    def __iter__(self) -> Iterator[Sentence]:
-        return (self[i] for i in range(len(self)))
 
     def text_and_speaker(self, i: int) -> tuple[str, str | None]:
         part, number = self.g.locate(i)
@@ -306,7 +290,7 @@ class JoinedDays:
         return np.sort(np.concatenate([base, delta]))
 
 
-class SegmentedIndex:
+class SegmentedIndex(ReadsByLexicon):
     """The sentence index of a generation: SentenceIndex's questions-side interface over both parts."""
 
     def __init__(self, generation: Generation, settings: IndexSettings | None = None):
@@ -325,18 +309,6 @@ class SegmentedIndex:
         vb = len(base.vocabulary)
         self._rescale_base = self.idf[:vb] / base.idf  # idf(t) / idf_g(t); the delta's idf_g is 1
         self._scratch = threading.local()
-
-    @property
-    def settings(self) -> IndexSettings:
-        return self.lexicon.settings
-
-    @settings.setter
-    def settings(self, settings: IndexSettings) -> None:
-        self.lexicon.settings = settings
-
-    @property
-    def term_ids(self) -> dict[str, int]:
-        return self.lexicon.term_ids
 
     def __len__(self) -> int:
         return self.g.sentences

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import mmap
 from pathlib import Path
-from typing import Iterator, Sequence, overload
+from typing import Sequence
 
 import numpy as np
 
-from .records import BODY, Article, Paragraph, Sentence
+from .records import BODY, Article, Paragraph, Rows, Sentence
 
 # Files of a stored corpus, beside the index's own files in the cache folder.
 SENTENCE_TEXT = "sentences.utf8"
@@ -23,7 +23,7 @@ def mapped(path: Path) -> np.ndarray:
     return np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
 
 
-class TextColumn(Sequence[str]):
+class TextColumn(Rows[str]):
     """Many strings as one UTF-8 blob and the byte offset where each starts (plus the end)."""
 
     def __init__(self, blob: bytes | mmap.mmap, offsets: np.ndarray):
@@ -60,22 +60,13 @@ class TextColumn(Sequence[str]):
         blob = self._blob[first:offsets[-1]]
         return [blob[a - first:b - first].decode("utf-8") for a, b in zip(offsets, offsets[1:])]
 
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[str]: ...
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
+    def row(self, i: int) -> str:
         if not 0 <= i < len(self):
             raise IndexError("text index out of range")
         return self._blob[int(self._offsets[i]):int(self._offsets[i + 1])].decode("utf-8")
 
 
-class StoredSentences(Sequence[Sentence]):
+class StoredSentences(Rows[Sentence]):
     """The corpus's sentences, each made into a Sentence record when it is asked for."""
 
     def __init__(self, folder: Path, article_ids: Sequence[str], article_of: np.ndarray):
@@ -95,11 +86,7 @@ class StoredSentences(Sequence[Sentence]):
     def __len__(self) -> int:
         return len(self._text)
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
+    def row(self, i: int):
         text = self._text[i]
         paragraph, sentence = self._numbers[i].tolist()
         speaker, credit = self._who[i].tolist()
@@ -107,9 +94,6 @@ class StoredSentences(Sequence[Sentence]):
                         self._kind_names[int(self._kinds[i])],
                         self._strings[speaker] if speaker >= 0 else None,
                         self._strings[credit] if credit >= 0 else None)
-
-    def __iter__(self) -> Iterator[Sentence]:
-        return (self[i] for i in range(len(self)))
 
     def run(self, start: int, stop: int) -> list[Sentence]:
         """The sentences start..stop-1 as records, their columns read once for all of them (what an
@@ -130,7 +114,7 @@ class StoredSentences(Sequence[Sentence]):
         return self._text
 
 
-class StoredArticles(Sequence[Article]):
+class StoredArticles(Rows[Article]):
     """The corpus's articles: their metadata read at once, their paragraphs decoded when asked for."""
 
     def __init__(self, folder: Path):
@@ -152,20 +136,13 @@ class StoredArticles(Sequence[Article]):
     def __len__(self) -> int:
         return len(self.ids)
 
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
+    def row(self, i: int):
         a, b = int(self._first[i]), int(self._first[i + 1])
         paragraphs = tuple(
             Paragraph(self._text[p], self._kind_names[int(self._kinds[p])],
                       self._credits[int(self._credit[p])] if self._credit[p] >= 0 else None)
             for p in range(a, b))
         return self.header(i, paragraphs)
-
-    def __iter__(self) -> Iterator[Article]:
-        return (self[i] for i in range(len(self)))
 
     def header(self, i: int, paragraphs: tuple[Paragraph, ...] = ()) -> Article:
         """The article's headline and metadata; without its paragraphs (nothing decoded) unless given."""

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .query import IndexSettings, Lexicon, QueryTerms, question_terms
+from .query import IndexSettings, Lexicon, QueryTerms, ReadsByLexicon, question_terms
 from .store import mapped
 from .text import Analyzer
 from .walk import Walk, Walker
@@ -61,7 +61,7 @@ class PostingArrays:
                    matrix.data.astype(np.float32, copy=False), matrix.shape[1])
 
 
-class SentenceIndex:
+class SentenceIndex(ReadsByLexicon):
     """TF-IDF over a fixed list of sentences; positions are indexes into that list."""
 
     def __init__(self, vocabulary: list[str], idf: np.ndarray, postings: sp.csr_matrix | PostingArrays,
@@ -78,20 +78,6 @@ class SentenceIndex:
         # Each sentence's term ids in reading order (tokens[offsets[i]:offsets[i + 1]]), when known: the
         # ranking's word-order evidence reads them instead of analysing the sentence again.
         self._tokens: tuple[np.ndarray, np.ndarray] | None = None
-
-    @property
-    def settings(self) -> IndexSettings:
-        """How questions are read (the lexicon's own: setting them here reads by the new ones)."""
-        return self.lexicon.settings
-
-    @settings.setter
-    def settings(self, settings: IndexSettings) -> None:
-        self.lexicon.settings = settings
-
-    @property
-    def term_ids(self) -> dict[str, int]:
-        """Term -> id, made on first use (a large vocabulary is loaded faster without it)."""
-        return self.lexicon.term_ids
 
     @property
     def postings(self) -> sp.csr_matrix:

@@ -12,7 +12,7 @@ from retrieval import RankSettings, SentenceIndex, parse_article
 from retrieval.corpus import Corpus, CorpusIndex
 from retrieval.answer_type import answer_type_bonus
 from retrieval.cues import is_dateline_lede, novelty
-from retrieval.documents import rival_margins
+from retrieval.documents import SAME_TEXT, Story, cosine, rival_margins, same_story
 from retrieval.ranking import neighbour_gain, word_order_evidence
 
 
@@ -184,15 +184,50 @@ def test_an_answer_must_stand_clear_of_other_articles_and_a_close_call_is_maybe(
     assert settings.confidence(0.7, 0.5, 0.01) == "none"
 
 
-def test_rival_margins_compare_with_the_best_other_article_that_reports_something_else():
-    score = np.array([1.0, 0.9, 0.8, 0.5], np.float32)
-    article = np.array([0, 0, 1, 2])
-    texts = ["floods hit the harbour town monday", "roads closed", "floods hit harbour town", "rain fell monday"]
-    terms = [frozenset(t.split()) for t in texts]
-    margins = rival_margins(score, article, terms.__getitem__, np.array([0, 1, 3]))
-    # article 1's sentence reports the same (4 of 6 terms): the first sentence's rival is article 2's
+def test_rival_margins_compare_with_the_best_article_of_another_story():
+    score = np.array([1.0, 0.9, 0.8, 0.6, 0.5], np.float32)
+    article = np.array([0, 0, 1, 3, 2])
+    copies = {(0, 2)}  # article 1's best sentence rewrites the first sentence (not the second)
+    stories = {(0, 3), (3, 0)}  # article 3 reports article 0's story
+    margins = rival_margins(score, article, np.array([0, 1, 4]), lambda i, j: (i, j) in copies,
+                            lambda a, b: (a, b) in stories)
     assert margins.tolist() == [pytest.approx(0.5), pytest.approx(0.1), pytest.approx(-0.5)]
-    assert np.isinf(rival_margins(score[:2], article[:2], terms.__getitem__, np.array([0]))).all()
+    assert np.isinf(rival_margins(score[:2], article[:2], np.array([0]), lambda i, j: False,
+                                  lambda a, b: False)).all()
+    # Every other article reports the same story: no rival at all.
+    assert np.isinf(rival_margins(score, article, np.array([0]), lambda i, j: False, lambda a, b: True)).all()
+
+
+def test_same_story_by_headline_or_by_text_not_by_the_questions_words():
+    idf = np.array([1.0, 1.0, 3.0, 3.0, 2.0, 2.0, 1.0, 1.0, 2.5, 2.5])
+    def story(headline, text):
+        return Story.of(np.array(headline), np.array(text), idf)
+    floods = story([2, 3, 4], [0, 1, 6, 6])
+    update = story([2, 3, 4, 5], [5, 7, 0, 1])  # a later toll: other words, the same headline's names
+    rewrite = story([8, 5], [2, 3, 4, 0, 1, 6, 6, 7])  # another outlet's text under another headline
+    other = story([8, 9], [4, 0, 1, 8, 9])  # shares a word of the question, about something else
+    assert same_story(floods, update) and same_story(update, floods) and same_story(floods, rewrite)
+    assert not same_story(floods, other) and not same_story(update, other)
+    assert cosine(floods.text, floods.text) == pytest.approx(1.0)
+    assert cosine(floods.text, other.text) < SAME_TEXT and sum(floods.headline.values()) > 0
+
+
+def test_an_update_of_a_story_is_no_rival_but_another_story_is():
+    index = corpus(("Port Elling floods: at least 12 dead",
+                    ["At least 12 people were killed in the Port Elling floods, the coastguard said."]),
+                   ("Port Elling flood toll rises to 15",
+                    ["The death toll from the floods rose to 15 on Tuesday, the coastguard said."]),
+                   ("Coastguard cuts its night patrols",
+                    ["The coastguard said night patrols would end in May.", "Unions objected."]))
+    hits = index.search("What did the coastguard say about the death toll?", 5, margins=True)
+    by_article = {}
+    for h in hits:
+        by_article.setdefault(h.sentence.article_id, h)
+    assert hits[0].sentence.article_id == "a1" and {"a0", "a2"} <= set(by_article)
+    # The first report of the floods is no rival of the update; the patrols story is.
+    assert hits[0].margin == pytest.approx(hits[0].score - by_article["a2"].score)
+    assert by_article["a0"].margin == pytest.approx(by_article["a0"].score - by_article["a2"].score)
+    assert by_article["a2"].margin == pytest.approx(by_article["a2"].score - hits[0].score)
 
 
 def test_search_gives_each_hit_its_lead_over_other_articles():
