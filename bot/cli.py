@@ -1,4 +1,9 @@
-"""The `newsbot` command line: console, ask, sources, index, add, follow (and telegram)."""
+"""The `newsbot` command line: console, ask, sources, index, add, follow (and telegram).
+
+Only what building the parser needs is imported with this module: the commands that answer from the
+corpus begin its change check in a child process (retrieval.prefetch.Prefetch) once the arguments are
+read, and import the index code, the answering and the rendering meanwhile.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,18 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from retrieval import CorpusError
 from retrieval.articles import DEFAULT_MAX_FILE_BYTES
 
-from . import render
-from .answers import Answer
-from .filters import FilterError, Filters
-from .conversation import Conversation
-from .requests import BadRequest, read_request
-from .service import AnsweringService, default_corpus
+from .folders import default_corpus
 from .telegram.cli import add_parser as add_telegram
+
+if TYPE_CHECKING:
+    from .answers import Answer
+    from .conversation import Conversation
+    from .filters import Filters
+    from .service import AnsweringService
 
 
 MAX_FILE_ENV = "NEWSBOT_MAX_FILE_MB"
@@ -27,11 +33,15 @@ PROGRESS_MIN_BYTES = 1_000_000  # a bar only for reading more than this (and onl
 
 
 def warn(message: str) -> None:
+    from . import render
+
     print(f"newsbot: warning: {render.terminal_safe(message)}", file=sys.stderr, flush=True)
 
 
 def notice(message: str) -> None:
     """What newsbot is busy with, one line on stderr ("building the index for 12 articles…")."""
+    from . import render
+
     print(f"newsbot: {render.terminal_safe(message)}", file=sys.stderr, flush=True)
 
 
@@ -61,13 +71,28 @@ def max_file_bytes_from_env() -> int | None:
 
 
 def fail(message: str, code: int = 1) -> int:
+    from . import render
+
     print(f"newsbot: error: {render.terminal_safe(message)}", file=sys.stderr, flush=True)
     return code
 
 
 def open_service(args: argparse.Namespace) -> AnsweringService:
+    from .service import AnsweringService
+
     return AnsweringService.open(args.corpus, args.cache_dir, on_warning=warn, progress=progress, notice=notice,
-                                 max_file_bytes=args.max_file_bytes)
+                                 max_file_bytes=args.max_file_bytes, prefetch=getattr(args, "prefetch", None))
+
+
+def _prefetch(args: argparse.Namespace) -> None:
+    """Begin the corpus folder's change check in a child process, for the commands that answer from it."""
+    if args.run not in (run_ask, run_console, run_sources, run_eval, run_index):
+        return
+    from retrieval.prefetch import Prefetch
+
+    folder = args.corpus or default_corpus()
+    if folder.expanduser().is_dir():
+        args.prefetch = Prefetch(folder, args.cache_dir)
 
 
 def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
@@ -103,12 +128,21 @@ def _megabytes(value: str) -> int:
 
 
 def _version() -> str:
-    from importlib import metadata
+    from retrieval.cache import installed_versions
 
-    try:
-        return metadata.version("newsbot")
-    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
-        return "unknown"
+    # "unknown": run from a checkout that was never installed
+    return installed_versions(["newsbot"]).get("newsbot", "unknown")
+
+
+class _Version(argparse.Action):
+    """--version, its number looked up only when asked for (not by every command)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"newsbot {_version()}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description="Answers questions about news articles "
                                      "with the sentence that says it and where it comes from.",
                                      epilog="Run `newsbot COMMAND --help` for a command's own options.")
-    parser.add_argument("--version", action="version", version=f"newsbot {_version()}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     _global_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -188,24 +222,35 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "follow_links", False):
         os.environ["NEWSBOT_FOLLOW_LINKS"] = "1"  # read where the files are found (retrieval/folder.py)
     try:
+        _prefetch(args)
         return args.run(args)
-    except CorpusError as err:
-        return fail(str(err))
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         # The reader went away (`newsbot ask - | head`); nothing left to say to them.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as err:
+        from retrieval.corpus import CorpusError
+
+        if not isinstance(err, CorpusError):
+            raise
+        return fail(str(err))
+    finally:
+        if getattr(args, "prefetch", None) is not None:
+            args.prefetch.close()
 
 
 def _filters(args: argparse.Namespace) -> Filters | None:
     """--since, --until and --source as Filters; raises FilterError (one line) for a bad one."""
+    from .filters import Filters
+
     return Filters.read(args.since, args.until, args.source) or None
 
 
 def run_console(args: argparse.Namespace) -> int:
     from .console import run
+    from .filters import FilterError
 
     try:
         filters = _filters(args)
@@ -215,6 +260,9 @@ def run_console(args: argparse.Namespace) -> int:
 
 
 def run_ask(args: argparse.Namespace) -> int:
+    from . import render
+    from .filters import FilterError
+
     try:
         args.filters = _filters(args)
     except FilterError as err:
@@ -251,6 +299,12 @@ def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace,
 
     Lines with the same "conversation" key are one conversation's turns, so a follow-up is read with them.
     """
+    from . import render
+    from .answers import Answer
+    from .conversation import Conversation
+    from .filters import FilterError, Filters
+    from .requests import BadRequest, read_request
+
     try:
         request = read_request(line, args.article, args.top_k)
         filters = args.filters
@@ -270,6 +324,8 @@ def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace,
 
 
 def _reply(answer: Answer) -> str:
+    from . import render
+
     # Not a question ("hello"): how to ask, without the console's commands, which `ask` does not take.
     return render.ASK_HELP if answer.kind == "help" else render.reply(answer)
 
@@ -279,6 +335,8 @@ def _one_line(reply: str) -> str:
 
 
 def run_sources(args: argparse.Namespace) -> int:
+    from . import render
+
     sources = open_service(args).sources()
     if args.json:
         print(render.json_safe(json.dumps([{**s.to_json(), "sentences": s.sentences} for s in sources],
@@ -289,6 +347,7 @@ def run_sources(args: argparse.Namespace) -> int:
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    from . import render
     from .evaluate import EvalFileError, evaluate, read_items
 
     import seeds
@@ -321,7 +380,7 @@ def run_index(args: argparse.Namespace) -> int:
     warnings: list[str] = []  # held back: a cache that could not be written is this command's error, said once
     try:
         index = open_corpus(folder, args.cache_dir, warnings.append, progress=progress, notice=notice,
-                            max_file_bytes=args.max_file_bytes)
+                            max_file_bytes=args.max_file_bytes, prefetch=getattr(args, "prefetch", None))
     finally:
         for message in warnings:
             if not message.startswith("could not write the index cache"):

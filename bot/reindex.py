@@ -12,15 +12,15 @@ the system when they exit.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from retrieval import CorpusError, CorpusIndex, open_corpus
-from retrieval import merge
-from retrieval.delta import needs_merge
+
+if TYPE_CHECKING:  # imported where a child is started: `ask` starts none
+    import subprocess
 
 COMMAND = [sys.executable, "-m", "bot.reindex"]  # what runs a build (a test may put a wrapper first)
 _WARNING = "warning: "
@@ -48,6 +48,8 @@ class Builds:
             raise CorpusError("stopping")
         command = [*COMMAND, str(folder)] + (["--cache-dir", str(cache_dir)] if cache_dir else []) \
             + (["--max-file-bytes", str(max_file_bytes)] if max_file_bytes else [])
+        import subprocess
+
         self._child = child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                                stderr=subprocess.PIPE, text=True, errors="replace")
         try:
@@ -68,6 +70,8 @@ class Builds:
             index = open_corpus(folder, cache_dir, build=False, max_file_bytes=max_file_bytes)
         except CorpusError:
             return open_corpus(folder, cache_dir, warn, max_file_bytes=max_file_bytes)
+        from retrieval.delta import needs_merge
+
         if needs_merge(index):
             self.merge(folder, cache_dir, max_file_bytes)
         return index
@@ -76,6 +80,8 @@ class Builds:
         """Start merging the cache's delta into a new base in a child process, unless one is running."""
         if self._stopped.is_set() or self.merging():
             return
+        from retrieval import merge
+
         self._merging = merge.start(folder, cache_dir, max_file_bytes)
 
     def merging(self) -> bool:

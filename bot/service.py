@@ -15,12 +15,14 @@ import numpy as np
 
 from retrieval import (Article, CorpusIndex, Hit, corpus_fingerprint, is_stop_word, mentions, open_corpus,
                        published_day, question_day)
+from retrieval.prefetch import Prefetch
 from retrieval.corpus import Progress
 
 from . import archive
 from .about import about_question
 from .answers import Answer, AnswerSettings, Confidence, Passage, Source
 from .filters import Filters
+from .folders import default_corpus  # noqa: F401 - also importable from here
 from .followup import Reading
 from .reindex import Builds
 
@@ -54,15 +56,17 @@ class AnsweringService:
     def open(cls, corpus_dir: Path | str | None = None, cache_dir: Path | str | None = None,
              on_warning: Callable[[str], None] | None = None,
              settings: AnswerSettings | None = None, progress: Progress | None = None,
-             notice: Callable[[str], None] | None = None, max_file_bytes: int | None = None) -> "AnsweringService":
+             notice: Callable[[str], None] | None = None, max_file_bytes: int | None = None,
+             prefetch: Prefetch | None = None) -> "AnsweringService":
         """Load a corpus folder (default: the bundled seeds). Raises retrieval.CorpusError.
 
-        `notice` is told in one line when the index has to be built, `progress` meters it (see open_corpus).
+        `notice` is told in one line when the index has to be built, `progress` meters it, `prefetch`
+        is the folder's change check begun beforehand (see open_corpus).
         """
         folder = Path(corpus_dir) if corpus_dir else default_corpus()
         cache = Path(cache_dir) if cache_dir else None
         index = open_corpus(folder, cache, on_warning, progress=progress, notice=notice,
-                            max_file_bytes=max_file_bytes)
+                            max_file_bytes=max_file_bytes, prefetch=prefetch)
         return cls(index, folder, cache, settings or AnswerSettings(), on_warning, max_file_bytes)
 
     # -- questions ------------------------------------------------------------------------------
@@ -354,13 +358,6 @@ def today() -> date:
     return date.today()
 
 
-def default_corpus() -> Path:
-    env = os.environ.get("NEWSBOT_CORPUS")
-    if env:
-        return Path(env)
-    import seeds
-
-    return seeds.folder()
 
 
 def _open_quote(text: str) -> bool:

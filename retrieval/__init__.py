@@ -1,15 +1,37 @@
 """Articles in, ranked sentences out: parsing, sentence splitting, TF-IDF indexing and search."""
 
-from .articles import ArticleError, parse_article, read_article
-from .cache import corpus_fingerprint
-from .corpus import CorpusError, CorpusIndex, open_corpus
-from .dates import DateMention, long_form, mentions, parse_time, published_day, question_day
-from .folder import Corpus
-from .query import IndexSettings, QueryTerms
-from .ranking import RankSettings
-from .records import Article, Hit, Paragraph, Sentence
-from .text import is_stop_word
-from .tfidf import SentenceIndex
+# Each name is imported from its module when first asked for (PEP 562): `import retrieval.cache`, which
+# `newsbot ask` does first to list the corpus folder while it imports the rest, does not import numpy
+# and the whole index with it.
+_FROM = {
+    "articles": ("ArticleError", "parse_article", "read_article"),
+    "cache": ("corpus_fingerprint",),
+    "corpus": ("CorpusError", "CorpusIndex", "open_corpus"),
+    "dates": ("DateMention", "long_form", "mentions", "parse_time", "published_day", "question_day"),
+    "folder": ("Corpus",),
+    "query": ("IndexSettings", "QueryTerms"),
+    "ranking": ("RankSettings",),
+    "records": ("Article", "Hit", "Paragraph", "Sentence"),
+    "text": ("is_stop_word",),
+    "tfidf": ("SentenceIndex",),
+}
+_MODULE_OF = {name: module for module, names in _FROM.items() for name in names}
+
+
+def __getattr__(name: str):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'retrieval' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULE_OF})
+
 
 __all__ = [
     "Article", "ArticleError", "Corpus", "CorpusError", "CorpusIndex", "DateMention", "Hit", "IndexSettings",

@@ -17,11 +17,13 @@ import hashlib
 import json
 import mmap
 import os
+import re
 import shutil
-import tempfile
+import struct
+import sys
 import time
 from functools import lru_cache
-from concurrent.futures import ThreadPoolExecutor
+from itertools import starmap
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -40,6 +42,7 @@ _CHECKSUM_THREADS = 4
 _FSYNC_THREADS = 8
 
 FileKey = tuple  # (size, mtime_ns, ctime_ns, inode) of an article file, or () when it cannot be read
+_KEY_ROW = struct.Struct("=4q")  # a key as the fingerprint hashes it: four native int64 (as numpy's were)
 
 
 class CacheDamaged(ValueError):
@@ -53,15 +56,61 @@ class CacheStale(ValueError):
 @lru_cache(maxsize=1)
 def cache_version() -> str:
     """What a cache must have been made by: the cache format and the libraries' versions."""
-    from importlib import metadata
-
     versions = [f"format {CACHE_FORMAT}"]
-    for name in _LIBRARIES:
-        try:
-            versions.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{name} ?")
+    found = installed_versions(_LIBRARIES)
+    versions.extend(f"{name} {found.get(name, '?')}" for name in _LIBRARIES)
     return "\n".join(versions)
+
+
+def installed_versions(names: Sequence[str]) -> dict[str, str]:
+    """The version of each named distribution that is installed, where `importlib.metadata` would find
+    it: the first entry of sys.path that holds it wins.
+
+    Read from the name of its `{name}-{version}.dist-info` folder (one listing per sys.path folder):
+    importing importlib.metadata and parsing each METADATA file took 30-70 ms of every `ask`. A
+    distribution recorded in any other way (an .egg-info, a zip on sys.path, a name spelt otherwise)
+    is asked of importlib.metadata instead.
+    """
+    wanted = {_normal(name): name for name in names}
+    found: dict[str, str] = {}
+    ask: list[str] = []
+    for entry in sys.path:
+        if not wanted:
+            break
+        try:
+            listed = os.listdir(entry or ".")
+        except NotADirectoryError:  # a zip file: importlib.metadata reads inside it (below)
+            break
+        except OSError:
+            continue
+        for item in listed:
+            stem, dot, kind = item.rpartition(".")
+            if not dot or kind not in ("dist-info", "egg-info"):
+                continue
+            # name-version.dist-info (a version holds no "-"); name-version-py3.x.egg-info or name.egg-info
+            name, _, version = stem.rpartition("-") if kind == "dist-info" else (stem.split("-", 1)[0], "", "")
+            name = wanted.pop(_normal(name), None)
+            if name is None:
+                continue
+            if version:
+                found[name] = version
+            else:
+                ask.append(name)
+    ask.extend(wanted.values())  # spelt in some other way, or not installed: importlib.metadata says which
+    if ask:
+        from importlib import metadata
+
+        for name in ask:
+            try:
+                found[name] = metadata.version(name)
+            except metadata.PackageNotFoundError:
+                pass
+    return found
+
+
+def _normal(name: str) -> str:
+    """A distribution name as its .dist-info folder spells it (PEP 503 normalized, "_" for separators)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
 
 
 def file_keys(files: Iterable[tuple[str, str | Path]]) -> list[FileKey]:
@@ -80,14 +129,13 @@ def file_keys(files: Iterable[tuple[str, str | Path]]) -> list[FileKey]:
 
 def fingerprint(files: Sequence[tuple[str, str | Path]], keys: Sequence[FileKey] | None = None) -> str:
     """Changes when any article file is added, removed, renamed or modified, or `cache_version` changes."""
-    import numpy as np
-
     digest = hashlib.sha256(cache_version().encode())
     keys = file_keys(files) if keys is None else keys
     digest.update("\n".join(article_id for article_id, _ in files).encode("utf-8", "surrogateescape"))
-    # The keys as one array of numbers (-1 for a file that cannot be read): no text made per file.
-    table = np.array([key if key else (-1, -1, -1, -1) for key in keys], np.int64).reshape(-1, 4)
-    digest.update(table.tobytes())
+    # The keys as one table of 64-bit numbers (-1 for a file that cannot be read): no text made per
+    # file, and no numpy (a listing made before numpy is imported hashes them: prefetch.py).
+    rows = keys if all(keys) else [key or (-1, -1, -1, -1) for key in keys]
+    digest.update(b"".join(starmap(_KEY_ROW.pack, rows)))
     return digest.hexdigest()
 
 
@@ -148,6 +196,8 @@ def cache_slot(cache_root: Path, corpus: str) -> Path:
 def new_build(slot: Path) -> Path:
     """An empty hidden folder beside `slot` to write a build into."""
     slot.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     return Path(tempfile.mkdtemp(prefix=f".{slot.name}.tmp-", dir=slot.parent))
 
 
@@ -275,6 +325,8 @@ def verify(folder: Path, checksums: dict) -> None:
     # disk side by side and hashed on every core (a cold 1M-sentence cache: 0.67 s on one thread).
     largest_first = sorted(unchecked, key=lambda name: -checksums[name][0])
     if largest_first:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(_CHECKSUM_THREADS) as pool:
             for name, actual in zip(largest_first, pool.map(lambda name: _checksum(folder / name), largest_first)):
                 if actual != checksums[name][1]:

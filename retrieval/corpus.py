@@ -20,8 +20,6 @@ from .cache import (CacheDamaged, cache_slot, corpus_files, default_cache_root, 
                     publish, read_manifest, write_manifest)
 from .documents import SAME_REPORT, Story, article_vectors, leaders, rival_margins, same_story
 from .folder import Corpus, Progress, Warn, article_files, ingest  # noqa: F401 - also importable from here
-from .incremental import update
-from .delta import needs_merge
 from .lock import build_lock
 from .query import IndexSettings
 from .ranking import Evidence, Ranker, RankSettings
@@ -31,6 +29,7 @@ from .tfidf import SentenceIndex
 from .walk import top_k
 
 if TYPE_CHECKING:
+    from .prefetch import Prefetch
     import scipy.sparse as sp
 
 FILES = "files.json"  # what each article of a saved index was read from (incremental.py)
@@ -308,6 +307,13 @@ class CorpusIndex:
         return loaded
 
 
+def update(*args, **kwargs):
+    """incremental.update, imported when an index is built or updated (not when a fresh one is loaded)."""
+    from .incremental import update as updated
+
+    return updated(*args, **kwargs)
+
+
 def _held_kinds(corpus: Corpus) -> np.ndarray:
     """`held_kinds` of every sentence of the corpus (uint8 bits)."""
     texts, speakers = corpus.texts_and_speakers(list(range(len(corpus.sentences))))
@@ -317,7 +323,8 @@ def _held_kinds(corpus: Corpus) -> np.ndarray:
 def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: Warn | None = None,
                 settings: RankSettings | None = None, use_cache: bool = True,
                 progress: Progress | None = None, notice: Warn | None = None,
-                max_file_bytes: int | None = None, build: bool = True, merge: bool | str = True) -> CorpusIndex:
+                max_file_bytes: int | None = None, build: bool = True, merge: bool | str = True,
+                prefetch: Prefetch | None = None) -> CorpusIndex:
     """Load a corpus folder from the cache when it is fresh; else update the cache, reading only the
     article files added or changed since it was made (incremental.py), or all of them when there is
     no sound cache.
@@ -334,7 +341,8 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
     A few changed files over a saved index are written as a delta (delta.py); when the delta has
     grown past its share of the base, it is merged (merge.py): `merge=True` here for a small corpus
     and in a background process for a large one, "here" always here, False not at all (the bot's
-    builder starts merges itself).
+    builder starts merges itself). With `prefetch` (prefetch.Prefetch: the folder's change check begun
+    in a child process), a fresh cache is loaded without listing the folder here.
     """
     warn = warn or (lambda message: None)
     notice = notice or (lambda message: None)
@@ -343,17 +351,33 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
     if not folder.is_dir():
         raise CorpusError(f"corpus folder not found: {folder}")
     cache = Path(cache_root) if cache_root else default_cache_root()
+    # The size limit is in the stamp: a file skipped as too large is read once the limit is raised.
+    stamp = {"corpus": str(folder.resolve()), "max_file_bytes": max_file_bytes}
+    slot = cache_slot(cache, stamp["corpus"])
+    loaded: list = []  # [the saved index or None, the load's warnings] when loaded before the listing
+    if prefetch is not None and use_cache:
+        held: list[str] = []  # said after the listing's warnings, as without a prefetch
+        previous = _load(slot, stamp, settings, folder, held.append)
+        listed: list[str] = []
+        files = prefetch.fingerprint(folder, cache, listed.append)
+        if files and previous is not None and previous.fingerprint == files:
+            for message in listed + held:
+                warn(message)
+            return _named(previous, warn)
+        loaded = [previous, held]  # something changed (or the child could not tell): listed again here
     keys: list = []
     found = corpus_files(folder, cache, warn, keys=keys)
     if not found:
         raise CorpusError(f"no .txt or .md articles in {folder}")
-    # The size limit is in the stamp: a file skipped as too large is read once the limit is raised.
-    stamp = {"corpus": str(folder.resolve()), "max_file_bytes": max_file_bytes}
     files = fingerprint(found, keys)
-    slot = cache_slot(cache, stamp["corpus"])
     if not use_cache:
         return _build(None, folder, found, keys, files, warn, notice, progress, settings, max_file_bytes)[0]
-    previous = _load(slot, stamp, settings, folder, warn)
+    if loaded:
+        previous, held = loaded
+        for message in held:
+            warn(message)
+    else:
+        previous = _load(slot, stamp, settings, folder, warn)
     if previous is not None and (previous.fingerprint == files or not build):
         return _named(previous, warn)
     if not build:
@@ -376,6 +400,8 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
             except OSError as err:
                 built.cache_error = f"could not write the index cache in {cache} ({err.strerror or err})"
                 warn(f"{built.cache_error}; continuing without it")
+    from .delta import needs_merge  # here: a fresh cache, loaded and returned above, needs neither
+
     if merge and needs_merge(built):  # after the lock: a merge takes it only to publish
         return _merge_after(built, folder, cache, slot, stamp, settings, max_file_bytes, merge)
     return built

@@ -11,13 +11,13 @@ from pathlib import Path
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Protocol, Sequence
 
-import numpy as np
-
 from .articles import ARTICLE_SUFFIXES, DEFAULT_MAX_FILE_BYTES
-from .parts import Analysis, merge, read_part
 from .records import Article, Sentence
 
-if TYPE_CHECKING:  # imported where articles are split: answering from the cache never splits
+if TYPE_CHECKING:  # imported where articles are read and split: answering from the cache never does
+    import numpy as np
+
+    from .parts import Analysis
     from .sentences import Splitter
 
 Warn = Callable[[str], None]
@@ -59,55 +59,62 @@ def article_files(folder: Path, warn: Warn | None = None, follow_links: bool | N
         pending = [os.fspath(start)]
         while pending:  # depth first, each folder's files before its subfolders, by name (as os.walk goes)
             root = pending.pop()
+            opened = _open_folder(root)
+            if opened is None:  # gone or unreadable since it was listed
+                continue
+            st, names, fd = opened
             try:
-                st = os.stat(root)
-                names = os.listdir(root)
-            except OSError:  # gone or unreadable since it was listed
+                if (st.st_dev, st.st_ino) not in seen:
+                    seen.add((st.st_dev, st.st_ino))
+                    pending.extend(reversed(list_folder(root, names, fd, inside)))
+            finally:
+                if fd is not None:
+                    os.close(fd)
+
+    def list_folder(root: str, names: list[str], fd: int | None, inside: str) -> list[str]:
+        """Note the folder's article files (and links to folders); its subfolders, in order."""
+        names.sort()
+        prefix = root[len(base):].lstrip(os.sep).replace(os.sep, "/")
+        prefix = f"{prefix}/" if prefix else ""
+        under = root if root.endswith(os.sep) else root + os.sep
+        folders = []
+        # One lstat a name (relative to the open folder), plain strings: 50,000 files are listed and
+        # keyed in a fraction of a second, mostly the system calls'.
+        for name in names:
+            if name[0] == ".":
                 continue
-            if (st.st_dev, st.st_ino) in seen:
+            path = under + name
+            try:
+                st = os.lstat(path) if fd is None else os.stat(name, dir_fd=fd, follow_symlinks=False)
+            except OSError:  # gone since it was listed
                 continue
-            seen.add((st.st_dev, st.st_ino))
-            names.sort()
-            prefix = root[len(base):].lstrip(os.sep).replace(os.sep, "/")
-            prefix = f"{prefix}/" if prefix else ""
-            under = root if root.endswith(os.sep) else root + os.sep
-            folders = []
-            # One lstat a name, plain strings: 50,000 files are listed and keyed in a fraction of a second.
-            for name in names:
-                if name[0] == ".":
+            if S_ISDIR(st.st_mode):
+                folders.append(path)
+                continue
+            linked = S_ISLNK(st.st_mode)
+            if linked and os.path.isdir(path):
+                links.append(Path(path))
+                continue
+            dot = name.rfind(".")
+            if dot <= 0 or name[dot:].lower() not in ARTICLE_SUFFIXES:
+                continue
+            if linked:
+                if not _safe_link(path, inside, follow_links, warn):
                     continue
-                path = under + name
                 try:
-                    st = os.lstat(path)
-                except OSError:  # gone since it was listed
+                    st = os.stat(path)
+                except OSError:
+                    st = None
+            if not name.isascii():
+                try:
+                    name.encode("utf-8")
+                except UnicodeEncodeError:
+                    warn(f"skipped {os.fsencode(path)!r}: file name is not UTF-8")
                     continue
-                if S_ISDIR(st.st_mode):
-                    folders.append(path)
-                    continue
-                linked = S_ISLNK(st.st_mode)
-                if linked and os.path.isdir(path):
-                    links.append(Path(path))
-                    continue
-                dot = name.rfind(".")
-                if dot <= 0 or name[dot:].lower() not in ARTICLE_SUFFIXES:
-                    continue
-                if linked:
-                    if not _safe_link(path, inside, follow_links, warn):
-                        continue
-                    try:
-                        st = os.stat(path)
-                    except OSError:
-                        st = None
-                if not name.isascii():
-                    try:
-                        name.encode("utf-8")
-                    except UnicodeEncodeError:
-                        warn(f"skipped {os.fsencode(path)!r}: file name is not UTF-8")
-                        continue
-                found.append((prefix + name[:dot], path))
-                if keys is not None:
-                    stats.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if st else ())
-            pending.extend(reversed(folders))
+            found.append((prefix + name[:dot], path))
+            if keys is not None:
+                stats.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if st else ())
+        return folders
 
     walk(folder)
     while links:  # the linked folders, in the order found, each one's own links after it
@@ -131,6 +138,31 @@ def article_files(folder: Path, warn: Warn | None = None, follow_links: bool | N
             warn(f"{path}: another file has the same name; its id is {article_id}")
         named.append((article_id, path))
     return named
+
+
+_BY_FOLDER = os.stat in os.supports_dir_fd and os.listdir in os.supports_fd and hasattr(os, "O_DIRECTORY")
+
+
+def _open_folder(root: str) -> tuple[os.stat_result, list[str], int | None] | None:
+    """A folder's own stat (links followed), its names, and a descriptor of it open to stat its names
+    by (None where the system cannot: by their paths then); None when it is gone or cannot be read.
+
+    A name's lstat relative to the open folder has the kernel resolve one name, not the whole path:
+    a fifth less time at 50,000 files."""
+    if not _BY_FOLDER:
+        try:
+            return os.stat(root), os.listdir(root), None
+        except OSError:
+            return None
+    try:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        return os.fstat(fd), os.listdir(fd), fd
+    except OSError:
+        os.close(fd)
+        return None
 
 
 def _safe_link(path: Path, inside: str, follow_links: bool, warn: Warn) -> bool:
@@ -197,6 +229,8 @@ def ingest(files: list[tuple[str, str | Path]], warn: Warn, progress: Progress |
 
 def _ingest_here(files: list[tuple[str, str | Path]], sizes: list[int], warn: Warn, meter: Meter,
                  max_file_bytes: int) -> tuple["Corpus", list[str]]:
+    from .parts import read_part
+
     def on_file(i: int, article: Article | None) -> Callable[[int], None] | None:
         if article is None:
             meter.update(sizes[i])
@@ -210,6 +244,8 @@ def _ingest_here(files: list[tuple[str, str | Path]], sizes: list[int], warn: Wa
 
 def _joined(parts, warn: Warn, after_each: Callable[[], None]) -> tuple["Corpus", list[str]]:
     """The corpus of the parts, in order; each file's warnings and skip said, `after_each()` per file."""
+    from .parts import merge
+
     skipped: list[str] = []
 
     def on_file(outcome: tuple[bool, str, list[str]]) -> None:
@@ -247,6 +283,7 @@ def _ingest_in_workers(files: list[tuple[str, str | Path]], sizes: list[int], wa
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
+    from .parts import read_part
     from .tfidf import import_learning
 
     methods = multiprocessing.get_all_start_methods()
@@ -296,6 +333,8 @@ class Corpus:
     @classmethod
     def from_parts(cls, articles: Sequence[Article], sentences_of: Sequence[list[Sentence]]) -> "Corpus":
         """A corpus from articles and each article's sentences, already split."""
+        import numpy as np
+
         articles = tuple(articles)
         sentences: list[Sentence] = []
         starts = [0]

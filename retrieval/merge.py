@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .articles import DEFAULT_MAX_FILE_BYTES
 from .cache import cache_slot, corpus_files, default_cache_root, fingerprint
 from .lock import build_lock, lock_path
+
+if TYPE_CHECKING:  # imported where a merge is started: `ask` starts none
+    import subprocess
 
 # Below this many base sentences a merge is done in the process that made the delta (a second or
 # two); above it, in a background process.
@@ -68,6 +71,8 @@ def merge(folder: Path | str, cache_root: Path | str | None = None, max_file_byt
 
 def start(folder: Path, cache_root: Path | None, max_file_bytes: int | None) -> subprocess.Popen:
     """Run a merge in a child process of its own session (it outlives this one) and return it."""
+    import subprocess
+
     command = [*COMMAND, str(folder)] + (["--cache-dir", str(cache_root)] if cache_root else []) \
         + (["--max-file-bytes", str(max_file_bytes)] if max_file_bytes else [])
     return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

@@ -11,11 +11,13 @@ import signal
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..render import terminal_safe
-from ..service import AnsweringService
 from ..web_cli import add_telegram_options as add_feed_options, feeds_in_background
 from .settings import PUBLIC_API_URL, SECRET_PATTERN, TelegramSettings, TokenError, read_token
+
+if TYPE_CHECKING:  # imported where the bot starts: building the parser for `newsbot ask` needs neither
+    from ..service import AnsweringService
 
 logger = logging.getLogger("newsbot.telegram")
 
@@ -101,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"newsbot: error: {err}", file=sys.stderr, flush=True)
         return 2
     configure_logging(settings, logging.DEBUG if args.verbose else logging.INFO)
+    from ..service import AnsweringService
+
     service = AnsweringService.open(args.corpus, args.cache_dir, max_file_bytes=getattr(args, "max_file_bytes", None),
                                     on_warning=lambda message: logger.warning("%s", message))
     import asyncio  # here, not with the module: the other commands start without it
@@ -145,6 +149,8 @@ class RedactingFormatter(logging.Formatter):
         self._secrets = [s for s in secrets_to_hide if s]
 
     def format(self, record: logging.LogRecord) -> str:
+        from ..render import terminal_safe
+
         text = terminal_safe(super().format(record))  # file names and questions can hold escapes
         for secret in self._secrets:
             text = text.replace(secret, "<redacted>")
