@@ -52,6 +52,7 @@ LONGEST_FIRST = (  # measured with the whole suite on 2 busy cores, longest firs
     "tests/test_telegram.py",
     "tests/test_telegram_reliability.py",
     "tests/test_segments.py",
+    "tests/test_startup.py",
     "tests/test_followup_adapters.py",
     "tests/test_reading_files.py",
     "tests/test_cache_damage.py",
