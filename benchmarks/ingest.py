@@ -110,7 +110,7 @@ def run_size(copies: int, data: Path, work: Path, reuse: bool = False, cold_only
         cold = in_child(newsbot_build, folder, cache)
         row["sentences"] = cold["sentences"]
         row["newsbot"] = {"seconds": cold["seconds"], "rate": cold["sentences"] / cold["seconds"],
-                          "peak_mb": cold["peak_mb"]}
+                          "peak_mb": cold["peak_mb"], "workers_peak_mb": cold["children_peak_mb"]}
         index = open_corpus(folder, cache)
         texts_file = work / f"texts-{copies}.txt"
         texts_file.write_text("\n".join(t.replace("\n", " ") for t in index.corpus.sentences.texts),
@@ -339,6 +339,9 @@ def main() -> int:
     print(table(rows))
     print(f"\n{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; bot answered the new article: "
           f"{all(r['bot_answered'] for r in rows)}; the command line: {all(r['cli_answered'] for r in rows)}")
+    print("newsbot's peak MB is its building process's; its reading workers' (the largest one's peak above the "
+          "build's start, pages shared with the build included): "
+          + " / ".join(f"{r['newsbot'].get('workers_peak_mb', float('nan')):,.0f}" for r in rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     if len(rows) > 1:

@@ -29,8 +29,9 @@ def release_free_memory() -> None:
 
 
 def in_child(work, *args) -> dict:
-    """Run work(*args) -> dict (or None) in a forked child: its result plus `seconds` and `peak_mb`, the
-    child's peak resident memory above what it started with."""
+    """Run work(*args) -> dict (or None) in a forked child: its result plus `seconds`, `peak_mb`, the
+    child's peak resident memory above what it started with, and `children_peak_mb`, the same of the
+    largest process it started (0 when none)."""
     gc.collect()
     release_free_memory()
     out = Path(tempfile.mktemp(suffix=".json"))
@@ -47,7 +48,13 @@ def in_child(work, *args) -> dict:
             start = status("VmRSS")
             began = time.perf_counter()
             result = work(*args) or {}
-            result.update(seconds=time.perf_counter() - began, peak_mb=(status("VmHWM") - start) / 2**20)
+            import resource
+
+            # Processes the work started and waited for (a build's workers): the largest one's peak
+            # resident memory, above what this child started with (pages it shares with this one count).
+            children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+            result.update(seconds=time.perf_counter() - began, peak_mb=(status("VmHWM") - start) / 2**20,
+                          children_peak_mb=max(children - start, 0) / 2**20 if children else 0.0)
             out.write_text(json.dumps(result))
             code = 0
         finally:

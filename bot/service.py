@@ -78,11 +78,11 @@ class AnsweringService:
         With a `reading` (a follow-up, bot/followup.py) its words are searched instead, the passages it
         leaves out are left out, and passages about its names come first.
         """
+        filters = filters or None
         if reading is not None:
-            return self._ask_read(question, reading, top_k, article, skip)
+            return self._ask_read(question, reading, top_k, article, skip, filters)
         question = question if isinstance(question, str) else str(question)
         text = _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
-        filters = filters or None
         if not re.search(r"[^\W_]", text) or _GREETING.match(text):
             return Answer(question, False, (), "help", skip, article, filters)
         index = self.index
@@ -103,7 +103,10 @@ class AnsweringService:
         passages = passages[skip:skip + top_k]
         if not passages:
             return Answer(question, False, (), "no_more" if skip else "declined", skip, article, filters)
-        confidence = self._confidence(index, searched, passages[0])
+        # More (skip > 0) is judged by its own evidence: its lead over other stories would be measured
+        # against the answers already shown, which it follows by construction.
+        first = replace(passages[0], margin=math.inf) if skip else passages[0]
+        confidence = self._confidence(index, searched, first)
         answered = confidence == "answer"
         return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article,
                       filters, confidence)
@@ -206,15 +209,20 @@ class AnsweringService:
             found = unique
         return found
 
-    def _ask_read(self, question: str, reading: Reading, top_k: int, article: str | None, skip: int) -> Answer:
-        """A follow-up: the reading's words searched (and the question's own words, when it has some);
-        passages about what its pronouns stand for first; the passages it leaves out left out."""
+    def _ask_read(self, question: str, reading: Reading, top_k: int, article: str | None, skip: int,
+                  filters: Filters | None = None) -> Answer:
+        """A follow-up: the reading's words searched (and the question's own words, when it has some)
+        within the filters, as a question alone is; passages about what its pronouns stand for first;
+        the passages it leaves out left out."""
         text = clean_question(question)
         if not re.search(r"[^\W_]", text) or _GREETING.match(text):
-            return Answer(question, False, (), "help", skip, article)
+            return Answer(question, False, (), "help", skip, article, filters)
         index = self.index
         if article is not None and not index.has_article(article):
-            return Answer(question, False, (), "unknown_article", skip, article, reading=reading)
+            return Answer(question, False, (), "unknown_article", skip, article, filters, reading=reading)
+        allowed = self._allowed(index, filters)
+        if allowed is not None and not allowed.any():
+            return Answer(question, False, (), "filtered_out", skip, article, filters, reading=reading)
         top_k = max(1, min(int(top_k), 50))
         search = clean_question(reading.search)
         best: dict[int, Hit] = {}
@@ -224,13 +232,13 @@ class AnsweringService:
         # alone must still be about what the pronoun stands for (checked below).
         for own, words in ((False, search), (True, reading.own_words)):
             ranked = index.search(words, k=skip + top_k + len(reading.exclude) + 10, article=article,
-                                  margins=self.settings.weighs_margins) if words else []
+                                  allowed=allowed, margins=self.settings.weighs_margins) if words else []
             for hit in ranked:
                 if hit.position in reading.exclude or hit.sentence.text in given:  # a wire copy given too
                     continue
                 if hit.score > getattr(best.get(hit.position), "score", -1):
                     best[hit.position] = hit
-                if self.settings.accepts(hit.score, hit.coverage, hit.margin):
+                if self.settings.accepts(hit.score, hit.coverage, math.inf if skip else hit.margin):
                     accepted[hit.position] = accepted.get(hit.position, False) or not own
         hits = sorted(best.values(), key=lambda h: -h.score)
         passages = [self._passage(index, hit) for hit in hits]
@@ -241,7 +249,7 @@ class AnsweringService:
         passages = passages[skip:skip + top_k]
         if not passages:
             kind = "no_more" if skip or reading.exclude else "declined"
-            return Answer(question, False, (), kind, skip, article, reading=reading)
+            return Answer(question, False, (), kind, skip, article, filters, reading=reading)
         first = passages[0]
         # Found by the question's own words alone, it must hold a word of what a nameless pronoun stands for.
         about_topic = not reading.topic or \
@@ -250,11 +258,12 @@ class AnsweringService:
         answered = found and not _names_not_held(index, _question_names(search) + list(reading.about),
                                                  held[first.position])
         top = best[first.position]
-        confidence = "answer" if answered else self.settings.confidence(top.score, top.coverage, top.margin)
+        confidence = "answer" if answered else \
+            self.settings.confidence(top.score, top.coverage, math.inf if skip else top.margin)
         if confidence == "answer" and not answered:
             confidence = "none"  # as good as an answer, but about something else
         return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article,
-                      confidence=confidence, reading=reading)
+                      filters, confidence=confidence, reading=reading)
 
     def _held_terms(self, index: CorpusIndex, passage: Passage) -> set[str]:
         """The terms a passage is about: its own and its headline's, and the sentence before it when it

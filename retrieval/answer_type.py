@@ -70,11 +70,8 @@ _DEFINITION_WORDS = frozenset(("is", "are", "was", "were", "refer", "refers", "k
 _ANY_NAME = re.compile(r"[A-Z](?<=\W[A-Z])(?<![.!?]\s[A-Z])[a-z]")
 
 
-def _time_run(run: str) -> bool:
-    """Whether _HAS_TIME's `1\\d{3}`, `20\\d{2}` or `\\d{2,4}s` matches this run whole."""
-    if len(run) == 4 and (run[0] == "1" or run[:2] == "20") and run[1:].isdecimal():
-        return True
-    return 3 <= len(run) <= 5 and run[-1] == "s" and run[:-1].isdecimal()
+# _HAS_TIME's `1\d{3}`, `20\d{2}` and `\d{2,4}s`, each a whole run (bounded by \b), in one search.
+_TIME_RUN = re.compile(r"\b(?:1\d{3}|20\d{2}|\d{2,4}s)\b")
 
 
 def held_kinds(text: str, speaker: str | None) -> int:
@@ -83,7 +80,7 @@ def held_kinds(text: str, speaker: str | None) -> int:
     low = text.lower()
     runs = set(_RUN.findall(low))
     number = _DIGIT.search(low) is not None or "<num>" in low or not runs.isdisjoint(_NUMBER_WORDS)
-    time = not runs.isdisjoint(_TIME_WORDS) or number and any(map(_time_run, runs)) \
+    time = not runs.isdisjoint(_TIME_WORDS) or number and _TIME_RUN.search(low) is not None \
         or "<num>" in low and _NUM_TIME.search(low) is not None
     definition = not runs.isdisjoint(_DEFINITION_WORDS) and _HAS_DEFINITION.search(low) is not None
     return (NUMBER * number | TIME * time

@@ -130,7 +130,9 @@ def speaker_phrase(sentence: str) -> str | None:
     who = _said_then_speaker(text) if not words.isdisjoint(_SAID_THEN_WORDS) else None
     if who:
         return who
-    match = _QUOTE_THEN_NAME.search(text, tail_start)
+    # Each expression below needs a mark that most sentences lack: a closing quotation, a comma.
+    quoted = '"' in text or "”" in text
+    match = _QUOTE_THEN_NAME.search(text, tail_start) if quoted else None
     if match and _speaker_like(match.group("who").split(",")[0], 6):
         return _tidy(match.group("who"))
     # case-blind: for ASCII text the lower-cased words tell whether it can match
@@ -139,7 +141,8 @@ def speaker_phrase(sentence: str) -> str | None:
         return _tidy(match.group("who"))
     if words.isdisjoint(_VERB_WORDS) and words.isdisjoint(_MID_WORDS) and "in what" not in text:
         return None
-    match = _LEADING_APPOSITION.search(text)
+    comma = "," in text
+    match = _LEADING_APPOSITION.search(text) if comma else None
     if match and _speaker_like(match.group("who").split(",")[0], 8):
         return _tidy(match.group("who"))
     match = _LEADING.search(text)
@@ -148,7 +151,7 @@ def speaker_phrase(sentence: str) -> str | None:
     match = _INVERTED.search(text, tail_start) if not words.isdisjoint(_SAY_WORDS) else None
     if match and _speaker_like(match.group("who"), 4):
         return _tidy(match.group("who"))
-    match = _MID.search(text) if not words.isdisjoint(_MID_WORDS) else None
+    match = _MID.search(text) if comma and not words.isdisjoint(_MID_WORDS) else None
     if match and _speaker_like(match.group("who"), 5):
         return _tidy(match.group("who"))
     match = _WHAT_X_SAYS.search(text) if "in what" in text else None

@@ -203,7 +203,8 @@ def new_build(slot: Path) -> Path:
 
 def write_manifest(folder: Path, stamp: dict) -> None:
     """The manifest, with the size and checksum of every other file in `folder`."""
-    checksums = {p.name: [p.stat().st_size, _checksum(p)] for p in sorted(folder.iterdir()) if p.name != MANIFEST}
+    checksums = {p.name: [p.stat().st_size, _checksum_read(p)] for p in sorted(folder.iterdir())
+                 if p.name != MANIFEST}
     manifest = {**stamp, "format": CACHE_FORMAT, "version": cache_version(), "checksums": checksums}
     (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
@@ -374,3 +375,18 @@ def _checksum(path: Path) -> str:
             return xxhash.xxh3_64_hexdigest(b"")
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
             return xxhash.xxh3_64_hexdigest(view)
+
+
+def _checksum_read(path: Path) -> str:
+    """`_checksum` of a file read a block at a time, as a build checks what it wrote: mapped whole,
+    its largest file would count in the building process's memory on top of everything it holds."""
+    import xxhash
+
+    digest = xxhash.xxh3_64()
+    block = bytearray(1 << 20)
+    with open(path, "rb") as handle:
+        while True:
+            n = handle.readinto(block)
+            if not n:
+                return digest.hexdigest()
+            digest.update(memoryview(block)[:n])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import time
 from stat import S_ISDIR, S_ISLNK
 from dataclasses import dataclass
 from functools import cached_property
@@ -291,7 +292,9 @@ def _ingest_in_workers(files: list[tuple[str, str | Path]], sizes: list[int], wa
     chunks = [files[i:i + _CHUNK] for i in range(0, len(files), _CHUNK)]
     size_of = iter(sizes)
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        parts = pool.map(partial(read_part, max_file_bytes=max_file_bytes), chunks)
+        # Each worker numbers the terms of all its runs in one vocabulary (for this build only).
+        build = (os.getpid(), time.monotonic_ns())
+        parts = pool.map(partial(read_part, max_file_bytes=max_file_bytes, build=build), chunks)
         # The workers are started (forked) by now: scikit-learn, which the weights need next, is
         # imported meanwhile, while this process mostly waits for them.
         learning = import_learning()

@@ -13,6 +13,7 @@ arrays are equal), and only the changed files cost reading and splitting.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -125,14 +126,20 @@ def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, str | Path
 
     days = None
     if cold:
-        corpus, all_tokens, offsets, days, kinds = fresh, new_tokens, new_offsets, fresh.analysis.days, [new_kinds]
+        days, kinds = fresh.analysis.days, [new_kinds]
+        # The corpus without its reading's analysis: the index renumbers the term ids into its own, and
+        # the reading's copy would stay as long as the corpus does.
+        corpus, all_tokens, offsets = replace(fresh, analysis=None), new_tokens, new_offsets
+        del fresh
     else:
         corpus = Corpus.from_parts(articles, [list(s) for s in sentences_of])
         all_tokens = np.concatenate(tokens) if tokens else np.zeros(0, np.int32)
         offsets = np.zeros(len(corpus.sentences) + 1, np.int64)
         if lengths:
             np.cumsum(np.concatenate(lengths), out=offsets[1:])
+    new_tokens = None
     index = SentenceIndex.from_term_ids(terms, all_tokens, offsets, analyzer=analyzer)
+    del all_tokens
     headlines = index.vectorize([a.title for a in corpus.articles])
     built = CorpusIndex(corpus, index, headlines, settings,
                         kinds=np.concatenate(kinds) if kinds else np.zeros(0, np.uint8), days=days)

@@ -2,15 +2,18 @@
 
 A worker process makes a `Part` of each run of files and sends it back: the articles, and their
 sentences as columns (texts, numbers, speakers) with what the index needs of each sentence already
-found there, on both cores: its term ids (against the run's own small vocabulary), the kinds of thing
-it holds (answer_type.held_kinds) and the days it names (dates.py). Arrays travel as bytes, not as
-lists of Python objects, so sending a part costs little; `merge` joins the parts in file order.
+found there, on both cores: its term ids (against the worker's own vocabulary, of which each part
+sends only the terms new to it), the kinds of thing it holds (answer_type.held_kinds) and the days it
+names (dates.py). Arrays travel as bytes, not as lists of Python objects, so sending a part costs
+little; `merge` joins the parts in file order.
 """
 
 from __future__ import annotations
 
+import os
 from array import array
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -20,11 +23,14 @@ from .answer_type import held_kinds
 from .articles import DEFAULT_MAX_FILE_BYTES, ArticleError, read_article
 from .dates import DayIndex, days, published_day
 from .records import BODY, CAPTION, Article, Rows, Sentence
-from .sentences import Splitter, article_sentences
+from .sentences import Splitter, split_article
 from .text import Analyzer
 
 _analyzer: Analyzer | None = None  # one per process: its stem cache serves every run of files it reads
 _splitter: Splitter | None = None
+# One per process and build: the term ids of every run of files this process reads for the build
+# (term -> id, and word -> id or -1 for a stop word), so that each run sends only its new terms.
+_vocabulary: tuple[object, dict[str, int], dict[str, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,9 @@ class Part:
     kinds: list[str]  # the paragraph kind of each sentence
     speakers: list[str | None]
     credits: list[str | None]
-    terms: list[str]  # this run's vocabulary; `tokens` are ids into it
+    terms: list[str]  # the terms new to the reading process, numbered from `terms_from`
+    terms_from: int  # how many terms the process had numbered before (its earlier runs' `terms`)
+    reader: tuple  # which process read the run, for which build: its runs' term ids are one numbering
     tokens: bytes  # int32: every sentence's term ids in order
     lengths: bytes  # int32: how many term ids each sentence has
     held: bytes  # uint8: held_kinds of each sentence
@@ -47,19 +55,24 @@ class Part:
 
 
 def read_part(files: Sequence[tuple[str, str | Path]], max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-              on_file: Callable[[int, Article | None], Callable[[int], None] | None] | None = None) -> Part:
+              on_file: Callable[[int, Article | None], Callable[[int], None] | None] | None = None,
+              build: object = None) -> Part:
     """Read, split, attribute and analyse the files. `on_file(i, article)` is called as file i is read
-    (article None when it is skipped) and may return a callback for each paragraph split (a meter)."""
-    global _analyzer, _splitter
+    (article None when it is skipped) and may return a callback for each paragraph split (a meter).
+    Runs read by one process with the same `build` (anything but None) share one numbering of terms;
+    with None, the run is numbered alone.
+
+    Each file is read, split and attributed in turn (no Sentence records made); the term ids, kinds
+    and days of the run's sentences are found after them all (text.Analyzer.term_ids, which looks
+    each word up once per vocabulary, not once per sentence)."""
+    global _analyzer, _splitter, _vocabulary
     analyzer = _analyzer = _analyzer or Analyzer()
     splitter = _splitter = _splitter or Splitter()
-    terms_of = analyzer.terms
     outcomes, articles, counts = [], [], array("i")
     texts: list[str] = []
-    numbers, tokens, lengths = array("i"), array("i"), array("i")
+    numbers = array("i")
     kinds, speakers, credits = [], [], []
-    ids: dict[str, int] = {}
-    held, ordinals, positions = bytearray(), array("i"), array("i")
+    references = []  # each article's published day, and where its sentences start
     for i, (article_id, path) in enumerate(files):
         notes: list[str] = []
         try:
@@ -70,28 +83,36 @@ def read_part(files: Sequence[tuple[str, str | Path]], max_file_bytes: int = DEF
                 on_file(i, None)
             continue
         outcomes.append((True, "", notes))
-        sentences = article_sentences(article, splitter, on_file(i, article) if on_file else None)
+        rows = split_article(article, splitter, on_file(i, article) if on_file else None)
         articles.append(article)
-        counts.append(len(sentences))
-        reference = published_day(article.published)
-        for s in sentences:
-            text, speaker = s.text, s.attributed_to
-            position = len(texts)
+        counts.append(len(rows))
+        references.append((published_day(article.published), len(texts)))
+        paragraphs = article.paragraphs
+        for p_no, s_no, text, speaker in rows:
+            paragraph = paragraphs[p_no - 1]
             texts.append(text)
-            numbers.append(s.paragraph)
-            numbers.append(s.sentence)
-            kinds.append(s.kind)
+            numbers.append(p_no)
+            numbers.append(s_no)
+            kinds.append(paragraph.kind)
             speakers.append(speaker)
-            credits.append(s.credit)
-            found = terms_of(text)
-            tokens.extend([ids.setdefault(t, len(ids)) for t in found])
-            lengths.append(len(found))
-            held.append(held_kinds(text, speaker))
-            for day in days(text, reference):
+            credits.append(paragraph.credit if paragraph.kind == CAPTION else None)
+    if build is None or _vocabulary is None or _vocabulary[0] != build:
+        _vocabulary = (build, {}, {})
+    _, ids, words = _vocabulary
+    numbered = len(ids)
+    tokens, lengths = analyzer.term_ids(texts, ids, words)
+    new_terms = list(islice(reversed(ids), len(ids) - numbered))[::-1]
+    held = bytes(map(held_kinds, texts, speakers))
+    ordinals, positions = array("i"), array("i")
+    for n, (reference, start) in enumerate(references):
+        end = references[n + 1][1] if n + 1 < len(references) else len(texts)
+        for position in range(start, end):
+            for day in days(texts[position], reference):
                 ordinals.append(day.toordinal())
                 positions.append(position)
     return Part(outcomes, articles, counts.tobytes(), texts, numbers.tobytes(), kinds, speakers, credits,
-                list(ids), tokens.tobytes(), lengths.tobytes(), bytes(held), ordinals.tobytes() + positions.tobytes())
+                new_terms, numbered, (build, os.getpid()), tokens.tobytes(), lengths.tobytes(), held,
+                ordinals.tobytes() + positions.tobytes())
 
 
 @dataclass(frozen=True)
@@ -154,6 +175,7 @@ def merge(parts: Iterator[Part], on_file: Callable[[tuple[bool, str, list[str]]]
     kind_code = {BODY: 0, CAPTION: 1}
     counts, numbers, kinds, tokens, lengths, held, ordinals, positions = [], [], [], [], [], [], [], []
     ids: dict[str, int] = {}
+    numbering: dict[tuple, np.ndarray] = {}  # each reader's term ids -> ids
     for part in parts:
         for outcome in part.outcomes:
             on_file(outcome)
@@ -168,7 +190,12 @@ def merge(parts: Iterator[Part], on_file: Callable[[tuple[bool, str, list[str]]]
             kind_code[name] = len(kind_names)
             kind_names.append(name)
         kinds.append(np.fromiter(map(kind_code.__getitem__, part.kinds), np.int8, len(part.kinds)))
-        mapping = np.fromiter((ids.setdefault(t, len(ids)) for t in part.terms), np.int32, len(part.terms))
+        known = numbering.get(part.reader, np.zeros(0, np.int32))
+        if len(known) != part.terms_from:  # a reader's runs come in the order it read them
+            raise RuntimeError("a run of files arrived before one read earlier by the same process")
+        mapping = np.concatenate([known, np.fromiter((ids.setdefault(t, len(ids)) for t in part.terms), np.int32,
+                                                     len(part.terms))])
+        numbering[part.reader] = mapping
         local = np.frombuffer(part.tokens, np.int32)
         tokens.append(mapping[local] if len(local) else local)
         lengths.append(np.frombuffer(part.lengths, np.int32))

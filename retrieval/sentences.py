@@ -52,7 +52,11 @@ class Splitter:
                     opening, part = quote.group(1), part[: quote.start()].rstrip()
                 if len(part) <= 4 and _LIST_MARK.match(part):
                     opening = part + " " + opening
-                elif part:
+                elif len(part) <= self.max_chars:  # what bounded_pieces gives a sentence of this length
+                    part = part.strip()
+                    if part:
+                        out.append(part)
+                else:
                     out.extend(bounded_pieces(part, self.max_chars))
         if opening.strip():  # a mark ending the paragraph stays where it was
             if out:
@@ -90,26 +94,38 @@ def article_sentences(article: Article, splitter: Splitter | None = None,
 
     `on_paragraph(number)` is called as each paragraph is done (a progress meter for large files).
     """
-    splitter = splitter or Splitter()
+    paragraphs = article.paragraphs
     out: list[Sentence] = []
+    for p_no, s_no, text, speaker in split_article(article, splitter, on_paragraph):
+        paragraph = paragraphs[p_no - 1]
+        out.append(Sentence(
+            article_id=article.id,
+            paragraph=p_no,
+            sentence=s_no,
+            text=text,
+            kind=paragraph.kind,
+            attributed_to=speaker,
+            credit=paragraph.credit if paragraph.kind == CAPTION else None,
+        ))
+    return out
+
+
+def split_article(article: Article, splitter: Splitter | None = None,
+                  on_paragraph: Callable[[int], None] | None = None) -> list[tuple[int, int, str, str | None]]:
+    """`article_sentences` as rows (paragraph number, sentence number, text, speaker), no records made."""
+    splitter = splitter or Splitter()
+    split = splitter.split
+    out: list[tuple[int, int, str, str | None]] = []
     previous_speaker: str | None = None
     for p_no, paragraph in enumerate(article.paragraphs, start=1):
-        for s_no, text in enumerate(splitter.split(paragraph.text), start=1):
+        for s_no, text in enumerate(split(paragraph.text), start=1):
             speaker = speaker_phrase(text)
             # "..., she said." / "..., the spokesman added." name the speaker of the sentence before;
             # with none there, a bare pronoun is no source at all.
             if speaker and refers_back(speaker):
                 speaker = previous_speaker or (None if is_pronoun(speaker) else speaker)
             previous_speaker = speaker
-            out.append(Sentence(
-                article_id=article.id,
-                paragraph=p_no,
-                sentence=s_no,
-                text=text,
-                kind=paragraph.kind,
-                attributed_to=speaker,
-                credit=paragraph.credit if paragraph.kind == CAPTION else None,
-            ))
+            out.append((p_no, s_no, text, speaker))
         if on_paragraph:
             on_paragraph(p_no)
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import mmap
+from itertools import chain
 from pathlib import Path
 from typing import Sequence
 
@@ -171,8 +172,8 @@ def write_corpus(folder: Path, articles: Sequence[Article], sentences: Sequence[
             kinds.setdefault(names[c], len(kinds))
         table = np.array([kinds.get(name, -1) for name in names], np.int8)
         kind = table[codes] if n else np.zeros(0, np.int8)
-        who = np.array([(code(w), code(c)) for w, c in zip(sentences.speakers, sentences.credits)],
-                       np.int32).reshape(n, 2)
+        pairs = chain.from_iterable(zip(sentences.speakers, sentences.credits))  # numbered in this order
+        who = np.fromiter(map(code, pairs), np.int32, 2 * n).reshape(n, 2)
     else:
         numbers = np.zeros((n, 2), np.int32)
         kind = np.zeros(n, np.int8)

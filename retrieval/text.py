@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
+from typing import Sequence
 
+import numpy as np
 import Stemmer
 
 # Function words, and the words of a question about nothing in particular ("what happened?", "is it
@@ -130,6 +133,33 @@ class Analyzer:
         if len(self._known) < 2_000_000:
             self._known[word] = term
         return term
+
+    def term_ids(self, texts: Sequence[str], ids: dict[str, int], table: dict[str, int] | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """Every text's `terms` as ids (new terms numbered in order of first use, as `tfidf.analyse`
+        numbers them; `ids` is extended in place): (int32 ids of all the texts in order, int32 count
+        of each text's ids). Each word is looked up in `table` (word -> its term's id in `ids`, -1 for
+        a stop word; extended in place, so it can serve later calls with the same `ids`), and the
+        stop words are dropped from all the texts' ids at once."""
+        table = {} if table is None else table
+        get, words_of, term_of = table.get, self.words, self.term
+        found = array("i")
+        lengths = np.zeros(len(texts), np.int64)
+        for row, text in enumerate(texts):
+            words = words_of(text)
+            numbers = list(map(get, words))
+            if None in numbers:
+                for word in words:  # in order, so that new terms are numbered in order of first use
+                    if word not in table:
+                        term = term_of(word)
+                        table[word] = ids.setdefault(term, len(ids)) if term else -1
+                numbers = list(map(table.__getitem__, words))
+            found.extend(numbers)
+            lengths[row] = len(numbers)
+        every = np.frombuffer(found, np.int32) if len(found) else np.zeros(0, np.int32)
+        kept = every >= 0
+        of_text = np.repeat(np.arange(len(texts)), lengths)
+        return every[kept], np.bincount(of_text[kept], minlength=len(texts)).astype(np.int32)
 
     def synonyms(self, term: str) -> tuple[str, ...]:
         """Terms that news writers use for `term` (not including it)."""

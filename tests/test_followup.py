@@ -8,6 +8,7 @@ import pytest
 
 from bot import followup
 from bot.conversation import Conversation
+from bot.filters import Filters
 from bot.service import AnsweringService
 
 from . import in_process
@@ -161,6 +162,25 @@ def test_else_leaves_out_a_wire_copy_of_what_was_given(archive_service):
     first = talk.ask("What did the coastguard say?")
     again = talk.ask("What else did the coastguard say?")
     assert again.passages and again.passages[0].text != first.passages[0].text
+
+
+def test_a_follow_up_searches_within_the_conversations_filters(archive_service):
+    # Unfiltered, the coastguard's other words are the Harbour Times' report of the toll.
+    talk = Conversation(archive_service)
+    talk.ask("Who said at least 12 people were killed?")
+    assert talk.ask("What else did they say?").passages[0].article.source == "Harbour Times"
+    # The filters hold for a follow-up too: its answers, the rivals its lead is measured against, "more".
+    talk = Conversation(archive_service, filters=Filters.read(source="Northwire"))
+    first = talk.ask("Who said at least 12 people were killed?")
+    assert first.answered and first.passages[0].article.source == "Northwire"
+    again = talk.ask("What else did they say?")
+    assert again.read_as == "what else did the coastguard say?" and again.filters == talk.filters
+    assert not again.answered and all(p.article.source == "Northwire" for p in again.passages)
+    assert all(p.article.source == "Northwire" for p in talk.more().passages)
+    # A follow-up within filters no article meets says so, as a question alone does.
+    reading = followup.read("What else did they say?", talk.thread)
+    nowhere = archive_service.ask("What else did they say?", reading=reading, filters=Filters.read(source="Nowhere"))
+    assert nowhere.kind == "filtered_out" and not nowhere.passages
 
 
 def test_the_seed_questions_asked_one_after_another_are_answered_as_when_asked_alone(seed_service):

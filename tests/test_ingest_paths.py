@@ -54,6 +54,7 @@ SENTENCES = [
     "The term refers to a gas.", "She was known as Ada.", "They met in Paris last May.",
     "Nothing here at all.", "no capitals, no numbers.", ". Ab starts after a stop", "x.Ab", "\u00e9 Ab",
     "Growth of 2020s firms", "the 20th century", "١٩٩٩ was a year", "twenty-one hundreds", "On Monday it rained.",
+    "In 1999_x and 19999s", "The \u0661\u0669\u0669\u0660s and 1,950s", "x2020 20201 2020", "10s", "90S",
 ]
 
 
@@ -98,3 +99,67 @@ def test_ingest_finds_the_terms_kinds_and_days_that_the_plain_functions_find(tmp
         days = DayIndex.build(texts, corpus.article_of, [a.published for a in corpus.articles])
         assert found.days.days.tolist() == days.days.tolist() and found.days.positions.tolist() == days.positions.tolist()
     assert len(skipped) == 1 and date(2024, 6, 16).toordinal() in serial.analysis.days.days.tolist()
+
+
+TERM_TEXTS = ["Syria's rebels took 1,000 homes.", "The the of and", "Caf\u00e9 au lait, na\u00efve r\u00e9sum\u00e9s",
+              "It\u2019s the rebels\u2019 day: 3.5 and 10,500.", "", "O'Brien's dogs' bones", "twenty one hundred",
+              "\u0130stanbul \u03a3\u039f\u03a3 \ufb01ne", "rebels again, Rebels"]
+
+
+def test_term_ids_of_many_texts_are_what_analyse_finds_text_by_text():
+    ids = {"rebel": 0}
+    tokens, lengths = Analyzer().term_ids(TERM_TEXTS, ids)
+    expected_ids = {"rebel": 0}
+    terms, expected, offsets = analyse(TERM_TEXTS, Analyzer(), expected_ids)
+    assert ids == expected_ids and tokens.tolist() == expected.tolist()
+    assert np.concatenate([[0], np.cumsum(lengths)]).tolist() == offsets.tolist()
+
+
+def test_term_counts_of_consecutive_groups_are_the_counts_of_their_sentences():
+    from retrieval.tfidf import SentenceIndex
+
+    index = SentenceIndex.build(["rebels took the town", "the town fell", "rebels rebels", "a quiet day"])
+    grouped = index.term_counts(np.array([0, 0, 1, 2]), 3).toarray()
+    scattered = index.term_counts(np.array([0, 1, 0, 2]), 3).toarray()  # not consecutive: the other way
+    rows = [index.term_counts(np.array([0, 1, 2, 3]), 4).toarray()[i] for i in range(4)]
+    assert grouped.tolist() == [(rows[0] + rows[1]).tolist(), rows[2].tolist(), rows[3].tolist()]
+    assert scattered.tolist() == [(rows[0] + rows[2]).tolist(), rows[1].tolist(), rows[3].tolist()]
+    assert grouped[1][index.term_ids["rebel"]] == 2
+
+
+def test_a_build_checksums_what_it_wrote_as_a_load_checks_it(tmp_path):
+    from retrieval.cache import _checksum, _checksum_read
+
+    for size in (0, 5, (1 << 20) + 3):
+        path = tmp_path / f"f{size}"
+        path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+        assert _checksum_read(path) == _checksum(path)
+
+
+def test_statistics_deferred_while_learning_weights_are_still_there_when_read():
+    import subprocess
+    import sys
+
+    code = ("import sys; from retrieval.tfidf import _import_transformer; _import_transformer(); "
+            "deferred = 'scipy.stats._stats_py' not in sys.modules; import scipy.stats; "
+            "print(deferred, float(scipy.stats.norm.cdf(0.0)), 'scipy.stats._stats_py' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "0.5", "True"]
+
+
+def test_workers_reading_many_runs_each_number_terms_as_one_reading_does(tmp_path, monkeypatch):
+    import retrieval.folder as folder
+
+    words = ["rebels", "town", "Syria's", "ceasefire", "talks", "Geneva", "river", "homes", "1,000", "caf\u00e9"]
+    for n in range(12):
+        picked = " ".join(words[(n * k) % len(words)] for k in range(1, 6))
+        (tmp_path / f"a{n:02d}.txt").write_text(f"Story {n}\nThe {picked} said on Monday.\nAnd {words[n % 10]} again.\n",
+                                                encoding="utf-8")
+    monkeypatch.setattr(folder, "_CHUNK", 1)  # one file a run: each worker reads several
+    files = article_files(tmp_path)
+    serial, _ = ingest(files, lambda message: None, workers=1)
+    parallel, _ = ingest(files, lambda message: None, workers=2)
+    terms, tokens, offsets = analyse([s.text for s in serial.sentences], Analyzer())
+    for corpus in (serial, parallel):
+        numbered = corpus.analysis.numbered({})
+        assert numbered[0] == terms and np.array_equal(numbered[1], tokens) and np.array_equal(numbered[2], offsets)

@@ -57,16 +57,31 @@ def _questions() -> list[str]:
 def _ranked(index) -> list:
     out = []
     for question in _questions():
-        out.append([((h.sentence.article_id, h.sentence.paragraph, h.sentence.sentence), h.score)
-                    for h in index.search(question, k=8)])
+        out.append([((h.sentence.article_id, h.sentence.paragraph, h.sentence.sentence), h.score, h.margin)
+                    for h in index.search(question, k=8, margins=True)])
     return out
 
 
 def _assert_ranked_same(a, b) -> None:
-    """The same sentences in the same order for every question, scores equal to float32 rounding."""
+    """The same sentences in the same order for every question, scores and leads over another story
+    (Hit.margin) equal to float32 rounding."""
     for x, y in zip(_ranked(a), _ranked(b)):
-        assert [key for key, _ in x] == [key for key, _ in y]
-        assert max((abs(s - t) for (_, s), (_, t) in zip(x, y)), default=0) < 1e-6
+        assert [key for key, _, _ in x] == [key for key, _, _ in y]
+        assert max((abs(s - t) for (_, s, _), (_, t, _) in zip(x, y)), default=0) < 1e-6
+        assert all(m == n or abs(m - n) < 1e-5 for (_, _, m), (_, _, n) in zip(x, y))
+
+
+def _assert_stories_same(a, b) -> None:
+    """Every article's vectors as documents.same_story compares them, by term, equal to rounding."""
+    def by_term(index, number):
+        story, vocabulary = index._story(number), index.index.vocabulary
+        return ({vocabulary[t]: w for t, w in story.headline.items()},
+                {vocabulary[t]: w for t, w in zip(story.text[0].tolist(), story.text[1].tolist())})
+    theirs = {article: number for number, article in enumerate(b.corpus.article_ids)}  # a delta numbers them apart
+    assert sorted(a.corpus.article_ids) == sorted(theirs)
+    for number, article in enumerate(a.corpus.article_ids):
+        for x, y in zip(by_term(a, number), by_term(b, theirs[article])):
+            assert x.keys() == y.keys() and all(abs(x[t] - y[t]) < 1e-6 for t in x), article
 
 
 def _files(folder: Path) -> dict:
@@ -138,6 +153,7 @@ def test_answers_through_deltas_equal_a_cold_build_after_adds_changes_and_delete
         cold = open_corpus(folder, tmp_path / f"cold-{number}")
         _assert_answers_same(updated, cold)
         _assert_ranked_same(updated, cold)
+        _assert_stories_same(updated, cold)
         loaded = open_corpus(folder, cache)  # as loaded by the next command
         assert loaded.from_cache and loaded.generation is not None
         _assert_ranked_same(loaded, cold)

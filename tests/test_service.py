@@ -224,3 +224,23 @@ def test_property_any_text_any_top_k(seed_service, question, top_k):
     assert len(answer.passages) <= max(1, min(top_k, 50))
     assert answer.answered == (answer.kind == "answer")
     json.dumps(answer.to_json(reply(answer)))
+
+
+def test_more_is_judged_by_its_own_evidence_not_its_lead_over_the_answer_shown(tmp_path):
+    # Two stories answer the question equally well. The first answer's lead over the other story is
+    # nil, so it is not given as an answer; More then shows the other story, whose lead over the
+    # answer already shown is negative by construction: it is judged by its own evidence.
+    write(tmp_path, "a.txt", "Skarnvik harbour celebrates\nFunded by fishing guilds and the county council, "
+                             "Skarnvik's harbour museum opened a whaling wing beside the old lighthouse.\n"
+                             "Visitors queued along the quay for ferry tickets.")
+    write(tmp_path, "b.txt", "Orrmo volunteers finish restoration\nAfter a decade of volunteer carpentry, "
+                             "the lakeside museum in Orrmo opened a whaling wing with a restored skeleton.\n"
+                             "Schoolchildren sang during the ribbon cutting.")
+    service = AnsweringService.open(tmp_path, tmp_path / ".cache")
+    question = "Which museum opened a whaling wing?"
+    first = service.ask(question, top_k=1)
+    assert first.passages and first.passages[0].margin < service.settings.min_margin
+    nxt = service.ask(question, top_k=1, skip=first.next_skip)
+    assert nxt.passages and nxt.passages[0].article.id != first.passages[0].article.id
+    assert nxt.passages[0].margin < 0  # behind the answer shown
+    assert nxt.confidence == "answer" and nxt.answered
