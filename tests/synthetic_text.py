@@ -26,6 +26,9 @@ _COMMON = frozenset("the of and to in is was for on as by with that from at an a
 
 def zipf_vocabulary(size: int, rng: np.random.Generator) -> list[str]:
     """`size` distinct pronounceable pseudo-words of one to three syllables."""
+    # Joined by numpy over arrays of strings (object arrays), not word by word: a quarter of the time, the same words.
+    pairs = np.array([onset + vowel for onset in _ONSETS for vowel in _VOWELS], dtype=object)
+    codas_of = np.array(_CODAS, dtype=object)
     words: dict[str, None] = {}
     while len(words) < size:
         count = size - len(words)
@@ -33,9 +36,10 @@ def zipf_vocabulary(size: int, rng: np.random.Generator) -> list[str]:
         onsets = rng.integers(0, len(_ONSETS), (count, 4))
         vowels = rng.integers(0, len(_VOWELS), (count, 4))
         codas = rng.integers(0, len(_CODAS), count)
-        for n, o, v, c in zip(syllables.tolist(), onsets.tolist(), vowels.tolist(), codas.tolist()):
-            word = "".join(_ONSETS[o[i]] + _VOWELS[v[i]] for i in range(n)) + _CODAS[c]
-            words.setdefault(word)
+        syllable = pairs[onsets * len(_VOWELS) + vowels]  # (count, 4): each word's would-be syllables
+        joined = syllable[:, 0] + np.where(syllables >= 2, syllable[:, 1], "") + \
+            np.where(syllables >= 3, syllable[:, 2], "") + codas_of[codas]
+        words.update(dict.fromkeys(joined.tolist()))  # the first of each word, in the order drawn
     return list(words)[:size]
 
 

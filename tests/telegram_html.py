@@ -31,6 +31,7 @@ _ATTRIBUTE = re.compile(r"([a-zA-Z-]+)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)")
 _CHARACTER_REFERENCE = re.compile(r"&(?:(lt|gt|amp|quot)|#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
 _COMMAND_AT_START = re.compile(r"^/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?")
 _MENTION = re.compile(r"(?<![A-Za-z0-9_])@[A-Za-z0-9_]{3,32}")
+_PLAIN = re.compile(r"[^<>&]+")
 
 
 class ParseEntitiesError(ValueError):
@@ -53,21 +54,27 @@ def parse_html(markup: str) -> tuple[str, list[dict[str, Any]]]:
     open_tags: list[tuple[str, int, dict[str, str]]] = []
     entities: list[dict[str, Any]] = []
     position = 0
+    at = lambda i: len(markup[:i].encode("utf-8"))  # noqa: E731 - the byte offset, as Telegram's errors count
     while position < len(markup):
         char = markup[position]
-        offset = len(markup[:position].encode("utf-8"))
+        if char not in "<>&":  # a run of plain text, taken whole
+            run = _PLAIN.match(markup, position).group()
+            text_parts.append(run)
+            visible_length += utf16_length(run)
+            position += len(run)
+            continue
         if char == "<":
             match = _TAG.match(markup, position)
             if not match:
-                raise ParseEntitiesError(f"Unclosed start tag at byte offset {offset}")
+                raise ParseEntitiesError(f"Unclosed start tag at byte offset {at(position)}")
             closing, name, raw_attributes = match.group(1), match.group(2).lower(), match.group(3)
             if closing:
                 if not open_tags:
-                    raise ParseEntitiesError(f'Unexpected end tag "{name}" at byte offset {offset}')
+                    raise ParseEntitiesError(f'Unexpected end tag "{name}" at byte offset {at(position)}')
                 open_name, start, attributes = open_tags.pop()
                 if open_name != name:
                     raise ParseEntitiesError(
-                        f'Unmatched end tag at byte offset {offset}, expected "</{open_name}>", found "</{name}>"'
+                        f'Unmatched end tag at byte offset {at(position)}, expected "</{open_name}>", found "</{name}>"'
                     )
                 entity = {"type": _ENTITY_OF_TAG[name], "offset": start, "length": visible_length - start}
                 if name == "a":
@@ -75,39 +82,36 @@ def parse_html(markup: str) -> tuple[str, list[dict[str, Any]]]:
                 entities.append(entity)
             else:
                 if name not in _ENTITY_OF_TAG:
-                    raise ParseEntitiesError(f'Unsupported start tag "{name}" at byte offset {offset}')
+                    raise ParseEntitiesError(f'Unsupported start tag "{name}" at byte offset {at(position)}')
                 attributes = {
                     key.lower(): html.unescape(value.strip("\"'"))
                     for key, value in _ATTRIBUTE.findall(raw_attributes)
                 }
                 if name == "a" and not attributes.get("href"):
-                    raise ParseEntitiesError(f"Can't find href for a link at byte offset {offset}")
+                    raise ParseEntitiesError(f"Can't find href for a link at byte offset {at(position)}")
                 if name == "span" and attributes.get("class") != "tg-spoiler":
-                    raise ParseEntitiesError(f'Tag "span" must have class "tg-spoiler" at byte offset {offset}')
+                    raise ParseEntitiesError(f'Tag "span" must have class "tg-spoiler" at byte offset {at(position)}')
                 open_tags.append((name, visible_length, attributes))
             position = match.end()
             continue
         if char == ">":
-            raise ParseEntitiesError(f"Character '>' must be escaped at byte offset {offset}")
+            raise ParseEntitiesError(f"Character '>' must be escaped at byte offset {at(position)}")
         if char == "&":
             match = _CHARACTER_REFERENCE.match(markup, position)
             if not match:
-                raise ParseEntitiesError(f"Character '&' must be escaped at byte offset {offset}")
+                raise ParseEntitiesError(f"Character '&' must be escaped at byte offset {at(position)}")
             named, decimal, hexadecimal = match.groups()
             if named:
                 decoded = _NAMED_ENTITIES[named]
             else:
                 code_point = int(decimal) if decimal else int(hexadecimal, 16)
                 if code_point > 0x10FFFF or 0xD800 <= code_point <= 0xDFFF:
-                    raise ParseEntitiesError(f"Invalid character reference at byte offset {offset}")
+                    raise ParseEntitiesError(f"Invalid character reference at byte offset {at(position)}")
                 decoded = chr(code_point)
             text_parts.append(decoded)
             visible_length += utf16_length(decoded)
             position = match.end()
             continue
-        text_parts.append(char)
-        visible_length += utf16_length(char)
-        position += 1
     if open_tags:
         raise ParseEntitiesError(f'Can\'t find end tag corresponding to start tag "{open_tags[-1][0]}"')
     text = "".join(text_parts)

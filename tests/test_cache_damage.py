@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -17,18 +18,28 @@ OTHER = "# Storm hits coast\n\nThe storm flooded 300 homes near the port.\n"
 QUESTION = "how many new buses did the council announce"
 
 
-def _cached(tmp_path):
-    folder = tmp_path / "articles"
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Two articles and their index cache, built once for the module: each test damages a copy of it (the
+    articles are never changed, so a copy is what a build of them would have written)."""
+    root = tmp_path_factory.mktemp("built")
+    folder = root / "articles"
     write(folder, "buses.md", STORY)
     write(folder, "storm.md", OTHER)
+    open_corpus(folder, root / "cache")
+    return folder, root / "cache"
+
+
+def _cached(built, tmp_path):
+    folder, built_cache = built
     cache = tmp_path / "cache"
-    open_corpus(folder, cache)
+    shutil.copytree(built_cache, cache, symlinks=True)  # the slot's link stays a link to its build
     live = next(p for p in cache.iterdir() if p.is_dir() and not p.name.startswith("."))  # the link (beside: the lock)
     return folder, cache, live
 
 
-def _files(tmp_path):
-    _, _, live = _cached(tmp_path)
+def _files(built, tmp_path):
+    _, _, live = _cached(built, tmp_path)
     return sorted(p.name for p in live.iterdir() if p.name != "manifest.json")
 
 
@@ -43,8 +54,8 @@ CACHE_FILES = [
 ]
 
 
-def test_the_damage_tests_cover_every_cache_file(tmp_path):
-    assert _files(tmp_path) == CACHE_FILES
+def test_the_damage_tests_cover_every_cache_file(built, tmp_path):
+    assert _files(built, tmp_path) == CACHE_FILES
 
 
 def _damage(path, how):
@@ -61,8 +72,8 @@ def _damage(path, how):
 
 @pytest.mark.parametrize("how", ["same-length edit", "zeroed", "truncated"])
 @pytest.mark.parametrize("name", CACHE_FILES)
-def test_a_damaged_cache_file_is_named_and_rebuilt(tmp_path, name, how):
-    folder, cache, live = _cached(tmp_path)
+def test_a_damaged_cache_file_is_named_and_rebuilt(built, tmp_path, name, how):
+    folder, cache, live = _cached(built, tmp_path)
     _damage(live / name, how)
     warnings: list[str] = []
     index = open_corpus(folder, cache, warnings.append)
@@ -72,15 +83,15 @@ def test_a_damaged_cache_file_is_named_and_rebuilt(tmp_path, name, how):
     assert open_corpus(folder, cache).from_cache  # rebuilt sound
 
 
-def test_same_length_edit_of_a_sentence_does_not_change_an_answer(tmp_path):
-    folder, cache, live = _cached(tmp_path)
+def test_same_length_edit_of_a_sentence_does_not_change_an_answer(built, tmp_path):
+    folder, cache, live = _cached(built, tmp_path)
     text = live / "sentences.utf8"
     text.write_bytes(text.read_bytes().replace(b"1500", b"9999"))
     assert "1500 new buses" in open_corpus(folder, cache).search(QUESTION)[0].sentence.text
 
 
-def test_a_zeroed_idf_is_rebuilt_not_divided_by(tmp_path):
-    folder, cache, live = _cached(tmp_path)
+def test_a_zeroed_idf_is_rebuilt_not_divided_by(built, tmp_path):
+    folder, cache, live = _cached(built, tmp_path)
     idf = np.load(live / "idf.npy")
     np.save(live / "idf.npy", np.zeros_like(idf))
     assert open_corpus(folder, cache).search(QUESTION)[0].score > 0
@@ -89,8 +100,8 @@ def test_a_zeroed_idf_is_rebuilt_not_divided_by(tmp_path):
 @pytest.mark.parametrize("manifest", [
     "", "{", "[]", "null", '"text"', "\xff", "checksums dropped", "checksum changed", "file left out",
 ])
-def test_a_bad_manifest_is_named_and_rebuilt(tmp_path, manifest):
-    folder, cache, live = _cached(tmp_path)
+def test_a_bad_manifest_is_named_and_rebuilt(built, tmp_path, manifest):
+    folder, cache, live = _cached(built, tmp_path)
     path = live / "manifest.json"
     data = json.loads(path.read_text())
     if manifest == "checksums dropped":
@@ -109,18 +120,18 @@ def test_a_bad_manifest_is_named_and_rebuilt(tmp_path, manifest):
     assert "1500 new buses" in index.search(QUESTION)[0].sentence.text
 
 
-def test_a_missing_cache_file_is_named_and_rebuilt(tmp_path):
-    folder, cache, live = _cached(tmp_path)
+def test_a_missing_cache_file_is_named_and_rebuilt(built, tmp_path):
+    folder, cache, live = _cached(built, tmp_path)
     os.unlink(live / "postings_indices.npy")
     warnings: list[str] = []
     assert not open_corpus(folder, cache, warnings.append).from_cache
     assert any("damaged" in w and "postings_indices.npy" in w for w in warnings)
 
 
-def test_newsbot_index_reports_a_damaged_cache(tmp_path):
+def test_newsbot_index_reports_a_damaged_cache(built, tmp_path):
     from .test_cli import newsbot
 
-    folder, cache, live = _cached(tmp_path)
+    folder, cache, live = _cached(built, tmp_path)
     _damage(live / "postings_data.npy", "zeroed")
     result = newsbot("index", "--corpus", str(folder), "--cache-dir", str(cache))
     assert result.returncode == 0

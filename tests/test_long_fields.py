@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 from retrieval.articles import MAX_FIELD_CHARS, MAX_TITLE_CHARS, parse_article
 
-from .conftest import PYTHON, ROOT, run_env, write
+from .conftest import write
+from .in_process import newsbot
 
 BODY = "The harbour master said the port reopened on Monday after the storm.\n"
 HUGE = "headline " * 1_100_000  # about 10 MB
@@ -51,9 +51,9 @@ def test_a_first_line_headline_of_10_mb_is_clipped_too():
 def test_ask_json_carries_the_clipped_headline_and_author(tmp_path):
     corpus = tmp_path / "articles"
     write(corpus, "huge.md", _front_matter(title=HUGE, author="Ann " * 5000))
-    result = subprocess.run([PYTHON, "-m", "bot", "ask", "--json", "--corpus", str(corpus),
-                             "--cache-dir", str(tmp_path / "cache"), "When did the port reopen?"],
-                            cwd=ROOT, env=run_env(), capture_output=True, text=True, timeout=120)
+    # In this process (tests/in_process.py): the point is the output, not the process (test_cli runs `ask` as one).
+    result = newsbot("ask", "--json", "--corpus", str(corpus), "--cache-dir", str(tmp_path / "cache"),
+                     "When did the port reopen?")
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)
     article = answer["answers"][0]["article"]

@@ -50,8 +50,19 @@ def answered(api: FakeBotApi) -> int:
     return len({(m.chat_id, m.reply_to_message_id) for m in api.messages})
 
 
-@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
-def test_a_backlog_of_1000_questions_is_answered_once_across_a_kill_and_restart(how, tmp_path):
+# A class each, so that pytest-xdist runs the two (the longest tests) on two workers at once (tests/conftest.py:
+# LONGEST_FIRST).
+class TestBacklogAfterASigkill:
+    def test_a_backlog_of_1000_questions_is_answered_once_across_a_kill_and_restart(self, tmp_path):
+        backlog_across_a_restart(signal.SIGKILL, tmp_path)
+
+
+class TestBacklogAfterASigterm:
+    def test_a_backlog_of_1000_questions_is_answered_once_across_a_kill_and_restart(self, tmp_path):
+        backlog_across_a_restart(signal.SIGTERM, tmp_path)
+
+
+def backlog_across_a_restart(how: signal.Signals, tmp_path) -> None:
     warm(SEEDS, tmp_path)  # the first bot starts on a built index, as the second does
     with ThreadedFakeBotApi() as api:
         asked = [(chat, api.send_text(chat, QUESTION)) for chat in range(2000, 2100) for _ in range(BACKLOG // 100)]
