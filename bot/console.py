@@ -16,6 +16,9 @@ from .service import AnsweringService
 BOLD, DIM, ITALIC, CYAN, YELLOW, RESET = "\033[1m", "\033[2m", "\033[3m", "\033[36m", "\033[33m", "\033[0m"
 
 
+_COMMANDS = ("quit", "exit", "bye", "more", "context", "new", "sources", "help")
+
+
 class Console:
     """Reads lines, writes replies; knows the console's own commands, not how answers are found."""
 
@@ -35,6 +38,8 @@ class Console:
     def handle(self, line: str) -> bool:
         """Answer one line; False when the reader asked to leave."""
         command = line.strip().lower().rstrip("!.")
+        if command.startswith("/") and command[1:] in _COMMANDS:  # as in Telegram: "/more", "/quit"
+            command = line = command[1:]
         if command in ("quit", "exit", "bye", ":q"):
             return False
         if command == "more":

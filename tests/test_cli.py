@@ -132,6 +132,15 @@ def test_console_piped_answers_and_handles_commands():
     assert "never read" not in out
 
 
+def test_console_takes_telegrams_slash_commands_too():
+    warm(SEEDS)
+    script = "Who denied conducting the first strikes?\n/more\n/help\n/quit\nnever read\n"
+    out = newsbot_process("console", stdin=script).stdout
+    assert out.startswith("Moscow denied conducting the first strikes.")
+    assert "overnight bombing raid" in out and "Ask me a question" in out
+    assert "never read" not in out
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_console_in_a_real_terminal_colours_and_quits_on_ctrl_d(tmp_path):
     warm(SEEDS)
