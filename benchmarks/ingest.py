@@ -113,8 +113,8 @@ def run_size(copies: int, data: Path, work: Path, reuse: bool = False, cold_only
                           "peak_mb": cold["peak_mb"], "workers_peak_mb": cold["children_peak_mb"]}
         index = open_corpus(folder, cache)
         texts_file = work / f"texts-{copies}.txt"
-        texts_file.write_text("\n".join(t.replace("\n", " ") for t in index.corpus.sentences.texts),
-                              encoding="utf-8")
+        texts, _ = index.corpus.texts_and_speakers(list(range(len(index.corpus.sentences))))
+        texts_file.write_text("\n".join(t.replace("\n", " ") for t in texts), encoding="utf-8")
         del index
         peer = in_child(bm25s_build, texts_file, work / f"bm25s-{copies}")
         row["bm25s"] = {"seconds": peer["seconds"], "rate": peer["sentences"] / peer["seconds"],
