@@ -158,6 +158,9 @@ class Answer:
     # "maybe" (the best match may answer it) or "none" (the articles don't seem to cover it).
     confidence: Confidence = "none"
     reading: "Reading | None" = field(default=None, compare=False)  # how a follow-up was read; None: alone
+    # Declined ("none") only for want of a lead: another story matches about as well, so which one the
+    # reader means is not clear (the replies say so rather than that the articles don't cover it).
+    close_call: bool = False
 
     @property
     def read_as(self) -> str | None:

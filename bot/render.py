@@ -114,8 +114,17 @@ def unreadable_request(problem: object) -> str:
 
 def refusal_heading(answer: Answer) -> str:
     """The line above the closest matches of a declined answer ("none": the evidence is weak)."""
-    lead = "No further match answers that well." if answer.skip else "The articles don't seem to cover that."
-    return f"{lead} The closest matches:"
+    return f"{refusal(answer)} The closest matches:"
+
+
+CLOSE_CALL = "Not sure which story this is about: more than one matches it about as well."
+
+
+def refusal(answer: Answer) -> str:
+    """Why a declined answer ("none") is declined, in a sentence."""
+    if answer.skip:
+        return "No further match answers that well."
+    return CLOSE_CALL if answer.close_call else "The articles don't seem to cover that."
 
 
 def numbered(passages: Sequence[Passage], start: int = 1) -> str:

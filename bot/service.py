@@ -108,8 +108,10 @@ class AnsweringService:
         first = replace(passages[0], margin=math.inf) if skip else passages[0]
         confidence = self._confidence(index, searched, first)
         answered = confidence == "answer"
+        close_call = confidence == "none" and first.margin < math.inf and \
+            self._confidence(index, searched, replace(first, margin=math.inf)) != "none"
         return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article,
-                      filters, confidence)
+                      filters, confidence, close_call=close_call)
 
     def _ranked(self, index: CorpusIndex, text: str, wanted: int, article: str | None,
                 allowed: np.ndarray | None) -> tuple[list[Passage], str]:

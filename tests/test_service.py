@@ -244,3 +244,25 @@ def test_more_is_judged_by_its_own_evidence_not_its_lead_over_the_answer_shown(t
     assert nxt.passages and nxt.passages[0].article.id != first.passages[0].article.id
     assert nxt.passages[0].margin < 0  # behind the answer shown
     assert nxt.confidence == "answer" and nxt.answered
+
+
+def test_two_stories_matching_equally_are_a_close_call_in_every_reply(tmp_path):
+    # Both stories hold every word of the question: the lead of either over the other is nil, so the
+    # service gives neither as the answer, and the replies say it cannot tell which story is meant
+    # rather than that the articles don't cover it.
+    from bot.telegram.render import answer_message
+
+    write(tmp_path, "a.txt", "Skarnvik harbour celebrates\nFunded by fishing guilds and the county council, "
+                             "Skarnvik's harbour museum opened a whaling wing beside the old lighthouse.\n")
+    write(tmp_path, "b.txt", "Orrmo volunteers finish restoration\nAfter a decade of volunteer carpentry, "
+                             "the lakeside museum in Orrmo opened a whaling wing with a restored skeleton.\n")
+    service = AnsweringService.open(tmp_path, tmp_path / ".cache")
+    answer = service.ask("Which museum opened a whaling wing?")
+    assert answer.confidence == "none" and answer.close_call and not answer.answered
+    assert {p.article.id for p in answer.passages} == {"a", "b"}
+    assert reply(answer).startswith("Not sure which story this is about: more than one matches it about as well.")
+    assert "Not sure which story this is about" in answer_message(answer, "help")
+    # One story alone answers it: no close call.
+    (tmp_path / "b.txt").unlink()
+    alone = AnsweringService.open(tmp_path, tmp_path / ".cache").ask("Which museum opened a whaling wing?")
+    assert alone.answered and not alone.close_call

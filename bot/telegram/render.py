@@ -145,8 +145,7 @@ def answer_message(answer: Answer, help_text: str, limit: int = MAX_MESSAGE_LENG
     lead = reading + "\n" if reading else ""
     if answer.confidence == "maybe":
         return passage_message(best, f"{lead}Not sure, but this may answer it:", limit)
-    refusal = "No further match answers that well." if answer.skip else "The articles don't seem to cover that."
-    return passage_message(best, f"{lead}{refusal} The closest match:", limit)
+    return passage_message(best, f"{lead}{plain.refusal(answer)} The closest match:", limit)
 
 
 def _without_passages(answer: Answer, help_text: str) -> str:
