@@ -16,7 +16,8 @@ from .service import AnsweringService
 BOLD, DIM, ITALIC, CYAN, YELLOW, RESET = "\033[1m", "\033[2m", "\033[3m", "\033[36m", "\033[33m", "\033[0m"
 
 
-_COMMANDS = ("quit", "exit", "bye", "more", "context", "new", "sources", "help")
+_LEAVE = ("quit", "exit", "bye", ":q")
+_COMMANDS = (*_LEAVE, "more", "context", "new", "sources", "help")  # also taken with a "/", as in Telegram
 
 
 class Console:
@@ -38,9 +39,9 @@ class Console:
     def handle(self, line: str) -> bool:
         """Answer one line; False when the reader asked to leave."""
         command = line.strip().lower().rstrip("!.")
-        if command.startswith("/") and command[1:] in _COMMANDS:  # as in Telegram: "/more", "/quit"
+        if command.startswith("/") and command[1:] in _COMMANDS:
             command = line = command[1:]
-        if command in ("quit", "exit", "bye", ":q"):
+        if command in _LEAVE:
             return False
         if command == "more":
             self.show(self.conversation.more())

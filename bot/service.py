@@ -22,7 +22,7 @@ from . import archive
 from .about import about_question
 from .answers import Answer, AnswerSettings, Confidence, Passage, Source
 from .filters import Filters
-from .folders import default_corpus  # noqa: F401 - also importable from here
+from .folders import default_corpus
 from .followup import Reading
 from .reindex import Builds
 
@@ -391,8 +391,6 @@ def today() -> date:
         except ValueError:
             pass
     return date.today()
-
-
 
 
 def _open_quote(text: str) -> bool:

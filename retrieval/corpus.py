@@ -142,22 +142,13 @@ class CorpusIndex:
         if story is None:
             if len(self._stories) >= 4096:
                 self._stories.clear()
-            index, corpus, g = self.index, self.corpus, self.generation
+            index, corpus = self.index, self.corpus
             start, end = int(corpus.starts[number]), int(corpus.starts[number + 1])
             term_ids = index.term_ids
-            tokens = getattr(index, "_tokens", None) if isinstance(index, SentenceIndex) else None
-            if tokens is not None:  # the article's sentences are one run of the stored term ids
-                text = np.asarray(tokens[0][int(tokens[1][start]):int(tokens[1][end])], np.int64)
-            elif g is not None and g.base.index._tokens is not None and g.delta.index._tokens is not None:
-                # Joined: one run of its part's term ids (a delta's mapped to the whole vocabulary's), not
-                # a sentence at a time (which took 7 times a single index's: 444 against 62 us an article).
-                part, own = g.locate_article(number)
-                ids, offsets = part.index._tokens
-                first, last = int(part.starts[own]), int(part.starts[own + 1])
-                text = np.asarray(ids[int(offsets[first]):int(offsets[last])], np.int64)
-                if part is g.delta:
-                    text = np.asarray(g.term_map[text], np.int64)
-            else:
+            # The article's sentences are one run of the stored term ids (of one part, when joined: read
+            # a sentence at a time, that took 7 times as long, 444 against 62 us an article).
+            text = index.term_run(start, end)
+            if text is None:
                 stored = self._sentence_terms(np.arange(start, end))
                 text = np.fromiter((term_ids[t] if isinstance(t, str) else t for sentence in stored for t in sentence
                                     if not isinstance(t, str) or t in term_ids), np.int64)

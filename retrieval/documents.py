@@ -107,15 +107,13 @@ SAME_HEADLINE = 0.35
 SAME_TEXT = 0.3
 
 
-def unit_vector(ids: np.ndarray, idf: np.ndarray, counted: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def unit_vector(ids: np.ndarray, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A text's terms (their ids, in any order, repeated as often as they occur) as a unit TF-IDF vector:
-    (sorted distinct ids, weights) with weight (1 + ln tf) idf, or idf alone when not `counted`."""
+    (sorted distinct ids, weights) with weight (1 + ln tf) idf."""
     ids = np.sort(np.asarray(ids, np.int64))
     starts = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]])) if len(ids) else np.zeros(0, np.int64)
     terms, counts = ids[starts], np.diff(np.append(starts, len(ids)))
-    weights = idf[terms].astype(np.float64)
-    if counted:
-        weights = weights * (1 + np.log(counts))
+    weights = idf[terms].astype(np.float64) * (1 + np.log(counts))
     norm = float(np.sqrt(weights @ weights))
     return terms, weights / norm if norm > 0 else weights
 

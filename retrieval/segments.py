@@ -27,6 +27,7 @@ import math
 import mmap
 import struct
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -441,6 +442,18 @@ class SegmentedIndex(ReadsByLexicon):
             array = np.zeros(self.g.sink + 1, dtype)
             setattr(self._scratch, name, array)
         return array
+
+    def term_run(self, start: int, end: int) -> np.ndarray | None:
+        """The whole-vocabulary term ids of the compact sentences start..end-1, which lie in one part
+        (an article's do), as one array in reading order; None when a part keeps no term ids."""
+        g = self.g
+        if g.base.index._tokens is None or g.delta.index._tokens is None:
+            return None
+        if start >= end:
+            return np.zeros(0, np.int64)
+        part, first = g.locate(start)
+        ids = part.index.term_run(first, first + end - start)
+        return np.asarray(g.term_map[ids], np.int64) if part is g.delta else ids
 
     def sentence_terms(self, positions, as_ids: bool = False):
         """The index terms (or whole-vocabulary ids) of the given sentences, in reading order."""

@@ -195,6 +195,14 @@ class SentenceIndex(ReadsByLexicon):
         walked = self.walk(query, within)
         return walked.positions, walked.cosine, query.bits.share(walked.bits)
 
+    def term_run(self, start: int, end: int) -> np.ndarray | None:
+        """The term ids of sentences start..end-1 as one array, in reading order (an article's, when it
+        is those), or None when this index was not built with them."""
+        if self._tokens is None:
+            return None
+        tokens, offsets = self._tokens
+        return np.asarray(tokens[int(offsets[start]):int(offsets[end])], np.int64)
+
     def sentence_terms(self, positions: Sequence[int] | np.ndarray, as_ids: bool = False
                        ) -> list[list[str]] | list[list[int]] | None:
         """The index terms of the given sentences in reading order (what `analyzer.terms` gives for
