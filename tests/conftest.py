@@ -47,8 +47,7 @@ if hasattr(os, "getuid"):
 # together rather than one starting a long module when the other is almost done; the others follow in the
 # order they are collected.
 LONGEST_FIRST = (  # measured with the whole suite on 2 busy cores, longest first
-    "tests/test_telegram_reliability.py::TestBacklogAfterASigterm",
-    "tests/test_telegram_reliability.py::TestBacklogAfterASigkill",
+    "tests/test_telegram_reliability.py::TestBacklogAcrossRestarts",
     "tests/test_telegram.py",
     "tests/test_telegram_reliability.py",
     "tests/test_segments.py",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from retrieval.tfidf import SentenceIndex
 from retrieval.text import Analyzer
@@ -15,6 +14,11 @@ K = 10
 
 @pytest.fixture(scope="module")
 def corpus():
+    # Imported here, not with the module: every test worker collects this module, and importing all of
+    # scikit-learn (with SciPy's statistics, which the index's own import of it leaves out) costs each
+    # of them about a CPU-second, though only the worker that runs these tests uses it.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     texts = synthetic_sentences(10_000, seed=7)
     index = SentenceIndex.build(texts)
     vectorizer = TfidfVectorizer(analyzer=Analyzer().terms, sublinear_tf=True, smooth_idf=True, norm="l2",
