@@ -110,7 +110,8 @@ def run_size(copies: int, data: Path, work: Path, reuse: bool = False, cold_only
         cold = in_child(newsbot_build, folder, cache)
         row["sentences"] = cold["sentences"]
         row["newsbot"] = {"seconds": cold["seconds"], "rate": cold["sentences"] / cold["seconds"],
-                          "peak_mb": cold["peak_mb"], "workers_peak_mb": cold["children_peak_mb"]}
+                          "peak_mb": cold["peak_mb"], "workers_peak_mb": cold["children_peak_mb"],
+                          "tree_peak_mb": cold["tree_peak_mb"]}
         index = open_corpus(folder, cache)
         texts_file = work / f"texts-{copies}.txt"
         texts, _ = index.corpus.texts_and_speakers(list(range(len(index.corpus.sentences))))
@@ -118,7 +119,7 @@ def run_size(copies: int, data: Path, work: Path, reuse: bool = False, cold_only
         del index
         peer = in_child(bm25s_build, texts_file, work / f"bm25s-{copies}")
         row["bm25s"] = {"seconds": peer["seconds"], "rate": peer["sentences"] / peer["seconds"],
-                        "peak_mb": peer["peak_mb"]}
+                        "peak_mb": peer["peak_mb"], "tree_peak_mb": peer["tree_peak_mb"]}
         kept.write_text(json.dumps({k: row[k] for k in ("sentences", "newsbot", "bm25s")}))
     if cold_only:
         return row
@@ -193,7 +194,8 @@ def load_at(copies: int, data: Path, work: Path) -> dict:
     if cold["from_cache"]:
         print("(the kept cache was sound: the build figures are a load's)", file=sys.stderr)
     row: dict = {"articles": articles, "sentences": cold["sentences"], "build_s": cold["seconds"],
-                 "build_peak_mb": cold["peak_mb"], "load_average_build": os.getloadavg()[0]}
+                 "build_peak_mb": cold["peak_mb"],
+                 "build_tree_peak_mb": cold["tree_peak_mb"], "load_average_build": os.getloadavg()[0]}
     print(f"built {cold['sentences']:,} sentences in {cold['seconds']:.0f} s", file=sys.stderr, flush=True)
     slot = cache_slot(cache, str(folder.resolve()))
     stamp = {"corpus": str(folder.resolve())}
@@ -238,12 +240,12 @@ def load_at(copies: int, data: Path, work: Path) -> dict:
 
 def load_table(row: dict) -> str:
     return "\n".join([
-        "| articles | sentences | cold build s (s/s) | build peak MB | cache MB | cache load warm (best / median) "
+        "| articles | sentences | cold build s (s/s) | build peak MB (process / with workers) | cache MB | cache load warm (best / median) "
         "| cache load cold (best / median) | checksums warm / cold | `open_corpus` warm | change check "
         "| `ask` warm | `python -c pass` |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         f"| {row['articles']:,} | {row['sentences']:,} | {row['build_s']:.0f} ({row['sentences'] / row['build_s']:,.0f}) "
-        f"| {row['build_peak_mb']:,.0f} | {row['cache_mb']:,.0f} "
+        f"| {row['build_peak_mb']:,.0f} / {row.get('build_tree_peak_mb', float('nan')):,.0f} | {row['cache_mb']:,.0f} "
         f"| {row['load_warm_s']['best'] * 1000:,.0f} / {row['load_warm_s']['median'] * 1000:,.0f} ms "
         f"| {row['load_cold_s']['best'] * 1000:,.0f} / {row['load_cold_s']['median'] * 1000:,.0f} ms "
         f"| {row['checksums_warm_s'] * 1000:,.0f} / {row['checksums_cold_s'] * 1000:,.0f} ms "
@@ -254,7 +256,8 @@ def load_table(row: dict) -> str:
 
 def table(rows: list[dict]) -> str:
     lines = [
-        "| articles | sentences | newsbot cold s/s | bm25s s/s | ratio | newsbot peak MB | bm25s peak MB "
+        "| articles | sentences | newsbot cold s/s | bm25s s/s | ratio | newsbot peak MB (process / with workers) "
+        "| bm25s peak MB (process / all) "
         "| add / change / delete / touch (s, × cold) | bot: new article answerable | CLI: new article answered "
         "| merge | change check | cache load | `ask` warm | `python -c pass` |",
         "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -264,8 +267,9 @@ def table(rows: list[dict]) -> str:
         changes = " / ".join(f"{c[k]['seconds']:.1f} ({c[k]['ratio']:.2f})" for k in ("add", "change", "delete", "touch"))
         lines.append(
             f"| {r['articles']:,} | {r['sentences']:,} | {r['newsbot']['rate']:,.0f} | {r['bm25s']['rate']:,.0f} "
-            f"| {r['newsbot']['rate'] / r['bm25s']['rate']:.2f} | {r['newsbot']['peak_mb']:,.0f} "
-            f"| {r['bm25s']['peak_mb']:,.0f} | {changes} | {r['bot_answerable_s']:.1f} s "
+            f"| {r['newsbot']['rate'] / r['bm25s']['rate']:.2f} | {r['newsbot']['peak_mb']:,.0f} / "
+            f"{r['newsbot'].get('tree_peak_mb', float('nan')):,.0f} | {r['bm25s']['peak_mb']:,.0f} / "
+            f"{r['bm25s'].get('tree_peak_mb', float('nan')):,.0f} | {changes} | {r['bot_answerable_s']:.1f} s "
             f"| {r['cli_answerable_s']:.1f} s | {r['merge_s']:.0f} s "
             f"| {r['check_s'] * 1000:,.0f} ms | {r['load_s'] * 1000:,.0f} ms | {r['ask_s']:.2f} s | {r['python_s']:.2f} s |")
     return "\n".join(lines)
@@ -330,8 +334,13 @@ def main() -> int:
         for copies in [1] if args.quick else args.copies:
             rows.append(run_size(copies, args.data, work, args.work is not None, args.cold_only))
             if args.cold_only:
-                print(f"{copies} copies: {rows[-1]['articles']:,} articles, {rows[-1]['sentences']:,} sentences, "
-                      f"cold {rows[-1]['newsbot']['seconds']:.0f} s", file=sys.stderr, flush=True)
+                r = rows[-1]
+                print(f"{copies} copies: {r['articles']:,} articles, {r['sentences']:,} sentences, cold "
+                      f"{r['newsbot']['seconds']:.1f} s ({r['newsbot']['rate']:,.0f} s/s, bm25s {r['bm25s']['rate']:,.0f}: "
+                      f"{r['newsbot']['rate'] / r['bm25s']['rate']:.2f}), peak MB newsbot {r['newsbot']['peak_mb']:,.0f} / "
+                      f"{r['newsbot'].get('tree_peak_mb', float('nan')):,.0f} with workers, bm25s "
+                      f"{r['bm25s']['peak_mb']:,.0f} / {r['bm25s'].get('tree_peak_mb', float('nan')):,.0f}; load "
+                      f"{os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
                 continue
             print(table(rows[-1:]).split("\n")[-1], file=sys.stderr, flush=True)
     if args.cold_only:
@@ -339,8 +348,10 @@ def main() -> int:
     print(table(rows))
     print(f"\n{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; bot answered the new article: "
           f"{all(r['bot_answered'] for r in rows)}; the command line: {all(r['cli_answered'] for r in rows)}")
-    print("newsbot's peak MB is its building process's; its reading workers' (the largest one's peak above the "
-          "build's start, pages shared with the build included): "
+    print("Peak MB: the building process's own (its high-water mark above its start), then with its workers (the "
+          "summed Pss of it and every process it started, sampled every 20 ms, above its start); bm25s, one process, "
+          "the same two ways. The largest reading worker alone (its peak above the build's start, pages shared with "
+          "the build included): "
           + " / ".join(f"{r['newsbot'].get('workers_peak_mb', float('nan')):,.0f}" for r in rows))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))

@@ -28,10 +28,65 @@ def release_free_memory() -> None:
         pass
 
 
+def proportional(pid: int | str = "self") -> int:
+    """A process's proportional set size in bytes (Pss of /proc/PID/smaps_rollup: each page it shares
+    with other processes counted as its share), 0 when it is gone or cannot be read."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and all its descendants (those alive now)."""
+    found, pending = [], [pid]
+    while pending:
+        p = pending.pop()
+        found.append(p)
+        try:
+            with open(f"/proc/{p}/task/{p}/children") as handle:
+                pending.extend(int(c) for c in handle.read().split())
+        except OSError:
+            pass
+    return found
+
+
+class TreeSampler:
+    """Samples, every `interval` seconds in a thread, the summed Pss of a process and its descendants
+    (a build and its reading workers, or anything else it starts): the peak of the memory the whole
+    work holds at one time, each shared page counted once over the processes sharing it."""
+
+    def __init__(self, pid: int, interval: float = 0.02):
+        import threading
+
+        self.pid, self.interval, self.peak = pid, interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, sum(proportional(p) for p in _tree(self.pid)))
+            self._stop.wait(self.interval)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
 def in_child(work, *args) -> dict:
     """Run work(*args) -> dict (or None) in a forked child: its result plus `seconds`, `peak_mb`, the
-    child's peak resident memory above what it started with, and `children_peak_mb`, the same of the
-    largest process it started (0 when none)."""
+    child's peak resident memory above what it started with, `children_peak_mb`, the same of the
+    largest process it started (0 when none), and `tree_peak_mb`: the peak of the summed Pss of the
+    child and every process it started (sampled every 20 ms), above the child's Pss at its start.
+
+    `peak_mb` counts the child alone, exactly (the kernel's high-water mark); `tree_peak_mb` counts
+    its workers too, alive at the same time, sampled (a peak shorter than 20 ms may be missed)."""
     gc.collect()
     release_free_memory()
     out = Path(tempfile.mktemp(suffix=".json"))
@@ -46,6 +101,7 @@ def in_child(work, *args) -> dict:
             except OSError:
                 pass
             start = status("VmRSS")
+            start_pss = proportional()
             began = time.perf_counter()
             result = work(*args) or {}
             import resource
@@ -54,16 +110,20 @@ def in_child(work, *args) -> dict:
             # resident memory, above what this child started with (pages it shares with this one count).
             children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
             result.update(seconds=time.perf_counter() - began, peak_mb=(status("VmHWM") - start) / 2**20,
-                          children_peak_mb=max(children - start, 0) / 2**20 if children else 0.0)
+                          children_peak_mb=max(children - start, 0) / 2**20 if children else 0.0,
+                          start_pss=start_pss)
             out.write_text(json.dumps(result))
             code = 0
         finally:
             os._exit(code)
+    sampler = TreeSampler(pid)
     _, code = os.waitpid(pid, 0)
+    tree_peak = sampler.stop()
     if code != 0 or not out.exists():
         raise RuntimeError(f"{getattr(work, '__name__', 'the work')} failed in its child process")
     result = json.loads(out.read_text())
     out.unlink()
+    result["tree_peak_mb"] = max(tree_peak - result.pop("start_pss"), 0) / 2**20
     return result
 
 

@@ -67,6 +67,9 @@ class CorpusIndex:
         self.fingerprint = ""  # of the corpus files it was made from, set by open_corpus
         self.saved_in: Path | None = None  # the cache build it was loaded from
         self.reread = 0  # how many article files were read to make it (0 when loaded as it was)
+        # The unpublished build folder its corpus files were written into as they were read, when they
+        # were (incremental.update with a store): `save` writes the rest there and publishes it.
+        self.building: Path | None = None
         self._word_terms: dict[str, frozenset[str]] = {}  # a sentence's word -> the terms it matches (`matched`)
 
     @classmethod
@@ -287,14 +290,15 @@ class CorpusIndex:
         and make it the cache at `slot` (cache.py: a build stopped at any point leaves the previous one).
         `stamp` goes into its manifest; `files` (what each article was read from) into files.json. With
         `expect`, it is published only if the slot still leads to that build (False when it did not)."""
-        build = new_build(slot)
+        build = self.building or new_build(slot)
         try:
             self.index.save(build)
             import scipy.sparse as sp
 
             sp.save_npz(build / "headlines.npz", self.headlines, compressed=False)  # CSC: read as it is
             sp.save_npz(build / "articles.npz", self.articles, compressed=False)
-            write_corpus(build, self.corpus.articles, self.corpus.sentences)
+            if self.building is None:
+                write_corpus(build, self.corpus.articles, self.corpus.sentences)
             np.save(build / "starts.npy", np.asarray(self.corpus.starts, np.int64))
             np.save(build / "kinds.npy", np.asarray(self.kinds, np.uint8))
             (build / FILES).write_text(json.dumps(files or {"articles": [], "skipped": []}), encoding="utf-8")
@@ -302,6 +306,7 @@ class CorpusIndex:
             write_manifest(build, stamp)
             return publish(build, slot, expect=expect)
         finally:
+            self.building = None  # published (renamed) or removed: its files stay readable while mapped
             if build.exists():
                 shutil.rmtree(build, ignore_errors=True)
 
@@ -451,8 +456,8 @@ def open_corpus(folder: Path | str, cache_root: Path | str | None = None, warn: 
         built = _by_delta(latest or previous, folder, found, keys, files, slot, stamp, warn, notice, progress,
                           settings, max_file_bytes)
         if built is None:
-            built, table = _build(latest or previous, folder, found, keys, files, warn, notice, progress, settings,
-                                  max_file_bytes)
+            built, table = _build_to_save(latest or previous, folder, found, keys, files, slot, warn, notice,
+                                          progress, settings, max_file_bytes)
             try:
                 built.save(slot, {**stamp, "files": files, "skipped": list(built.skipped)}, table)
             except OSError as err:
@@ -528,11 +533,39 @@ def _named(loaded: CorpusIndex, warn: Warn) -> CorpusIndex:
     return loaded
 
 
+def _build_to_save(previous: CorpusIndex | None, folder: Path, found: list, keys: list, files: str, slot: Path,
+                   warn: Warn, notice: Warn, progress: Progress | None, settings: RankSettings | None,
+                   max_file_bytes: int) -> tuple[CorpusIndex, dict]:
+    """`_build`, for the cache at `slot`: a whole build writes its corpus into a new build folder there
+    as it reads the files (not holding their texts); the index's `save` adds the rest and publishes it.
+    When that folder cannot be made or written, the index is built in memory (`save` then says why)."""
+    try:
+        store = new_build(slot)
+    except OSError:
+        store = None
+    try:
+        built, table = _build(previous, folder, found, keys, files, warn, notice, progress, settings, max_file_bytes,
+                              store)
+    except OSError:
+        if store is None:
+            raise
+        shutil.rmtree(store, ignore_errors=True)  # could not be written (a full disk): built in memory instead
+        return _build(previous, folder, found, keys, files, warn, notice, progress, settings, max_file_bytes)
+    except BaseException:
+        if store is not None:
+            shutil.rmtree(store, ignore_errors=True)
+        raise
+    if store is not None and built.building is None:  # not used: an update reusing the previous index
+        shutil.rmtree(store, ignore_errors=True)
+    return built, table
+
+
 def _build(previous: CorpusIndex | None, folder: Path, found: list, keys: list, files: str, warn: Warn,
-           notice: Warn, progress: Progress | None, settings: RankSettings | None, max_file_bytes: int
-           ) -> tuple[CorpusIndex, dict]:
-    """The index of the files, updated from `previous` (incremental.py) or built whole, and its files table."""
-    built, table = update(previous, found, keys, warn, progress, settings, notice, max_file_bytes)
+           notice: Warn, progress: Progress | None, settings: RankSettings | None, max_file_bytes: int,
+           store: Path | None = None) -> tuple[CorpusIndex, dict]:
+    """The index of the files, updated from `previous` (incremental.py) or built whole, and its files table
+    (`store`: incremental.update's)."""
+    built, table = update(previous, found, keys, warn, progress, settings, notice, max_file_bytes, store)
     if not built.corpus.articles:
         raise CorpusError(f"no readable articles in {folder} ({len(built.skipped)} skipped)")
     built.fingerprint = files

@@ -212,24 +212,29 @@ _CHUNK = 100  # files per task handed to a worker
 
 
 def ingest(files: list[tuple[str, str | Path]], warn: Warn, progress: Progress | None = None,
-           workers: int | None = None, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple["Corpus", list[str]]:
+           workers: int | None = None, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+           store: Path | None = None) -> tuple["Corpus", list[str]]:
     """Read, clean and split the files into a Corpus, naming (and skipping) the unreadable ones.
 
     With more than PARALLEL_MIN_FILES files (or `workers` > 1) the work is spread over all cores;
     the corpus is the same either way. `progress` counts the files' bytes: one process advances it
     paragraph by paragraph (so one large file shows progress), workers file by file.
+
+    With `store` (an empty folder of a build being written), the articles and sentences are written
+    there as the files are read (store.CorpusWriter) and the corpus reads them from there,
+    memory-mapped: the texts are not held in memory (its analysis keeps the headlines).
     """
     if workers is None:
         workers = (os.cpu_count() or 1) if len(files) > PARALLEL_MIN_FILES else 1
     sizes = [_size(path) for _, path in files]
     with (progress or _no_progress)("reading", sum(sizes)) as meter:
         if workers <= 1:
-            return _ingest_here(files, sizes, warn, meter, max_file_bytes)
-        return _ingest_in_workers(files, sizes, warn, meter, workers, max_file_bytes)
+            return _ingest_here(files, sizes, warn, meter, max_file_bytes, store)
+        return _ingest_in_workers(files, sizes, warn, meter, workers, max_file_bytes, store)
 
 
 def _ingest_here(files: list[tuple[str, str | Path]], sizes: list[int], warn: Warn, meter: Meter,
-                 max_file_bytes: int) -> tuple["Corpus", list[str]]:
+                 max_file_bytes: int, store: Path | None = None) -> tuple["Corpus", list[str]]:
     from .parts import read_part
 
     def on_file(i: int, article: Article | None) -> Callable[[int], None] | None:
@@ -240,11 +245,13 @@ def _ingest_here(files: list[tuple[str, str | Path]], sizes: list[int], warn: Wa
         return _paragraph_meter(meter, sizes[i], [len(p.text) for p in article.paragraphs])
 
     part = read_part(files, max_file_bytes, on_file)
-    return _joined(iter([part]), warn, lambda: None)
+    return _joined(iter([part]), warn, lambda: None, store)
 
 
-def _joined(parts, warn: Warn, after_each: Callable[[], None]) -> tuple["Corpus", list[str]]:
-    """The corpus of the parts, in order; each file's warnings and skip said, `after_each()` per file."""
+def _joined(parts, warn: Warn, after_each: Callable[[], None], store: Path | None = None
+            ) -> tuple["Corpus", list[str]]:
+    """The corpus of the parts, in order; each file's warnings and skip said, `after_each()` per file.
+    With `store`, the articles and sentences are written there as they come, and read from there."""
     from .parts import merge
 
     skipped: list[str] = []
@@ -258,8 +265,19 @@ def _joined(parts, warn: Warn, after_each: Callable[[], None]) -> tuple["Corpus"
             warn(f"skipped {error}")
         after_each()
 
-    articles, sentences, starts, analysis = merge(parts, on_file)
-    return Corpus(tuple(articles), sentences, sentences._article_of, starts, analysis), skipped
+    if store is None:
+        articles, sentences, starts, analysis = merge(parts, on_file)
+        return Corpus(tuple(articles), sentences, sentences._article_of, starts, analysis), skipped
+    import numpy as np
+
+    from .store import CorpusWriter, StoredArticles, StoredSentences
+
+    writer = CorpusWriter(store)
+    _, _, starts, analysis = merge(parts, on_file, writer)
+    writer.close()
+    stored = StoredArticles(store)
+    article_of = np.repeat(np.arange(len(stored), dtype=np.int32), np.diff(starts))
+    return Corpus(stored, StoredSentences(store, stored.ids, article_of), article_of, starts, analysis), skipped
 
 
 def _paragraph_meter(meter: Meter, size: int, lengths: list[int]) -> Callable[[int], None]:
@@ -279,7 +297,7 @@ def _paragraph_meter(meter: Meter, size: int, lengths: list[int]) -> Callable[[i
 
 
 def _ingest_in_workers(files: list[tuple[str, str | Path]], sizes: list[int], warn: Warn, meter: Meter, workers: int,
-                       max_file_bytes: int) -> tuple["Corpus", list[str]]:
+                       max_file_bytes: int, store: Path | None = None) -> tuple["Corpus", list[str]]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
@@ -298,7 +316,7 @@ def _ingest_in_workers(files: list[tuple[str, str | Path]], sizes: list[int], wa
         # The workers are started (forked) by now: scikit-learn, which the weights need next, is
         # imported meanwhile, while this process mostly waits for them.
         learning = import_learning()
-        built = _joined(parts, warn, lambda: meter.update(next(size_of)))
+        built = _joined(parts, warn, lambda: meter.update(next(size_of)), store)
         learning.join()
     return built
 

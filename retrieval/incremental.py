@@ -33,11 +33,17 @@ if TYPE_CHECKING:
 
 def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, str | Path]], keys: Sequence[FileKey],
            warn: Warn, progress: Progress | None = None, settings: RankSettings | None = None,
-           notice: Warn | None = None, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple["CorpusIndex", dict]:
+           notice: Warn | None = None, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+           store: Path | None = None) -> tuple["CorpusIndex", dict]:
     """The index of the files `found` (with their `keys`), reusing `previous` for unchanged files, and
     the files table to save with it. Skipped files are named through `warn` (unchanged ones again,
-    without reading them); `notice` hears in one line what is about to be read."""
+    without reading them); `notice` hears in one line what is about to be read.
+
+    With `store` (the empty folder of the build that will be saved), a build that reuses nothing
+    writes its articles and sentences there as it reads them (folder.ingest) and its corpus reads
+    them from there: `building` of the result names the folder (CorpusIndex.save adds the rest)."""
     from .corpus import FILES, CorpusIndex, _held_kinds
+    from .documents import article_vectors
 
     old_articles, old_skipped = _previous_files(previous, FILES)
     plan: list[tuple[str, object]] = []  # ("old", article number) | ("skip", message) | ("new", None)
@@ -56,7 +62,9 @@ def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, str | Path
         notice(f"building the index for {len(found):,} article{'s' if len(found) != 1 else ''}…")
     elif notice and changed:
         notice(f"updating the index: {len(changed):,} of {len(found):,} articles added or changed…")
-    fresh, fresh_skipped = ingest(changed, warn, progress, max_file_bytes=max_file_bytes) if changed \
+    streamed = store is not None and bool(changed) and all(what != "old" for what, _ in plan)
+    fresh, fresh_skipped = ingest(changed, warn, progress, max_file_bytes=max_file_bytes,
+                                  store=store if streamed else None) if changed \
         else (Corpus.from_parts([], []), [])
     fresh_numbers = {a: i for i, a in enumerate(fresh.article_ids)}
     skipped_of = iter(fresh_skipped)
@@ -125,8 +133,9 @@ def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, str | Path
     flush()
 
     days = None
+    titles = None
     if cold:
-        days, kinds = fresh.analysis.days, [new_kinds]
+        days, kinds, titles = fresh.analysis.days, [new_kinds], fresh.analysis.titles
         # The corpus without its reading's analysis: the index renumbers the term ids into its own, and
         # the reading's copy would stay as long as the corpus does.
         corpus, all_tokens, offsets = replace(fresh, analysis=None), new_tokens, new_offsets
@@ -140,10 +149,15 @@ def update(previous: "CorpusIndex | None", found: Sequence[tuple[str, str | Path
     new_tokens = None
     index = SentenceIndex.from_term_ids(terms, all_tokens, offsets, analyzer=analyzer)
     del all_tokens
-    headlines = index.vectorize([a.title for a in corpus.articles])
+    if titles is None:
+        titles = [a.title for a in corpus.articles]
+    headlines = index.vectorize(titles)
     built = CorpusIndex(corpus, index, headlines, settings,
-                        kinds=np.concatenate(kinds) if kinds else np.zeros(0, np.uint8), days=days)
+                        kinds=np.concatenate(kinds) if kinds else np.zeros(0, np.uint8), days=days,
+                        articles=article_vectors(index, corpus.article_of, titles))
     built.skipped, built.reread = tuple(skipped), len(changed)
+    if streamed:
+        built.building = store
     return built, {"articles": table_articles, "skipped": table_skipped}
 
 

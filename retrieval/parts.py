@@ -24,6 +24,7 @@ from .articles import DEFAULT_MAX_FILE_BYTES, ArticleError, read_article
 from .dates import DayIndex, days, published_day
 from .records import BODY, CAPTION, Article, Rows, Sentence
 from .sentences import Splitter, split_article
+from .store import CorpusWriter
 from .text import Analyzer
 
 _analyzer: Analyzer | None = None  # one per process: its stem cache serves every run of files it reads
@@ -124,6 +125,7 @@ class Analysis:
     offsets: np.ndarray  # int64: where each sentence's ids start, plus the end
     kinds: np.ndarray  # uint8: held_kinds of each sentence
     days: DayIndex
+    titles: list[str] | None = None  # each article's headline, when the articles themselves are on disk
 
     def numbered(self, ids: dict[str, int]) -> tuple[list[str], np.ndarray, np.ndarray]:
         """(terms by id, token ids, offsets) as `tfidf.analyse` gives them with `ids`: new terms are
@@ -163,11 +165,19 @@ class SentenceColumns(Rows[Sentence]):
         return self.texts[i], self.speakers[i]
 
 
-def merge(parts: Iterator[Part], on_file: Callable[[tuple[bool, str, list[str]]], None]
-          ) -> tuple[list[Article], SentenceColumns, np.ndarray, Analysis]:
+def merge(parts: Iterator[Part], on_file: Callable[[tuple[bool, str, list[str]]], None],
+          writer: CorpusWriter | None = None
+          ) -> tuple[list[Article] | None, SentenceColumns | None, np.ndarray, Analysis]:
     """The parts joined in order: (articles, their sentences, starts, analysis); `on_file` hears each
-    file's outcome in order, as its part arrives."""
+    file's outcome in order, as its part arrives.
+
+    With `writer` (store.CorpusWriter), each part's articles and sentences are written through it as
+    the part arrives and not kept (articles and sentences are None; the caller closes the writer and
+    reads them from its folder): a build holds the term ids and such, not the texts. The analysis
+    then keeps the articles' headlines (`titles`), which the index needs."""
     articles: list[Article] = []
+    titles: list[str] | None = [] if writer is not None else None
+    sentence_count = 0
     texts: list[str] = []
     speakers: list[str | None] = []
     credits: list[str | None] = []
@@ -179,17 +189,25 @@ def merge(parts: Iterator[Part], on_file: Callable[[tuple[bool, str, list[str]]]
     for part in parts:
         for outcome in part.outcomes:
             on_file(outcome)
-        base = len(texts)
-        articles.extend(part.articles)
-        texts.extend(part.texts)
-        speakers.extend(part.speakers)
-        credits.extend(part.credits)
-        counts.append(np.frombuffer(part.counts, np.int32))
-        numbers.append(np.frombuffer(part.numbers, np.int32))
+        base = sentence_count
+        sentence_count += len(part.texts)
         for name in set(part.kinds) - kind_code.keys():
             kind_code[name] = len(kind_names)
             kind_names.append(name)
-        kinds.append(np.fromiter(map(kind_code.__getitem__, part.kinds), np.int8, len(part.kinds)))
+        part_kinds = np.fromiter(map(kind_code.__getitem__, part.kinds), np.int8, len(part.kinds))
+        counts.append(np.frombuffer(part.counts, np.int32))
+        if writer is not None:
+            writer.add_sentences(part.texts, np.frombuffer(part.numbers, np.int32), part_kinds, kind_names,
+                                 part.speakers, part.credits)
+            writer.add_articles(part.articles)
+            titles.extend(a.title for a in part.articles)
+        else:
+            articles.extend(part.articles)
+            texts.extend(part.texts)
+            speakers.extend(part.speakers)
+            credits.extend(part.credits)
+            numbers.append(np.frombuffer(part.numbers, np.int32))
+            kinds.append(part_kinds)
         known = numbering.get(part.reader, np.zeros(0, np.int32))
         if len(known) != part.terms_from:  # a reader's runs come in the order it read them
             raise RuntimeError("a run of files arrived before one read earlier by the same process")
@@ -207,10 +225,10 @@ def merge(parts: Iterator[Part], on_file: Callable[[tuple[bool, str, list[str]]]
     def joined(arrays: list[np.ndarray], dtype) -> np.ndarray:
         return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
 
-    starts = np.zeros(len(articles) + 1, np.int64)
-    np.cumsum(joined(counts, np.int64), out=starts[1:])
-    article_of = np.repeat(np.arange(len(articles), dtype=np.int32), np.diff(starts))
-    offsets = np.zeros(len(texts) + 1, np.int64)
+    article_counts = joined(counts, np.int64)
+    starts = np.zeros(len(article_counts) + 1, np.int64)
+    np.cumsum(article_counts, out=starts[1:])
+    offsets = np.zeros(sentence_count + 1, np.int64)
     np.cumsum(joined(lengths, np.int64), out=offsets[1:])
     day_ordinals, day_positions = joined(ordinals, np.int32), joined(positions, np.int64)
     order = np.lexsort((day_positions, day_ordinals))  # by day, then position, as DayIndex.build sorts
@@ -218,7 +236,10 @@ def merge(parts: Iterator[Part], on_file: Callable[[tuple[bool, str, list[str]]]
     for term, number in ids.items():
         by_id[number] = term
     analysis = Analysis(by_id, joined(tokens, np.int32), offsets, joined(held, np.uint8),
-                        DayIndex(day_ordinals[order], day_positions[order]))
+                        DayIndex(day_ordinals[order], day_positions[order]), titles)
+    if writer is not None:
+        return None, None, starts, analysis
+    article_of = np.repeat(np.arange(len(articles), dtype=np.int32), np.diff(starts))
     sentences = SentenceColumns([a.id for a in articles], article_of, texts,
                                 joined(numbers, np.int32).reshape(-1, 2), joined(kinds, np.int8), kind_names,
                                 speakers, credits)

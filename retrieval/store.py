@@ -165,60 +165,148 @@ class StoredArticles(Rows[Article]):
 
 def write_corpus(folder: Path, articles: Sequence[Article], sentences: Sequence[Sentence]) -> None:
     """Store articles and sentences as the files StoredArticles and StoredSentences read."""
-    strings: dict[str, int] = {}
-    kinds: dict[str, int] = {BODY: 0}
-
-    def code(value: str | None) -> int:
-        return -1 if value is None else strings.setdefault(value, len(strings))
-
+    writer = CorpusWriter(folder)
     n = len(sentences)
-    columns = getattr(sentences, "speakers", None) is not None  # parts.SentenceColumns: no records made
-    if columns:
-        numbers, texts = np.asarray(sentences.numbers, np.int32), sentences.texts
-        codes = np.asarray(sentences.kinds)
+    if getattr(sentences, "speakers", None) is not None:  # parts.SentenceColumns: no records made
         names = sentences.kind_names
-        used, first = np.unique(codes, return_index=True)
-        for c in used[np.argsort(first, kind="stable")].tolist():  # numbered in order of first use
-            kinds.setdefault(names[c], len(kinds))
-        table = np.array([kinds.get(name, -1) for name in names], np.int8)
-        kind = table[codes] if n else np.zeros(0, np.int8)
-        pairs = chain.from_iterable(zip(sentences.speakers, sentences.credits))  # numbered in this order
-        who = np.fromiter(map(code, pairs), np.int32, 2 * n).reshape(n, 2)
+        writer.add_sentences(sentences.texts, np.asarray(sentences.numbers, np.int32), np.asarray(sentences.kinds),
+                             names, sentences.speakers, sentences.credits)
     else:
         numbers = np.zeros((n, 2), np.int32)
-        kind = np.zeros(n, np.int8)
-        who = np.full((n, 2), -1, np.int32)
-        texts = []
+        names: list[str] = []
+        code_of: dict[str, int] = {}
+        kinds = np.zeros(n, np.int8)
+        texts, speakers, credits = [], [], []
         for i, s in enumerate(sentences):
             numbers[i] = s.paragraph, s.sentence
-            kind[i] = kinds.setdefault(s.kind, len(kinds))
-            who[i] = code(s.attributed_to), code(s.credit)
+            kinds[i] = code_of.setdefault(s.kind, len(code_of))
+            if len(code_of) > len(names):
+                names.append(s.kind)
             texts.append(s.text)
-    TextColumn.write(folder, SENTENCE_TEXT, texts)
-    np.save(folder / "sentence_numbers.npy", numbers)
-    np.save(folder / "sentence_kinds.npy", kind)
-    np.save(folder / "sentence_speakers.npy", who)
+            speakers.append(s.attributed_to)
+            credits.append(s.credit)
+        writer.add_sentences(texts, numbers, kinds, names, speakers, credits)
+    writer.add_articles(articles)
+    writer.close()
 
-    paragraph_texts, first, p_kinds, p_credits = [], [0], [], []
-    meta = []
-    credits: dict[str, int] = {}
-    for article in articles:
-        meta.append({"id": article.id, "title": article.title, "source": article.source, "url": article.url,
-                     "published": article.published, "author": article.author,
-                     "metadata": [list(kv) for kv in article.metadata], "path": article.path})
-        for p in article.paragraphs:
-            paragraph_texts.append(p.text)
-            p_kinds.append(kinds.setdefault(p.kind, len(kinds)))
-            p_credits.append(-1 if p.credit is None else credits.setdefault(p.credit, len(credits)))
-        first.append(len(paragraph_texts))
-    TextColumn.write(folder, PARAGRAPH_TEXT, paragraph_texts)
-    np.save(folder / "article_paragraphs.npy", np.asarray(first, np.int64))
-    np.save(folder / "paragraph_kinds.npy", np.asarray(p_kinds, np.int8))
-    np.save(folder / "paragraph_credits.npy", np.asarray(p_credits, np.int32))
-    kind_names = sorted(kinds, key=kinds.get)
-    TextColumn.write(folder, ARTICLE_META, [json.dumps(m, ensure_ascii=False) for m in meta])
-    (folder / "articles.json").write_text(json.dumps(
-        {"ids": [m["id"] for m in meta], "kinds": kind_names, "credits": sorted(credits, key=credits.get)},
-        ensure_ascii=False), encoding="utf-8")
-    (folder / "strings.json").write_text(json.dumps(
-        {"strings": sorted(strings, key=strings.get), "kinds": kind_names}, ensure_ascii=False), encoding="utf-8")
+
+class _TextWriter:
+    """A TextColumn written a run of strings at a time: the blob appended to, the offsets kept."""
+
+    def __init__(self, folder: Path, name: str):
+        self.folder, self.name = folder, name
+        self._handle = open(folder / name, "wb")
+        self._sizes: list[np.ndarray] = []
+
+    def add(self, texts: Sequence[str]) -> None:
+        write = self._handle.write
+        self._sizes.append(np.fromiter((write(t.encode("utf-8")) for t in texts), np.int64, len(texts)))
+
+    def close(self) -> None:
+        self._handle.close()
+        sizes = np.concatenate(self._sizes) if self._sizes else np.zeros(0, np.int64)
+        offsets = np.zeros(len(sizes) + 1, np.int64)
+        np.cumsum(sizes, out=offsets[1:])
+        np.save(self.folder / f"{self.name}.offsets.npy", offsets)
+
+
+class CorpusWriter:
+    """Writes a corpus into `folder` as the files StoredArticles and StoredSentences read, a run of
+    sentences and articles at a time (the texts go to disk as they come; a build does not hold them
+    all): `add_sentences` and `add_articles` in corpus order, then `close`. The files are the same
+    bytes whichever runs they came in.
+
+    Numbering, as the stored files have it: sentence and paragraph kinds in order of first use,
+    the sentences' before the paragraphs' (body is 0); speakers and credits in order of first use,
+    each sentence's speaker before its credit; photo credits of paragraphs in order of first use."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._sentences = _TextWriter(folder, SENTENCE_TEXT)
+        self._paragraphs = _TextWriter(folder, PARAGRAPH_TEXT)
+        self._meta = _TextWriter(folder, ARTICLE_META)
+        self._strings: dict[str, int] = {}
+        self._sentence_kinds: dict[str, int] = {}  # a kind name -> its code here, in order of first use
+        self._paragraph_kinds: dict[str, int] = {}
+        self._credits: dict[str, int] = {}
+        self._numbers: list[np.ndarray] = []
+        self._kinds: list[np.ndarray] = []  # codes of _sentence_kinds
+        self._who: list[np.ndarray] = []
+        self._first = [0]
+        self._p_kinds: list[int] = []  # codes of _paragraph_kinds
+        self._p_credits: list[int] = []
+        self.ids: list[str] = []
+
+    def add_sentences(self, texts: Sequence[str], numbers: np.ndarray, kinds: np.ndarray, kind_names: Sequence[str],
+                      speakers: Sequence[str | None], credits: Sequence[str | None]) -> None:
+        """The next sentences: their texts, (paragraph, sentence) numbers, kinds as codes into
+        `kind_names`, speakers and credits."""
+        n = len(texts)
+        self._sentences.add(texts)
+        self._numbers.append(np.asarray(numbers, np.int32).reshape(n, 2))
+        kinds = np.asarray(kinds)
+        table = np.full(len(kind_names), -1, np.int8)
+        if n:
+            used, first = np.unique(kinds, return_index=True)
+            for c in used[np.argsort(first, kind="stable")].tolist():
+                table[c] = self._sentence_kinds.setdefault(kind_names[c], len(self._sentence_kinds))
+        self._kinds.append(table[kinds] if n else np.zeros(0, np.int8))
+        strings = self._strings
+
+        def code(value: str | None) -> int:
+            return -1 if value is None else strings.setdefault(value, len(strings))
+
+        pairs = chain.from_iterable(zip(speakers, credits))  # numbered in this order
+        self._who.append(np.fromiter(map(code, pairs), np.int32, 2 * n).reshape(n, 2))
+
+    def add_articles(self, articles: Sequence[Article]) -> None:
+        """The next articles: their metadata and paragraphs."""
+        meta = []
+        paragraph_texts = []
+        kinds, credits = self._paragraph_kinds, self._credits
+        for article in articles:
+            meta.append(json.dumps({"id": article.id, "title": article.title, "source": article.source,
+                                    "url": article.url, "published": article.published, "author": article.author,
+                                    "metadata": [list(kv) for kv in article.metadata], "path": article.path},
+                                   ensure_ascii=False))
+            self.ids.append(article.id)
+            for p in article.paragraphs:
+                paragraph_texts.append(p.text)
+                self._p_kinds.append(kinds.setdefault(p.kind, len(kinds)))
+                self._p_credits.append(-1 if p.credit is None else credits.setdefault(p.credit, len(credits)))
+            self._first.append(self._first[-1] + len(article.paragraphs))
+        self._paragraphs.add(paragraph_texts)
+        self._meta.add(meta)
+
+    def close(self) -> None:
+        """The arrays and tables, written once every run is in."""
+        folder = self.folder
+        self._sentences.close()
+        self._paragraphs.close()
+        self._meta.close()
+        kinds: dict[str, int] = {BODY: 0}
+        for name in self._sentence_kinds:
+            kinds.setdefault(name, len(kinds))
+        sentence_table = np.array([kinds[name] for name in self._sentence_kinds] or [0], np.int8)
+        for name in self._paragraph_kinds:
+            kinds.setdefault(name, len(kinds))
+        paragraph_table = np.array([kinds[name] for name in self._paragraph_kinds] or [0], np.int8)
+
+        def joined(arrays: list[np.ndarray], dtype, shape: tuple) -> np.ndarray:
+            return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(shape, dtype)
+
+        np.save(folder / "sentence_numbers.npy", joined(self._numbers, np.int32, (0, 2)))
+        codes = joined(self._kinds, np.int8, (0,))
+        np.save(folder / "sentence_kinds.npy", sentence_table[codes] if len(codes) else codes)
+        np.save(folder / "sentence_speakers.npy", joined(self._who, np.int32, (0, 2)))
+        np.save(folder / "article_paragraphs.npy", np.asarray(self._first, np.int64))
+        p_kinds = np.asarray(self._p_kinds, np.int8)
+        np.save(folder / "paragraph_kinds.npy", paragraph_table[p_kinds] if len(p_kinds) else p_kinds)
+        np.save(folder / "paragraph_credits.npy", np.asarray(self._p_credits, np.int32))
+        kind_names = sorted(kinds, key=kinds.get)
+        (folder / "articles.json").write_text(json.dumps(
+            {"ids": self.ids, "kinds": kind_names, "credits": sorted(self._credits, key=self._credits.get)},
+            ensure_ascii=False), encoding="utf-8")
+        strings = self._strings
+        (folder / "strings.json").write_text(json.dumps(
+            {"strings": sorted(strings, key=strings.get), "kinds": kind_names}, ensure_ascii=False), encoding="utf-8")
