@@ -71,29 +71,36 @@ def published_at(passage: Passage) -> datetime | None:
 
 def fold_copies(passages: Sequence[Passage]) -> list[Passage]:
     """One answer for each sentence however many articles carry it, in the order of its best copy."""
-    groups: list[list[Passage]] = []
-    keys: list[tuple[list[str], frozenset]] = []  # each group's first sentence: its words and shingles
-    for p in passages:
+    return [folded([passages[i] for i in group]) for group in copy_groups(passages)]
+
+
+def copy_groups(passages: Sequence[Passage]) -> list[list[int]]:
+    """The passages (by their place in `passages`) grouped as copies of one sentence, at most one a
+    group from each article: each group in the passages' order, the groups in the order of their first."""
+    groups: list[list[int]] = []
+    keys: list[tuple[list[str], frozenset, set[str]]] = []  # each group's first sentence: words, shingles; its articles
+    for n, p in enumerate(passages):
         w = words(p.text)
         mine = _shingles(w)
-        for group, (their_words, theirs) in zip(groups, keys):
-            if _copies(w, mine, their_words, theirs) and p.article.id not in {q.article.id for q in group}:
-                group.append(p)
+        for group, (their_words, theirs, articles) in zip(groups, keys):
+            if _copies(w, mine, their_words, theirs) and p.article.id not in articles:
+                group.append(n)
+                articles.add(p.article.id)
                 break
         else:
-            groups.append([p])
-            keys.append((w, mine))
-    out = []
-    for group in groups:
-        if len(group) == 1:
-            out.append(group[0])
-            continue
-        # The newest copy is cited; among equally new (or undated) ones, the best-scored.
-        cited = max(enumerate(group), key=lambda item: (published_at(item[1]) or _NEVER, -item[0]))[1]
-        others = tuple(q.article for q in group if q is not cited)
-        out.append(replace(cited, score=group[0].score, coverage=group[0].coverage, margin=group[0].margin,
-                           also_in=others))
-    return out
+            groups.append([n])
+            keys.append((w, mine, {p.article.id}))
+    return groups
+
+
+def folded(group: Sequence[Passage]) -> Passage:
+    """One answer for a group of copies (copy_groups), best first: the newest copy is cited (among
+    equally new or undated ones, the best-scored), with the best copy's score, coverage and margin."""
+    if len(group) == 1:
+        return group[0]
+    cited = max(enumerate(group), key=lambda item: (published_at(item[1]) or _NEVER, -item[0]))[1]
+    others = tuple(q.article for q in group if q is not cited)
+    return replace(cited, score=group[0].score, coverage=group[0].coverage, margin=group[0].margin, also_in=others)
 
 
 def is_copy(passage: Passage, of: Passage) -> bool:
