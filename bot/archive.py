@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import replace
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Callable, Sequence
 
 from retrieval import parse_time
@@ -55,7 +56,15 @@ def shingles(text: str) -> frozenset[tuple[str, ...]]:
     return _shingles(words(text))
 
 
-def _shingles(w: list[str]) -> frozenset[tuple[str, ...]]:
+@lru_cache(maxsize=8192)
+def _sentence_key(text: str) -> tuple[tuple[str, ...], frozenset[tuple[str, ...]]]:
+    """A sentence's words and shingles, as copies are told by (kept: a question compares the same few
+    sentences again as it fetches more matches, and the next question often the same again)."""
+    w = tuple(words(text))
+    return w, _shingles(w)
+
+
+def _shingles(w: Sequence[str]) -> frozenset[tuple[str, ...]]:
     return frozenset(zip(w, w[1:], w[2:])) if len(w) >= 3 else frozenset([tuple(w)])
 
 
@@ -78,10 +87,9 @@ def copy_groups(passages: Sequence[Passage]) -> list[list[int]]:
     """The passages (by their place in `passages`) grouped as copies of one sentence, at most one a
     group from each article: each group in the passages' order, the groups in the order of their first."""
     groups: list[list[int]] = []
-    keys: list[tuple[list[str], frozenset, set[str]]] = []  # each group's first sentence: words, shingles; its articles
+    keys: list[tuple[tuple[str, ...], frozenset, set[str]]] = []  # each group's first sentence: words, shingles; its articles
     for n, p in enumerate(passages):
-        w = words(p.text)
-        mine = _shingles(w)
+        w, mine = _sentence_key(p.text)
         for group, (their_words, theirs, articles) in zip(groups, keys):
             if _copies(w, mine, their_words, theirs) and p.article.id not in articles:
                 group.append(n)
@@ -105,11 +113,11 @@ def folded(group: Sequence[Passage]) -> Passage:
 
 def is_copy(passage: Passage, of: Passage) -> bool:
     """Whether two passages' sentences are one wire copy (fold_copies's test), whatever their articles."""
-    w, theirs = words(passage.text), words(of.text)
-    return _copies(w, _shingles(w), theirs, _shingles(theirs))
+    (w, mine), (theirs, their_shingles) = _sentence_key(passage.text), _sentence_key(of.text)
+    return _copies(w, mine, theirs, their_shingles)
 
 
-def _copies(w: list[str], mine: frozenset, their_words: list[str], theirs: frozenset) -> bool:
+def _copies(w: Sequence[str], mine: frozenset, their_words: Sequence[str], theirs: frozenset) -> bool:
     # The shared shingles are at most the smaller set: sets of sizes too far apart are never copies.
     return w == their_words or (COPY_SIMILARITY * max(len(mine), len(theirs)) <= min(len(mine), len(theirs))
                                 and _alike(mine, theirs))
