@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import replace
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Callable, Sequence
 
 from retrieval import parse_time
@@ -55,7 +56,15 @@ def shingles(text: str) -> frozenset[tuple[str, ...]]:
     return _shingles(words(text))
 
 
-def _shingles(w: list[str]) -> frozenset[tuple[str, ...]]:
+@lru_cache(maxsize=8192)
+def _sentence_key(text: str) -> tuple[tuple[str, ...], frozenset[tuple[str, ...]]]:
+    """A sentence's words and shingles, as copies are told by (kept: a question compares the same few
+    sentences again as it fetches more matches, and the next question often the same again)."""
+    w = tuple(words(text))
+    return w, _shingles(w)
+
+
+def _shingles(w: Sequence[str]) -> frozenset[tuple[str, ...]]:
     return frozenset(zip(w, w[1:], w[2:])) if len(w) >= 3 else frozenset([tuple(w)])
 
 
@@ -71,38 +80,44 @@ def published_at(passage: Passage) -> datetime | None:
 
 def fold_copies(passages: Sequence[Passage]) -> list[Passage]:
     """One answer for each sentence however many articles carry it, in the order of its best copy."""
-    groups: list[list[Passage]] = []
-    keys: list[tuple[list[str], frozenset]] = []  # each group's first sentence: its words and shingles
-    for p in passages:
-        w = words(p.text)
-        mine = _shingles(w)
-        for group, (their_words, theirs) in zip(groups, keys):
-            if _copies(w, mine, their_words, theirs) and p.article.id not in {q.article.id for q in group}:
-                group.append(p)
+    return [folded([passages[i] for i in group]) for group in copy_groups(passages)]
+
+
+def copy_groups(passages: Sequence[Passage]) -> list[list[int]]:
+    """The passages (by their place in `passages`) grouped as copies of one sentence, at most one a
+    group from each article: each group in the passages' order, the groups in the order of their first."""
+    groups: list[list[int]] = []
+    keys: list[tuple[tuple[str, ...], frozenset, set[str]]] = []  # each group's first sentence: words, shingles; its articles
+    for n, p in enumerate(passages):
+        w, mine = _sentence_key(p.text)
+        for group, (their_words, theirs, articles) in zip(groups, keys):
+            if _copies(w, mine, their_words, theirs) and p.article.id not in articles:
+                group.append(n)
+                articles.add(p.article.id)
                 break
         else:
-            groups.append([p])
-            keys.append((w, mine))
-    out = []
-    for group in groups:
-        if len(group) == 1:
-            out.append(group[0])
-            continue
-        # The newest copy is cited; among equally new (or undated) ones, the best-scored.
-        cited = max(enumerate(group), key=lambda item: (published_at(item[1]) or _NEVER, -item[0]))[1]
-        others = tuple(q.article for q in group if q is not cited)
-        out.append(replace(cited, score=group[0].score, coverage=group[0].coverage, margin=group[0].margin,
-                           also_in=others))
-    return out
+            groups.append([n])
+            keys.append((w, mine, {p.article.id}))
+    return groups
+
+
+def folded(group: Sequence[Passage]) -> Passage:
+    """One answer for a group of copies (copy_groups), best first: the newest copy is cited (among
+    equally new or undated ones, the best-scored), with the best copy's score, coverage and margin."""
+    if len(group) == 1:
+        return group[0]
+    cited = max(enumerate(group), key=lambda item: (published_at(item[1]) or _NEVER, -item[0]))[1]
+    others = tuple(q.article for q in group if q is not cited)
+    return replace(cited, score=group[0].score, coverage=group[0].coverage, margin=group[0].margin, also_in=others)
 
 
 def is_copy(passage: Passage, of: Passage) -> bool:
     """Whether two passages' sentences are one wire copy (fold_copies's test), whatever their articles."""
-    w, theirs = words(passage.text), words(of.text)
-    return _copies(w, _shingles(w), theirs, _shingles(theirs))
+    (w, mine), (theirs, their_shingles) = _sentence_key(passage.text), _sentence_key(of.text)
+    return _copies(w, mine, theirs, their_shingles)
 
 
-def _copies(w: list[str], mine: frozenset, their_words: list[str], theirs: frozenset) -> bool:
+def _copies(w: Sequence[str], mine: frozenset, their_words: Sequence[str], theirs: frozenset) -> bool:
     # The shared shingles are at most the smaller set: sets of sizes too far apart are never copies.
     return w == their_words or (COPY_SIMILARITY * max(len(mine), len(theirs)) <= min(len(mine), len(theirs))
                                 and _alike(mine, theirs))

@@ -134,23 +134,31 @@ class AnsweringService:
         made: dict[tuple, Passage] = {}  # a hit's passage, made once however often the loop below asks
         k = wanted + 5
         while True:
-            hits = found.hits(k, matched=False) if found is not None else []
+            # Their margins (the lead over other stories) are worked out below for those that can be shown.
+            hits = found.hits(k, matched=False, margins=False) if found is not None else []
             words = found.words if hits else None
+            ranked = bool(hits)
             if searched != text and not hits:
                 hits = self._day_hits(index, allowed, article, k)
-            passages = archive.fold_copies([self._made(made, index, hit) for hit in hits])
+            unfolded = [self._made(made, index, hit) for hit in hits]
+            groups = archive.copy_groups(unfolded)
+            passages = [archive.folded([unfolded[i] for i in group]) for group in groups]
             if len(hits) < k or k >= 800:
                 break
             # Enough answers, unless the last match fetched is yet another copy of one to be shown:
             # then more copies may follow, and `also_in` would name only those fetched so far.
-            last = self._made(made, index, hits[-1])
+            last = unfolded[-1]
             if len(passages) >= wanted and not any(p is not last and archive.is_copy(last, p)
                                                    for p in passages[:wanted]):
                 break
             k *= 2
+        best_copy = {id(p): group[0] for p, group in zip(passages, groups)}  # whose margin each one has
         passages = archive.newer_first(passages)
-        # Only the passages that can be shown (or give a figure) get their dates and matched words.
+        # Only the passages that can be shown (or give a figure) get their margins, dates and matched words.
         shown = max(wanted, archive.FIGURE_DEPTH) if archive.asks_figure(text) else wanted
+        if ranked and found.margins:
+            leads = found.margins_of([best_copy[id(p)] for p in passages[:shown]])
+            passages[:shown] = [replace(p, margin=m) for p, m in zip(passages, leads)]
         passages[:shown] = [self._complete(index, p, words) for p in passages[:shown]]
         passages = archive.newest_figure_first(text, passages, lambda p: self._acceptable(index, searched, p))
         return passages, searched

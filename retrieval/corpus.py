@@ -9,7 +9,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -349,25 +349,40 @@ class Ranked:
 
     def __init__(self, index: CorpusIndex, ranking: "Ranking", margins: bool):
         self.index, self.ranking, self.margins = index, ranking, margins
+        self._chosen: tuple | None = None  # (positions, scores, rows) of the last `hits` call's choice
 
     @property
     def words(self) -> tuple[str, ...]:
         """The index terms the question was searched with (for `CorpusIndex.matched`)."""
         return self.ranking.words
 
-    def hits(self, k: int, matched: bool = True) -> list[Hit]:
+    def hits(self, k: int, matched: bool = True, margins: bool | None = None) -> list[Hit]:
         """The k best sentences, best first: `CorpusIndex.search`'s hits for this k. Without `matched`,
-        the Hits name no matched words (`CorpusIndex.matched` works them out for those shown)."""
+        the Hits name no matched words (`CorpusIndex.matched` works them out for those shown). With
+        `margins` False (default: as the ranking was asked for), each Hit's margin is left infinite:
+        `margins_of` works out those wanted, as this call would have."""
         if k <= 0:
+            self._chosen = None
             return []
         index = self.index
         evidence = self.ranking.evidence(k)
         score = evidence.scores(self.ranking.settings)
         best = top_k(score, k)
-        leads = index._margins(evidence.positions, score, best) if self.margins else np.full(len(best), np.inf)
+        self._chosen = (evidence.positions, score, best)
+        weigh = self.margins if margins is None else margins and self.margins
+        leads = index._margins(evidence.positions, score, best) if weigh else np.full(len(best), np.inf)
         words = evidence.words if matched else None
         return [index._hit(int(evidence.positions[i]), float(score[i]), float(evidence.coverage[i]), words,
                            float(m)) for i, m in zip(best, leads)]
+
+    def margins_of(self, taken: Sequence[int]) -> list[float]:
+        """The margins (Hit.margin) of some of the hits the last `hits` call gave (by their place in its
+        list), as that call would have given them with `margins`: each hit's own lead over the other
+        stories (documents.rival_margins), worked out only for the hits asked about."""
+        if not self.margins or not self._chosen or not len(taken):
+            return [float("inf")] * len(taken)
+        positions, score, best = self._chosen
+        return [float(m) for m in self.index._margins(positions, score, best[np.asarray(taken, np.int64)])]
 
 
 def update(*args, **kwargs):
