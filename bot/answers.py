@@ -175,4 +175,5 @@ class Answer:
     def to_json(self, reply: str) -> dict:
         """The `newsbot ask --json` object; `reply` is the text a person is shown (made by a renderer)."""
         return {"question": self.question, "read_as": self.read_as, "answered": self.answered,
-                "confidence": self.confidence, "reply": reply, "answers": [p.to_json() for p in self.passages]}
+                "confidence": self.confidence, "close_call": self.close_call, "reply": reply,
+                "answers": [p.to_json() for p in self.passages]}

@@ -72,20 +72,17 @@ def published_at(passage: Passage) -> datetime | None:
 def fold_copies(passages: Sequence[Passage]) -> list[Passage]:
     """One answer for each sentence however many articles carry it, in the order of its best copy."""
     groups: list[list[Passage]] = []
-    keys: list[tuple[list[str], frozenset, int]] = []  # each group's first sentence: words, shingles, how many
+    keys: list[tuple[list[str], frozenset]] = []  # each group's first sentence: its words and shingles
     for p in passages:
         w = words(p.text)
         mine = _shingles(w)
-        size = len(mine)
-        for group, (their_words, theirs, their_size) in zip(groups, keys):
-            # The shared shingles are at most the smaller set: sets of sizes too far apart are never copies.
-            if (w == their_words or COPY_SIMILARITY * max(size, their_size) <= min(size, their_size)
-                    and _alike(mine, theirs)) and p.article.id not in {q.article.id for q in group}:
+        for group, (their_words, theirs) in zip(groups, keys):
+            if _copies(w, mine, their_words, theirs) and p.article.id not in {q.article.id for q in group}:
                 group.append(p)
                 break
         else:
             groups.append([p])
-            keys.append((w, mine, size))
+            keys.append((w, mine))
     out = []
     for group in groups:
         if len(group) == 1:
@@ -97,6 +94,18 @@ def fold_copies(passages: Sequence[Passage]) -> list[Passage]:
         out.append(replace(cited, score=group[0].score, coverage=group[0].coverage, margin=group[0].margin,
                            also_in=others))
     return out
+
+
+def is_copy(passage: Passage, of: Passage) -> bool:
+    """Whether two passages' sentences are one wire copy (fold_copies's test), whatever their articles."""
+    w, theirs = words(passage.text), words(of.text)
+    return _copies(w, _shingles(w), theirs, _shingles(theirs))
+
+
+def _copies(w: list[str], mine: frozenset, their_words: list[str], theirs: frozenset) -> bool:
+    # The shared shingles are at most the smaller set: sets of sizes too far apart are never copies.
+    return w == their_words or (COPY_SIMILARITY * max(len(mine), len(theirs)) <= min(len(mine), len(theirs))
+                                and _alike(mine, theirs))
 
 
 def _alike(mine: frozenset, theirs: frozenset) -> bool:

@@ -139,7 +139,13 @@ class AnsweringService:
             if searched != text and not hits:
                 hits = self._day_hits(index, allowed, article, k)
             passages = archive.fold_copies([self._made(made, index, hit) for hit in hits])
-            if len(passages) >= wanted or len(hits) < k or k >= 800:
+            if len(hits) < k or k >= 800:
+                break
+            # Enough answers, unless the last match fetched is yet another copy of one to be shown:
+            # then more copies may follow, and `also_in` would name only those fetched so far.
+            last = self._made(made, index, hits[-1])
+            if len(passages) >= wanted and not any(p is not last and archive.is_copy(last, p)
+                                                   for p in passages[:wanted]):
                 break
             k *= 2
         passages = archive.newer_first(passages)

@@ -307,3 +307,6 @@ def test_a_sentence_carried_by_many_outlets_names_a_few_and_counts_the_rest(tmp_
     [line] = [x for x in reply(answer).splitlines() if x.startswith("also in: ")]
     assert line.count("Outlet ") == 5 and line.endswith(" and 6 others")
     assert len(answer.to_json(reply(answer))["answers"][0]["also_in"]) == 11
+    # One answer asked for: the copies beyond the first few matches fetched are still counted.
+    [alone] = service.ask("What closed the Tarnvik glacier road?", top_k=1).passages
+    assert len(alone.also_in) == 11

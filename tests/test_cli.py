@@ -38,7 +38,7 @@ def test_ask_prints_the_sentence_and_headline(tmp_path):
 def test_ask_json_is_one_object_with_the_documented_keys():
     result = newsbot("ask", "--json", "--top-k", "2", "How many people were displaced?")
     data = json.loads(result.stdout)
-    assert set(data) == {"question", "read_as", "answered", "confidence", "reply", "answers"}
+    assert set(data) == {"question", "read_as", "answered", "confidence", "close_call", "reply", "answers"}
     assert data["answered"] is True and data["confidence"] == "answer" and len(data["answers"]) == 2
     assert "half a million people" in data["answers"][0]["text"]
 

@@ -126,7 +126,7 @@ def test_skip_gives_the_next_best(seed_service):
 def test_json_has_exactly_the_documented_keys(seed_service):
     answer = seed_service.ask("Who denied conducting the first strikes?")
     data = json.loads(json.dumps(answer.to_json(reply(answer))))
-    assert set(data) == {"question", "read_as", "answered", "confidence", "reply", "answers"}
+    assert set(data) == {"question", "read_as", "answered", "confidence", "close_call", "reply", "answers"}
     assert data["read_as"] is None  # a question read alone
     assert set(data["answers"][0]) == {"text", "score", "article", "paragraph", "sentence", "attributed_to",
                                        "also_in", "earlier", "dates"}
@@ -262,7 +262,9 @@ def test_two_stories_matching_equally_are_a_close_call_in_every_reply(tmp_path):
     assert {p.article.id for p in answer.passages} == {"a", "b"}
     assert reply(answer).startswith("Not sure which story this is about: more than one matches it about as well.")
     assert "Not sure which story this is about" in answer_message(answer, "help")
+    assert answer.to_json(reply(answer))["close_call"] is True
     # One story alone answers it: no close call.
     (tmp_path / "b.txt").unlink()
     alone = AnsweringService.open(tmp_path, tmp_path / ".cache").ask("Which museum opened a whaling wing?")
     assert alone.answered and not alone.close_call
+    assert alone.to_json(reply(alone))["close_call"] is False
