@@ -245,6 +245,9 @@ class Ranker:
         # Per article: 1 for a news article (cues.is_news_article), 0 for another, -1 not read yet; read
         # as for the ledes, when a question first reaches one of its sentences.
         self._news = np.full(max(len(corpus.starts) - 1, 0), -1, np.int8)
+        # Per sentence: its news place prior (cues.news_position), written when its article is read.
+        self._place = np.zeros(len(corpus.sentences), np.float32)
+        self._place_span = 0  # the news_position_span `_place` was written for
         # True where a new article opens (and one past the end): no neighbour evidence across it.
         self._opens = np.r_[order == 0, True]
 
@@ -268,14 +271,20 @@ class Ranker:
         s = self.settings
         if not s.news_position_weight:
             return None
-        order = positions - self.corpus.starts[article_of]
-        unread = np.unique(article_of[self._news[article_of] < 0])
-        if len(unread):
-            firsts = self.corpus.starts[unread]
-            texts, _ = self.corpus.texts_and_speakers(firsts.tolist())
+        if s.news_position_span != self._place_span:  # written for another span: read again
+            self._news[:], self._place[:], self._place_span = -1, 0, s.news_position_span
+        unread = self._news[article_of] < 0
+        if unread.any():
+            unread = np.unique(article_of[unread])
+            starts = self.corpus.starts
+            texts, _ = self.corpus.texts_and_speakers(starts[unread].tolist())
             headers = [self.corpus.article_header(a) for a in unread.tolist()]
-            self._news[unread] = [is_news_article(t, h.published, h.source) for t, h in zip(texts, headers)]
-        return self._news[article_of] * news_position(order, s.news_position_span)
+            news = [is_news_article(t, h.published, h.source) for t, h in zip(texts, headers)]
+            self._news[unread] = news
+            for a in unread[np.asarray(news, bool)].tolist():
+                a0, a1 = int(starts[a]), int(starts[a + 1])
+                self._place[a0:a1] = news_position(np.arange(a1 - a0), s.news_position_span)
+        return self._place[positions]
 
     def evidence(self, question: str, within: tuple[int, int] | None = None, k: int | None = None,
                  allowed: np.ndarray | None = None) -> Evidence | None:

@@ -35,6 +35,7 @@ def texts(hits) -> list[str]:
     ("Where was Durst born?", ["Durst was born poor.", "Durst was born in Jacksonville."], [0, 1]),
     ("what is a prion", ["Prions cause disease.", "A prion is a misfolded protein."], [0, 1]),
     ("How much did it cost ?", ["It cost a lot .", "It cost $ <num> billion ."], [0, 1]),
+    ("What was the score at Bremen?", ["Bremen drew with Schalke at home.", "The match at Bremen ended 3-3."], [0, 1]),
 ])
 def test_answer_type_marks_sentences_holding_what_the_question_asks_for(question, sentences, wanted):
     assert answer_type_bonus(question, sentences, [None] * len(sentences)).tolist() == wanted
