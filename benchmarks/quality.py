@@ -223,7 +223,8 @@ def ablation_steps() -> list[tuple[str, RankSettings, IndexSettings, AnswerSetti
 
     full, index_full, answer = RankSettings(), IndexSettings(), AnswerSettings()
     pieces = ["headline_weight", "article_weight", "neighbour_weight", "lead_weight", "bigram_weight",
-              "proximity_weight", "answer_type_weight", "lede_weight", "novelty_weight", "cosine_weight"]
+              "proximity_weight", "answer_type_weight", "lede_weight", "novelty_weight", "news_position_weight",
+              "cosine_weight"]
     bare = replace(full, coverage_weight=0.0, **{p: 0.0 for p in pieces})
     no_forms = replace(index_full, related_max_terms=0)
     steps = [("TF-IDF cosine alone", replace(bare, cosine_weight=1.0), no_forms, answer),

@@ -10,7 +10,8 @@ import numpy as np
 # What kind of answer a question wants, read from its words.
 _WANTS_NUMBER = re.compile(
     r"\bhow (?:many|much|long|far|old|often|big|large|tall|high|fast|deep|wide|heavy)\b|"
-    r"\bwhat (?:number|percentage|percent|share|amount|population|size|age)\b", re.I)
+    r"\bwhat (?:number|percentage|percent|share|amount|population|size|age)\b|"
+    r"\bwhat (?:was|is|were) the (?:final )?score\b", re.I)  # a match's score: "ended 3-3", "won 22-10"
 _WANTS_TIME = re.compile(
     r"^\s*(?:when|what (?:year|day|date|month|time|century|decade))\b|\bsince when\b|\bhow long ago\b|"
     r"\b(?:in|on|by) what (?:year|day|date|month)\b|\bwhich (?:year|day|date|month|century)\b", re.I)

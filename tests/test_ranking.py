@@ -12,7 +12,7 @@ from bot.service import AnswerSettings
 from retrieval import RankSettings, SentenceIndex, parse_article
 from retrieval.corpus import Corpus, CorpusIndex
 from retrieval.answer_type import answer_type_bonus
-from retrieval.cues import is_dateline_lede, novelty
+from retrieval.cues import is_dateline_lede, is_news_article, news_position, novelty
 from retrieval.documents import SAME_TEXT, Story, cosine, rival_margins, same_story
 from retrieval.ranking import neighbour_gain, word_figures, word_order_evidence
 
@@ -35,6 +35,7 @@ def texts(hits) -> list[str]:
     ("Where was Durst born?", ["Durst was born poor.", "Durst was born in Jacksonville."], [0, 1]),
     ("what is a prion", ["Prions cause disease.", "A prion is a misfolded protein."], [0, 1]),
     ("How much did it cost ?", ["It cost a lot .", "It cost $ <num> billion ."], [0, 1]),
+    ("What was the score at Bremen?", ["Bremen drew with Schalke at home.", "The match at Bremen ended 3-3."], [0, 1]),
 ])
 def test_answer_type_marks_sentences_holding_what_the_question_asks_for(question, sentences, wanted):
     assert answer_type_bonus(question, sentences, [None] * len(sentences)).tolist() == wanted
@@ -277,6 +278,40 @@ def test_new_settings_set_on_an_index_rank_by_them():
 ])
 def test_a_dateline_marks_a_news_lede(text, lede):
     assert is_dateline_lede(text) is lede
+
+
+@pytest.mark.parametrize("first, published, source, news", [
+    ("ATHENS, Greece (CNN) -- Demonstrators rose up across Greece on Monday.", None, None, True),
+    ("Demonstrators rose up across Greece on Monday.", "2008-12-08", None, True),
+    ("Demonstrators rose up across Greece on Monday.", None, "Harbour Times", True),
+    ("Greece is a country in southeastern Europe.", None, None, False),  # a reference text
+])
+def test_a_news_article_has_a_dateline_or_a_date_or_an_outlet(first, published, source, news):
+    assert is_news_article(first, published, source) is news
+
+
+def test_a_news_articles_place_falls_from_its_first_sentence_to_the_sixteenth():
+    assert news_position(np.array([0, 4, 8, 16, 40]), 16).tolist() == [0.5, 0.25, 0.0, -0.5, -0.5]
+
+
+def test_only_a_news_article_earns_the_place_prior():
+    filler = [f"Officials gave update number {n} on the clean-up." for n in range(2, 20)]
+    story = ["ATHENS, Greece (CNN) -- Riot police fired tear gas at protesters in Athens on Monday.",
+             "The rioting began after police shot a 15-year-old boy in Exarchia on Saturday.", *filler,
+             "Rioting also broke out in Thessaloniki, where students set fire to a bank."]
+    reference = ["Athens is the capital of Greece.",
+                 "The rioting began after police shot a 15-year-old boy in Exarchia on Saturday.", *filler,
+                 "Rioting also broke out in Thessaloniki, where students set fire to a bank."]
+    index = corpus(("Riots in Greece", story), ("Greece", reference))
+    question = "Where did the rioting begin?"
+    evidence = index.evidence(question, k=100)
+    place = dict(zip(evidence.positions.tolist(), evidence.position.tolist()))
+    second, last = 1, len(story) - 1  # the same two sentences in both articles
+    assert place[second] == pytest.approx(0.5 - 1 / 16) and place[last] == pytest.approx(-0.5)
+    assert place[len(story) + second] == 0.0 and place[len(story) + last] == 0.0  # not news: no prior
+    gained = evidence.scores(index.settings) - evidence.scores(replace(index.settings, news_position_weight=0.0))
+    assert gained == pytest.approx(index.settings.news_position_weight * evidence.position, abs=1e-6)
+    assert index.search(question, article="a0")[0].sentence.text.startswith("The rioting began")
 
 
 def test_novelty_is_what_a_sentence_says_beyond_the_question():

@@ -132,7 +132,7 @@ def test_the_bit_set_evidence_equals_the_presence_matrix_evidence(corpus):
     # The answer path weighs coverage, headline and neighbours from bit sets and look-up tables; the
     # plain way (a sentences x terms presence matrix) must give the same figures.
     from retrieval.corpus import CorpusIndex
-    from retrieval.cues import is_dateline_lede
+    from retrieval.cues import is_dateline_lede, is_news_article, news_position
     from retrieval.ranking import neighbour_gain, weighted_sum
 
     texts, _, _, _, questions = corpus
@@ -166,10 +166,13 @@ def test_the_bit_set_evidence_equals_the_presence_matrix_evidence(corpus):
         article = (by_article / by_article.max())[article_of[positions]].astype(np.float32)
         lede = np.array([p == f and is_dateline_lede(articles.sentences[p].text) for p, f in zip(positions, first)],
                         np.float32)
+        news = np.array([is_news_article(articles.sentences[f].text, articles.articles[a].published,
+                                         articles.articles[a].source) for f, a in zip(first, article_of[positions])])
+        position = np.where(news, news_position(positions - first, ranked.settings.news_position_span), 0)
         plain = {"coverage": coverage, "cosine": cosine, "headline": headline, "neighbour": neighbour, "lead": lead,
-                 "article": article, "lede": lede}
+                 "article": article, "lede": lede, "position": position}
         plain["score"] = weighted_sum(ranked.settings, coverage, headline, neighbour, lead, cosine, article=article,
-                                      lede=lede)
+                                      lede=lede, position=position)
         assert fast.positions.tolist() == positions.tolist()
         for name, value in plain.items():
             np.testing.assert_allclose(getattr(fast, name), value, rtol=1e-5, atol=1e-6, err_msg=name)
