@@ -2,7 +2,7 @@
 
 Works on ranked passages, best first, after the search and before they are cut to `top_k`:
 
-- `fold_copies`: a sentence carried (nearly) word for word by several articles is one answer. Two
+- `copy_groups` and `folded`: a sentence carried (nearly) word for word by several articles is one answer. Two
   sentences are copies when their words are the same (case, accents and punctuation aside) or their
   word 3-shingles overlap by a Jaccard of at least 0.8 (an outlet's changed word or added clause; see
   benchmarks/duplicates.py for how many such pairs NewsQA and BBC hold). The answer cites the newest
@@ -78,11 +78,6 @@ def published_at(passage: Passage) -> datetime | None:
         return None
 
 
-def fold_copies(passages: Sequence[Passage]) -> list[Passage]:
-    """One answer for each sentence however many articles carry it, in the order of its best copy."""
-    return [folded([passages[i] for i in group]) for group in copy_groups(passages)]
-
-
 def copy_groups(passages: Sequence[Passage]) -> list[list[int]]:
     """The passages (by their place in `passages`) grouped as copies of one sentence, at most one a
     group from each article: each group in the passages' order, the groups in the order of their first."""
@@ -109,12 +104,6 @@ def folded(group: Sequence[Passage]) -> Passage:
     cited = max(enumerate(group), key=lambda item: (published_at(item[1]) or _NEVER, -item[0]))[1]
     others = tuple(q.article for q in group if q is not cited)
     return replace(cited, score=group[0].score, coverage=group[0].coverage, margin=group[0].margin, also_in=others)
-
-
-def is_copy(passage: Passage, of: Passage) -> bool:
-    """Whether two passages' sentences are one wire copy (fold_copies's test), whatever their articles."""
-    (w, mine), (theirs, their_shingles) = _sentence_key(passage.text), _sentence_key(of.text)
-    return _copies(w, mine, theirs, their_shingles)
 
 
 def _copies(w: Sequence[str], mine: frozenset, their_words: Sequence[str], theirs: frozenset) -> bool:

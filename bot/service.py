@@ -145,11 +145,9 @@ class AnsweringService:
             passages = [archive.folded([unfolded[i] for i in group]) for group in groups]
             if len(hits) < k or k >= 800:
                 break
-            # Enough answers, unless the last match fetched is yet another copy of one to be shown:
-            # then more copies may follow, and `also_in` would name only those fetched so far.
-            last = unfolded[-1]
-            if len(passages) >= wanted and not any(p is not last and archive.is_copy(last, p)
-                                                   for p in passages[:wanted]):
+            # Enough answers, unless the last match fetched joined the copies of one to be shown: then
+            # more copies may follow, and `also_in` would name only those fetched so far.
+            if len(passages) >= wanted and not any(len(g) > 1 and g[-1] == len(hits) - 1 for g in groups[:wanted]):
                 break
             k *= 2
         best_copy = {id(p): group[0] for p, group in zip(passages, groups)}  # whose margin each one has
