@@ -203,12 +203,17 @@ def _said_then_speaker(text: str) -> str | None:
     return None
 
 
+# "The inquiry said" opens a sentence, so its article has a capital it would not have after
+# "according to": "the inquiry", "a BBC reporter"; "The Times" keeps it (a name may begin with "The").
+_OPENING_ARTICLE = re.compile(r"^(?:(The) (?=[a-z])|(An?) )")
+
+
 def _tidy(who: str) -> str | None:
     who = _RELATIVE_CLAUSE.sub("", who)
     who = _CONJUNCTION.sub("", who.strip(" ,;:\"“”'’"))
     if len(who) < 2 or len(who) > 200:
         return None
-    return who
+    return _OPENING_ARTICLE.sub(lambda article: article.group(0).lower(), who)
 
 
 def _speaker_like(who: str, max_words: int) -> bool:

@@ -22,6 +22,19 @@ def test_the_usual_forms(text, speaker):
 
 
 @pytest.mark.parametrize("text, speaker", [
+    ("The inquiry said 15 people died in the floods.", "the inquiry"),
+    ("A spokesman said the talks had failed.", "a spokesman"),
+    ("An official told reporters the road was shut.", "an official"),
+    ("A BBC reporter said the town was empty.", "a BBC reporter"),
+    ("The Times said the vote was rigged.", "The Times"),
+    ('"We will win," said The Guardian.', "The Guardian"),
+])
+def test_a_speaker_opening_the_sentence_reads_as_it_would_after_according_to(text, speaker):
+    # "according to The inquiry" is how the reply would read with the sentence's capital kept
+    assert attribute(text) == speaker
+
+
+@pytest.mark.parametrize("text, speaker", [
     ('"We have no food left," said Marta Ionescu, who runs the shelter.', "Marta Ionescu"),
     ('"We have no food left," said Marta Ionescu, who runs the shelter, adding that aid was late.',
      "Marta Ionescu"),

@@ -91,14 +91,14 @@ def test_caption_sentences_carry_the_photo_credit(seed_sentences):
 def test_pronoun_speaker_is_resolved_to_the_speaker_of_the_sentence_before():
     article = parse_article('Title\nThe mayor, Jane Roe, said taxes would fall. "It is time," she said.', "m")
     sentences = article_sentences(article)
-    assert sentences[1].attributed_to == sentences[0].attributed_to == "The mayor, Jane Roe"
+    assert sentences[1].attributed_to == sentences[0].attributed_to == "the mayor, Jane Roe"
 
 
 def test_a_pronoun_speaker_with_no_one_named_just_before_is_left_empty():
     article = parse_article('Title\n"It is time," she said.\nThe mayor, Jane Roe, said taxes would fall.\n'
                             'The vote is on Friday.\n"We will win," they told reporters.', "m")
     speakers = [s.attributed_to for s in article_sentences(article)]
-    assert speakers == [None, "The mayor, Jane Roe", None, None]
+    assert speakers == [None, "the mayor, Jane Roe", None, None]
 
 
 def test_a_long_unpunctuated_sentence_is_cut_into_bounded_pieces_keeping_every_word():
