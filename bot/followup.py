@@ -264,7 +264,7 @@ def _referent(pronoun: str, previous: Turn, question: str) -> tuple[str, str, tu
     speaker = _speaker_name(best.speaker)
     question_names = [_span_text(previous.read, s) for s in _name_spans(previous.read)]
     if pronoun in _PERSON:
-        people = [n for n in [speaker] + question_names + _names_in(best.text) if n and _is_person(n)]
+        people = [n for n in [speaker] + question_names + _people_in(best.text) if n and _is_person(n)]
         candidates = people or [n for n in [speaker] + question_names if n]
     elif pronoun in _GROUP:
         group = best.speaker if best.speaker and not _is_person(speaker or "") else None
@@ -357,6 +357,17 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
 
 def _names_in(text: str) -> list[str]:
     return [_span_text(text, s) for s in _name_spans(text)]
+
+
+# A name after one of these is a place or a body more often than a person ("the mayor of Port Elling").
+_PLACE_BEFORE = re.compile(r"\b(?:in|at|from|of|near|to|into|outside)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _people_in(text: str) -> list[str]:
+    """The names in `text` that may be a person's: not capitals alone (a dateline's "PORT ELLING",
+    "HT"), not a name after a preposition of place ("of Port Elling", "in Idlib")."""
+    return [text[s:e] for s, e in _name_spans(text)
+            if not text[s:e].isupper() and not _PLACE_BEFORE.search(text[:s])]
 
 
 def _span_text(text: str, span: tuple[int, int]) -> str:

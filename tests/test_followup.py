@@ -45,6 +45,19 @@ def test_it_stands_for_the_thing_the_last_question_named(seed_service):
     assert reading.read_as == "why does Khan Sheikhoun matter?"
 
 
+def test_she_stands_for_the_person_named_not_the_dateline_or_the_place(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mayor.md").write_text(
+        "---\ntitle: Port Elling mayor resigns after flood inquiry\nsource: Harbour Times\n---\n"
+        "PORT ELLING (HT) -- The mayor of Port Elling, Ana Ruiz, resigned on Sunday after an inquiry "
+        "found the city ignored flood warnings.\n\nThe inquiry said 15 people died in the floods.\n")
+    service = AnsweringService.open(corpus, tmp_path / "cache")
+    reading = followup.read("What did she say?", turn_after(service, "Who resigned?"))
+    assert reading.read_as == "what did Ana Ruiz say?"
+    assert reading.about == ("Ruiz",)
+
+
 def test_they_stands_for_the_group_that_made_the_claim(archive_service):
     reading = followup.read("What else did they say?", turn_after(archive_service, "Who said at least 12 people were killed?"))
     assert reading.read_as == "what else did the coastguard say?"
