@@ -104,7 +104,7 @@ def run(service: AnsweringService, plain: bool = False, filters: Filters | None 
     colour = interactive and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
     console = Console(service, sys.stdout, colour, filters)
     if interactive:
-        console.say(console.style(render.GREETING.format(n=len(service.sources())), BOLD))
+        console.say(console.style(render.greeting(len(service.sources())), BOLD))
     for line in _lines(interactive):
         if not console.handle(line):
             break
@@ -128,7 +128,7 @@ def _lines(interactive: bool):
         history = FileHistory(os.path.join(folder, "history"))
     except OSError:
         history = InMemoryHistory()
-    session: PromptSession = PromptSession(history=history)
+    session: PromptSession = PromptSession(history=history, key_bindings=_ignore_mouse())
     ask: Callable[[], str] = lambda: session.prompt("you> ")
     while True:
         try:
@@ -137,3 +137,15 @@ def _lines(interactive: bool):
             continue  # Ctrl-C clears the line, as shells do
         except EOFError:
             return
+
+
+def _ignore_mouse():
+    """Key bindings that drop what the terminal reports as a mouse event. The console asks for no mouse
+    reports, so one is a stray escape sequence (a colour code typed or pasted: ESC [ 3 1 m), which
+    prompt_toolkit's own mouse handler cannot parse and answers with a traceback."""
+    from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.keys import Keys
+
+    bindings = KeyBindings()
+    bindings.add(Keys.Vt100MouseEvent, eager=True)(lambda event: None)  # eager: before the built-in one
+    return bindings

@@ -19,7 +19,14 @@ HELP = (
 STARTED_AFRESH = "Starting afresh: the next question is read on its own."
 ASK_HELP = ("Ask a question about the news articles in plain words — for example “Who denied conducting "
             "the first strikes?”. The answer is the sentence that says it and where it comes from.")
-GREETING = "newsbot — ask about the news articles loaded ({n} articles). Type help for commands, quit to leave."
+
+
+def greeting(articles: int) -> str:
+    """The console's first line: how many articles it answers from ("1 article", "2,225 articles")."""
+    count = f"{articles:,} article" + ("" if articles == 1 else "s")
+    return f"newsbot — ask about the news articles loaded ({count}). Type help for commands, quit to leave."
+
+
 ASK_FIRST_FOR_MORE = "Ask a question first; then “more” shows the next-best answer."
 ASK_FIRST_FOR_CONTEXT = "Ask a question first; then “context” shows the paragraph around the answer."
 NOTHING_SHARED = ("The articles do not answer that: no sentence in them shares its words. "

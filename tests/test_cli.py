@@ -150,7 +150,7 @@ def test_console_in_a_real_terminal_colours_and_quits_on_ctrl_d(tmp_path):
     prompt = lambda: terminal.cursor_line() == "you> "  # noqa: E731  (the cursor waits after the prompt)
     try:
         terminal.wait_until(prompt, "the prompt")
-        assert "newsbot — ask about the news articles loaded (1 articles)" in terminal.flow()
+        assert "newsbot — ask about the news articles loaded (1 article)." in terminal.flow()
         terminal.type(b"who denied conducting the first strikes?\r")
         terminal.wait_until(lambda: f"{HEADLINE}”" in terminal.flow() and prompt(), "the answer, then the prompt")
         assert "Moscow denied conducting the first strikes." in terminal.flow()
@@ -158,6 +158,11 @@ def test_console_in_a_real_terminal_colours_and_quits_on_ctrl_d(tmp_path):
         assert {"denied", "conducting", "first", "strikes"} <= bold and "Moscow" not in bold  # matched words
         terminal.type(b"context\r")
         terminal.wait_until(lambda: "overnight bombing raid" in terminal.flow() and prompt(), "the paragraph")
+        # a colour code typed or pasted reads to prompt_toolkit as a mouse report it cannot parse
+        terminal.type(b"\x1b[31mwho denied conducting the first strikes?\r")
+        terminal.wait_until(lambda: terminal.flow().count("Moscow denied conducting") == 2 and prompt(),
+                            "the answer after a stray escape sequence")
+        assert "Unhandled exception" not in terminal.flow() and "Traceback" not in terminal.flow()
         terminal.type(b"\x04")  # Ctrl-D on an empty line
         assert terminal.wait_for_exit() == 0
     finally:
