@@ -302,7 +302,7 @@ def _ingest_in_workers(files: list[tuple[str, str | Path]], sizes: list[int], wa
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
-    from .parts import read_part
+    from .parts import read_part, release_freed_memory
     from .tfidf import import_learning
 
     methods = multiprocessing.get_all_start_methods()
@@ -316,9 +316,20 @@ def _ingest_in_workers(files: list[tuple[str, str | Path]], sizes: list[int], wa
         # The workers are started (forked) by now: scikit-learn, which the weights need next, is
         # imported meanwhile, while this process mostly waits for them.
         learning = import_learning()
-        built = _joined(parts, warn, lambda: meter.update(next(size_of)), store)
+        built = _joined(_until_last(parts, len(chunks), pool.shutdown), warn, lambda: meter.update(next(size_of)),
+                        store)
         learning.join()
+    release_freed_memory()
     return built
+
+
+def _until_last(parts: Iterable, count: int, done: Callable[[], None]) -> Iterable:
+    """`parts`, with `done()` called as the last of `count` arrives: the workers, idle from then on,
+    end before it is joined instead of holding their memory while the rest of the build runs."""
+    for number, part in enumerate(parts, 1):
+        if number == count:
+            done()
+        yield part
 
 
 @dataclass(frozen=True)

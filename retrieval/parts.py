@@ -55,6 +55,27 @@ class Part:
     day_ordinals: bytes  # int32, with day_positions (int32, sentence numbers in the part): the days named
 
 
+_trim: Callable[[int], int] | None | bool = None
+
+
+def release_freed_memory() -> None:
+    """Give the pages the heap holds free back to the system (glibc's `malloc_trim`; elsewhere nothing).
+
+    After a part is handed back, a reading worker's heap keeps the freed texts' pages as its own, so
+    each worker would stay at its largest part's size for the rest of the build; the joining process
+    likewise after reading."""
+    global _trim
+    if _trim is None:
+        try:
+            import ctypes
+
+            _trim = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc
+            _trim = False
+    if _trim:
+        _trim(0)
+
+
 def read_part(files: Sequence[tuple[str, str | Path]], max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
               on_file: Callable[[int, Article | None], Callable[[int], None] | None] | None = None,
               build: object = None) -> Part:
@@ -67,6 +88,8 @@ def read_part(files: Sequence[tuple[str, str | Path]], max_file_bytes: int = DEF
     and days of the run's sentences are found after them all (text.Analyzer.term_ids, which looks
     each word up once per vocabulary, not once per sentence)."""
     global _analyzer, _splitter, _vocabulary
+    if build is not None:  # a reading worker: what its last part held is free now
+        release_freed_memory()
     analyzer = _analyzer = _analyzer or Analyzer()
     splitter = _splitter = _splitter or Splitter()
     outcomes, articles, counts = [], [], array("i")
