@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
@@ -44,6 +45,7 @@ _HAS_DEFINITION = re.compile(r"\b(?:is|are|was|were)\s+(?:an?|the|one)\b|\brefer
 NUMBER, TIME, PERSON, PLACE, DEFINITION = 1, 2, 4, 8, 16
 
 
+@lru_cache(maxsize=256)  # asked three times a question (shortlist, word evidence, bonus); ~35 µs each
 def wanted_kinds(question: str) -> int:
     """The kinds of thing the question asks for, as bits (0 when it asks for no kind in particular)."""
     return (NUMBER * bool(_WANTS_NUMBER.search(question)) | TIME * bool(_WANTS_TIME.search(question))
