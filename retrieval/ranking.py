@@ -260,9 +260,7 @@ class Ranker:
             texts, _ = self.corpus.texts_and_speakers(unread.tolist())
             self._lede[unread] = [is_dateline_lede(t) for t in texts]
             self._lede_unread[unread] = False
-        lede = np.zeros(len(positions), np.float32)
-        lede[first] = self._lede[firsts]
-        return lede
+        return self._lede[positions]  # 0 wherever no article opens: only first sentences are written
 
     def _news_positions(self, positions: np.ndarray, article_of: np.ndarray) -> np.ndarray | None:
         """The news place prior of each sentence at `positions` (of articles `article_of`; 0 outside news
