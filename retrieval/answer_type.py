@@ -91,8 +91,10 @@ def held_kinds(text: str, speaker: str | None) -> int:
             | PLACE * bool(_HAS_PLACE.search(text)) | DEFINITION * definition)
 
 
-def answer_type_bonus(question: str, texts: Sequence[str], speakers: Sequence[str | None]) -> np.ndarray:
-    """1.0 for each sentence that holds the kind of thing the question asks for, else 0.0.
+def answer_type_bonus(question: str, texts: Sequence[str], speakers: Sequence[str | None],
+                      wanted: int | None = None) -> np.ndarray:
+    """1.0 for each sentence that holds the kind of thing the question asks for (`wanted`: its
+    `wanted_kinds`, worked out here when not given), else 0.0.
 
     The thing must be new: a name, place or number that the question itself already gives does not
     count ("Who leads Nirvana?" is not answered by "Nirvana's singer ...").
@@ -104,7 +106,8 @@ def answer_type_bonus(question: str, texts: Sequence[str], speakers: Sequence[st
             return lambda text, low, who: any(m.group(0).split()[-1] not in given for m in pattern.finditer(low))
         return lambda text, low, who: any(m.group(0).split()[-1].lower() not in given for m in pattern.finditer(text))
 
-    wanted = wanted_kinds(question)
+    if wanted is None:
+        wanted = wanted_kinds(question)
     checks = []
     if wanted & NUMBER:
         checks.append(new(_HAS_NUMBER, True))

@@ -224,6 +224,9 @@ class CheapEvidence:
     position: np.ndarray | None = None  # a news article's place prior (cues.news_position), else 0
 
 
+_LEAD, _LEDE, _PLACE = _PRIORS = (0, 1, 2)  # the columns of `Ranker._priors`
+
+
 class Ranker:
     """Ranks one corpus's sentences for a question: the cheap evidence for every sentence sharing a
     term, from one walk over the postings; the word evidence for a shortlist of them."""
@@ -236,53 +239,40 @@ class Ranker:
         if len(corpus.sentences):
             first = corpus.starts[corpus.article_of]
         order = np.arange(len(corpus.sentences)) - first
-        self._lead = (1.0 / (1.0 + order)).astype(np.float32)  # 1 for an article's first sentence, then 1/2 ...
-        # 1 for a first sentence that opens with a dateline: a news lede, which carries the story. Read
-        # when a question first reaches the sentence (`_ledes`), not here: reading every article's first
-        # sentence when a 50,000-article index opens cost 0.4 s of each `ask`.
-        self._lede = np.zeros(len(corpus.sentences), np.float32)
-        self._lede_unread = order == 0  # first sentences not read yet
-        # Per article: 1 for a news article (cues.is_news_article), 0 for another, -1 not read yet; read
-        # as for the ledes, when a question first reaches one of its sentences.
+        # The priors that need no question, one row per sentence, gathered in one pass (`_PRIORS`):
+        # its lead (1 for an article's first sentence, then 1/2 ...); its lede flag, 1 for a first
+        # sentence that opens with a dateline (a news lede, which carries the story); its news place
+        # prior (cues.news_position; 0 outside news articles). The lede and place are written when a
+        # question first reaches one of the article's sentences (`_read_articles`), not here: reading
+        # every article's first sentence when a 50,000-article index opens cost 0.4 s of each `ask`.
+        self._priors = np.zeros((len(corpus.sentences), len(_PRIORS)), np.float32)
+        self._priors[:, _LEAD] = 1.0 / (1.0 + order)
+        # Per article: 1 for a news article (cues.is_news_article), 0 for another, -1 not read yet.
         self._news = np.full(max(len(corpus.starts) - 1, 0), -1, np.int8)
-        # Per sentence: its news place prior (cues.news_position), written when its article is read.
-        self._place = np.zeros(len(corpus.sentences), np.float32)
-        self._place_span = 0  # the news_position_span `_place` was written for
+        self._place_span = 0  # the news_position_span the place priors were written for
         # True where a new article opens (and one past the end): no neighbour evidence across it.
         self._opens = np.r_[order == 0, True]
 
-    def _ledes(self, positions: np.ndarray, first: np.ndarray) -> np.ndarray:
-        """The lede flag of each sentence at `positions` (`first`: which of them open their article),
-        reading the first sentences not read before."""
-        firsts = positions[first]
-        unread = firsts[self._lede_unread[firsts]]
-        if len(unread):
-            texts, _ = self.corpus.texts_and_speakers(unread.tolist())
-            self._lede[unread] = [is_dateline_lede(t) for t in texts]
-            self._lede_unread[unread] = False
-        return self._lede[positions]  # 0 wherever no article opens: only first sentences are written
-
-    def _news_positions(self, positions: np.ndarray, article_of: np.ndarray) -> np.ndarray | None:
-        """The news place prior of each sentence at `positions` (of articles `article_of`; 0 outside news
-        articles), reading the first sentence and front matter of the articles not read yet among them;
-        None when not weighed."""
+    def _read_articles(self, article_of: np.ndarray) -> None:
+        """Writes the lede flag and news place priors of the articles among `article_of` not read yet,
+        from their first sentence and front matter."""
         s = self.settings
-        if not s.news_position_weight:
-            return None
         if s.news_position_span != self._place_span:  # written for another span: read again
-            self._news[:], self._place[:], self._place_span = -1, 0, s.news_position_span
+            self._news[:], self._priors[:, _PLACE], self._place_span = -1, 0, s.news_position_span
         unread = self._news[article_of] < 0
-        if unread.any():
-            unread = np.unique(article_of[unread])
-            starts = self.corpus.starts
-            texts, _ = self.corpus.texts_and_speakers(starts[unread].tolist())
-            headers = [self.corpus.article_header(a) for a in unread.tolist()]
-            news = [is_news_article(t, h.published, h.source) for t, h in zip(texts, headers)]
-            self._news[unread] = news
-            for a in unread[np.asarray(news, bool)].tolist():
-                a0, a1 = int(starts[a]), int(starts[a + 1])
-                self._place[a0:a1] = news_position(np.arange(a1 - a0), s.news_position_span)
-        return self._place[positions]
+        if not unread.any():
+            return
+        unread = np.unique(article_of[unread])
+        starts = self.corpus.starts
+        firsts = starts[unread]
+        texts, _ = self.corpus.texts_and_speakers(firsts.tolist())
+        self._priors[firsts, _LEDE] = [is_dateline_lede(t) for t in texts]
+        headers = [self.corpus.article_header(a) for a in unread.tolist()]
+        news = [is_news_article(t, h.published, h.source) for t, h in zip(texts, headers)]
+        self._news[unread] = news
+        for a in unread[np.asarray(news, bool)].tolist():
+            a0, a1 = int(starts[a]), int(starts[a + 1])
+            self._priors[a0:a1, _PLACE] = news_position(np.arange(a1 - a0), s.news_position_span)
 
     def evidence(self, question: str, within: tuple[int, int] | None = None, k: int | None = None,
                  allowed: np.ndarray | None = None) -> Evidence | None:
@@ -306,7 +296,7 @@ class Ranker:
             # A sentence that holds the kind of thing asked for may earn the answer-type weight: it is
             # shortlisted as if it did, so that a dated sentence among many alike is still read.
             hopeful = hopeful + np.float32(s.answer_type_weight) * ((self.kinds[cheap.positions] & wanted) != 0)
-        return Ranking(self, question, cheap, hopeful, s)
+        return Ranking(self, question, cheap, hopeful, s, wanted)
 
     def cheap_evidence(self, query: "QueryTerms", within: tuple[int, int] | None = None,
                        allowed: np.ndarray | None = None) -> CheapEvidence | None:
@@ -323,7 +313,9 @@ class Ranker:
         tables = query.bits
         missing = ~walk.bits
         article_of = self.corpus.article_of[positions]
-        coverage, cosine, lead = tables.covered(walk.bits), walk.cosine, self._lead[positions]
+        self._read_articles(article_of)
+        priors = self._priors[positions]  # one gather: lead, lede and news place
+        coverage, cosine, lead = tables.covered(walk.bits), walk.cosine, priors[:, _LEAD]
         first = lead == 1  # an article's first sentence (1 / (1 + 0)): none before it in its article
         before = np.where(first, 0, walk.before)
         after = np.where(self._opens[positions + 1], 0, walk.after)
@@ -334,8 +326,8 @@ class Ranker:
         if self.articles is not None:
             # Over all articles even when searching one, so that a score means the same either way.
             article = article_scores(self.articles, query)[article_of]
-        lede = self._ledes(positions, first)
-        position = self._news_positions(positions, article_of)
+        lede = priors[:, _LEDE]
+        position = priors[:, _PLACE] if self.settings.news_position_weight else None
         score = weighted_sum(self.settings, coverage, headline, neighbour, lead, cosine, article=article, lede=lede,
                              position=position)
         return CheapEvidence(positions, coverage, cosine, headline, neighbour, lead, score, query.words, article,
@@ -343,20 +335,20 @@ class Ranker:
 
     def with_word_evidence(self, question: str, cheap: CheapEvidence, rows: np.ndarray) -> Evidence:
         """The whole evidence of the given rows (ascending) of `cheap`: word order and answer type added."""
-        bigrams, proximity, answer_type, new = self.word_evidence(question, cheap, rows)
+        bigrams, proximity, answer_type, new = self.word_evidence(question, cheap, rows, wanted_kinds(question))
         return _whole(cheap, rows, bigrams, proximity, answer_type, new)
 
-    def word_evidence(self, question: str, cheap: CheapEvidence, rows: np.ndarray
+    def word_evidence(self, question: str, cheap: CheapEvidence, rows: np.ndarray, wanted: int
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(bigrams, proximity, answer type, novelty) of the given rows of `cheap`: what needs the
-        sentences' terms and text. Each row's figures are its own (no row's depend on another's)."""
+        sentences' terms and text (`wanted`: the question's `wanted_kinds`). Each row's figures are its
+        own (no row's depend on another's)."""
         positions = cheap.positions[rows]
         index = self.index
         asked = index.analyzer.terms(question)
         terms = index.sentence_terms(positions, as_ids=True)  # stored at build: no second analysis
         # Only a sentence that holds the kind of thing asked for at all (its `held_kinds`) can earn the
         # answer-type bonus: only those are read, unless their terms must be read from the text too.
-        wanted = wanted_kinds(question)
         held = (self.kinds[positions] & wanted) != 0 if terms is not None else np.ones(len(positions), bool)
         read = positions[held].tolist()
         texts, speakers = self.corpus.texts_and_speakers(read) if read else ([], [])
@@ -368,7 +360,7 @@ class Ranker:
         bigrams, proximity, novel = word_figures(asked, terms)
         answer_type = np.zeros(len(positions), np.float32)
         if read:
-            answer_type[held] = answer_type_bonus(question, texts, speakers)
+            answer_type[held] = answer_type_bonus(question, texts, speakers, wanted)
         # A sentence that holds a new thing of the kind asked for ("... on Thursday") says enough.
         return bigrams, proximity, answer_type, np.maximum(novel, answer_type)
 
@@ -399,8 +391,9 @@ class Ranking:
     grows. Asking for more answers (a larger `k`, as folding copies away does) walks nothing again."""
 
     def __init__(self, ranker: Ranker, question: str, cheap: CheapEvidence, hopeful: np.ndarray,
-                 settings: RankSettings):
+                 settings: RankSettings, wanted: int):
         self.question, self.cheap, self.settings = question, cheap, settings
+        self._wanted = wanted  # the question's wanted_kinds, worked out once
         self._ranker, self._hopeful = ranker, hopeful
         self._rows = np.zeros(0, np.int64)  # the rows of `cheap` weighed in full so far, ascending
         self._word: tuple[np.ndarray, ...] = ()  # their word evidence, aligned with _rows
@@ -420,7 +413,7 @@ class Ranking:
             rows = self._shortlists[size] = np.sort(top_k(self._hopeful, size))
         new = rows[np.isin(rows, self._rows, assume_unique=True, invert=True)] if len(self._rows) else rows
         if len(new):
-            word = self._ranker.word_evidence(self.question, self.cheap, new)
+            word = self._ranker.word_evidence(self.question, self.cheap, new, self._wanted)
             if len(self._rows):
                 order = np.argsort(np.concatenate([self._rows, new]), kind="stable")
                 self._rows = np.concatenate([self._rows, new])[order]
