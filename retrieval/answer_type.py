@@ -45,7 +45,7 @@ _HAS_DEFINITION = re.compile(r"\b(?:is|are|was|were)\s+(?:an?|the|one)\b|\brefer
 NUMBER, TIME, PERSON, PLACE, DEFINITION = 1, 2, 4, 8, 16
 
 
-@lru_cache(maxsize=256)  # asked three times a question (shortlist, word evidence, bonus); ~35 µs each
+@lru_cache(maxsize=256)  # asked three times a question (shortlist, word evidence, bonus): once worked out
 def wanted_kinds(question: str) -> int:
     """The kinds of thing the question asks for, as bits (0 when it asks for no kind in particular)."""
     return (NUMBER * bool(_WANTS_NUMBER.search(question)) | TIME * bool(_WANTS_TIME.search(question))
@@ -91,10 +91,8 @@ def held_kinds(text: str, speaker: str | None) -> int:
             | PLACE * bool(_HAS_PLACE.search(text)) | DEFINITION * definition)
 
 
-def answer_type_bonus(question: str, texts: Sequence[str], speakers: Sequence[str | None],
-                      wanted: int | None = None) -> np.ndarray:
-    """1.0 for each sentence that holds the kind of thing the question asks for (`wanted`: its
-    `wanted_kinds`, worked out here when not given), else 0.0.
+def answer_type_bonus(question: str, texts: Sequence[str], speakers: Sequence[str | None]) -> np.ndarray:
+    """1.0 for each sentence that holds the kind of thing the question asks for, else 0.0.
 
     The thing must be new: a name, place or number that the question itself already gives does not
     count ("Who leads Nirvana?" is not answered by "Nirvana's singer ...").
@@ -106,8 +104,7 @@ def answer_type_bonus(question: str, texts: Sequence[str], speakers: Sequence[st
             return lambda text, low, who: any(m.group(0).split()[-1] not in given for m in pattern.finditer(low))
         return lambda text, low, who: any(m.group(0).split()[-1].lower() not in given for m in pattern.finditer(text))
 
-    if wanted is None:
-        wanted = wanted_kinds(question)
+    wanted = wanted_kinds(question)
     checks = []
     if wanted & NUMBER:
         checks.append(new(_HAS_NUMBER, True))

@@ -298,7 +298,7 @@ class Ranker:
             # A sentence that holds the kind of thing asked for may earn the answer-type weight: it is
             # shortlisted as if it did, so that a dated sentence among many alike is still read.
             hopeful = hopeful + np.float32(s.answer_type_weight) * ((self.kinds[cheap.positions] & wanted) != 0)
-        return Ranking(self, question, cheap, hopeful, s, wanted)
+        return Ranking(self, question, cheap, hopeful, s)
 
     def cheap_evidence(self, query: "QueryTerms", within: tuple[int, int] | None = None,
                        allowed: np.ndarray | None = None) -> CheapEvidence | None:
@@ -339,20 +339,20 @@ class Ranker:
 
     def with_word_evidence(self, question: str, cheap: CheapEvidence, rows: np.ndarray) -> Evidence:
         """The whole evidence of the given rows (ascending) of `cheap`: word order and answer type added."""
-        bigrams, proximity, answer_type, new = self.word_evidence(question, cheap, rows, wanted_kinds(question))
+        bigrams, proximity, answer_type, new = self.word_evidence(question, cheap, rows)
         return _whole(cheap, rows, bigrams, proximity, answer_type, new)
 
-    def word_evidence(self, question: str, cheap: CheapEvidence, rows: np.ndarray, wanted: int
+    def word_evidence(self, question: str, cheap: CheapEvidence, rows: np.ndarray
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(bigrams, proximity, answer type, novelty) of the given rows of `cheap`: what needs the
-        sentences' terms and text (`wanted`: the question's `wanted_kinds`). Each row's figures are its
-        own (no row's depend on another's)."""
+        sentences' terms and text. Each row's figures are its own (no row's depend on another's)."""
         positions = cheap.positions[rows]
         index = self.index
         asked = index.analyzer.terms(question)
         terms = index.sentence_terms(positions, as_ids=True)  # stored at build: no second analysis
         # Only a sentence that holds the kind of thing asked for at all (its `held_kinds`) can earn the
         # answer-type bonus: only those are read, unless their terms must be read from the text too.
+        wanted = wanted_kinds(question)
         held = (self.kinds[positions] & wanted) != 0 if terms is not None else np.ones(len(positions), bool)
         read = positions[held].tolist()
         texts, speakers = self.corpus.texts_and_speakers(read) if read else ([], [])
@@ -364,7 +364,7 @@ class Ranker:
         bigrams, proximity, novel = word_figures(asked, terms)
         answer_type = np.zeros(len(positions), np.float32)
         if read:
-            answer_type[held] = answer_type_bonus(question, texts, speakers, wanted)
+            answer_type[held] = answer_type_bonus(question, texts, speakers)
         # A sentence that holds a new thing of the kind asked for ("... on Thursday") says enough.
         return bigrams, proximity, answer_type, np.maximum(novel, answer_type)
 
@@ -395,9 +395,8 @@ class Ranking:
     grows. Asking for more answers (a larger `k`, as folding copies away does) walks nothing again."""
 
     def __init__(self, ranker: Ranker, question: str, cheap: CheapEvidence, hopeful: np.ndarray,
-                 settings: RankSettings, wanted: int):
+                 settings: RankSettings):
         self.question, self.cheap, self.settings = question, cheap, settings
-        self._wanted = wanted  # the question's wanted_kinds, worked out once
         self._ranker, self._hopeful = ranker, hopeful
         self._rows = np.zeros(0, np.int64)  # the rows of `cheap` weighed in full so far, ascending
         self._word: tuple[np.ndarray, ...] = ()  # their word evidence, aligned with _rows
@@ -417,7 +416,7 @@ class Ranking:
             rows = self._shortlists[size] = np.sort(top_k(self._hopeful, size))
         new = rows[np.isin(rows, self._rows, assume_unique=True, invert=True)] if len(self._rows) else rows
         if len(new):
-            word = self._ranker.word_evidence(self.question, self.cheap, new, self._wanted)
+            word = self._ranker.word_evidence(self.question, self.cheap, new)
             if len(self._rows):
                 order = np.argsort(np.concatenate([self._rows, new]), kind="stable")
                 self._rows = np.concatenate([self._rows, new])[order]
