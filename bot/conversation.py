@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from . import followup
 from .answers import Answer
@@ -39,10 +40,14 @@ class Conversation:
                                   filters=given or None)
         if answer.kind in ("answer", "declined"):
             self.latest = answer
-        # A question the articles do not answer leaves the thread where it was.
-        if answer.answered:
+        # A question the articles do not answer leaves the thread where it was; one they may answer
+        # ("this may answer it") moves it on, as the reader reads on from the match shown.
+        if answer.passages and (answer.answered or answer.confidence == "maybe"):
             speakers = self.service.speakers(answer.passages[0])
             self.thread = followup.remember(question, reading, answer, self.thread, speakers)
+        elif self.thread is not None and reading is not None and reading.subject:
+            # unanswered, "What about the ferry?" still names what a following "it" stands for
+            self.thread = replace(self.thread, subject=reading.subject)
         return answer
 
     def more(self, after: Answer | None = None) -> Answer:

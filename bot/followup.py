@@ -73,6 +73,9 @@ class Reading:
     own_words: str | None = None  # the question's own words, searched too: "He promised 40 million crowns"
     #                               answers "What did he promise?" better than a sentence naming him
     topic: tuple[str, ...] = ()  # the last question's words a pronoun stands for, when it names nothing
+    subject: str | None = None  # the thing this question is about, for a later "it": the X of "What about X?"
+    #                             or what its own "it" stood for
+    people: tuple[str, ...] = ()  # the people its he/she stood for (as searched), never a later "it"
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class Turn:
     answer: "Answer"
     shown: frozenset[int] = frozenset()  # positions of every passage given in this thread
     known_names: tuple[str, ...] = ()  # the names of the speakers in the answer's article, for a fuller name
+    subject: str | None = None  # what a following "it" stands for first (Reading.subject)
+    people: tuple[str, ...] = ()  # the people the last question's he/she stood for (Reading.people)
 
     def showing(self, answer: "Answer") -> "Turn":
         """This turn, with `answer`'s passages (a "more" after it) counted as given too."""
@@ -99,7 +104,7 @@ def remember(question: str, reading: Reading | None, answer: "Answer", previous:
     if reading is None:
         return Turn(question, question, answer, given, names)
     kept = previous.shown if previous is not None else frozenset()
-    return Turn(reading.read_as, reading.search, answer, kept | given, names)
+    return Turn(reading.read_as, reading.search, answer, kept | given, names, reading.subject, reading.people)
 
 
 def read(question: str, previous: Turn | None) -> Reading | None:
@@ -150,7 +155,8 @@ def _swap_topic(topic: str, previous: Turn) -> Reading:
     topic = topic.strip()
     kind = _kind(topic)
     read_as, search = _swap(_bare(previous.read), topic, kind), _swap(_bare(previous.searched), topic, kind)
-    return Reading(search, _lower_first(read_as) + "?", (_core(topic),) if _core(topic) else ())
+    core = _core(topic)
+    return Reading(search, _lower_first(read_as) + "?", (core,) if core else (), subject=_subject(topic) or None)
 
 
 def _kind(phrase: str) -> str:
@@ -160,6 +166,11 @@ def _kind(phrase: str) -> str:
     if re.fullmatch(r"[\d,.]+", core):
         return "number"
     return "name" if core[:1].isupper() else "words"
+
+
+def _subject(phrase: str) -> str:
+    """How a topic reads in place of "it": "about the ferry" -> "the ferry", "Dunmore" -> "Dunmore"."""
+    return re.sub(r"^(?:in|on|at|for|about|of|from|to|by)\s+", "", phrase.strip(), flags=re.IGNORECASE)
 
 
 def _core(phrase: str) -> str:
@@ -177,8 +188,12 @@ def _swap(text: str, topic: str, kind: str) -> str:
         spans = [m.span() for m in re.finditer(r"\b\d[\d,.]*\b", text)]
     elif kind == "name":
         spans = [s for s in _name_spans(text)]
-    else:
-        spans = []
+    else:  # "What about the ceasefire?" after "What did Russia say about the strikes?": the thing it was about
+        abouts = list(re.finditer(r"\babout\s+(?=\S)", text, re.IGNORECASE))
+        spans = [(abouts[-1].end(), len(text.rstrip()))] if abouts else []
+        if not spans and text.split() and text.split()[-1].lower() in _REPORTING:
+            return f"{text} about {_subject(topic)}"  # "what did Ana Ruiz say about the ferry"
+        core = _subject(topic)
     if not spans:
         return f"{text} — and {topic}"
     start, end = spans[-1]
@@ -195,7 +210,7 @@ def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
         pronouns = []
     if not pronouns and not leaning:
         return None
-    read_as, search, about, topic = question, question, [], []
+    read_as, search, about, topic, people, subject = question, question, [], [], [], None
     referents: dict[str, tuple[str, str, tuple[str, ...], bool]] = {}
     for i, (word, start, end) in reversed(pronouns):
         lower = word.lower()
@@ -210,6 +225,10 @@ def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
             read_as = read_as[:start] + shown + suffix + read_as[end:]
             search = search[:start] + searched + suffix + search[end:]
             about += names
+            if lower in _PERSON:
+                people.append(searched)
+            elif lower in _THING:
+                subject = shown
         else:  # no name to stand for: the last question's words, shown in brackets
             read_as = read_as[:end] + f" ({shown})" + read_as[end:]
             search = search[:end] + f" {searched}" + search[end:]
@@ -221,7 +240,8 @@ def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
         read_as = read_as[:-1] + "? (leaving out what was already shown)"
     own = _ELSE.sub(" ", question) if leaning else question
     own_words = own if any(w.isalpha() and w.lower() not in _FUNCTION for w, _, _ in words) else None
-    return Reading(search, read_as, tuple(dict.fromkeys(about)), exclude, own_words, tuple(dict.fromkeys(topic)))
+    return Reading(search, read_as, tuple(dict.fromkeys(about)), exclude, own_words, tuple(dict.fromkeys(topic)),
+                   subject, tuple(dict.fromkeys(people)))
 
 
 _DUMMY_IT = re.compile(r"^\s*(?:what (?:time|day|date|year|month)|how (?:late|early))\s+(?:is|was)\s+it\b"
@@ -269,8 +289,13 @@ def _referent(pronoun: str, previous: Turn, question: str) -> tuple[str, str, tu
     elif pronoun in _GROUP:
         group = best.speaker if best.speaker and not _is_person(speaker or "") else None
         candidates = [group] if group else question_names
-    elif pronoun in _THING:  # the last thing the question named ("Khan Sheikhoun"), not the speaker
-        candidates = [n for n in reversed(question_names) if n != speaker and not _titled(n)]
+    elif pronoun in _THING:  # what the last question was about ("the ferry" of "What about the ferry?"), else
+        # the last thing it named ("Khan Sheikhoun"): not the speaker, nor a person its he/she stood for
+        if previous.subject:
+            return previous.subject, _core(previous.subject), \
+                (_core(previous.subject),) if previous.subject[:1].isupper() else (), False
+        candidates = [n for n in reversed(question_names) if n != speaker and not _titled(n)
+                      and n.split()[-1] not in previous.people]
     else:
         candidates = []
     if candidates:

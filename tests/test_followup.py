@@ -58,6 +58,36 @@ def test_she_stands_for_the_person_named_not_the_dateline_or_the_place(tmp_path)
     assert reading.about == ("Ruiz",)
 
 
+MAYOR = ("---\ntitle: Port Elling mayor resigns after flood inquiry\nsource: Harbour Times\n---\n"
+         "PORT ELLING (HT) -- The mayor of Port Elling, Ana Ruiz, resigned on Sunday after an inquiry found the "
+         "city ignored flood warnings.\n\n\"I take full responsibility for what happened,\" Ruiz told reporters.\n\n"
+         "The harbour ferry, which stopped running during the floods, will resume service on Friday, the port "
+         "authority said.\n")
+RAIL = ("---\ntitle: Rail strike called off\nsource: Northern Post\n---\n"
+        "LEEDS -- A planned rail strike was called off on Monday after union leaders accepted a late pay offer.\n")
+
+
+def test_what_about_a_thing_asks_the_last_question_of_it_and_a_later_it_stands_for_it(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mayor.md").write_text(MAYOR)
+    (corpus / "rail.md").write_text(RAIL)
+    service = AnsweringService.open(corpus, tmp_path / "cache")
+    talk = Conversation(service)
+    talk.ask("Who resigned?")
+    assert talk.ask("What did she say?").read_as == "what did Ana Ruiz say?"
+    ferry = talk.ask("What about the ferry?")  # a thing, not a name: asked of what she said (was "— and the ferry")
+    assert ferry.read_as == "what did Ana Ruiz say about the ferry?"
+    assert "ferry" in ferry.passages[0].text
+    # "it" is the ferry the reader moved on to (answered or not), not Ana Ruiz, the last name the question gave
+    again = talk.ask("When does it run again?")
+    assert again.read_as == "when does the ferry run again?"
+    assert "Friday" in again.passages[0].text
+    # what the last question was about is swapped for the new thing
+    reading = followup.read("What about the ferry?", turn_after(service, "What did the inquiry find about the city?"))
+    assert reading.read_as == "what did the inquiry find about the ferry?"
+
+
 def test_they_stands_for_the_group_that_made_the_claim(archive_service):
     reading = followup.read("What else did they say?", turn_after(archive_service, "Who said at least 12 people were killed?"))
     assert reading.read_as == "what else did the coastguard say?"
