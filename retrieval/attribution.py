@@ -23,10 +23,12 @@ _TOLD_WHOM = (
     r"(?: (?:programme|program|newspaper|radio|channel|news agency|agency|television))?"
     r"|[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,2})"
 )
-# What may follow the verb: `on Monday`, `in a statement`, `on X`, `in a post on Telegram`, `earlier`.
+# What may follow the verb: `on Monday`, `in a statement`, `on X`, `in a post on Telegram`, `earlier`,
+# `outside the town hall`.
 _ADJUNCT = (
     r"(?:\s+(?:yesterday|today|tonight|earlier|later|afterwards|recently"
-    r"|(?:(?:late|early)\s+)?(?:on|in|at|during|after|before|last|this|via|with|from|to)\s+"
+    r"|(?:(?:late|early)\s+)?(?:on|in|at|during|after|before|last|this|via|with|from|to|outside|inside|near|"
+    r"behind|beside|amid|around|following|ahead of)\s+"
     r"(?:(?:a|an|the|his|her|their|its)\s+)?[\w'’\-]+(?:\s+[\w'’\-]+)?))"
 )
 _VERB_PHRASE = rf"(?:told\s+{_TOLD_WHOM}|{_VERBS}|posted|tweeted){_ADJUNCT}{{0,3}}"

@@ -34,8 +34,9 @@ from .folder import Warn, article_files
 # 9: article vectors (articles.npz, documents.py).
 # 10: headlines and front matter clipped when read; each article's metadata a JSON row of its own
 # (article_meta.utf8), decoded when asked for. 11: a speaker that opens its sentence ("The inquiry
-# said") without the capital of its article ("the inquiry").
-CACHE_FORMAT = 11
+# said") without the capital of its article ("the inquiry"). 12: where it was said ("told reporters
+# outside the town hall") no part of the speaker; the kinds' QUOTE bit (a sentence with a speaker).
+CACHE_FORMAT = 12
 # The libraries whose versions change what is read, split, stemmed or weighed.
 _LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "charset-normalizer")
 MANIFEST = "manifest.json"

@@ -71,6 +71,10 @@ def test_speaker_after_a_quotation_keeps_the_title_that_follows(text, speaker):
     ("On Monday, regional governor Vyacheslav Gladkov told reporters that two people had died.",
      "regional governor Vyacheslav Gladkov"),
     ('"We are safe," Maria Bell told Reuters.', "Maria Bell"),
+    # where it was said is no part of the speaker (was none, and "Ruiz said outside the town hall")
+    ('"I take full responsibility for what happened," Ruiz told reporters outside the town hall.', "Ruiz"),
+    ('"We are ready," Ana Ruiz said outside the town hall.', "Ana Ruiz"),
+    ('"Stay indoors," the police chief told reporters near the scene on Monday.', "the police chief"),
 ])
 def test_told_reporters_the_bbc_or_a_news_conference(text, speaker):
     assert attribute(text) == speaker
