@@ -1,4 +1,4 @@
-"""What kind of thing a question asks for (a number, a date, a name, a place, a definition) and whether a sentence holds it."""
+"""What kind of thing a question asks for (a number, a date, a name, a place, a definition, someone's words) and whether a sentence holds it."""
 
 from __future__ import annotations
 
@@ -22,6 +22,15 @@ _WANTS_PERSON = re.compile(
 _WANTS_PLACE = re.compile(
     r"^\s*where\b|\b(?:which|what) (?:town|village|city|province|country|state|county|region|continent|river)\b",
     re.I)
+# "What did the mayor say?", "What does the FAA say about it?": the words of someone, which a sentence
+# gives with its attribution ("...," Ruiz told reporters).
+_WANTS_QUOTE = re.compile(
+    r"^\s*what\s+(?:else\s+)?(?:did|does|do|has|have|had|will|would)\b.*\b(?:say|says|said|tell|tells|told|"
+    r"claim|claims|claimed|announce|announced|warn|warned|think|thinks|thought|believe|believes)\b", re.I)
+_NOT_A_SPEAKER = frozenset(
+    "what else did does do has have had will would the a an of to about in on at for and that this it its he she "
+    "they them his her their him say says said tell tells told claim claims claimed announce announced warn warned "
+    "think thinks thought believe believes recently".split())
 # "what is X", "who was X", "what are X": a definition, which usually reads "X is a ...".
 _WANTS_DEFINITION = re.compile(r"^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w'’-]+(?:\s+[\w'’-]+){0,3}\s*\??\s*$", re.I)
 
@@ -42,7 +51,7 @@ _HAS_DEFINITION = re.compile(r"\b(?:is|are|was|were)\s+(?:an?|the|one)\b|\brefer
 # faster than re.I); _HAS_NAME and _HAS_PLACE need the capitals.
 
 # The kinds of thing a question can ask for, one bit each.
-NUMBER, TIME, PERSON, PLACE, DEFINITION = 1, 2, 4, 8, 16
+NUMBER, TIME, PERSON, PLACE, DEFINITION, QUOTE = 1, 2, 4, 8, 16, 32
 
 
 @lru_cache(maxsize=256)  # asked three times a question (shortlist, word evidence, bonus): once worked out
@@ -50,7 +59,7 @@ def wanted_kinds(question: str) -> int:
     """The kinds of thing the question asks for, as bits (0 when it asks for no kind in particular)."""
     return (NUMBER * bool(_WANTS_NUMBER.search(question)) | TIME * bool(_WANTS_TIME.search(question))
             | PERSON * bool(_WANTS_PERSON.search(question)) | PLACE * bool(_WANTS_PLACE.search(question))
-            | DEFINITION * bool(_WANTS_DEFINITION.search(question)))
+            | DEFINITION * bool(_WANTS_DEFINITION.search(question)) | QUOTE * bool(_WANTS_QUOTE.search(question)))
 
 
 # What held_kinds reads of _HAS_NUMBER, _HAS_TIME and _HAS_DEFINITION: their words are whole words (a
@@ -88,7 +97,7 @@ def held_kinds(text: str, speaker: str | None) -> int:
     definition = not runs.isdisjoint(_DEFINITION_WORDS) and _HAS_DEFINITION.search(low) is not None
     return (NUMBER * number | TIME * time
             | PERSON * (speaker is not None or _ANY_NAME.search(text) is not None)
-            | PLACE * bool(_HAS_PLACE.search(text)) | DEFINITION * definition)
+            | PLACE * bool(_HAS_PLACE.search(text)) | DEFINITION * definition | QUOTE * (speaker is not None))
 
 
 def answer_type_bonus(question: str, texts: Sequence[str], speakers: Sequence[str | None]) -> np.ndarray:
@@ -117,6 +126,10 @@ def answer_type_bonus(question: str, texts: Sequence[str], speakers: Sequence[st
         checks.append(new(_HAS_PLACE, False))
     if wanted & DEFINITION:
         checks.append(lambda text, low, who: bool(_HAS_DEFINITION.search(low)))
+    if wanted & QUOTE:  # words attributed to whom the question names ("the mayor"), or to anyone if it names no one
+        whose = given - _NOT_A_SPEAKER
+        checks.append(lambda text, low, who: who is not None
+                      and (not whose or not whose.isdisjoint(w.lower() for w in _WORDS.findall(who))))
     if not checks:
         return np.zeros(len(texts), np.float32)
     return np.array([float(any(c(t, t.lower(), w) for c in checks)) for t, w in zip(texts, speakers)], np.float32)

@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 from bot.service import AnswerSettings
 from retrieval import RankSettings, SentenceIndex, parse_article
 from retrieval.corpus import Corpus, CorpusIndex
-from retrieval.answer_type import answer_type_bonus
+from retrieval.answer_type import QUOTE, answer_type_bonus, held_kinds, wanted_kinds
 from retrieval.cues import is_dateline_lede, is_news_article, news_position, novelty
 from retrieval.documents import SAME_TEXT, Story, cosine, rival_margins, same_story
 from retrieval.ranking import neighbour_gain, word_figures, word_order_evidence
@@ -44,6 +44,18 @@ def test_answer_type_marks_sentences_holding_what_the_question_asks_for(question
 def test_answer_type_needs_a_name_the_question_does_not_already_give():
     sentences = ["Nirvana's lead singer galvanized a generation.", "Kurt Cobain was the lead singer of Nirvana."]
     assert answer_type_bonus("Who is the lead singer in Nirvana?", sentences, [None, None]).tolist() == [0, 1]
+
+
+def test_what_someone_said_wants_the_words_attributed_to_them():
+    sentences = ["The mayor of Port Elling, Ana Ruiz, resigned on Sunday.",
+                 '"I take full responsibility," Ruiz told reporters.', '"The road is shut," police said.']
+    speakers = [None, "Ruiz", "police"]
+    assert answer_type_bonus("What did Ruiz say?", sentences, speakers).tolist() == [0, 1, 0]
+    assert answer_type_bonus("What did Ana Ruiz say about the floods?", sentences, speakers).tolist() == [0, 1, 0]
+    # naming no one ("she", after a follow-up is read alone), any sentence with a speaker gives words
+    assert answer_type_bonus("What did she say?", sentences, speakers).tolist() == [0, 1, 1]
+    assert held_kinds(sentences[1], "Ruiz") & QUOTE and not held_kinds(sentences[0], None) & QUOTE
+    assert not wanted_kinds("What did the floods destroy?") & QUOTE
 
 
 def test_a_question_without_a_type_gives_no_bonus():
