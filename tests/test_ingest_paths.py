@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import retrieval.articles as articles
-from retrieval.answer_type import (DEFINITION, NUMBER, PERSON, PLACE, TIME, _HAS_DEFINITION, _HAS_NAME, _HAS_NUMBER,
+from retrieval.answer_type import (DEFINITION, NUMBER, PERSON, PLACE, QUOTE, TIME, _HAS_DEFINITION, _HAS_NAME, _HAS_NUMBER,
                                    _HAS_PLACE, _HAS_TIME, held_kinds)
 from retrieval.articles import clean_text
 from retrieval.dates import DayIndex
@@ -64,7 +64,8 @@ def test_answer_kinds_are_what_their_expressions_find(text, speaker):
     low = text.lower()
     expected = (NUMBER * bool(_HAS_NUMBER.search(low)) | TIME * bool(_HAS_TIME.search(low))
                 | PERSON * (speaker is not None or bool(_HAS_NAME.search(text)))
-                | PLACE * bool(_HAS_PLACE.search(text)) | DEFINITION * bool(_HAS_DEFINITION.search(low)))
+                | PLACE * bool(_HAS_PLACE.search(text)) | DEFINITION * bool(_HAS_DEFINITION.search(low))
+                | QUOTE * (speaker is not None))
     assert held_kinds(text, speaker) == expected
 
 
