@@ -14,6 +14,7 @@ from .records import BODY, CAPTION, STANDFIRST, Article, Paragraph
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 KNOWN_KEYS = ("title", "source", "url", "published", "author")
+_ALIASES = (("date", "published"), ("publishdate", "published"), ("pubdate", "published"), ("byline", "author"))
 
 
 class ArticleError(Exception):
@@ -144,6 +145,9 @@ def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None 
     paragraphs = _classify(blocks)
     if not paragraphs:
         raise ArticleError(where, "no text under the headline")
+    for alias, key in _ALIASES:  # `date:` (as Jekyll, Hugo and most exporters write it) is the date published
+        if alias in meta and key not in meta:
+            meta[key] = meta.pop(alias)
     known = {key: (clean_text(meta.pop(key)) or None) if key in meta else None for key in KNOWN_KEYS[1:]}
     title, known, meta = _clipped(title, known, meta, lambda why: warn and warn(f"{where}: {why}"))
     return Article(

@@ -185,6 +185,10 @@ def _trailing_speaker(text: str, tail_start: int) -> str | None:
     return _tidy(who)
 
 
+# `, on Sunday`, `, in a statement`, `, outside the court` closing a speaker's title
+_WHEN_WHERE = re.compile(r",(?:" + _ADJUNCT + r")+\s*$")
+
+
 def _said_then_speaker(text: str) -> str | None:
     """`..., said Marta Ionescu, who runs the shelter.` -> Marta Ionescu; `, said X, the mayor.` keeps the title."""
     for match in _SAID_THEN.finditer(text):
@@ -195,7 +199,8 @@ def _said_then_speaker(text: str) -> str | None:
         # a name may be followed by its title ("said Tim Danton, editor of PC Pro"); "said the report,
         # the highest total to date" is followed by more of the sentence
         if rest.startswith(",") and who[:1].isupper():
-            role = rest[1:].strip().rstrip(".!? ")
+            # when and where it was said ("..., the director, on Sunday") is no part of the title
+            role = _WHEN_WHERE.sub("", rest.rstrip(".!? "))[1:].strip()
             # a title after the name ("the head of the charity"), not a clause ("adding that ...")
             if (0 < len(role) <= 120 and role[:1].isalpha() and not _RELATIVE_CLAUSE.match("," + role)
                     and not any(q in role for q in "\"“”") and _speaker_like(role, 12)

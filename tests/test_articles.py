@@ -57,6 +57,13 @@ def test_front_matter_keys_and_other_metadata():
     assert [p.text for p in article.paragraphs] == ["Winds reached 100 km/h."]
 
 
+def test_date_and_byline_as_other_tools_write_them_are_the_date_published_and_the_author():
+    article = parse_article(b"---\ntitle: Orla\ndate: 2026-11-28\nbyline: Jo Smith\n---\nPower was cut.\n", "orla")
+    assert (article.published, article.author, article.metadata) == ("2026-11-28", "Jo Smith", ())
+    both = parse_article(b"---\ntitle: Orla\npublished: 2026-11-29\nDate: 2026-11-28\n---\nPower was cut.\n", "orla")
+    assert both.published == "2026-11-29" and both.metadata == (("date", "2026-11-28"),)
+
+
 def test_front_matter_multi_line_values_and_lists():
     article = parse_article(
         "---\ntitle: >\n  Storm floods\n  coastal towns\nsource: |\n  The Daily\n  Planet\n"

@@ -36,6 +36,10 @@ def test_a_speaker_opening_the_sentence_reads_as_it_would_after_according_to(tex
 
 @pytest.mark.parametrize("text, speaker", [
     ('"We have no food left," said Marta Ionescu, who runs the shelter.', "Marta Ionescu"),
+    # when and where it was said closes the title, and is no part of it
+    ('"We have 300 crews out," said Mary Quinn, the operator\'s director, on Sunday.',
+     "Mary Quinn, the operator's director"),
+    ('"Go," said Jo Smith, the harbour master, in a statement on Monday.', "Jo Smith, the harbour master"),
     ('"We have no food left," said Marta Ionescu, who runs the shelter, adding that aid was late.',
      "Marta Ionescu"),
     ('"It is a disaster," said Maj. Gen. Ali Hassan, whose unit was hit.', "Maj. Gen. Ali Hassan"),
