@@ -102,6 +102,7 @@ class Poller:
         webhook_cleared = False  # getUpdates is refused while a webhook is set
         delay = 1.0
         stopping = asyncio.ensure_future(stop.wait())
+        fetch: asyncio.Future | None = None
         try:
             while not stop.is_set():
                 if len(self._answering) > BATCH // 2:
@@ -134,6 +135,11 @@ class Poller:
                     await asyncio.wait({*self._answering.values(), stopping}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             stopping.cancel()
+            if fetch is not None and not fetch.done():
+                # cancelled while the long poll was out (the bot stopping): it ends with the session,
+                # and how it ended is read here rather than printed as "never retrieved"
+                fetch.cancel()
+                fetch.add_done_callback(_read_outcome)
 
     async def _fetch(self, offset: int | None, webhook_cleared: bool) -> list[Update]:
         bot = self._application.bot
@@ -181,3 +187,9 @@ class Poller:
             except (TelegramError, asyncio.TimeoutError) as err:
                 logger.info("could not confirm the answered updates (%s); the journal keeps them", err)
         self._journal.close()
+
+
+def _read_outcome(task: asyncio.Future) -> None:
+    """A task's exception marked as read (nothing waits for it any more)."""
+    if not task.cancelled():
+        task.exception()
