@@ -226,7 +226,7 @@ class CheapEvidence:
     position: np.ndarray | None = None  # a news article's place prior (cues.news_position), else 0
 
 
-_LEAD, _LEDE, _PLACE = _PRIORS = (0, 1, 2)  # the columns of `Ranker._priors`
+_LEAD, _LEDE, _PLACE, _ARTICLE = _PRIORS = (0, 1, 2, 3)  # the columns of `Ranker._priors`
 
 
 class Ranker:
@@ -247,24 +247,27 @@ class Ranker:
         # prior (cues.news_position; 0 outside news articles). The lede and place are written when a
         # question first reaches one of the article's sentences (`_read_articles`), not here: reading
         # every article's first sentence when a 50,000-article index opens cost 0.4 s of each `ask`.
+        # The last column holds, as int32, 2 * the sentence's article number + 1 for an article's last
+        # sentence (none after it in its article): the whole row of 16 bytes is gathered as one item.
         self._priors = np.zeros((len(corpus.sentences), len(_PRIORS)), np.float32)
         self._priors[:, _LEAD] = 1.0 / (1.0 + order)
+        opens = np.r_[order == 0, True]  # where a new article opens (and one past the end)
+        self._priors.view(np.int32)[:, _ARTICLE] = 2 * np.asarray(corpus.article_of, np.int32) + opens[1:]
+        self._rows = self._priors.view(np.complex128).reshape(-1)
         # Per article: 1 for a news article (cues.is_news_article), 0 for another, -1 not read yet.
         self._news = np.full(max(len(corpus.starts) - 1, 0), -1, np.int8)
         self._place_span = 0  # the news_position_span the place priors were written for
-        # True where a new article opens (and one past the end): no neighbour evidence across it.
-        self._opens = np.r_[order == 0, True]
 
-    def _read_articles(self, article_of: np.ndarray) -> None:
+    def _read_articles(self, article_of: np.ndarray) -> np.ndarray | None:
         """Writes the lede flag and news place priors of the articles among `article_of` not read yet,
-        from their first sentence and front matter."""
+        from their first sentence and front matter; which of `article_of` they were (None: none)."""
         s = self.settings
         if s.news_position_span != self._place_span:  # written for another span: read again
             self._news[:], self._priors[:, _PLACE], self._place_span = -1, 0, s.news_position_span
-        unread = self._news[article_of] < 0
-        if not unread.any():
-            return
-        unread = np.unique(article_of[unread])
+        fresh = self._news[article_of] < 0
+        if not fresh.any():
+            return None
+        unread = np.unique(article_of[fresh])
         starts = self.corpus.starts
         firsts = starts[unread]
         texts, _ = self.corpus.texts_and_speakers(firsts.tolist())
@@ -275,6 +278,7 @@ class Ranker:
         for a in unread[np.asarray(news, bool)].tolist():
             a0, a1 = int(starts[a]), int(starts[a + 1])
             self._priors[a0:a1, _PLACE] = news_position(np.arange(a1 - a0), s.news_position_span)
+        return fresh
 
     def evidence(self, question: str, within: tuple[int, int] | None = None, k: int | None = None,
                  allowed: np.ndarray | None = None) -> Evidence | None:
@@ -314,15 +318,19 @@ class Ranker:
             return None
         tables = query.bits
         missing = ~walk.bits
-        article_of = self.corpus.article_of[positions]
-        self._read_articles(article_of)
-        # One gather of the rows: lead, lede and news place (np.take of whole rows: 2-4 times as fast
-        # as indexing them, and ~40% less than gathering three columns apart).
-        priors = np.take(self._priors, positions, axis=0)
+        # One gather of the rows: lead, lede, news place, article and last flag (one 16-byte item a
+        # row: as fast as gathering one column, where np.take of whole rows took 2-3 times as long and
+        # the article numbers and last flags were two more gathers).
+        priors = self._rows[positions].view(np.float32).reshape(-1, len(_PRIORS))
+        placed = priors.view(np.int32)[:, _ARTICLE]
+        article_of = placed >> 1
+        fresh = self._read_articles(article_of)
+        if fresh is not None:  # their rows as just written
+            priors[fresh] = self._priors[positions[fresh]]
         coverage, cosine, lead = tables.covered(walk.bits), walk.cosine, priors[:, _LEAD]
         first = lead == 1  # an article's first sentence (1 / (1 + 0)): none before it in its article
         before = np.where(first, 0, walk.before)
-        after = np.where(self._opens[positions + 1], 0, walk.after)
+        after = np.where((placed & 1).astype(bool), 0, walk.after)  # none after an article's last sentence
         in_headline = self.headline_bits(query)[article_of]
         headline = tables.share(in_headline & missing)
         neighbour = np.maximum(tables.share(before & missing), tables.share(after & missing))
