@@ -141,6 +141,7 @@ class AnsweringService:
             if searched != text and not hits:
                 hits = self._day_hits(index, allowed, article, k)
             unfolded = [self._made(made, index, hit) for hit in hits]
+            texts = {hit.position: hit.sentence.text for hit in hits}  # the sentences' own texts (`_complete`)
             groups = archive.copy_groups(unfolded)
             passages = [archive.folded([unfolded[i] for i in group]) for group in groups]
             if len(hits) < k or k >= 800:
@@ -154,10 +155,9 @@ class AnsweringService:
         passages = archive.newer_first(passages)
         # Only the passages that can be shown (or give a figure) get their margins, dates and matched words.
         shown = max(wanted, archive.FIGURE_DEPTH) if archive.asks_figure(text) else wanted
-        if ranked and found.margins:
-            leads = found.margins_of([best_copy[id(p)] for p in passages[:shown]])
-            passages[:shown] = [replace(p, margin=m) for p, m in zip(passages, leads)]
-        passages[:shown] = [self._complete(index, p, words) for p in passages[:shown]]
+        leads = found.margins_of([best_copy[id(p)] for p in passages[:shown]]) if ranked and found.margins else None
+        passages[:shown] = [self._complete(index, p, words, texts[p.position], None if leads is None else leads[n])
+                            for n, p in enumerate(passages[:shown])]
         passages = archive.newest_figure_first(text, passages, lambda p: self._acceptable(index, searched, p))
         return passages, searched
 
@@ -168,12 +168,16 @@ class AnsweringService:
             passage = made[key] = self._passage(index, hit, complete=False)
         return passage
 
-    def _complete(self, index: CorpusIndex, passage: Passage, words: tuple[str, ...] | None) -> Passage:
-        """A passage made with `complete=False` given its dates and (with `words`, the searched terms)
-        the words of its sentence that matched."""
-        matched = index.matched(index.texts([passage.position])[0], words) if words is not None else ()
+    def _complete(self, index: CorpusIndex, passage: Passage, words: tuple[str, ...] | None, text: str,
+                  margin: float | None = None) -> Passage:
+        """A passage made with `complete=False` given its dates, (with `words`, the searched terms) the
+        words of its sentence (`text`, without the one before it) that matched, and its `margin` if given."""
+        matched = index.matched(text, words) if words is not None else ()
         dates = tuple(mentions(passage.text, published_day(passage.article.published)))
-        return replace(passage, matched=matched, dates=dates) if matched or dates else passage
+        changed = {"margin": margin} if margin is not None else {}
+        if matched or dates:
+            changed.update(matched=matched, dates=dates)
+        return replace(passage, **changed) if changed else passage
 
     def _day_hits(self, index: CorpusIndex, allowed: np.ndarray, article: str | None, k: int) -> list[Hit]:
         """The sentences of the day a question names, when the rest of it ("What happened on ...?") has no

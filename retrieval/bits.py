@@ -70,7 +70,7 @@ class BitTables:
 
 def bits_dtype(terms: int) -> type:
     """The narrowest integer that holds a bit for each of `terms` ids: fewer bytes to touch at random."""
-    return np.uint16 if terms <= 16 else np.uint32 if terms <= 32 else np.int64
+    return np.uint8 if terms <= 8 else np.uint16 if terms <= 16 else np.uint32 if terms <= 32 else np.int64
 
 
 def _subset_tables(share: np.ndarray, runs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:

@@ -117,7 +117,8 @@ class CorpusIndex:
         if len(rows) == 0 or (article == article[0]).all():
             return np.full(len(rows), np.inf, np.float32)
         # The terms of the rows and of the first articles' best candidates, read in one gather.
-        wanted = np.unique(np.concatenate([rows, leaders(score, article)[:4]]))
+        best = leaders(score, article)
+        wanted = np.unique(np.concatenate([rows, best[:4]]))
         terms = dict(zip(wanted.tolist(), map(frozenset, self._sentence_terms(positions[wanted]))))
 
         def same_report(i: int, j: int) -> bool:
@@ -129,7 +130,7 @@ class CorpusIndex:
             return bool(union) and len(mine & theirs) >= SAME_REPORT * union
 
         return rival_margins(score, article, rows, same_report,
-                             lambda a, b: same_story(self._story(a), self._story(b)))
+                             lambda a, b: same_story(self._story(a), self._story(b)), best)
 
     def _sentence_terms(self, positions: np.ndarray) -> list:
         """The index terms (ids, or the terms themselves when the index keeps no ids) of these sentences."""

@@ -165,7 +165,8 @@ def leaders(score: np.ndarray, article: np.ndarray) -> np.ndarray:
 
 
 def rival_margins(score: np.ndarray, article: np.ndarray, rows: np.ndarray,
-                  same_report: Callable[[int, int], bool], same_story: Callable[[int, int], bool]) -> np.ndarray:
+                  same_report: Callable[[int, int], bool], same_story: Callable[[int, int], bool],
+                  best: np.ndarray | None = None) -> np.ndarray:
     """For each of `rows` (candidates, by their `score` and `article` number), how far it stands above the
     best candidate of the best article that tells another story: not its own article, not one that
     `same_story(article, other article)` says reports the same story, and not one whose best candidate
@@ -173,11 +174,12 @@ def rival_margins(score: np.ndarray, article: np.ndarray, rows: np.ndarray,
     report or an update of the same story is no rival; a sentence of another story that matches the
     question as well is. This is the decline's "does one story clearly answer this" (bot/answers.py).
     Infinite where there is no rival (asked of one article, or no other story shares the question's
-    words). Only each article's best candidate is looked at, in order, and usually one or two of them."""
+    words). Only each article's best candidate is looked at, in order, and usually one or two of them.
+    `best` is `leaders(score, article)` when the caller has it already."""
     out = np.full(len(rows), np.inf, np.float32)
     if not len(rows) or len(score) < 2:
         return out
-    best = leaders(score, article)
+    best = leaders(score, article) if best is None else best
     if len(best) < 2:
         return out
     best_articles = article[best].tolist()

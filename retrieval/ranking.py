@@ -224,9 +224,11 @@ class CheapEvidence:
     article: np.ndarray | None = None
     lede: np.ndarray | None = None  # 1 for an article's first sentence
     position: np.ndarray | None = None  # a news article's place prior (cues.news_position), else 0
+    kinds: np.ndarray | None = None  # the kinds of thing each holds (answer_type.held_kinds bits)
 
 
-_LEAD, _LEDE, _PLACE = _PRIORS = (0, 1, 2)  # the columns of `Ranker._priors`
+_PLACED, _LEDE, _PLACE, _ARTICLE = _PRIORS = (0, 1, 2, 3)  # the columns of `Ranker._priors`
+_KINDS_AT, _ORDER_AT = 1, 9  # the bits of a _PLACED entry: last-in-article flag, kinds, order in article
 
 
 class Ranker:
@@ -241,30 +243,43 @@ class Ranker:
         if len(corpus.sentences):
             first = corpus.starts[corpus.article_of]
         order = np.arange(len(corpus.sentences)) - first
-        # The priors that need no question, one row per sentence, gathered in one pass (`_PRIORS`):
-        # its lead (1 for an article's first sentence, then 1/2 ...); its lede flag, 1 for a first
-        # sentence that opens with a dateline (a news lede, which carries the story); its news place
-        # prior (cues.news_position; 0 outside news articles). The lede and place are written when a
-        # question first reaches one of the article's sentences (`_read_articles`), not here: reading
-        # every article's first sentence when a 50,000-article index opens cost 0.4 s of each `ask`.
+        # What the ranking reads of a sentence without the question, one row of 16 bytes per sentence,
+        # gathered as one item (`_PRIORS`; one random read a candidate, where the article numbers, the
+        # priors, the last flags and the kinds were four gathers): as int32, its place (its order in
+        # its article, whose lead is 1 / (1 + order); the kinds of thing it holds, answer_type.held_kinds;
+        # whether it is its article's last sentence, none after it) and its article number; as
+        # float32 its lede flag, 1 for a first sentence that opens with a dateline (a news lede, which
+        # carries the story), and its news place prior (cues.news_position; 0 outside news articles).
+        # The lede and place are written when a question first reaches one of the article's sentences
+        # (`_read_articles`), not here: reading every article's first sentence when a 50,000-article
+        # index opens cost 0.4 s of each `ask`.
+        if len(order) and order.max() >= 1 << (31 - _ORDER_AT):
+            raise ValueError("an article of more than 4 million sentences")
+        opens = np.r_[order == 0, True]  # where a new article opens (and one past the end)
         self._priors = np.zeros((len(corpus.sentences), len(_PRIORS)), np.float32)
-        self._priors[:, _LEAD] = 1.0 / (1.0 + order)
+        placed = self._priors.view(np.int32)
+        placed[:, _PLACED] = (order << _ORDER_AT) | (np.asarray(kinds, np.int64) << _KINDS_AT) | opens[1:]
+        placed[:, _ARTICLE] = corpus.article_of
+        self._rows = self._priors.view(np.complex128).reshape(-1)
+        # Unread articles (-1 in `_news`) left: none, and `_read_articles` has nothing to look for.
+        self._unread = len(corpus.starts) - 1
         # Per article: 1 for a news article (cues.is_news_article), 0 for another, -1 not read yet.
         self._news = np.full(max(len(corpus.starts) - 1, 0), -1, np.int8)
         self._place_span = 0  # the news_position_span the place priors were written for
-        # True where a new article opens (and one past the end): no neighbour evidence across it.
-        self._opens = np.r_[order == 0, True]
 
-    def _read_articles(self, article_of: np.ndarray) -> None:
+    def _read_articles(self, article_of: np.ndarray) -> np.ndarray | None:
         """Writes the lede flag and news place priors of the articles among `article_of` not read yet,
-        from their first sentence and front matter."""
+        from their first sentence and front matter; which of `article_of` they were (None: none)."""
         s = self.settings
         if s.news_position_span != self._place_span:  # written for another span: read again
             self._news[:], self._priors[:, _PLACE], self._place_span = -1, 0, s.news_position_span
-        unread = self._news[article_of] < 0
-        if not unread.any():
-            return
-        unread = np.unique(article_of[unread])
+            self._unread = len(self._news)
+        if not self._unread:
+            return None
+        fresh = self._news[article_of] < 0
+        if not fresh.any():
+            return None
+        unread = np.unique(article_of[fresh])
         starts = self.corpus.starts
         firsts = starts[unread]
         texts, _ = self.corpus.texts_and_speakers(firsts.tolist())
@@ -272,9 +287,11 @@ class Ranker:
         headers = [self.corpus.article_header(a) for a in unread.tolist()]
         news = [is_news_article(t, h.published, h.source) for t, h in zip(texts, headers)]
         self._news[unread] = news
+        self._unread -= len(unread)
         for a in unread[np.asarray(news, bool)].tolist():
             a0, a1 = int(starts[a]), int(starts[a + 1])
             self._priors[a0:a1, _PLACE] = news_position(np.arange(a1 - a0), s.news_position_span)
+        return fresh
 
     def evidence(self, question: str, within: tuple[int, int] | None = None, k: int | None = None,
                  allowed: np.ndarray | None = None) -> Evidence | None:
@@ -297,7 +314,7 @@ class Ranker:
         if wanted and s.answer_type_weight > 0:
             # A sentence that holds the kind of thing asked for may earn the answer-type weight: it is
             # shortlisted as if it did, so that a dated sentence among many alike is still read.
-            hopeful = hopeful + np.float32(s.answer_type_weight) * ((self.kinds[cheap.positions] & wanted) != 0)
+            hopeful = hopeful + np.float32(s.answer_type_weight) * ((cheap.kinds & wanted) != 0)
         return Ranking(self, question, cheap, hopeful, s)
 
     def cheap_evidence(self, query: "QueryTerms", within: tuple[int, int] | None = None,
@@ -314,15 +331,19 @@ class Ranker:
             return None
         tables = query.bits
         missing = ~walk.bits
-        article_of = self.corpus.article_of[positions]
-        self._read_articles(article_of)
-        # One gather of the rows: lead, lede and news place (np.take of whole rows: 2-4 times as fast
-        # as indexing them, and ~40% less than gathering three columns apart).
-        priors = np.take(self._priors, positions, axis=0)
-        coverage, cosine, lead = tables.covered(walk.bits), walk.cosine, priors[:, _LEAD]
-        first = lead == 1  # an article's first sentence (1 / (1 + 0)): none before it in its article
-        before = np.where(first, 0, walk.before)
-        after = np.where(self._opens[positions + 1], 0, walk.after)
+        # One gather of the rows: lead, lede, news place, article and last flag (one 16-byte item a
+        # row: as fast as gathering one column, where np.take of whole rows took 2-3 times as long and
+        # the article numbers and last flags were two more gathers).
+        priors = self._rows[positions].view(np.float32).reshape(-1, len(_PRIORS))
+        placed, article_of = priors.view(np.int32)[:, _PLACED], priors.view(np.int32)[:, _ARTICLE]
+        fresh = self._read_articles(article_of)
+        if fresh is not None:  # their rows as just written
+            priors[fresh] = self._priors[positions[fresh]]
+        order = placed >> _ORDER_AT
+        lead = (1.0 / (1.0 + order)).astype(np.float32)
+        coverage, cosine = tables.covered(walk.bits), walk.cosine
+        before = np.where(order == 0, 0, walk.before)  # none before an article's first sentence
+        after = np.where((placed & 1).astype(bool), 0, walk.after)  # nor after its last
         in_headline = self.headline_bits(query)[article_of]
         headline = tables.share(in_headline & missing)
         neighbour = np.maximum(tables.share(before & missing), tables.share(after & missing))
@@ -335,7 +356,7 @@ class Ranker:
         score = weighted_sum(self.settings, coverage, headline, neighbour, lead, cosine, article=article, lede=lede,
                              position=position)
         return CheapEvidence(positions, coverage, cosine, headline, neighbour, lead, score, query.words, article,
-                             lede, position)
+                             lede, position, (placed >> _KINDS_AT) & 0xFF)
 
     def with_word_evidence(self, question: str, cheap: CheapEvidence, rows: np.ndarray) -> Evidence:
         """The whole evidence of the given rows (ascending) of `cheap`: word order and answer type added."""

@@ -94,10 +94,15 @@ class Walker:
             if touched is None:
                 return Walk(np.zeros(0, np.int32), np.zeros(0, np.float32), *(np.zeros(0, np.int64),) * 3)
             positions, marks = touched.positions, touched.marks
-            # Position - 1 of the first sentence is -1: the extra last mark, always 0; so is position + 1
-            # of the last one.
-            return Walk(positions, touched.score[positions], marks[positions], marks[positions - 1],
-                        marks[positions + 1])
+            bits = marks[positions]
+            cosine = touched.score[positions]
+        # Only a touched sentence has a mark, and the positions are ascending and distinct: the sentence
+        # at position - 1 holds a query id only when it is the previous entry (no gather needed).
+        follows = positions[1:] == positions[:-1] + 1
+        before, after = np.zeros_like(bits), np.zeros_like(bits)
+        np.copyto(before[1:], bits[:-1], where=follows)
+        np.copyto(after[:-1], bits[1:], where=follows)
+        return Walk(positions, cosine, bits, before, after)
 
     def best(self, query: "QueryTerms", k: int, within: tuple[int, int] | None = None) -> list[tuple[int, float]]:
         """The k sentences of highest cosine: (position, cosine), best first, positive only."""
