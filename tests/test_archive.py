@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from . import in_process
-from .conftest import PYTHON, ROOT, run_env
+from .conftest import PYTHON, ROOT, run_env, warm
 
 ARCHIVE = ROOT / "tests" / "data" / "archive"
 WIRE = {"northwire/2024-06-17-port-elling-floods", "daily-planet/port-elling-floods"}
@@ -22,7 +22,11 @@ AS_OF = "2024-06-20"  # "today" for questions such as "last Sunday"
 
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("archive-cache")
+    """The module's index cache for the archive, built here (no test here is about building it), so that
+    the asker's process loads it instead of importing scikit-learn and building it."""
+    folder = tmp_path_factory.mktemp("archive-cache")
+    warm(ARCHIVE, folder)
+    return folder
 
 
 def newsbot(cache, *args: str, stdin: str | None = None):

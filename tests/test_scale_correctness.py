@@ -23,9 +23,20 @@ def corpus():
     index = SentenceIndex.build(texts)
     vectorizer = TfidfVectorizer(analyzer=Analyzer().terms, sublinear_tf=True, smooth_idf=True, norm="l2",
                                  dtype=np.float32)
-    matrix = vectorizer.fit_transform(texts).tocsr()
+    matrix = vectorizer.fit_transform(texts).tocsr().astype(np.float64)  # float32's values, exactly
     questions = draw_questions(texts, 300, seed=3) + ["", "the of and", "zzzzqqq", texts[17], texts[4242]]
     return texts, index, vectorizer, matrix, questions
+
+
+@pytest.fixture(scope="module")
+def ranked(corpus):
+    """The first 4,000 sentences as articles, ranked as the bot ranks them (read, never changed, by the tests)."""
+    from retrieval.corpus import CorpusIndex
+
+    texts = corpus[0]
+    articles = as_corpus(texts[:4_000])
+    sentences = SentenceIndex.build(texts[:4_000])
+    return articles, sentences, CorpusIndex(articles, sentences, sentences.vectorize([a.title for a in articles.articles]))
 
 
 def brute_force(index: SentenceIndex, vectorizer, matrix, question: str) -> np.ndarray:
@@ -34,7 +45,7 @@ def brute_force(index: SentenceIndex, vectorizer, matrix, question: str) -> np.n
     q = np.zeros(matrix.shape[1], np.float64)
     for term_id, weight in zip(terms.ids.tolist(), terms.weights.tolist()):
         q[vectorizer.vocabulary_[index.vocabulary[term_id]]] = weight
-    return matrix.astype(np.float64) @ q
+    return matrix @ q  # (the fixture's matrix is float64 already: converting it each question cost seconds)
 
 
 def test_the_vocabulary_and_weights_are_scikit_learns(corpus):
@@ -107,14 +118,11 @@ def test_the_saved_index_answers_as_the_built_one(corpus, tmp_path):
         assert loaded.search(question, K) == index.search(question, K)
 
 
-def test_search_gives_the_best_k_of_the_weighed_evidence(corpus):
-    from retrieval.corpus import CorpusIndex
+def test_search_gives_the_best_k_of_the_weighed_evidence(corpus, ranked):
     from retrieval.walk import top_k as _top_k
 
-    texts, _, _, _, questions = corpus
-    articles = as_corpus(texts[:4_000])
-    sentences = SentenceIndex.build(texts[:4_000])
-    ranked = CorpusIndex(articles, sentences, sentences.vectorize([a.title for a in articles.articles]))
+    questions = corpus[4]
+    _, _, ranked = ranked
     for question in questions[:80] + ["how many people were displaced", "who said it"]:
         full = ranked.evidence(question)  # every shortlisted sentence, weighed in full
         for k in (1, 3, 10):
@@ -128,17 +136,14 @@ def test_search_gives_the_best_k_of_the_weighed_evidence(corpus):
             assert [h.score for h in hits] == [float(s) for s in scores[best]], question
 
 
-def test_the_bit_set_evidence_equals_the_presence_matrix_evidence(corpus):
+def test_the_bit_set_evidence_equals_the_presence_matrix_evidence(corpus, ranked):
     # The answer path weighs coverage, headline and neighbours from bit sets and look-up tables; the
     # plain way (a sentences x terms presence matrix) must give the same figures.
-    from retrieval.corpus import CorpusIndex
     from retrieval.cues import is_dateline_lede, is_news_article, news_position
     from retrieval.ranking import neighbour_gain, weighted_sum
 
-    texts, _, _, _, questions = corpus
-    articles = as_corpus(texts[:4_000])
-    sentences = SentenceIndex.build(texts[:4_000])
-    ranked = CorpusIndex(articles, sentences, sentences.vectorize([a.title for a in articles.articles]))
+    questions = corpus[4]
+    articles, sentences, ranked = ranked
     by_sentence = sentences.postings.T.tocsr()  # sentences x terms
     headlines = ranked.headlines.tocsr()
     compared = 0

@@ -62,10 +62,10 @@ def _ranked(index) -> list:
     return out
 
 
-def _assert_ranked_same(a, b) -> None:
-    """The same sentences in the same order for every question, scores and leads over another story
-    (Hit.margin) equal to float32 rounding."""
-    for x, y in zip(_ranked(a), _ranked(b)):
+def _assert_ranked_same(a, expected: list) -> None:
+    """`a` ranks as `expected` (another index's _ranked): the same sentences in the same order for every
+    question, scores and leads over another story (Hit.margin) equal to float32 rounding."""
+    for x, y in zip(_ranked(a), expected):
         assert [key for key, _, _ in x] == [key for key, _, _ in y]
         assert max((abs(s - t) for (_, s, _), (_, t, _) in zip(x, y)), default=0) < 1e-6
         assert all(m == n or abs(m - n) < 1e-5 for (_, _, m), (_, _, n) in zip(x, y))
@@ -151,12 +151,13 @@ def test_answers_through_deltas_equal_a_cold_build_after_adds_changes_and_delete
         updated = open_corpus(folder, cache, merge=False)
         assert updated.generation is not None
         cold = open_corpus(folder, tmp_path / f"cold-{number}")
+        cold_ranked = _ranked(cold)  # worked out once for both comparisons below
         _assert_answers_same(updated, cold)
-        _assert_ranked_same(updated, cold)
+        _assert_ranked_same(updated, cold_ranked)
         _assert_stories_same(updated, cold)
         loaded = open_corpus(folder, cache)  # as loaded by the next command
         assert loaded.from_cache and loaded.generation is not None
-        _assert_ranked_same(loaded, cold)
+        _assert_ranked_same(loaded, cold_ranked)
     # Merged, it is the cold build itself, array for array, and the delta and old base are gone.
     old = {p.name for p in cache.iterdir() if ".gen-" in p.name}
     assert merging.merge(folder, cache)
