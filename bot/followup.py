@@ -76,6 +76,7 @@ class Reading:
     subject: str | None = None  # the thing this question is about, for a later "it": the X of "What about X?"
     #                             or what its own "it" stood for
     people: tuple[str, ...] = ()  # the people its he/she stood for (as searched), never a later "it"
+    quoting: str | None = None  # whose words "What did she say?" asks for (as searched): their quotes first
 
 
 @dataclass(frozen=True)
@@ -240,8 +241,14 @@ def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
         read_as = read_as[:-1] + "? (leaving out what was already shown)"
     own = _ELSE.sub(" ", question) if leaning else question
     own_words = own if any(w.isalpha() and w.lower() not in _FUNCTION for w, _, _ in words) else None
+    asks_words = any(w.lower() in _REPORTING for w, _, _ in words)
+    quoting = people[0] if people and asks_words and _QUOTING.match(question) else None
     return Reading(search, read_as, tuple(dict.fromkeys(about)), exclude, own_words, tuple(dict.fromkeys(topic)),
-                   subject, tuple(dict.fromkeys(people)))
+                   subject, tuple(dict.fromkeys(people)), quoting)
+
+
+# "What did she say?", "What else did he tell reporters?": the words of the person, not a sentence about them
+_QUOTING = re.compile(r"^\s*(?:and\s+)?what\s+(?:else\s+)?(?:did|does|do|has|have|had|will|would)\b", re.IGNORECASE)
 
 
 _DUMMY_IT = re.compile(r"^\s*(?:what (?:time|day|date|year|month)|how (?:late|early))\s+(?:is|was)\s+it\b"

@@ -286,6 +286,10 @@ class AnsweringService:
         if reading.about:  # what the pronoun stands for: passages about it first, in their order
             about = [p for p in passages if not _names_not_held(index, reading.about, held[p.position])]
             passages = about + [p for p in passages if p not in about]
+        if reading.quoting:  # "What did she say?": her own words first, in their order
+            whose = re.compile(rf"\b{re.escape(reading.quoting)}\b")
+            quoted = [p for p in passages if p.speaker and whose.search(p.speaker)]
+            passages = quoted + [p for p in passages if p not in quoted]
         passages = passages[skip:skip + top_k]
         if not passages:
             kind = "no_more" if skip or reading.exclude else "declined"

@@ -75,7 +75,9 @@ def test_what_about_a_thing_asks_the_last_question_of_it_and_a_later_it_stands_f
     service = AnsweringService.open(corpus, tmp_path / "cache")
     talk = Conversation(service)
     talk.ask("Who resigned?")
-    assert talk.ask("What did she say?").read_as == "what did Ana Ruiz say?"
+    said = talk.ask("What did she say?")
+    assert said.read_as == "what did Ana Ruiz say?"
+    assert said.passages[0].speaker == "Ruiz"  # her words, not the lede about her
     ferry = talk.ask("What about the ferry?")  # a thing, not a name: asked of what she said (was "— and the ferry")
     assert ferry.read_as == "what did Ana Ruiz say about the ferry?"
     assert "ferry" in ferry.passages[0].text
