@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from retrieval import asks_for_words
+
 if TYPE_CHECKING:
     from .answers import Answer
 
@@ -170,13 +172,13 @@ def _kind(phrase: str) -> str:
 
 
 def _subject(phrase: str) -> str:
-    """How a topic reads in place of "it": "about the ferry" -> "the ferry", "Dunmore" -> "Dunmore"."""
+    """How a topic reads in place of "it", without its leading preposition: "about the ferry" -> "the ferry"."""
     return re.sub(r"^(?:in|on|at|for|about|of|from|to|by)\s+", "", phrase.strip(), flags=re.IGNORECASE)
 
 
 def _core(phrase: str) -> str:
-    """A phrase without its leading preposition or article ("in Dunmore" -> "Dunmore")."""
-    return re.sub(r"^(?:(?:in|on|at|for|about|of|from|to|by)\s+)?(?:the\s+)?", "", phrase.strip(), flags=re.IGNORECASE)
+    """A phrase without its leading preposition or article ("in Dunmore" -> "Dunmore", "the ferry" -> "ferry")."""
+    return re.sub(r"^the\s+", "", _subject(phrase), flags=re.IGNORECASE)
 
 
 def _swap(text: str, topic: str, kind: str) -> str:
@@ -241,14 +243,10 @@ def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
         read_as = read_as[:-1] + "? (leaving out what was already shown)"
     own = _ELSE.sub(" ", question) if leaning else question
     own_words = own if any(w.isalpha() and w.lower() not in _FUNCTION for w, _, _ in words) else None
-    asks_words = any(w.lower() in _REPORTING for w, _, _ in words)
-    quoting = people[0] if people and asks_words and _QUOTING.match(question) else None
+    quoting = people[0] if people and asks_for_words(question) else None
     return Reading(search, read_as, tuple(dict.fromkeys(about)), exclude, own_words, tuple(dict.fromkeys(topic)),
                    subject, tuple(dict.fromkeys(people)), quoting)
 
-
-# "What did she say?", "What else did he tell reporters?": the words of the person, not a sentence about them
-_QUOTING = re.compile(r"^\s*(?:and\s+)?what\s+(?:else\s+)?(?:did|does|do|has|have|had|will|would)\b", re.IGNORECASE)
 
 
 _DUMMY_IT = re.compile(r"^\s*(?:what (?:time|day|date|year|month)|how (?:late|early))\s+(?:is|was)\s+it\b"

@@ -4,6 +4,7 @@
 # `newsbot ask` does first to list the corpus folder while it imports the rest, does not import numpy
 # and the whole index with it.
 _FROM = {
+    "answer_type": ("asks_for_words",),
     "articles": ("ArticleError", "parse_article", "read_article"),
     "cache": ("corpus_fingerprint",),
     "corpus": ("CorpusError", "CorpusIndex", "open_corpus"),
@@ -35,7 +36,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "Article", "ArticleError", "Corpus", "CorpusError", "CorpusIndex", "DateMention", "Hit", "IndexSettings",
-    "Paragraph", "QueryTerms", "RankSettings", "Sentence", "SentenceIndex", "corpus_fingerprint",
+    "Paragraph", "QueryTerms", "RankSettings", "Sentence", "SentenceIndex", "asks_for_words", "corpus_fingerprint",
     "is_stop_word", "long_form", "mentions", "open_corpus", "parse_article", "parse_time", "published_day",
     "question_day", "read_article",
 ]

@@ -8,6 +8,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .text import is_stop_word
+
 # What kind of answer a question wants, read from its words.
 _WANTS_NUMBER = re.compile(
     r"\bhow (?:many|much|long|far|old|often|big|large|tall|high|fast|deep|wide|heavy)\b|"
@@ -24,13 +26,13 @@ _WANTS_PLACE = re.compile(
     re.I)
 # "What did the mayor say?", "What does the FAA say about it?": the words of someone, which a sentence
 # gives with its attribution ("...," Ruiz told reporters).
+_SAYING = ("say says said tell tells told claim claims claimed announce announced warn warned think thinks thought "
+           "believe believes").split()
 _WANTS_QUOTE = re.compile(
-    r"^\s*what\s+(?:else\s+)?(?:did|does|do|has|have|had|will|would)\b.*\b(?:say|says|said|tell|tells|told|"
-    r"claim|claims|claimed|announce|announced|warn|warned|think|thinks|thought|believe|believes)\b", re.I)
-_NOT_A_SPEAKER = frozenset(
-    "what else did does do has have had will would the a an of to about in on at for and that this it its he she "
-    "they them his her their him say says said tell tells told claim claims claimed announce announced warn warned "
-    "think thinks thought believe believes recently".split())
+    r"^\s*(?:and\s+)?what\s+(?:else\s+)?(?:did|does|do|has|have|had|will|would)\b.*\b(?:%s)\b" % "|".join(_SAYING),
+    re.I)
+# The words of such a question that do not name the speaker: stop words, the verb, "else", "recently".
+_NOT_A_SPEAKER = frozenset(_SAYING) | {"else", "recently"}
 # "what is X", "who was X", "what are X": a definition, which usually reads "X is a ...".
 _WANTS_DEFINITION = re.compile(r"^\s*(?:what|who)\s+(?:is|are|was|were)\s+(?:an?\s+|the\s+)?[\w'’-]+(?:\s+[\w'’-]+){0,3}\s*\??\s*$", re.I)
 
@@ -60,6 +62,12 @@ def wanted_kinds(question: str) -> int:
     return (NUMBER * bool(_WANTS_NUMBER.search(question)) | TIME * bool(_WANTS_TIME.search(question))
             | PERSON * bool(_WANTS_PERSON.search(question)) | PLACE * bool(_WANTS_PLACE.search(question))
             | DEFINITION * bool(_WANTS_DEFINITION.search(question)) | QUOTE * bool(_WANTS_QUOTE.search(question)))
+
+
+def asks_for_words(question: str) -> bool:
+    """True for a question that asks what someone said ("What did the mayor say?", "What else did he tell
+    reporters?"): its answer is a sentence attributed to them."""
+    return bool(wanted_kinds(question) & QUOTE)
 
 
 # What held_kinds reads of _HAS_NUMBER, _HAS_TIME and _HAS_DEFINITION: their words are whole words (a
@@ -127,7 +135,7 @@ def answer_type_bonus(question: str, texts: Sequence[str], speakers: Sequence[st
     if wanted & DEFINITION:
         checks.append(lambda text, low, who: bool(_HAS_DEFINITION.search(low)))
     if wanted & QUOTE:  # words attributed to whom the question names ("the mayor"), or to anyone if it names no one
-        whose = given - _NOT_A_SPEAKER
+        whose = {w for w in given if w not in _NOT_A_SPEAKER and not is_stop_word(w)}
         checks.append(lambda text, low, who: who is not None
                       and (not whose or not whose.isdisjoint(w.lower() for w in _WORDS.findall(who))))
     if not checks:
