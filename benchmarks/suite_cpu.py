@@ -5,8 +5,9 @@ processes its tests start, beside how fast the machine is at the time.
     python benchmarks/suite_cpu.py -n 2 tests/test_cli.py
 
 The suite's wall time on a 2-core machine is about its CPU over two cores, and that CPU changes with
-the host: the same suite took 114 to 198 CPU-s in one day. So each run is bracketed by a fixed
-pure-Python loop (`calibrate`), timed before and after; compare runs by CPU-s over that time.
+the host: the same suite, same code, took 80 to 198 CPU-s (user and system) in one day. So each run
+is bracketed by a fixed pure-Python loop (`calibrate`), timed before and after; compare runs by
+CPU-s over that time.
 
 Each test's figures are taken by a pytest plugin (this module, loaded in every worker with
 `-p benchmarks.suite_cpu`): the worker's own CPU over the test (setup, call and teardown; a module's

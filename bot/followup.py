@@ -248,7 +248,6 @@ def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
                    subject, tuple(dict.fromkeys(people)), quoting)
 
 
-
 _DUMMY_IT = re.compile(r"^\s*(?:what (?:time|day|date|year|month)|how (?:late|early))\s+(?:is|was)\s+it\b"
                        r"|\bit(?:'s|’s| is| was)? (?:\w+ )?"
                        r"(?:true|possible|likely|said|thought|reported|known|clear)\b"
