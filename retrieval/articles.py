@@ -14,7 +14,8 @@ from .records import BODY, CAPTION, STANDFIRST, Article, Paragraph
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 KNOWN_KEYS = ("title", "source", "url", "published", "author")
-_ALIASES = (("date", "published"), ("publishdate", "published"), ("pubdate", "published"), ("byline", "author"))
+_ALIASES = (("date", "published"), ("publishdate", "published"), ("pubdate", "published"), ("byline", "author"),
+            ("outlet", "source"), ("publisher", "source"))
 
 
 class ArticleError(Exception):

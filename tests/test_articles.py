@@ -62,6 +62,9 @@ def test_date_and_byline_as_other_tools_write_them_are_the_date_published_and_th
     assert (article.published, article.author, article.metadata) == ("2026-11-28", "Jo Smith", ())
     both = parse_article(b"---\ntitle: Orla\npublished: 2026-11-29\nDate: 2026-11-28\n---\nPower was cut.\n", "orla")
     assert both.published == "2026-11-29" and both.metadata == (("date", "2026-11-28"),)
+    for key in ("outlet", "publisher"):  # the outlet, under the names other tools give it
+        named = parse_article(f"---\ntitle: Orla\n{key}: Harbour Times\n---\nPower was cut.\n".encode(), "orla")
+        assert (named.source, named.metadata) == ("Harbour Times", ())
 
 
 def test_front_matter_multi_line_values_and_lists():
