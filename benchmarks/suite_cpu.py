@@ -102,7 +102,7 @@ def main(argv: list[str]) -> int:
     print(f"{'all tests':48} {len(rows):5d} {own:12.1f} {children:14.1f}")
     print(f"{'outside tests (workers start, collect; pytest)':48} {'':5} {total - own - children:12.1f}\n")
     print("the longest tests, worker + children CPU-s:")
-    for row in sorted(rows, key=lambda r: -(r["own"] + r["children"]))[:15]:
+    for row in sorted(rows, key=lambda r: -(r["own"] + r["children"]))[:40]:
         print(f"  {row['own'] + row['children']:5.1f}  {row['test'][:110]}")
     return run.returncode
 

@@ -40,7 +40,7 @@ class ParseEntitiesError(ValueError):
 
 def utf16_length(text: str) -> int:
     """Length as Telegram counts it: in UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
 def parse_html(markup: str) -> tuple[str, list[dict[str, Any]]]:

@@ -11,8 +11,9 @@ MAX_MESSAGE_LENGTH = 4096  # Telegram's limit on a message's visible text, in UT
 
 
 def utf16_length(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts two)."""
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts two; a lone
+    surrogate, which the encoder passes through, one)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def clip(text: str, limit: int) -> str:

@@ -96,6 +96,13 @@ class Poller:
             return min(self._answering)
         return None if self._highest is None else self._highest + 1
 
+    def _refetched(self) -> int:
+        """How many updates already taken the next getUpdates would return again: those from the oldest
+        still being answered to the newest seen (ids are consecutive; a gap only makes this an over-count)."""
+        if not self._answering or self._highest is None:
+            return 0
+        return self._highest - min(self._answering) + 1
+
     async def run(self, stop: asyncio.Event) -> None:
         """Poll until `stop` is set (failures are retried with backoff; a refused token is raised)."""
         bot = self._application.bot
@@ -105,8 +112,9 @@ class Poller:
         fetch: asyncio.Future | None = None
         try:
             while not stop.is_set():
-                if len(self._answering) > BATCH // 2:
-                    # Half a window still being answered: let it drain rather than fetch it again and again.
+                if self._refetched() > BATCH // 2:
+                    # A fetch now would bring back more than half a window of updates already taken (from
+                    # the oldest still being answered on): let it drain rather than fetch it again and again.
                     await asyncio.wait({*self._answering.values(), stopping}, return_when=asyncio.FIRST_COMPLETED)
                     continue
                 offset = self.offset
