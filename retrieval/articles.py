@@ -134,16 +134,24 @@ def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None 
         meta, body = _front_matter(text)
     except ArticleError as err:
         raise ArticleError(where, err.reason) from None
-    blocks = _markdown_blocks(body, lambda why: warn and warn(f"{where}: {why}")) if markdown else _text_blocks(body)
-
-    title = clean_text(meta.pop("title", "") or "")
-    if not title:
-        while blocks and not title:
-            title = blocks.pop(0)[1]
+    readings = [(meta, body)]
+    header = None if meta or body is not text else _header(text)  # no `---` lines: `Title: …` ones?
+    if header:
+        readings.insert(0, header)
+    for meta, body in readings:  # a header that leaves no headline with text under it is text
+        notes: list[str] = []
+        blocks = _markdown_blocks(body, notes.append) if markdown else _text_blocks(body)
+        title = clean_text(meta.pop("title", "") or "")
+        if not title:
+            while blocks and not title:
+                title = blocks.pop(0)[1]
+        paragraphs = _classify(blocks)
+        if title and paragraphs:
+            break
+    for why in notes if warn else ():
+        warn(f"{where}: {why}")
     if not title:
         raise ArticleError(where, "empty article, no text")
-
-    paragraphs = _classify(blocks)
     if not paragraphs:
         raise ArticleError(where, "no text under the headline")
     for alias, key in _ALIASES:  # `date:` (as Jekyll, Hugo and most exporters write it) is the date published
@@ -199,6 +207,30 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     else:
         raise ArticleError("", "front matter has no closing --- line")
     return _fields(lines[1:end]), "\n".join(lines[end + 1:])
+
+
+# A header without `---` lines, as Pelican, MultiMarkdown and e-mail-style dumps write it: `Title: …`,
+# `Date: …`, `Tags: …` lines at the top, above the text.
+_HEADER_LINE = re.compile(r"\s*[A-Za-z][\w-]{0,30}\s*:\s*\S")
+_HEADER_KEYS = {*KNOWN_KEYS, *(alias for alias, _ in _ALIASES)}
+
+
+def _header(text: str) -> tuple[dict[str, str], str] | None:
+    """The leading `key: value` lines and the text below them, when they are a header: one of them a
+    key newsbot knows (so "Update: the ferry is running" is text), and ended by a blank line (or the
+    end), or two or more of them, or one naming the title. A single such line run straight into the
+    text ("Source: a council report said…") stays text. None when there is no header."""
+    lines = text.split("\n")
+    end = 0
+    while end < len(lines) and _HEADER_LINE.match(lines[end]):
+        end += 1
+    fields = _fields(lines[:end])
+    if not _HEADER_KEYS & fields.keys():
+        return None
+    ended = end == len(lines) or not lines[end].strip()
+    if not (ended or end >= 2 or "title" in fields):
+        return None
+    return fields, "\n".join(lines[end:])
 
 
 _BLOCK = re.compile(r"[>|][+-]?\d?[+-]?")  # a YAML block scalar's indicator: >, |, >-, |2 ...

@@ -37,8 +37,8 @@ from .folder import Warn, article_files
 # said") without the capital of its article ("the inquiry"). 12: where it was said ("told reporters
 # outside the town hall") no part of the speaker; the kinds' QUOTE bit (a sentence with a speaker).
 # 13: `date:` read as `published`; ", on Sunday" after a speaker's title no part of it. 14: `outlet:` and
-# `publisher:` read as `source`.
-CACHE_FORMAT = 14
+# `publisher:` read as `source`. 15: a header of `Title: …` lines without `---` lines read as front matter.
+CACHE_FORMAT = 15
 # The libraries whose versions change what is read, split, stemmed or weighed.
 _LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "charset-normalizer")
 MANIFEST = "manifest.json"

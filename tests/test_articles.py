@@ -67,6 +67,36 @@ def test_date_and_byline_as_other_tools_write_them_are_the_date_published_and_th
         assert (named.source, named.metadata) == ("Harbour Times", ())
 
 
+def test_a_header_of_key_lines_without_dashes_is_front_matter():
+    # As Pelican, MultiMarkdown and e-mail-style dumps write it: key lines, then a blank line.
+    plain = parse_article(b"title: Ferry service resumes\nSource: Harbour Times\nDate: 2026-11-29\n\n"
+                          b"The ferry resumed on Sunday, the operator said.\n", "ferry")
+    assert (plain.title, plain.source, plain.published) == ("Ferry service resumes", "Harbour Times", "2026-11-29")
+    assert [p.text for p in plain.paragraphs] == ["The ferry resumed on Sunday, the operator said."]
+    pelican = parse_article(b"Title: Storm cuts power\nDate: 2026-11-28 10:20\nCategory: Weather\nTags: storm, power\n\n"
+                            b"About *4,000* homes lost power.\n\nSupplies return on Monday.\n", "storm", markdown=True)
+    assert (pelican.title, pelican.published) == ("Storm cuts power", "2026-11-28 10:20")
+    assert pelican.metadata == (("category", "Weather"), ("tags", "storm, power"))
+    assert [p.text for p in pelican.paragraphs] == ["About 4,000 homes lost power.", "Supplies return on Monday."]
+    # Two key lines, or a title, run straight into the text (a .txt dump without blank lines).
+    run_on = parse_article(b"Title: Storm cuts power\nAbout 4,000 homes lost power.\n", "storm")
+    assert (run_on.title, [p.text for p in run_on.paragraphs]) == ("Storm cuts power", ["About 4,000 homes lost power."])
+    untitled = parse_article(b"Source: Island News\nDate: 2026-11-28\nStorm cuts power\nHomes lost power.\n", "storm")
+    assert (untitled.title, untitled.source, untitled.published) == ("Storm cuts power", "Island News", "2026-11-28")
+
+
+@pytest.mark.parametrize("text, title, first", [
+    ("Update: the ferry is running again.\n\nIt left at noon.\n", "Update: the ferry is running again.",
+     "It left at noon."),  # not a key newsbot knows
+    ("Source: a council report said the road would close.\nIt closed on Monday.\n",
+     "Source: a council report said the road would close.", "It closed on Monday."),  # one line, into the text
+    ("Source: Reuters\n\nThe ferry resumed.\n", "Source: Reuters", "The ferry resumed."),  # else no text is left
+])
+def test_a_key_line_that_is_not_a_header_stays_text(text, title, first):
+    article = parse_article(text, "a")
+    assert (article.title, article.paragraphs[0].text, article.source) == (title, first, None)
+
+
 def test_front_matter_multi_line_values_and_lists():
     article = parse_article(
         "---\ntitle: >\n  Storm floods\n  coastal towns\nsource: |\n  The Daily\n  Planet\n"
