@@ -211,7 +211,7 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
 
 # A header without `---` lines, as Pelican, MultiMarkdown and e-mail-style dumps write it: `Title: …`,
 # `Date: …`, `Tags: …` lines at the top, above the text.
-_HEADER_LINE = re.compile(r"\s*[A-Za-z][\w-]{0,30}\s*:\s*\S")
+_HEADER_LINE = re.compile(r"\s*[A-Za-z][\w-]{0,30}\s*:\s+\S")  # "key: value", not "https://…"
 _HEADER_KEYS = {*KNOWN_KEYS, *(alias for alias, _ in _ALIASES)}
 
 

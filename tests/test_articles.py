@@ -91,6 +91,8 @@ def test_a_header_of_key_lines_without_dashes_is_front_matter():
     ("Source: a council report said the road would close.\nIt closed on Monday.\n",
      "Source: a council report said the road would close.", "It closed on Monday."),  # one line, into the text
     ("Source: Reuters\n\nThe ferry resumed.\n", "Source: Reuters", "The ferry resumed."),  # else no text is left
+    ("Source: Reuters\nhttps://example.org/ferry\nFerry resumes\nThe ferry resumed.\n", "Source: Reuters",
+     "https://example.org/ferry"),  # a link is no `key: value` line
 ])
 def test_a_key_line_that_is_not_a_header_stays_text(text, title, first):
     article = parse_article(text, "a")
