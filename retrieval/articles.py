@@ -220,6 +220,8 @@ def _header(text: str) -> tuple[dict[str, str], str] | None:
     key newsbot knows (so "Update: the ferry is running" is text), and ended by a blank line (or the
     end), or two or more of them, or one naming the title. A single such line run straight into the
     text ("Source: a council report said…") stays text. None when there is no header."""
+    if not _HEADER_LINE.match(text):  # most files: no need to split them here
+        return None
     lines = text.split("\n")
     end = 0
     while end < len(lines) and _HEADER_LINE.match(lines[end]):
