@@ -12,7 +12,8 @@ CPU-s over that time.
 Each test's figures are taken by a pytest plugin (this module, loaded in every worker with
 `-p benchmarks.suite_cpu`): the worker's own CPU over the test (setup, call and teardown; a module's
 fixtures are counted in its first test) and the CPU of the child processes the test waited for
-(resource.RUSAGE_CHILDREN, which includes their own waited-for children). What is not in any test is
+(resource.RUSAGE_CHILDREN, which includes their own waited-for children, plus what tests/forked.py
+reports for the processes it forked). What is not in any test is
 the workers' start and collection and pytest's own process: the "outside tests" row.
 """
 
@@ -35,7 +36,8 @@ _FOLDER = "NEWSBOT_SUITE_CPU_DIR"
 # -- the plugin, in each pytest process ---------------------------------------------------------
 def _cpu() -> tuple[float, float]:
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime
+    forked = sys.modules.get("tests.forked")  # processes forked for the tests are the zygote's children
+    return own.ru_utime + own.ru_stime, kids.ru_utime + kids.ru_stime + (forked.children_cpu() if forked else 0.0)
 
 
 def _record(row: dict) -> None:

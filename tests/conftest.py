@@ -68,6 +68,22 @@ def pytest_xdist_auto_num_workers(config):
     return 2 * (os.cpu_count() or 1)
 
 
+def pytest_configure(config):
+    """In pytest's main process (not in xdist's workers): the interpreter the tests' newsbot processes
+    are forked from (tests/forked.py)."""
+    if not hasattr(config, "workerinput"):
+        from tests import forked
+
+        forked.start()
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput"):
+        from tests import forked
+
+        forked.stop()
+
+
 def pytest_collection_modifyitems(config, items):
     rank = {scope: n for n, scope in enumerate(LONGEST_FIRST)}
     # The scope as loadscope splits it: the node id up to its last "::".

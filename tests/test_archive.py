@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from . import in_process
+from . import forked, in_process
 from .conftest import PYTHON, ROOT, run_env, warm
 
 ARCHIVE = ROOT / "tests" / "data" / "archive"
@@ -41,7 +41,7 @@ class Asker:
     out (options as the line's keys: top_k, since, until, source), so each costs an answer, not a start."""
 
     def __init__(self, cache):
-        self.process = subprocess.Popen(
+        self.process = forked.Popen(
             [PYTHON, "-m", "bot", "ask", "--corpus", str(ARCHIVE), "--cache-dir", str(cache), "--json", "-"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
             env=run_env(NEWSBOT_TODAY=AS_OF))

@@ -11,6 +11,7 @@ from filelock import FileLock
 
 from retrieval.lock import lock_path
 
+from . import forked
 from .conftest import PYTHON, run_env, write
 
 WAITING = "newsbot: waiting for another newsbot process building this index…"
@@ -30,7 +31,7 @@ class _Index:
     """`newsbot index` as a process, its stderr read line by line as it comes."""
 
     def __init__(self, corpus, cache):
-        self.process = subprocess.Popen([PYTHON, "-m", "bot", "index", "--corpus", str(corpus)],
+        self.process = forked.Popen([PYTHON, "-m", "bot", "index", "--corpus", str(corpus)],
                                         env=run_env(NEWSBOT_CACHE=str(cache)), text=True,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.stderr: list[str] = []

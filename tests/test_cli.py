@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+from . import forked
 from .conftest import PYTHON, ROOT, SEEDS, run_env, warm, write
 from .in_process import newsbot
 from .terminal import Terminal
@@ -23,7 +24,7 @@ HEADLINE = "Syrian regime amassing for renewed Idlib offensive say rebels"
 def newsbot_process(*args: str, stdin: str | None = None, env: dict | None = None,
                     cwd=None) -> subprocess.CompletedProcess:
     """`python -m bot ARGS` in a process of its own."""
-    return subprocess.run([PYTHON, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+    return forked.run([PYTHON, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
                           env=env or run_env(), cwd=cwd, timeout=120)
 
 
@@ -178,7 +179,7 @@ def test_ask_stdin_survives_odd_lines_and_keeps_the_order():
         b"Who denied conducting the first strikes?",
     ]
     warm(SEEDS)
-    result = subprocess.run([PYTHON, "-m", "bot", "ask", "-", "--json"], input=b"\n".join(lines) + b"\n",
+    result = forked.run([PYTHON, "-m", "bot", "ask", "-", "--json"], input=b"\n".join(lines) + b"\n",
                             capture_output=True, env=run_env(PYTHONIOENCODING="utf-8:strict"), timeout=120)
     assert result.returncode == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.decode().splitlines()]

@@ -14,7 +14,7 @@ from web.adding import Adder
 from web.follow import Follower
 from web.shelf import Shelf
 
-from . import in_process
+from . import forked, in_process
 from .conftest import PYTHON, ROOT, SEEDS, run_env, warm
 from .fake_bot_api import TEST_TOKEN, ThreadedFakeBotApi
 from .test_web import ATOM, RSS, Recorder, articles
@@ -127,7 +127,7 @@ def test_a_broken_feed_or_a_page_given_as_a_feed_backs_off_too(web, tmp_path):
 
 
 def newsbot(*args: str, **popen) -> subprocess.Popen:
-    return subprocess.Popen([PYTHON, "-m", "bot", *args], cwd=ROOT, env=run_env(), stdin=subprocess.DEVNULL,
+    return forked.Popen([PYTHON, "-m", "bot", *args], cwd=ROOT, env=run_env(), stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
 
 
@@ -194,7 +194,7 @@ def test_the_telegram_bot_follows_a_feed_and_answers_from_its_new_items(web, tmp
     feed = web.page("/feeds/news.rss", "news.rss", content_type=RSS)
     environment = run_env(TELEGRAM_BOT_TOKEN=TEST_TOKEN)
     with ThreadedFakeBotApi() as api:
-        process = subprocess.Popen(
+        process = forked.Popen(
             [PYTHON, "-m", "bot", "telegram", "--api-url", api.base_url, "--no-throttle", "--corpus", str(corpus),
              "--reload-every", "0.5", "--feed", feed, "--feed-every", "0.5",
              "--questions-per-minute", "0"],  # it is asked until the reload is in: no reader limit

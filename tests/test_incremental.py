@@ -13,6 +13,7 @@ import pytest
 from retrieval import open_corpus
 from retrieval.merge import merge
 
+from . import forked
 from .conftest import PYTHON, run_env, write
 from .test_corpus_cache import reading_recorder, write_articles
 
@@ -182,7 +183,7 @@ def test_a_build_killed_midway_leaves_the_previous_cache_usable(tmp_path, stage)
     cache = tmp_path / "cache"
     open_corpus(folder, cache)
     lima = write(folder, "lima.md", "# Quake shakes Lima\n\nA quake of magnitude 6 shook Lima on Monday.\n")
-    child = subprocess.Popen([PYTHON, "-c", _BUILD, str(folder), str(cache), stage], env=run_env(),
+    child = forked.Popen([PYTHON, "-c", _BUILD, str(folder), str(cache), stage], env=run_env(),
                              stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout.readline().strip() == "building"

@@ -12,6 +12,7 @@ from retrieval.articles import ArticleError, read_article
 from retrieval.corpus import ingest
 from retrieval.encodings import decode
 
+from . import forked
 from .conftest import write
 
 FRENCH = "Le président a déclaré que l'économie française va mieux, selon le ministère."
@@ -102,7 +103,7 @@ def test_index_shows_a_byte_progress_bar_for_one_large_file_on_a_terminal(tmp_pa
     leader, follower = os.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal has a size
     try:
-        process = subprocess.Popen([PYTHON, "-m", "bot", "index", "--corpus", str(tmp_path / "corpus")],
+        process = forked.Popen([PYTHON, "-m", "bot", "index", "--corpus", str(tmp_path / "corpus")],
                                    env=run_env(NEWSBOT_CACHE=str(tmp_path / "cache")),
                                    stdout=subprocess.PIPE, stderr=follower, text=True)
         os.close(follower)

@@ -17,6 +17,7 @@ from retrieval import merge as merging
 from retrieval import open_corpus
 from retrieval.cache import cache_slot
 
+from . import forked
 from .conftest import PYTHON, run_env, write
 from .test_incremental import _assert_answers_same, _assert_same
 
@@ -217,7 +218,7 @@ def test_a_merge_killed_midway_leaves_the_delta_serving(tmp_path):
     open_corpus(folder, cache)
     write(folder, "new-1.md", "# Lisbon zoo\n\nThe Lisbon zoo counted 4217 penguins this spring, the keeper said.\n")
     open_corpus(folder, cache, merge=False)
-    child = subprocess.Popen([PYTHON, "-c", _SLOW_MERGE, "60", str(folder), "--cache-dir", str(cache)],
+    child = forked.Popen([PYTHON, "-c", _SLOW_MERGE, "60", str(folder), "--cache-dir", str(cache)],
                              env=run_env(), stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout.readline().strip() == "merging"

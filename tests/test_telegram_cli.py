@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from bot.service import AnsweringService
-from tests import in_process
+from tests import forked, in_process
 from tests.conftest import PYTHON, ROOT, SEEDS, run_env, warm
 from tests.fake_bot_api import TEST_TOKEN, FakeBotApi, ThreadedFakeBotApi
 from tests.test_telegram import QUESTION, best_passage, running_bot
@@ -28,7 +28,7 @@ def newsbot(*args: str, token: str | None = TEST_TOKEN, **env: str) -> subproces
     environment.pop("TELEGRAM_BOT_TOKEN", None)
     if token is not None:
         environment["TELEGRAM_BOT_TOKEN"] = token
-    return subprocess.Popen([PYTHON, "-m", "bot", "telegram", *args], cwd=ROOT, env=environment,
+    return forked.Popen([PYTHON, "-m", "bot", "telegram", *args], cwd=ROOT, env=environment,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

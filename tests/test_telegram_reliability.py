@@ -11,6 +11,7 @@ import time
 import pytest
 
 from bot.telegram.render import SOMETHING_WRONG
+from tests import forked
 from tests.conftest import PYTHON, ROOT, SEEDS, run_env, warm
 from tests.fake_bot_api import TEST_TOKEN, FakeBotApi, ThreadedFakeBotApi
 from tests.test_telegram import QUESTION, api, best_passage, running_bot  # noqa: F401 - api is a fixture
@@ -23,7 +24,7 @@ BATCH = 100  # bot.telegram.polling.BATCH: the most updates being answered at on
 
 def start_bot(api: FakeBotApi, cache, *args: str) -> subprocess.Popen:
     environment = run_env(TELEGRAM_BOT_TOKEN=TEST_TOKEN)
-    return subprocess.Popen(
+    return forked.Popen(
         [PYTHON, "-m", "bot", "telegram", "--api-url", api.base_url, "--cache-dir", str(cache), "--no-throttle",
          "--questions-per-minute", "0", *args],
         cwd=ROOT, env=environment, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

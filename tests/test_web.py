@@ -14,7 +14,7 @@ from retrieval.articles import read_article
 from web.adding import Adder
 from web.shelf import Shelf, normalise_url, slug, write_new
 
-from . import in_process
+from . import forked, in_process
 from .conftest import PYTHON, ROOT, run_env
 from .web_server import FIXTURES, WebServer
 
@@ -41,7 +41,7 @@ def web():
 def newsbot_process(*args: str, corpus=None) -> subprocess.CompletedProcess:
     """`python -m bot ARGS [--corpus DIR]` in a process of its own."""
     extra = ["--corpus", str(corpus)] if corpus is not None else []
-    return subprocess.run([PYTHON, "-m", "bot", *args, *extra], capture_output=True, text=True,
+    return forked.run([PYTHON, "-m", "bot", *args, *extra], capture_output=True, text=True,
                           env=run_env(), cwd=ROOT, timeout=120)
 
 
