@@ -80,8 +80,13 @@ def _zygote_env() -> dict[str, str]:
 class Popen(subprocess.Popen):
     """subprocess.Popen, forking newsbot's processes from the zygote (see the module's docstring)."""
 
-    def __init__(self, *args, **kwargs):
-        self._status_fd = None
+    def __init__(self, *args, terminal: bool = False, **kwargs):
+        """`terminal`: the standard streams are a pseudo-terminal's follower side, which becomes the
+        process's controlling terminal in a session of its own (as `pty.fork` gives): Ctrl-C typed
+        there reaches it as SIGINT."""
+        self._status_fd, self._terminal = None, terminal
+        if terminal:
+            kwargs["start_new_session"] = True
         super().__init__(*args, **kwargs)
 
     def _execute_child(self, args, executable, preexec_fn, close_fds, pass_fds, cwd, env, startupinfo,
@@ -90,12 +95,14 @@ class Popen(subprocess.Popen):
         request = _request(args, executable, preexec_fn, pass_fds, cwd, env, shell, gid, gids, uid, umask,
                            process_group)
         if request is None:
+            if self._terminal:
+                preexec_fn = _take_terminal
             return super()._execute_child(args, executable, preexec_fn, close_fds, pass_fds, cwd, env,
                                           startupinfo, creationflags, shell, p2cread, p2cwrite, c2pread,
                                           c2pwrite, errread, errwrite, restore_signals, gid, gids, uid,
                                           umask, start_new_session, process_group)
         address, job = request
-        job["new_session"] = bool(start_new_session)
+        job["new_session"], job["terminal"] = bool(start_new_session), self._terminal
         streams = [p2cread if p2cread != -1 else 0, c2pwrite if c2pwrite != -1 else 1,
                    errwrite if errwrite != -1 else 2]
         started = _ask(address, job, streams)
@@ -144,6 +151,13 @@ class Popen(subprocess.Popen):
         with _cpu_lock:
             _children_cpu += user + system
         return status
+
+
+def _take_terminal() -> None:
+    import fcntl
+    import termios
+
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
 def run(args, *, input=None, capture_output=False, timeout=None, check=False, **kwargs):
@@ -356,6 +370,8 @@ def _child(job: dict, streams: list[int]) -> None:
         os.setsid()
     for target, fd in enumerate(streams):
         os.dup2(fd, target)
+    if job.get("terminal"):
+        _take_terminal()
     os.closerange(3, os.sysconf("SC_OPEN_MAX") if os.sysconf("SC_OPEN_MAX") > 0 else 65536)
     os.chdir(job["cwd"])
     os.environ.clear()

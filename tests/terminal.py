@@ -15,6 +15,8 @@ from collections.abc import Callable
 import pyte
 from wcwidth import wcwidth
 
+from tests import forked
+
 
 class Screen(pyte.Screen):
     """pyte's screen, answering the terminal's reports (cursor position, status) to the program.
@@ -66,15 +68,30 @@ class Terminal:
     screen) rather than going on quietly.
     """
 
-    def __init__(self, argv: list[str], env: dict[str, str], cwd: str, columns: int = 100, lines: int = 30):
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child: the program, on the terminal, sized before it starts
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-            os.chdir(cwd)
-            os.execve(argv[0], argv, env)
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: str, columns: int = 100, lines: int = 30,
+                 fresh: bool = False):
+        """`fresh`: a new interpreter, exec'd on the terminal as a person's shell starts one (for the test
+        of that); else a newsbot process forked from the tests' preloaded one (tests/forked.py), on the
+        same kind of terminal."""
+        if fresh:
+            self.process = None
+            self.pid, self.fd = pty.fork()
+            if self.pid == 0:  # the child: the program, on the terminal, sized before it starts
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+                os.chdir(cwd)
+                os.execve(argv[0], argv, env)
+        else:
+            self.fd, follower = os.openpty()
+            fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+            try:
+                self.process = forked.Popen(argv, env=env, cwd=cwd, stdin=follower, stdout=follower,
+                                            stderr=follower, terminal=True)
+            finally:
+                os.close(follower)
+            self.pid = self.process.pid
         self.screen = Screen(columns, lines, lambda data: os.write(self.fd, data))
         self.stream = pyte.ByteStream(self.screen)
-        self.exit_status: int | None = None
+        self.exit_code: int | None = None
 
     # -- what a person sees ------------------------------------------------------------------------
 
@@ -119,15 +136,18 @@ class Terminal:
     def wait_for_exit(self, timeout: float = 10) -> int:
         """The program's exit code once it has ended; AssertionError if it is still running then."""
         self.wait_until(self.exited, "the program ending", timeout)
-        assert self.exit_status is not None
-        return os.waitstatus_to_exitcode(self.exit_status)
+        assert self.exit_code is not None
+        return self.exit_code
 
     def exited(self) -> bool:
-        if self.exit_status is None:
-            done, status = os.waitpid(self.pid, os.WNOHANG)
-            if done == self.pid:
-                self.exit_status = status
-        return self.exit_status is not None
+        if self.exit_code is None:
+            if self.process is not None:
+                self.exit_code = self.process.poll()
+            else:
+                done, status = os.waitpid(self.pid, os.WNOHANG)
+                if done == self.pid:
+                    self.exit_code = os.waitstatus_to_exitcode(status)
+        return self.exit_code is not None
 
     def _read(self, timeout: float) -> bool:
         ready, _, _ = select.select([self.fd], [], [], timeout)
@@ -146,5 +166,8 @@ class Terminal:
     def close(self) -> None:
         if not self.exited():
             os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
+            if self.process is not None:
+                self.process.wait()
+            else:
+                os.waitpid(self.pid, 0)
         os.close(self.fd)

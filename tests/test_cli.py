@@ -147,7 +147,7 @@ def test_console_in_a_real_terminal_colours_and_quits_on_ctrl_d(tmp_path):
     warm(SEEDS)
     env = run_env(TERM="xterm-256color", HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"))
     env.pop("NO_COLOR", None)
-    terminal = Terminal([PYTHON, "-m", "bot", "console"], env, cwd=str(ROOT), columns=120, lines=40)
+    terminal = Terminal([PYTHON, "-m", "bot", "console"], env, cwd=str(ROOT), columns=120, lines=40, fresh=True)
     prompt = lambda: terminal.cursor_line() == "you> "  # noqa: E731  (the cursor waits after the prompt)
     try:
         terminal.wait_until(prompt, "the prompt")
