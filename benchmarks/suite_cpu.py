@@ -97,6 +97,9 @@ def main(argv: list[str]) -> int:
     own, children = sum(r["own"] for r in rows), sum(r["children"] for r in rows)
     print(f"calibration loop: {before:.2f} s before, {after:.2f} s after (lower is a faster host)")
     print(f"pytest: {summary[-1].strip('= ') if summary else 'no summary'} (exit {run.returncode})")
+    for line in run.stdout.splitlines():
+        if line.startswith(("FAILED ", "ERROR ")):  # pytest's short summary of what did not pass
+            print(f"  {line}")
     print(f"wall {wall:.1f} s, CPU {total:.1f} s ({total / wall:.2f} cores busy)\n")
     print(f"{'module':48} {'tests':>5} {'worker CPU-s':>12} {'children CPU-s':>14}")
     for name, (mine, theirs, count) in sorted(modules.items(), key=lambda kv: -(kv[1][0] + kv[1][1])):

@@ -94,19 +94,15 @@ class Popen(subprocess.Popen):
                        restore_signals, gid, gids, uid, umask, start_new_session, process_group):
         request = _request(args, executable, preexec_fn, pass_fds, cwd, env, shell, gid, gids, uid, umask,
                            process_group)
-        if request is None:
+        started = None
+        if request is not None:
+            address, job = request
+            job["new_session"], job["terminal"] = bool(start_new_session), self._terminal
+            started = _ask(address, job, [p2cread if p2cread != -1 else 0, c2pwrite if c2pwrite != -1 else 1,
+                                          errwrite if errwrite != -1 else 2])
+        if started is None:  # not a newsbot process, or one the zygote's interpreter would not start as: an exec
             if self._terminal:
                 preexec_fn = _take_terminal
-            return super()._execute_child(args, executable, preexec_fn, close_fds, pass_fds, cwd, env,
-                                          startupinfo, creationflags, shell, p2cread, p2cwrite, c2pread,
-                                          c2pwrite, errread, errwrite, restore_signals, gid, gids, uid,
-                                          umask, start_new_session, process_group)
-        address, job = request
-        job["new_session"], job["terminal"] = bool(start_new_session), self._terminal
-        streams = [p2cread if p2cread != -1 else 0, c2pwrite if c2pwrite != -1 else 1,
-                   errwrite if errwrite != -1 else 2]
-        started = _ask(address, job, streams)
-        if started is None:  # the zygote's interpreter would not start as this one: an exec
             return super()._execute_child(args, executable, preexec_fn, close_fds, pass_fds, cwd, env,
                                           startupinfo, creationflags, shell, p2cread, p2cwrite, c2pread,
                                           c2pwrite, errread, errwrite, restore_signals, gid, gids, uid,
@@ -258,6 +254,7 @@ def _preload() -> None:
 
 def _serve() -> None:
     address, listening = sys.argv[1], int(sys.argv[2])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for pytest and the processes, not for this
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
     listener.listen(64)
@@ -270,7 +267,6 @@ def _serve() -> None:
     signal.signal(signal.SIGCHLD, lambda *_: None)
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for pytest and the processes, not for this
     statuses: dict[int, int] = {}  # pid: the write end of its status pipe
     while not stopping:
         try:

@@ -113,11 +113,11 @@ def test_on_a_pseudo_terminal_it_is_the_terminals_and_ctrl_c_interrupts_it():
     running beside it, its SIGINT handler installed and nothing blocked or pending; not understood.)"""
     from .terminal import Terminal
 
-    code = "import os, sys, time; print('ready', os.isatty(0), os.getsid(0) == os.getpid(), flush=True); time.sleep(60)"
+    code = "import os, sys, time; print('ready', os.isatty(0), os.getsid(0) == os.getpid(), 'end', flush=True); time.sleep(60)"
     for fresh in (True, False):
         terminal = Terminal([PYTHON, "-c", code], run_env(), cwd=str(ROOT), fresh=fresh)
         try:
-            terminal.wait_until(lambda: "ready" in terminal.text(), "the program's first line")
+            terminal.wait_until(lambda: "end" in terminal.text(), "the program's first line")
             assert "ready True True" in terminal.text(), fresh  # its own session, on the terminal
             if not fresh:
                 terminal.type(b"\x03")
