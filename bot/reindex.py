@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # imported where a child is started: `ask` starts none
     import subprocess
 
 COMMAND = [sys.executable, "-m", "bot.reindex"]  # what runs a build (a test may put a wrapper first)
+LAUNCH = None  # what starts it: subprocess.Popen, or a test's Popen of the same interface (tests/forked.py)
 _WARNING = "warning: "
 _ERROR = "error: "
 _CORPUS_ERROR = 3  # the child's exit code when the folder cannot serve
@@ -50,8 +51,8 @@ class Builds:
             + (["--max-file-bytes", str(max_file_bytes)] if max_file_bytes else [])
         import subprocess
 
-        self._child = child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                               stderr=subprocess.PIPE, text=True, errors="replace")
+        self._child = child = (LAUNCH or subprocess.Popen)(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                                           stderr=subprocess.PIPE, text=True, errors="replace")
         try:
             _, errors = child.communicate()
         finally:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # imported where a merge is started: `ask` starts none
 # two); above it, in a background process.
 BACKGROUND_SENTENCES = 200_000
 COMMAND = [sys.executable, "-m", "retrieval.merge"]
+LAUNCH = None  # what starts it: subprocess.Popen, or a test's Popen of the same interface (tests/forked.py)
 
 
 def merge(folder: Path | str, cache_root: Path | str | None = None, max_file_bytes: int | None = None) -> bool:
@@ -75,8 +76,8 @@ def start(folder: Path, cache_root: Path | None, max_file_bytes: int | None) -> 
 
     command = [*COMMAND, str(folder)] + (["--cache-dir", str(cache_root)] if cache_root else []) \
         + (["--max-file-bytes", str(max_file_bytes)] if max_file_bytes else [])
-    return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    return (LAUNCH or subprocess.Popen)(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def main(argv: list[str] | None = None) -> int:

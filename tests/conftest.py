@@ -35,6 +35,20 @@ def _keep_compiled_modules() -> None:
 
 _keep_compiled_modules()
 
+
+def _with_checkout_on_path(env: dict[str, str]) -> dict[str, str]:
+    """`env` with this checkout first on PYTHONPATH (once), so that a Python process started with it
+    imports newsbot from here wherever it runs."""
+    paths = env.get("PYTHONPATH", "").split(os.pathsep)
+    if paths[0] != str(ROOT):
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, paths)])
+    return env
+
+
+# The test run's own environment too: the processes newsbot starts itself (its index builds) then
+# start as those the tests start (with run_env), which lets tests/forked.py fork them all.
+_with_checkout_on_path(os.environ)
+
 # Scheduling on pytest-xdist's workers (pyproject's addopts: --dist loadscope --no-loadscope-reorder): the
 # tests of a module, or of a class in one, run on one worker, so that their module-scoped fixtures are built
 # once; a long test put in a class of its own runs beside the rest of its module. The scopes that take
@@ -70,11 +84,15 @@ def pytest_xdist_auto_num_workers(config):
 
 def pytest_configure(config):
     """In pytest's main process (not in xdist's workers): the interpreter the tests' newsbot processes
-    are forked from (tests/forked.py)."""
-    if not hasattr(config, "workerinput"):
-        from tests import forked
+    are forked from (tests/forked.py). In the process that runs the tests: newsbot's builds in child
+    processes are forked from it too."""
+    from tests import forked
 
+    if not hasattr(config, "workerinput"):
         forked.start()
+    runs_tests = hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None)
+    if runs_tests and os.environ.get(forked.ADDRESS):
+        forked.launch_builds()
 
 
 def pytest_unconfigure(config):
@@ -143,8 +161,7 @@ def write(folder: Path, name: str, text: str | bytes) -> Path:
 
 def run_env(**extra: str) -> dict[str, str]:
     """Environment for running the CLI as a subprocess from this checkout."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env = _with_checkout_on_path(dict(os.environ))
     env.update(extra)
     return env
 

@@ -8,7 +8,9 @@ processes, so on two cores a good part of its time was the same imports again an
 run that imported newsbot and its libraries once, and does nothing else. What the test gets is a
 process of its own, as from an exec: its own pid, arguments, environment, working folder, standard
 streams (pipes or a terminal), signals and exit status, running the same module or code through
-`runpy` as `python -m` does. Only the interpreter's start is shared.
+`runpy` as `python -m` does. Only the interpreter's start is shared. The builds and merges newsbot
+starts in processes of their own (bot/reindex.py, retrieval/merge.py) are forked the same way, from
+the tests and from the processes they start (`launch_builds`).
 
 Where that start is what a test checks, it uses `subprocess` itself: the console in a real terminal,
 the installed `newsbot` command, the import-time tests of test_startup, the README's commands. So does
@@ -72,9 +74,9 @@ def _request(args, executable, preexec_fn, pass_fds, cwd, env, shell, gid, gids,
 
 
 def _zygote_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")  # as conftest.run_env
-    return env
+    from tests.conftest import run_env
+
+    return run_env()
 
 
 class Popen(subprocess.Popen):
@@ -193,6 +195,14 @@ def _ask(address: str, job: dict, streams: list[int]) -> tuple[int, int] | None:
             os.close(fd)
         return None
     return struct.unpack("!i", reply)[0], fds[0]
+
+
+def launch_builds() -> None:
+    """Have newsbot start its index builds and merges (bot/reindex.py, retrieval/merge.py) with this
+    module's Popen, in this process and in the processes forked from the zygote."""
+    for name in ("bot.reindex", "retrieval.merge"):
+        module = sys.modules.get(name) or __import__(name, fromlist=["LAUNCH"])
+        module.LAUNCH = Popen
 
 
 # -- pytest's main process --------------------------------------------------------------------------
@@ -379,6 +389,7 @@ def _child(job: dict, streams: list[int]) -> None:
     sys.stdin = sys.__stdin__ = _stdio(0, sys.stdin)
     sys.stdout = sys.__stdout__ = _stdio(1, sys.stdout)
     sys.stderr = sys.__stderr__ = _stdio(2, sys.stderr)
+    launch_builds()
     code, interrupted = 0, False
     try:
         if job["how"] == "-m":

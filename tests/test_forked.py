@@ -22,7 +22,7 @@ print(json.dumps({
     "env": os.environ.get("PROBE"), "stdin": line, "encoding": sys.stdout.encoding, "errors": sys.stdout.errors,
     "stderr": [sys.stderr.errors, sys.stderr.line_buffering, sys.stderr.write_through],
     "stdout": [sys.stdout.line_buffering, sys.stdout.write_through], "newlines": repr(sys.stdin.readline()),
-    "signals": [str(signal) for signal in (__import__("signal").getsignal(2), __import__("signal").getsignal(15))],
+    "signals": [str(__import__("signal").getsignal(number)) for number in (2, 15)],
     "pid_is_own": os.getpid() != int(sys.argv[1]),
 }))
 print("to stderr", file=sys.stderr)
@@ -113,7 +113,8 @@ def test_on_a_pseudo_terminal_it_is_the_terminals_and_ctrl_c_interrupts_it():
     running beside it, its SIGINT handler installed and nothing blocked or pending; not understood.)"""
     from .terminal import Terminal
 
-    code = "import os, sys, time; print('ready', os.isatty(0), os.getsid(0) == os.getpid(), 'end', flush=True); time.sleep(60)"
+    code = ("import os, sys, time; print('ready', os.isatty(0), os.getsid(0) == os.getpid(), 'end', flush=True); "
+            "time.sleep(60)")
     for fresh in (True, False):
         terminal = Terminal([PYTHON, "-c", code], run_env(), cwd=str(ROOT), fresh=fresh)
         try:
