@@ -278,9 +278,10 @@ def _serve() -> None:
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     statuses: dict[int, int] = {}  # pid: the write end of its status pipe
-    while not stopping:
+    parent = os.getppid()
+    while not stopping and os.getppid() == parent:  # ends with pytest, even if pytest was killed
         try:
-            readable = select.select([listener, wake_read], [], [])[0]
+            readable = select.select([listener, wake_read], [], [], 2.0)[0]
         except InterruptedError:
             continue
         if wake_read in readable:
