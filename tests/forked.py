@@ -82,11 +82,11 @@ def _zygote_env() -> dict[str, str]:
 class Popen(subprocess.Popen):
     """subprocess.Popen, forking newsbot's processes from the zygote (see the module's docstring)."""
 
-    def __init__(self, *args, terminal: bool = False, **kwargs):
+    def __init__(self, *args, terminal: bool = False, fresh: bool = False, **kwargs):
         """`terminal`: the standard streams are a pseudo-terminal's follower side, which becomes the
         process's controlling terminal in a session of its own (as `pty.fork` gives): Ctrl-C typed
-        there reaches it as SIGINT."""
-        self._status_fd, self._terminal = None, terminal
+        there reaches it as SIGINT. `fresh`: an exec, always (for a test of the interpreter's start)."""
+        self._status_fd, self._terminal, self._fresh = None, terminal, fresh
         if terminal:
             kwargs["start_new_session"] = True
         super().__init__(*args, **kwargs)
@@ -97,7 +97,7 @@ class Popen(subprocess.Popen):
         request = _request(args, executable, preexec_fn, pass_fds, cwd, env, shell, gid, gids, uid, umask,
                            process_group)
         started = None
-        if request is not None:
+        if request is not None and not self._fresh:
             address, job = request
             job["new_session"], job["terminal"] = bool(start_new_session), self._terminal
             started = _ask(address, job, [p2cread if p2cread != -1 else 0, c2pwrite if c2pwrite != -1 else 1,

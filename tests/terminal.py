@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
-import pty
 import select
-import signal
 import struct
 import termios
 import time
@@ -70,25 +68,17 @@ class Terminal:
 
     def __init__(self, argv: list[str], env: dict[str, str], cwd: str, columns: int = 100, lines: int = 30,
                  fresh: bool = False):
-        """`fresh`: a new interpreter, exec'd on the terminal as a person's shell starts one (for the test
-        of that); else a newsbot process forked from the tests' preloaded one (tests/forked.py), on the
-        same kind of terminal."""
-        if fresh:
-            self.process = None
-            self.pid, self.fd = pty.fork()
-            if self.pid == 0:  # the child: the program, on the terminal, sized before it starts
-                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-                os.chdir(cwd)
-                os.execve(argv[0], argv, env)
-        else:
-            self.fd, follower = os.openpty()
-            fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-            try:
-                self.process = forked.Popen(argv, env=env, cwd=cwd, stdin=follower, stdout=follower,
-                                            stderr=follower, terminal=True)
-            finally:
-                os.close(follower)
-            self.pid = self.process.pid
+        """The program runs in a session of its own with the terminal as its controlling one, as a
+        shell starts it. `fresh`: a new interpreter, exec'd (for the test of that); else a newsbot
+        process forked from the tests' preloaded one (tests/forked.py)."""
+        self.fd, follower = os.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))  # sized first
+        try:
+            self.process = forked.Popen(argv, env=env, cwd=cwd, stdin=follower, stdout=follower, stderr=follower,
+                                        terminal=True, fresh=fresh)
+        finally:
+            os.close(follower)
+        self.pid = self.process.pid
         self.screen = Screen(columns, lines, lambda data: os.write(self.fd, data))
         self.stream = pyte.ByteStream(self.screen)
         self.exit_code: int | None = None
@@ -141,12 +131,7 @@ class Terminal:
 
     def exited(self) -> bool:
         if self.exit_code is None:
-            if self.process is not None:
-                self.exit_code = self.process.poll()
-            else:
-                done, status = os.waitpid(self.pid, os.WNOHANG)
-                if done == self.pid:
-                    self.exit_code = os.waitstatus_to_exitcode(status)
+            self.exit_code = self.process.poll()
         return self.exit_code is not None
 
     def _read(self, timeout: float) -> bool:
@@ -165,9 +150,6 @@ class Terminal:
 
     def close(self) -> None:
         if not self.exited():
-            os.kill(self.pid, signal.SIGKILL)
-            if self.process is not None:
-                self.process.wait()
-            else:
-                os.waitpid(self.pid, 0)
+            self.process.kill()
+            self.process.wait()
         os.close(self.fd)

@@ -109,8 +109,9 @@ def test_on_a_terminal_its_output_is_buffered_as_an_execs(tmp_path):
 def test_on_a_pseudo_terminal_it_is_the_terminals_and_ctrl_c_interrupts_it():
     """As on a terminal that `pty.fork` and an exec give it: its own session, the terminal its controlling
     one, so that Ctrl-C typed there reaches it. (Only the forked process is sent the Ctrl-C: an exec'd
-    interpreter in the same place missed it in about one run of four with the suite's other modules
-    running beside it, its SIGINT handler installed and nothing blocked or pending; not understood.)"""
+    interpreter on the same kind of terminal, from pty.fork or from subprocess with setsid and
+    TIOCSCTTY, missed it in about one run of four with other modules running beside it on busy cores,
+    its SIGINT handler installed and nothing blocked or pending; not understood.)"""
     from .terminal import Terminal
 
     code = ("import os, sys, time; print('ready', os.isatty(0), os.getsid(0) == os.getpid(), 'end', flush=True); "
