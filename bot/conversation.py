@@ -38,6 +38,12 @@ class Conversation:
         given = (self.filters or Filters()).merged(filters)  # a chat's `since:` … over the conversation's
         answer = self.service.ask(question, top_k=top_k or self.top_k, article=article, reading=reading,
                                   filters=given or None)
+        if reading is not None and reading.tacked_on and answer.kind == "declined":
+            # "What about the ferry?" after "Who resigned as mayor?": no answer to both at once, so the
+            # reader has moved on to the ferry; asked alone, it starts a new thread if it is answered
+            alone = self.service.ask(question, top_k=top_k or self.top_k, article=article, filters=given or None)
+            if alone.answered:
+                answer, reading = alone, None
         if answer.kind in ("answer", "declined"):
             self.latest = answer
         # A question the articles do not answer leaves the thread where it was; one they may answer

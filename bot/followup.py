@@ -59,6 +59,7 @@ _WH_ALONE = re.compile(rf"^\s*(?:and|so|but|ok|okay)?[\s,]*({_WH})(?:\s+(?:exact
                        rf"(?:\s+(?:is|was|did|does|do|has|had)\s+(?:that|this|it)(?:\s+(?:happen|happened|so|come))?)?"
                        rf"\s*[?.!]*\s*$", re.IGNORECASE)
 _ABOUT = re.compile(r"^\s*(?:(?:and|but)\s+)?(?:(?:what|how)\s+about\s+|and\s+)(.+?)\s*[?.!]*\s*$", re.IGNORECASE)
+_WHAT_ABOUT = re.compile(r"^\s*(?:(?:and|but)\s+)?(?:what|how)\s+about\b", re.IGNORECASE)
 _TOO = re.compile(r"^\s*(.+?)\s+(?:too|as well)\s*[?.!]*\s*$", re.IGNORECASE)
 _LEADING_WH = re.compile(rf"^\s*{_WH}\b(?:\s+(?:{'|'.join(_AUX)})\b)?", re.IGNORECASE)
 _NAME_RUN = re.compile(r"(?:(?<=\s)|^)(?:[A-Z][\w'’-]*)(?:\s+(?:(?:al|el|de|bin|van|von|of)\s+)?[A-Z][\w'’-]*)*")
@@ -79,6 +80,8 @@ class Reading:
     #                             or what its own "it" stood for
     people: tuple[str, ...] = ()  # the people its he/she stood for (as searched), never a later "it"
     quoting: str | None = None  # whose words "What did she say?" asks for (as searched): their quotes first
+    tacked_on: bool = False  # a "What about X?" the last question had no place for ("who resigned as mayor
+    #                          — and the ferry?"): when that finds no answer, X is asked alone
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ def read(question: str, previous: Turn | None) -> Reading | None:
         return _ask_again(wh.group(1).lower(), previous)
     topic = _ABOUT.match(q) or _TOO.match(q)
     if topic and _looks_like_topic(topic.group(1)):
-        return _swap_topic(topic.group(1), previous)
+        return _swap_topic(topic.group(1), previous, asked_about=_WHAT_ABOUT.match(q) is not None)
     return _resolve_pronouns(q, previous)
 
 
@@ -153,13 +156,18 @@ def _looks_like_topic(text: str) -> bool:
         and not re.match(_WH + r"\b", text, re.IGNORECASE)
 
 
-def _swap_topic(topic: str, previous: Turn) -> Reading:
-    """"And Turkey?" after "What did Russia say about the strikes?": the last question with Turkey for Russia."""
+def _swap_topic(topic: str, previous: Turn, asked_about: bool = False) -> Reading:
+    """"And Turkey?" after "What did Russia say about the strikes?": the last question with Turkey for Russia.
+    `asked_about`: the question was "What about X?" (not "And X?" or "X too?")."""
     topic = topic.strip()
     kind = _kind(topic)
     read_as, search = _swap(_bare(previous.read), topic, kind), _swap(_bare(previous.searched), topic, kind)
     core = _core(topic)
-    return Reading(search, _lower_first(read_as) + "?", (core,) if core else (), subject=_subject(topic) or None)
+    # "What about the ferry?" with no place for a thing in the last question may be a new topic; "And
+    # Turkey?" or "What about Turkey?" after "Who denied the strikes?" asks whether Turkey did.
+    tacked_on = asked_about and kind == "words" and search.endswith(f" — and {topic}")
+    return Reading(search, _lower_first(read_as) + "?", (core,) if core else (), subject=_subject(topic) or None,
+                   tacked_on=tacked_on)
 
 
 def _kind(phrase: str) -> str:

@@ -90,6 +90,24 @@ def test_what_about_a_thing_asks_the_last_question_of_it_and_a_later_it_stands_f
     assert reading.read_as == "what did the inquiry find about the ferry?"
 
 
+def test_what_about_a_thing_the_last_question_has_no_place_for_is_asked_alone_when_both_find_nothing(archive_service):
+    talk = Conversation(archive_service)
+    assert talk.ask("Who resigned as mayor?").answered
+    ferry = talk.ask("What about the ferry?")  # read with it, "who resigned as mayor — and the ferry?" is declined
+    assert ferry.answered and ferry.read_as is None
+    assert "resumed on Monday" in ferry.passages[0].text
+    assert talk.ask("When did it resume?").read_as == "when did it (ferry) resume?"  # the thread is the ferry's now
+    # a thing the articles hold nothing on is still declined, and as read with the last question
+    talk.new()
+    talk.ask("Who resigned as mayor?")
+    zebra = talk.ask("What about the zebra?")
+    assert not zebra.answered and zebra.read_as == "who resigned as mayor — and the zebra?"
+    # where the last question has a place for the thing, the swap stands, answered or not
+    talk.new()
+    talk.ask("What did the coastguard say about the floods?")
+    assert talk.ask("What about the ferry?").read_as == "what did the coastguard say about the ferry?"
+
+
 def test_they_stands_for_the_group_that_made_the_claim(archive_service):
     reading = followup.read("What else did they say?", turn_after(archive_service, "Who said at least 12 people were killed?"))
     assert reading.read_as == "what else did the coastguard say?"
