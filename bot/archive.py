@@ -39,6 +39,15 @@ _QUALIFIER = r"(?:(?:at least|more than|over|nearly|almost|about|around|some|up 
 _FIGURE = re.compile(
     rf"\b{_QUALIFIER}(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)(?:\s+(?P<scale>million|billion|thousand|hundred))?\b",
     re.IGNORECASE)
+# Figures written as words ("at least four", "twenty-five"), as news style has them up to nine or ten;
+# "one" is left out ("one of the injured", "no one").
+_UNITS = {w: n for n, w in enumerate("two three four five six seven eight nine".split(), start=2)}
+_TEENS = {w: n for n, w in enumerate("ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen "
+                                     "nineteen".split(), start=10)}
+_TENS = {w: n * 10 for n, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
+_WORD_FIGURE = re.compile(
+    rf"\b{_QUALIFIER}(?P<n>(?P<tens>{'|'.join(_TENS)})(?:[- ](?P<unit>one|{'|'.join(_UNITS)}))?|"
+    rf"{'|'.join(_TEENS)}|{'|'.join(_UNITS)})(?:\s+(?P<scale>million|billion|thousand|hundred))?\b", re.IGNORECASE)
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 
@@ -96,6 +105,12 @@ def copy_groups(passages: Sequence[Passage]) -> list[list[int]]:
     return groups
 
 
+def copy_of_any(text: str, others: Sequence[str]) -> bool:
+    """True when the sentence `text` is one of `others` or a wire copy of one (as copy_groups tells them)."""
+    w, mine = _sentence_key(text)
+    return any(_copies(w, mine, *_sentence_key(other)) for other in others)
+
+
 def folded(group: Sequence[Passage]) -> Passage:
     """One answer for a group of copies (copy_groups), best first: the newest copy is cited (among
     equally new or undated ones, the best-scored), with the best copy's score, coverage and margin."""
@@ -146,14 +161,19 @@ def figures(passage: Passage) -> list[tuple[str, float]]:
     and numbers inside its date expressions left out."""
     taken = [(d.start, d.end) for d in passage.dates]
     out = []
-    for m in _FIGURE.finditer(passage.text):
+    for m in sorted([*_FIGURE.finditer(passage.text), *_WORD_FIGURE.finditer(passage.text)], key=lambda m: m.start()):
         if any(a <= m.start("n") < b for a, b in taken):
             continue
-        digits = m.group("n").replace(",", "")
-        if re.fullmatch(r"(?:19|20)\d\d", digits) and not m.group("scale"):
-            continue  # a year
-        value = float(digits) * _SCALES.get((m.group("scale") or "").lower(), 1)
-        out.append((m.group(0), value))
+        number = m.group("n").replace(",", "")
+        if number[0].isdigit():
+            if re.fullmatch(r"(?:19|20)\d\d", number) and not m.group("scale"):
+                continue  # a year
+            value = float(number)
+        else:
+            word = number.lower()
+            value = float(_TENS[m.group("tens").lower()] + (_UNITS.get(m.group("unit").lower(), 1) if m.group("unit") else 0)
+                          if m.group("tens") else _TEENS.get(word) or _UNITS[word])
+        out.append((m.group(0), value * _SCALES.get((m.group("scale") or "").lower(), 1)))
     return out
 
 
@@ -174,6 +194,7 @@ def newest_figure_first(question: str, passages: Sequence[Passage],
                and p.article.id != newest.article.id and not mine & {value for _, value in figures(p)}]
     if not earlier or (newest is not out[0] and not acceptable(newest)):
         return out
-    notes = tuple(Earlier(figures(p)[0][0], p.text, p.article) for p in earlier)
+    # each outlet that gave an earlier figure, a wire copy's other outlets too (render shows a figure once)
+    notes = tuple(Earlier(figures(p)[0][0], p.text, a) for p in earlier for a in (p.article, *p.also_in))
     out.remove(newest)
     return [replace(newest, earlier=notes)] + out

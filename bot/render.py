@@ -171,9 +171,18 @@ def story_lines(passage: Passage) -> list[str]:
     lines = []
     if passage.also_in:
         lines.append("also in: " + some_of([outlet_and_title(s) for s in passage.also_in], 5, "; "))
-    for e in passage.earlier:
-        lines.append(f"Earlier: {e.figure} — {outlet_and_day(e.article)}")
+    for figure, reports in earlier_figures(passage):
+        lines.append(f"Earlier: {figure} — " + some_of([outlet_and_day(e.article) for e in reports], 5, "; "))
     return lines
+
+
+def earlier_figures(passage: Passage) -> list[tuple[str, list]]:
+    """The earlier figures a passage replaces, each figure once (as the first report words it) with the
+    reports that gave it: two outlets' "At least four" are one line naming both."""
+    grouped: dict[str, tuple[str, list]] = {}
+    for e in passage.earlier:
+        grouped.setdefault(" ".join(e.figure.casefold().split()), (e.figure, []))[1].append(e)
+    return list(grouped.values())
 
 
 def dated_text(passage: Passage) -> str:

@@ -267,21 +267,29 @@ class AnsweringService:
         search = clean_question(reading.search)
         best: dict[int, Hit] = {}
         accepted: dict[int, bool] = {}  # position: would this search give it as the answer (True: the reading's)
-        given = set(index.texts(sorted(reading.exclude))) if reading.exclude else set()
+        given = index.texts(sorted(reading.exclude)) if reading.exclude else []
         # The question's own words ("What did he promise?") are searched too; a passage found by them
         # alone must still be about what the pronoun stands for (checked below).
         for own, words in ((False, search), (True, reading.own_words)):
             ranked = index.search(words, k=skip + top_k + len(reading.exclude) + 10, article=article,
                                   allowed=allowed, margins=self.settings.weighs_margins) if words else []
             for hit in ranked:
-                if hit.position in reading.exclude or hit.sentence.text in given:  # a wire copy given too
-                    continue
+                if hit.position in reading.exclude or (given and archive.copy_of_any(hit.sentence.text, given)):
+                    continue  # given already, or a wire copy of one given
                 if hit.score > getattr(best.get(hit.position), "score", -1):
                     best[hit.position] = hit
                 if self.settings.accepts(hit.score, hit.coverage, math.inf if skip else hit.margin):
                     accepted[hit.position] = accepted.get(hit.position, False) or not own
         hits = sorted(best.values(), key=lambda h: -h.score)
-        passages = [self._passage(index, hit) for hit in hits]
+        unfolded = [self._passage(index, hit) for hit in hits]
+        passages = []  # wire copies folded into one passage, as a question alone has them (_ranked)
+        for group in archive.copy_groups(unfolded):
+            passage = archive.folded([unfolded[n] for n in group])
+            verdicts = [accepted[unfolded[n].position] for n in group if unfolded[n].position in accepted]
+            accepted.pop(passage.position, None)
+            if verdicts:
+                accepted[passage.position] = any(verdicts)
+            passages.append(passage)
         held = {p.position: self._held_terms(index, p) for p in passages}
         if reading.about:  # what the pronoun stands for: passages about it first, in their order
             about = [p for p in passages if not _names_not_held(index, reading.about, held[p.position])]
@@ -301,7 +309,7 @@ class AnsweringService:
         found = bool(accepted.get(first.position)) or (first.position in accepted and about_topic)
         answered = found and not _names_not_held(index, _question_names(search) + list(reading.about),
                                                  held[first.position])
-        top = best[first.position]
+        top = first  # a folded copy carries its best copy's evidence
         confidence = "answer" if answered else \
             self.settings.confidence(top.score, top.coverage, math.inf if skip else top.margin)
         if confidence == "answer" and not answered:

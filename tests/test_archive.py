@@ -110,16 +110,76 @@ def test_more_never_spends_a_turn_on_a_copy(cache):
     assert result.stdout.count("More than 3,000 homes were flooded") == 1
 
 
+def test_a_follow_up_and_more_after_it_never_spend_a_turn_on_a_copy(cache):
+    script = "How many homes were flooded in the lower town?\nWho said that?\nmore\n"
+    result = newsbot(cache, "console", "--plain", stdin=script)
+    assert result.returncode == 0, result.stderr
+    # the answer, then the follow-up's (one passage, naming the other outlet), and never the copy alone
+    assert result.stdout.count("More than 3,000 homes were flooded") == 2
+    assert result.stdout.count("also in: ") == 2
+
+
+BRIDGE = """---
+title: {title}
+source: {source}
+published: {day}
+---
+{text}
+Rescue teams searched the river through the night.
+"""
+
+
+@pytest.fixture(scope="module")
+def bridge(tmp_path_factory):
+    """A wire story in two outlets (one with a dateline before it), its figure as a word, and a later toll."""
+    from bot.service import AnsweringService
+
+    corpus = tmp_path_factory.mktemp("bridge")
+    wire = "At least four people were killed when the Old Mill bridge in Kestrel Bay collapsed into the river, the fire service said."
+    for name, source, day, text in (
+            ("northwire", "Northwire", "2025-03-10", f"KESTREL BAY (Northwire) - {wire}"),
+            ("planet", "The Daily Planet", "2025-03-10", wire),
+            ("times", "Harbour Times", "2025-03-12",
+             "The death toll from the Old Mill bridge collapse in Kestrel Bay rose to seven, the fire service said.")):
+        (corpus / f"{name}.md").write_text(BRIDGE.format(title=f"{source} on the bridge", source=source, day=day, text=text))
+    return AnsweringService.open(corpus, tmp_path_factory.mktemp("bridge-cache"))
+
+
+def test_anything_else_leaves_out_a_copy_of_what_was_shown_with_a_dateline_before_it(bridge):
+    from bot.conversation import Conversation
+
+    talk = Conversation(bridge)
+    first = talk.ask("Who said people were killed when the Old Mill bridge collapsed?")
+    assert "At least four people were killed" in first.passages[0].text and len(first.passages[0].also_in) == 1
+    rest = talk.ask("Anything else?")
+    assert rest.read_as is not None
+    assert not [p for p in rest.passages if "At least four people were killed" in p.text]
+
+
 # -- 2. newer reports first -------------------------------------------------------------------------
 def test_the_newest_figure_comes_first_and_the_earlier_one_is_named(asker):
     data = ask(asker, "How many people were killed in the Port Elling floods?")
     assert data["answered"] is True
     best = data["answers"][0]
     assert best["article"]["id"] == UPDATE and "rose to 15" in best["text"]
-    [earlier] = best["earlier"]
-    assert earlier["figure"] == "At least 12" and earlier["article"]["id"] in WIRE
-    assert earlier["article"]["published"] == "2024-06-17"
-    assert f"Earlier: At least 12 — {earlier['article']['source']}, 17 June 2024" in data["reply"]
+    # the earlier figure as each outlet carrying the wire sentence gave it, in one line
+    assert {e["article"]["id"] for e in best["earlier"]} == WIRE and len(best["earlier"]) == 2
+    assert {e["figure"] for e in best["earlier"]} == {"At least 12"}
+    assert {e["article"]["published"] for e in best["earlier"]} == {"2024-06-17"}
+    outlets = "; ".join(f"{e['article']['source']}, 17 June 2024" for e in best["earlier"])
+    assert f"Earlier: At least 12 — {outlets}\n" in data["reply"] + "\n"
+
+
+def test_a_figure_written_as_a_word_is_updated_too_and_its_copies_are_one_earlier_line(bridge):
+    from bot.render import reply
+
+    answer = bridge.ask("How many people were killed in the Kestrel Bay bridge collapse?", top_k=3)
+    best = answer.passages[0]
+    assert answer.answered and "rose to seven" in best.text
+    assert sorted((e.figure, e.article.source) for e in best.earlier) == [
+        ("At least four", "Northwire"), ("At least four", "The Daily Planet")]
+    lines = [line for line in reply(answer).splitlines() if line.startswith("Earlier:")]
+    assert len(lines) == 1 and "Northwire, 10 March 2025" in lines[0] and "The Daily Planet, 10 March 2025" in lines[0]
 
 
 def test_close_answers_from_different_articles_put_the_newer_first(asker):

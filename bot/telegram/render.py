@@ -104,9 +104,9 @@ def story(passage: Passage) -> Markup:
     if passage.also_in:
         carried = plain.some_of([clip(plain.outlet_and_day(s), MAX_NAME) for s in passage.also_in], 10, "; ")
         lines.text(f"\nAlso carried by: {carried}")
-    for e in passage.earlier[:5]:
-        lines.text("\nEarlier report: ").wrapped("b", clip(e.figure, MAX_NAME)).text(
-            f" — {clip(plain.outlet_and_day(e.article), MAX_NAME)}")
+    for figure, reports in plain.earlier_figures(passage)[:5]:
+        outlets = plain.some_of([clip(plain.outlet_and_day(e.article), MAX_NAME) for e in reports], 5, "; ")
+        lines.text("\nEarlier report: ").wrapped("b", clip(figure, MAX_NAME)).text(f" — {outlets}")
     return lines
 
 
