@@ -34,6 +34,10 @@ _GREETING = re.compile(
     re.IGNORECASE,
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# A terminal escape sequence pasted with a question (a colour, a title): blanked whole, so that its
+# parameters ("[31m") are not searched as a word. CSI (ESC [ or U+009B), OSC (ESC ] … BEL or ESC \),
+# or ESC and one character.
+_ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 _NEEDS_PREVIOUS = re.compile(
     r"^(?:he|she|it|they|this|that|these|those|but|however|also|his|her|their|its)\b", re.IGNORECASE)
 
@@ -82,7 +86,7 @@ class AnsweringService:
         if reading is not None:
             return self._ask_read(question, reading, top_k, article, skip, filters)
         question = question if isinstance(question, str) else str(question)
-        text = _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
+        text = clean_question(question)
         if not re.search(r"[^\W_]", text) or _GREETING.match(text):
             return Answer(question, False, (), "help", skip, article, filters)
         index = self.index
@@ -406,7 +410,7 @@ def source_of(article: Article, sentences: int = 0) -> Source:
 
 def clean_question(question: str) -> str:
     """A question as it is searched: control and direction characters blanked, its first 2,000 characters."""
-    return _CONTROL.sub(" ", question)[:MAX_QUESTION_CHARS].strip()
+    return _CONTROL.sub(" ", _ESCAPE.sub(" ", question))[:MAX_QUESTION_CHARS].strip()
 
 
 def today() -> date:

@@ -216,6 +216,14 @@ def test_any_question_gets_an_answer_or_a_refusal_quickly(seed_service, question
     assert took < 5  # generous: a hang, not a timing target (see benchmarks/)
 
 
+@pytest.mark.parametrize("pasted", ["\x1b[31m{}\x1b[0m", "\x1b]0;title\x07{}", "\x9b1;31m{}", "{}\x1b[2J"])
+def test_a_terminal_escape_pasted_with_a_question_is_not_searched(seed_service, pasted):
+    question = "Who denied conducting the first strikes?"
+    plain, escaped = seed_service.ask(question), seed_service.ask(pasted.format(question))
+    assert escaped.answered == plain.answered and escaped.confidence == plain.confidence
+    assert [(p.position, p.score) for p in escaped.passages] == [(p.position, p.score) for p in plain.passages]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=400), st.integers(min_value=-5, max_value=100))
 def test_property_any_text_any_top_k(seed_service, question, top_k):
