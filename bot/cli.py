@@ -273,7 +273,10 @@ def run_ask(args: argparse.Namespace) -> int:
     if args.question != "-":
         if not args.question.strip():
             return fail("the question is empty", 2)
-        answer = service.ask(args.question, top_k=args.top_k, article=args.article, filters=args.filters)
+        # Bytes in the argument that are not UTF-8 are replacement characters, as on a line of stdin
+        # (not the lone surrogates Python decodes them to, which a JSON reader cannot take).
+        question = os.fsencode(args.question).decode("utf-8", "replace")
+        answer = service.ask(question, top_k=args.top_k, article=args.article, filters=args.filters)
         reply = _reply(answer)
         print(render.json_safe(json.dumps(answer.to_json(reply), ensure_ascii=False)) if args.json
               else render.terminal_safe(reply))

@@ -90,6 +90,16 @@ def test_an_article_id_with_escapes_in_an_ask_line_is_not_echoed_raw(tmp_path):
     assert "\x1b" not in as_json.stdout + as_json.stderr
 
 
+def test_bytes_in_a_question_argument_that_are_not_utf8_are_replacement_characters_in_json(tmp_path):
+    write(tmp_path, "harbour.txt", STORY)
+    undecodable = b"When did the port reopen\x9b?".decode("utf-8", "surrogateescape")  # as Python reads argv
+    result = newsbot("ask", "--json", "--corpus", str(tmp_path), undecodable)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["question"] == "When did the port reopen\ufffd?" and "reopened on Monday" in data["reply"]
+    assert "\\udc9b" not in result.stdout
+
+
 def test_a_10_mb_headline_is_clipped_in_every_answer(tmp_path):
     write(tmp_path, "huge.txt", "# " + "headline " * 1_100_000 + "\n\n" + STORY.split("\n\n", 1)[1])
     result = newsbot("ask", "--corpus", str(tmp_path), "When did the port reopen?")
