@@ -645,12 +645,13 @@ class FakeBotApi:
         return call
 
     async def _control(self, request: web.Request) -> web.StreamResponse:
-        """A reader's side for trying the bot by hand: ``/_fake/say``, ``/_fake/messages``, ``/_fake/fault``."""
+        """A reader's side for trying the bot by hand: ``/_fake/say``, ``/_fake/press``, ``/_fake/messages``,
+        ``/_fake/fault``."""
         name = request.match_info["name"]
         if name == "messages":
             with self._lock:
                 return web.json_response({"ok": True, "messages": [dataclasses.asdict(m) for m in self.messages]})
-        if name not in ("say", "fault"):
+        if name not in ("say", "press", "fault"):
             return _not_found_json()
         try:  # the body is JSON whatever the Content-Type (``curl -d`` says it is a form)
             asked = json.loads(await request.read() or b"{}")
@@ -666,13 +667,41 @@ class FakeBotApi:
             except (TypeError, ValueError) as error:
                 return web.Response(status=400, text=f"Cannot inject that fault: {error}\n")
             return web.Response(text="Injected.\n")
-        chat_id = int(asked.get("chat_id", 1))
+        chat_id, timeout = int(asked.get("chat_id", 1)), float(asked.get("timeout", 10))
+        if name == "press":
+            return await self._press(chat_id, asked, timeout)
         message_id = self.send_text(chat_id, str(asked.get("text", "")))
         try:
-            replies = await self.wait_for(lambda: self.replies_to(chat_id, message_id), float(asked.get("timeout", 10)))
+            replies = await self.wait_for(lambda: self.replies_to(chat_id, message_id), timeout)
         except TimeoutError:
             return web.Response(status=504, text="The bot did not answer within the timeout.\n")
-        return web.Response(text="\n\n".join(reply.text for reply in replies) + "\n")
+        return web.Response(text="\n\n".join(map(_as_seen, replies)) + "\n")
+
+    async def _press(self, chat_id: int, asked: dict[str, Any], timeout: float) -> web.Response:
+        """``/_fake/press``: the reader presses the button labelled ``"button"`` (any case) under the
+        message ``"message_id"`` (by default the bot's latest in the chat that has one); the messages the
+        bot sends or edits in reply, as ``say`` prints them."""
+        label = str(asked.get("button", "")).casefold()
+        with self._lock:
+            under = [m for m in self.messages if m.chat_id == chat_id and m.buttons
+                     and ("message_id" not in asked or m.message_id == asked["message_id"])]
+            known = {(m.message_id, m.text) for m in self.messages if m.chat_id == chat_id}
+        if not under:
+            return web.Response(status=404, text="No message with buttons there.\n")
+        message = under[-1]
+        data = [d for text, d in message.buttons if text.casefold() == label or (label and text.casefold().startswith(label))]
+        if not data:
+            labels = ", ".join(text for text, _ in message.buttons)
+            return web.Response(status=404, text=f"Message {message.message_id} has no such button; it has: {labels}.\n")
+        query_id = self.press_button(message, data[0])
+        try:
+            await self.wait_for(lambda: query_id not in self._open_callbacks, timeout)
+        except TimeoutError:
+            return web.Response(status=504, text="The bot did not answer the press within the timeout.\n")
+        await asyncio.sleep(0.3)  # what it sends just after answering the press
+        with self._lock:
+            sent = [m for m in self.messages if m.chat_id == chat_id and (m.message_id, m.text) not in known]
+        return web.Response(text="\n\n".join(map(_as_seen, sent)) + "\n" if sent else "(nothing new: the bot only answered the press)\n")
 
 
 class ThreadedFakeBotApi:
@@ -694,6 +723,12 @@ class ThreadedFakeBotApi:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._loop.close()
+
+
+def _as_seen(message: SentMessage) -> str:
+    """A message as a reader sees it, with its message id and the labels of its buttons."""
+    buttons = "".join(f" [{text}]" for text, _ in message.buttons)
+    return f"{message.text}\n(message {message.message_id}{': buttons' + buttons if buttons else ''})"
 
 
 async def _not_found(request: web.Request) -> web.Response:
@@ -758,8 +793,10 @@ def main(argv: Iterable[str] | None = None) -> None:
 
     Then play a reader: ``curl -s -d '{"text": "who denied the strikes?"}' http://127.0.0.1:PORT/_fake/say``
     prints the bot's reply as a reader sees it (``"chat_id"`` picks the chat; negative ids are
-    groups); ``/_fake/messages`` lists everything the bot sent, as JSON; ``/_fake/fault`` takes
-    ``inject_fault``'s arguments as JSON, e.g. ``{"method": "sendMessage", "delay": 3}``.
+    groups), with its message id and buttons; ``/_fake/press`` with ``{"button": "More"}`` (and
+    ``"message_id"``, else the latest message with buttons) presses one; ``/_fake/messages`` lists
+    everything the bot sent, as JSON; ``/_fake/fault`` takes ``inject_fault``'s arguments as JSON,
+    e.g. ``{"method": "sendMessage", "delay": 3}``.
     """
     parser = argparse.ArgumentParser(description=main.__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")

@@ -6,6 +6,7 @@ the bot that answers and stops on a signal is a real process.
 
 from __future__ import annotations
 
+import re
 import signal
 import socket
 import subprocess
@@ -160,3 +161,28 @@ async def test_the_readme_reader_endpoint_prints_the_reply_as_a_reader_sees_it()
         await api.stop()
     assert response.status_code == 200
     assert response.text.startswith(f"{expected.text}\n— “{expected.article.title}”")
+
+
+@pytest.mark.asyncio
+async def test_the_readme_reader_endpoints_show_the_buttons_and_press_them():
+    api = await FakeBotApi().start()
+    try:
+        async with running_bot(api):
+            async with httpx.AsyncClient() as client:
+                base = f"http://127.0.0.1:{api.port}/_fake"
+                said = await client.post(f"{base}/say", json={"text": QUESTION})
+                more = await client.post(f"{base}/press", json={"button": "more"})
+                answer = [m for m in api.messages_to(1) if m.buttons][0]
+                context = await client.post(f"{base}/press", json={"button": "Context", "message_id": answer.message_id})
+                missing = await client.post(f"{base}/press", json={"button": "Share"})
+                sent = api.messages_to(1)
+    finally:
+        await api.stop()
+    assert said.status_code == 200 and f"(message {answer.message_id}: buttons [More] [Context])" in said.text
+    # the press sent one new message, the next match, with buttons of its own
+    assert more.status_code == 200 and more.text.count("(message ") == 1
+    shown = re.search(r"\(message (\d+): buttons \[More\] \[Context\]\)", more.text)
+    assert shown and int(shown.group(1)) > answer.message_id
+    assert more.text.split("\n")[1] not in said.text
+    assert context.status_code == 200 and context.text.strip() == sent[-1].text + f"\n(message {sent[-1].message_id})"
+    assert missing.status_code == 404 and "it has: More, Context" in missing.text

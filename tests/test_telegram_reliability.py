@@ -124,7 +124,7 @@ async def test_a_send_that_never_confirms_is_repeated_once_at_most_and_then_apol
 
 
 @pytest.mark.asyncio
-async def test_a_garbage_200_to_a_send_is_retried_and_the_answer_arrives_once(api):
+async def test_a_garbage_200_to_a_send_is_retried_and_the_answer_arrives_once(api, caplog):
     async with running_bot(api) as bot:
         api.inject_fault("sendMessage", garbage=True)
         message_id = api.send_text(7, QUESTION)
@@ -133,6 +133,9 @@ async def test_a_garbage_200_to_a_send_is_retried_and_the_answer_arrives_once(ap
     assert len(api.replies_to(7, message_id)) == 1
     assert best_passage(bot.service, QUESTION).text in replies[0].text
     assert not [m for m in api.messages_to(7) if m.text == SOMETHING_WRONG]
+    # the log says it is sent once more at most, not "retry 1 of 5"
+    [retried] = [r.getMessage() for r in caplog.records if "sendMessage" in r.getMessage()]
+    assert "may have reached Telegram" in retried and "once more at most" in retried and " of 5" not in retried
 
 
 def test_sigterm_while_the_bot_api_is_unreachable_at_start_stops_within_10_s(tmp_path):

@@ -115,11 +115,16 @@ class PatientRateLimiter(AIORateLimiter):
             except TelegramError as err:
                 if not isinstance(err, NetworkError) and "invalid server response" not in str(err).lower():
                     raise
-                unknown += outcome_unknown(err)
+                maybe_done = outcome_unknown(err)
+                unknown += maybe_done
                 if attempt == self._retries or endpoint == "sendChatAction" or unknown > 1:
                     raise  # a typing indicator is not worth delaying an answer for
-                logger.warning("%s failed (%s); retry %d of %d in %.1f s", endpoint, err, attempt + 1,
-                               self._retries, delay)
+                if maybe_done:
+                    logger.warning("%s may have reached Telegram (%s); sending it once more at most, in %.1f s",
+                                   endpoint, err, delay)
+                else:
+                    logger.warning("%s failed (%s); retry %d of %d in %.1f s", endpoint, err, attempt + 1,
+                                   self._retries, delay)
                 await asyncio.sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")
