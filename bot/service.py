@@ -284,6 +284,8 @@ class AnsweringService:
                     best[hit.position] = hit
                 if self.settings.accepts(hit.score, hit.coverage, math.inf if skip else hit.margin):
                     accepted[hit.position] = accepted.get(hit.position, False) or not own
+        if reading.quoting:
+            self._add_quotes(index, reading, best, accepted, given)
         hits = sorted(best.values(), key=lambda h: -h.score)
         unfolded = [self._passage(index, hit) for hit in hits]
         passages = []  # wire copies folded into one passage, as a question alone has them (_ranked)
@@ -320,6 +322,33 @@ class AnsweringService:
             confidence = "none"  # as good as an answer, but about something else
         return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article,
                       filters, confidence=confidence, reading=reading)
+
+    def _add_quotes(self, index: CorpusIndex, reading: Reading, best: dict[int, Hit], accepted: dict[int, bool],
+                    given: list[str]) -> None:
+        """"What else did she say?": her other sentences in the articles where the search found her
+        quoted, though they share no word with the question ("She added that ..."). Each is an answer
+        (the article says she said it), after the sentences the search found."""
+        whose = re.compile(rf"\b{re.escape(reading.quoting)}\b")
+        found = sorted(best.values(), key=lambda h: -h.score)
+        floor = (found[-1].score, found[-1].coverage) if found else (1.0, 1.0)
+        # where she is quoted: the best sentences found that are hers, and those already shown
+        anchors = [h.position for h in found if h.sentence.attributed_to and whose.search(h.sentence.attributed_to)][:3]
+        anchors += [p for p in sorted(reading.exclude)
+                    if 0 <= p < len(index) and whose.search(index.sentence(p).attributed_to or "")]
+        seen_articles: set[str] = set()
+        for anchor in anchors:
+            article = index.header(anchor).id
+            if article in seen_articles:
+                continue  # an article's sentences are added once
+            seen_articles.add(article)
+            for position, speaker in index.article_attributions(anchor):
+                if position in best or position in reading.exclude or not whose.search(speaker):
+                    continue
+                sentence = index.sentence(position)
+                if given and archive.copy_of_any(sentence.text, given):
+                    continue
+                best[position] = Hit(position, floor[0] / 2, sentence, floor[1] / 2, ())
+                accepted[position] = True
 
     def _held_terms(self, index: CorpusIndex, passage: Passage) -> set[str]:
         """The terms a passage is about: its own and its headline's, and the sentence before it when it

@@ -274,10 +274,15 @@ class CorpusIndex:
 
     def article_speakers(self, position: int) -> list[str]:
         """Whom the sentences of the article the sentence at `position` is in are attributed to, in order."""
+        return [s for _, s in self.article_attributions(position)]
+
+    def article_attributions(self, position: int) -> list[tuple[int, str]]:
+        """The sentences of the article the sentence at `position` is in that it attributes to someone:
+        (position, speaker), in order."""
         corpus = self.corpus
         number = int(corpus.article_of[position])
         positions = list(range(int(corpus.starts[number]), int(corpus.starts[number + 1])))
-        return [s for s in corpus.texts_and_speakers(positions)[1] if s]
+        return [(p, s) for p, s in zip(positions, corpus.texts_and_speakers(positions)[1]) if s]
 
     def article_list(self) -> list[tuple[Article, int]]:
         """Every article's headline and metadata (no paragraphs), with its number of sentences."""

@@ -90,6 +90,28 @@ def test_what_about_a_thing_asks_the_last_question_of_it_and_a_later_it_stands_f
     assert reading.read_as == "what did the inquiry find about the ferry?"
 
 
+BRIDGE = ("---\ntitle: Kestrel Bay bridge collapses\nsource: Harbour Times\n---\n"
+          "At least four people were killed when the Old Mill bridge collapsed, the fire service said.\n\n"
+          "\"The bridge had been on our watch list since 2019,\" said Dr Amara Okafor, the city's chief engineer. "
+          "She added that a full inspection had been planned for April.\n\n"
+          "Mayor Jonas Friel said the city would pay for the funerals.\n\n"
+          "Okafor's department will publish its findings, a council spokesman said.\n")
+
+
+def test_what_else_did_she_say_gives_her_next_sentence_though_it_shares_no_word_with_the_question(tmp_path):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "bridge.md").write_text(BRIDGE)
+    (tmp_path / "corpus" / "rail.md").write_text(RAIL)
+    talk = Conversation(AnsweringService.open(tmp_path / "corpus", tmp_path / "cache"))
+    assert "watch list" in talk.ask("Who is the chief engineer?").passages[0].text
+    more = talk.ask("What else did she say?")
+    assert more.read_as == "what else did Dr Amara Okafor say?"
+    assert more.answered and more.passages[0].text.endswith("She added that a full inspection had been planned for April.")
+    # she said nothing else: nothing more is given as hers
+    last = talk.ask("What else did she say?")
+    assert not [p for p in last.passages if p.speaker and "Okafor" in p.speaker]
+
+
 def test_what_about_a_thing_the_last_question_has_no_place_for_is_asked_alone_when_both_find_nothing(archive_service):
     talk = Conversation(archive_service)
     assert talk.ask("Who resigned as mayor?").answered
