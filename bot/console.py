@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from typing import Callable, TextIO
 
 from . import render
@@ -16,6 +17,7 @@ from .service import AnsweringService
 BOLD, DIM, ITALIC, CYAN, YELLOW, RESET = "\033[1m", "\033[2m", "\033[3m", "\033[36m", "\033[33m", "\033[0m"
 
 
+CHECK_EVERY = 2.0  # seconds: the articles folder is checked for changes before a line, at most this often
 _LEAVE = ("quit", "exit", "bye", ":q")
 _COMMANDS = (*_LEAVE, "more", "context", "new", "sources", "help")  # also taken with a "/", as in Telegram
 
@@ -23,11 +25,15 @@ _COMMANDS = (*_LEAVE, "more", "context", "new", "sources", "help")  # also taken
 class Console:
     """Reads lines, writes replies; knows the console's own commands, not how answers are found."""
 
-    def __init__(self, service: AnsweringService, out: TextIO, colour: bool, filters: Filters | None = None):
+    def __init__(self, service: AnsweringService, out: TextIO, colour: bool, filters: Filters | None = None,
+                 check_every: float = CHECK_EVERY, clock: Callable[[], float] = time.monotonic):
         self.conversation = Conversation(service, filters=filters)
         self.service = service
         self.out = out
         self.colour = colour
+        self.check_every = check_every
+        self._clock = clock
+        self._checked = clock()
 
     def style(self, text: str, *codes: str) -> str:
         return "".join(codes) + text + RESET if self.colour else text
@@ -43,6 +49,7 @@ class Console:
             command = line = command[1:]
         if command in _LEAVE:
             return False
+        self.follow_folder()
         if command == "more":
             self.show(self.conversation.more())
         elif command == "context":
@@ -69,6 +76,23 @@ class Console:
                 return True
             self.show(self.conversation.ask(question, filters=filters))
         return True
+
+    def follow_folder(self) -> None:
+        """Pick up articles added, changed or removed since the last look (at most every `check_every`
+        seconds), as the Telegram bot does while it runs, saying so in one line."""
+        now = self._clock()
+        if now - self._checked < self.check_every:
+            return
+        from retrieval import CorpusError
+
+        try:
+            changed = self.service.refresh()
+        except CorpusError as err:
+            self.say(self.style(render.not_reloaded(err), DIM))
+        else:
+            if changed:
+                self.say(self.style(render.reloaded(self.service.article_count()), DIM))
+        self._checked = self._clock()
 
     def show(self, answer: Answer) -> None:
         if not self.colour or not answer.passages:

@@ -27,6 +27,15 @@ def greeting(articles: int) -> str:
     return f"newsbot — ask about the news articles loaded ({count}). Type help for commands, quit to leave."
 
 
+def reloaded(articles: int) -> str:
+    """The console's note that the articles folder changed and was read again."""
+    return f"(The articles changed: now answering from {articles:,} article{'' if articles == 1 else 's'}.)"
+
+
+def not_reloaded(problem: object) -> str:
+    return f"(The articles folder could not be read again: {problem}. Still answering from the articles loaded before.)"
+
+
 ASK_FIRST_FOR_MORE = "Ask a question first; then “more” shows the next-best answer."
 ASK_FIRST_FOR_CONTEXT = "Ask a question first; then “context” shows the paragraph around the answer."
 NOTHING_SHARED = ("The articles do not answer that: no sentence in them shares its words. "

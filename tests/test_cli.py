@@ -133,6 +133,37 @@ def test_console_piped_answers_and_handles_commands():
     assert "never read" not in out
 
 
+def test_the_console_follows_articles_added_changed_and_removed_while_it_runs(tmp_path):
+    import io
+
+    from bot.console import Console
+    from bot.service import AnsweringService
+
+    corpus = tmp_path / "corpus"
+    write(corpus, "port.txt", "Harbour reopens\nThe harbour master said the port reopened on Monday.")
+    write(corpus, "mill.txt", "Mill closes\nThe paper mill in Dunmore will close in May, its owner said.")
+    now = [0.0]
+    out = io.StringIO()
+    console = Console(AnsweringService.open(corpus, tmp_path / "cache"), out, colour=False, clock=lambda: now[0])
+
+    def ask(line: str) -> str:
+        start = out.tell()
+        console.handle(line)
+        return out.getvalue()[start:]
+
+    assert "reopened on Monday" in ask("When did the port reopen?")
+    write(corpus, "ferry.txt", "Ferry back\nThe island ferry resumed on Friday after the strike.")
+    write(corpus, "port.txt", "Harbour reopens\nThe harbour master said the port reopened on Tuesday.")
+    (corpus / "mill.txt").unlink()
+    assert "Friday" not in ask("When did the ferry resume?")  # looked less than 2 s ago: not yet
+    now[0] += 2.5
+    reply = ask("When did the ferry resume?")
+    assert reply.startswith("(The articles changed: now answering from 2 articles.)\n")
+    assert "resumed on Friday" in reply
+    assert "reopened on Tuesday" in ask("When did the port reopen?") and "changed" not in ask("sources")
+    assert "mill" not in ask("sources")
+
+
 def test_console_takes_telegrams_slash_commands_too():
     warm(SEEDS)
     script = "Who denied conducting the first strikes?\n/more\n/help\n/quit\nnever read\n"
