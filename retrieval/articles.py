@@ -29,6 +29,7 @@ class ArticleError(Exception):
 
 # Lines that sites glue into their pages; never an answer, never a paragraph. All but the first
 # pattern hold for the whole line from its start (matched there only, not tried at every character).
+_HTML_PAGE = re.compile(r"\ufeff?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
 _BOILERPLATE_ANYWHERE = re.compile(r"powered by (automated|machine) translation", re.IGNORECASE)
 _BOILERPLATE = re.compile(
     r"""(
@@ -129,6 +130,10 @@ def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None 
             warn(f"{where}: not UTF-8; read as {encoding}")
     else:
         text = raw
+    if _HTML_PAGE.match(text):
+        # a saved web page: read as text, its scripts and markup would be answers
+        raise ArticleError(where, "an HTML page, not article text; `newsbot add FILE --corpus DIR` saves the "
+                                  "article in it as a file of its own")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         meta, body = _front_matter(text)

@@ -127,6 +127,22 @@ def test_a_page_saved_on_disk_is_added_like_a_fetched_one(tmp_path):
     assert read_article(corpus / name).url == "https://harbour-gazette.example/news/ferry-returns"
 
 
+def test_a_saved_page_dropped_into_the_corpus_is_skipped_naming_add_and_add_makes_it_an_article(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "saved-page.txt").write_bytes((FIXTURES / "clean.html").read_bytes())
+    (corpus / "port.txt").write_text("Harbour reopens\nThe harbour master said the port reopened on Monday.\n")
+    asked = newsbot("sources", corpus=corpus)
+    assert asked.returncode == 0 and "port" in asked.stdout and "saved-page" not in asked.stdout
+    [warning] = [line for line in asked.stderr.splitlines() if "saved-page.txt" in line]
+    assert "an HTML page" in warning and "newsbot add" in warning
+    (corpus / "saved-page.txt").rename(tmp_path / "saved-page.html")
+    assert newsbot("add", str(tmp_path / "saved-page.html"), corpus=corpus).returncode == 0
+    listed = newsbot("sources", corpus=corpus)
+    assert listed.returncode == 0 and "Harbour ferry returns after storm repairs (Harbour Gazette" in listed.stdout
+    assert len(listed.stdout.splitlines()) == 3 and "html" not in listed.stdout.lower()  # a heading and 2 articles
+
+
 # -- feeds ------------------------------------------------------------------------------------------
 def test_an_rss_feed_saves_each_items_page_and_falls_back_to_the_items_own_text_saying_so(web, tmp_path):
     add, seen = adder(tmp_path)
