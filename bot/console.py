@@ -95,6 +95,12 @@ class Console:
         self._checked = self._clock()
 
     def show(self, answer: Answer) -> None:
+        if answer.kind == "help":
+            self.say(render.reply(answer))
+            newest = render.newest_article(self.service.newest_source())
+            if newest:
+                self.say(self.style(newest, DIM))
+            return
         if not self.colour or not answer.passages:
             self.say(render.reply(answer))
             return

@@ -10,15 +10,27 @@ from retrieval import long_form, published_day
 from .answers import Answer, Passage, Source
 
 HELP = (
-    "Ask me a question about the news articles I have, in plain words — for example "
-    "“Who denied conducting the first strikes?”. I answer with the sentence that says it and where it "
+    "Ask me a question about the news articles I have, in plain words — “Who said …?”, “How many …?”, "
+    "“When did …?”. I answer with the sentence that says it and where it "
     "comes from. Ask the next question as you would ask a person (“What else did he say?”, “Why?”); "
     "I say how I read it. Commands: more (next-best answer), context (the paragraph around it), "
     "new (start afresh), sources (the articles), help, quit."
 )
 STARTED_AFRESH = "Starting afresh: the next question is read on its own."
-ASK_HELP = ("Ask a question about the news articles in plain words — for example “Who denied conducting "
-            "the first strikes?”. The answer is the sentence that says it and where it comes from.")
+ASK_HELP = ("Ask a question about the news articles in plain words — “Who said …?”, “How many …?”, "
+            "“When did …?”. The answer is the sentence that says it and where it comes from.")
+
+
+def newest_article(source: Source | None, sources_command: str = "sources") -> str:
+    """What the articles hold, for the help: the newest one's headline, outlet and day."""
+    if source is None:
+        return ""
+    return f"The newest article: “{clip(source.title, MAX_HEADLINE)}”{_of(source)}. The {sources_command} command lists them all."
+
+
+def _of(source: Source) -> str:
+    known = outlet_and_day(source) if source.source or source.published else ""
+    return f" ({clip(known, MAX_NAME)})" if known else ""
 
 
 def greeting(articles: int) -> str:

@@ -394,6 +394,12 @@ class AnsweringService:
     def sources(self) -> list[Source]:
         return [source_of(a, n) for a, n in self.index.article_list()]
 
+    def newest_source(self) -> Source | None:
+        """The most recently published article (the first listed when none is dated), or None."""
+        listed = self.sources()
+        dated = [(day, n) for n, s in enumerate(listed) if (day := published_day(s.published)) is not None]
+        return listed[max(dated)[1]] if dated else (listed[0] if listed else None)
+
     # -- the corpus changing under us -----------------------------------------------------------
     def refresh(self) -> bool:
         """Reload the corpus when its files changed since the last load. True when it reloaded.

@@ -164,6 +164,16 @@ def test_the_console_follows_articles_added_changed_and_removed_while_it_runs(tm
     assert "mill" not in ask("sources")
 
 
+def test_console_help_names_the_newest_article_and_no_example_from_elsewhere(tmp_path):
+    write(tmp_path, "old.md", "---\ntitle: Mill closes\nsource: Valley Post\npublished: 2024-05-01\n---\nThe mill closed.\n")
+    write(tmp_path, "new.md", "---\ntitle: Ferry back\nsource: Northwire\npublished: 2024-06-14\n---\nThe ferry resumed.\n")
+    write(tmp_path, "undated.md", "---\ntitle: Festival draws crowds\n---\nThousands came.\n")
+    result = newsbot("console", "--corpus", str(tmp_path), "--cache-dir", str(tmp_path / ".cache"), stdin="help\n")
+    assert result.returncode == 0, result.stderr
+    assert "The newest article: “Ferry back” (Northwire, 14 June 2024). The sources command lists them all." in result.stdout
+    assert "first strikes" not in result.stdout and "Commands: more" in result.stdout
+
+
 def test_console_takes_telegrams_slash_commands_too():
     warm(SEEDS)
     script = "Who denied conducting the first strikes?\n/more\n/help\n/quit\nnever read\n"

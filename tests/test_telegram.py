@@ -107,6 +107,16 @@ async def test_start_greets_and_says_how_to_ask(api):
     assert "question" in reply.text and "/help" in reply.text
 
 
+async def test_start_and_help_name_the_newest_article_of_the_corpus_not_an_example_from_elsewhere(api, tmp_path):
+    write(tmp_path, "old.md", "---\ntitle: Mill closes\nsource: Valley Post\npublished: 2024-05-01\n---\nThe mill closed.\n")
+    write(tmp_path, "new.md", "---\ntitle: Ferry back\nsource: Northwire\npublished: 2024-06-14\n---\nThe ferry resumed.\n")
+    async with running_bot(api, corpus=tmp_path) as bot:
+        replies = [await bot.ask(7, "/start"), await bot.ask(7, "/help")]
+    for reply in replies:
+        assert "The newest article: “Ferry back” (Northwire, 14 June 2024). The /sources command lists them all." in reply.text
+        assert "Idlib" not in reply.text and "first strikes" not in reply.text
+
+
 async def test_help_names_every_command(api):
     async with running_bot(api) as bot:
         reply = await bot.ask(7, "/help")

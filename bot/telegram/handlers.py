@@ -19,6 +19,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from .. import render as plain_render
 from ..answers import Answer
 from ..filters import FilterError, split_prefix
 from . import render
@@ -31,11 +32,21 @@ logger = logging.getLogger("newsbot.telegram")
 
 # -- commands -----------------------------------------------------------------------------------
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await _send(update.effective_message, render.plain_message(render.GREETING.format(how=_how_to_ask(update, context))))
+    text = render.GREETING.format(how=_how_to_ask(update, context))
+    await _send(update.effective_message, render.plain_message(await _with_newest(context, text)))
 
 
 async def help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:  # noqa: A001 - the command's name
-    await _send(update.effective_message, render.plain_message(render.HELP.format(how=_how_to_ask(update, context))))
+    text = render.HELP.format(how=_how_to_ask(update, context))
+    await _send(update.effective_message, render.plain_message(await _with_newest(context, text)))
+
+
+async def _with_newest(context: ContextTypes.DEFAULT_TYPE, text: str) -> str:
+    """`text` and what the articles hold: the newest one's headline, outlet and day (read off the event
+    loop: an archive's list of articles is long)."""
+    source = await asyncio.to_thread(_newsbot(context).service.newest_source)
+    newest = plain_render.newest_article(source, "/sources")
+    return f"{text}\n\n{newest}" if newest else text
 
 
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

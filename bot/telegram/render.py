@@ -14,7 +14,7 @@ MAX_NAME = 200  # an outlet, a date, a speaker or a photo credit
 GREETING = (
     "Hello! I answer questions about the news articles I have, with the sentence that says it and "
     "where it comes from.\n\n"
-    "Just write your question{how}, for example: Who denied conducting the first strikes?\n"
+    "Just write your question{how}, as you would ask a person: Who said …? How many …? When did …?\n"
     "/sources lists the articles; /help shows everything I understand."
 )
 HELP = (
@@ -53,7 +53,7 @@ COMMANDS = [
 SLOW_DOWN = "You are asking faster than I answer ({limit} questions a minute). Please wait a little and ask again."
 SOMETHING_WRONG = "Sorry, something went wrong while answering that. Please try again in a moment."
 ASK_FIRST = "Ask a question first; then /more shows the next-best answer and /context the paragraph around it."
-ASK_AFTER_THE_COMMAND = "Write the question after the command, for example: /ask Who denied conducting the first strikes?"
+ASK_AFTER_THE_COMMAND = "Write the question after the command, for example: /ask When did it happen?"
 UNKNOWN_COMMAND = "I do not know that command. "
 ASK_AFTER_THE_FILTERS = "Write the question after the filters, for example: since:2024-06-01 How many were killed?"
 NOT_TEXT = "I can only read questions written as text."
