@@ -43,7 +43,7 @@ ABOUT = (
 COMMANDS = [
     ("start", "How to ask me"),
     ("help", "What I understand"),
-    ("ask", "Ask a question: /ask Who denied the strikes?"),
+    ("ask", "Ask a question: /ask Who said …?"),
     ("sources", "The articles I answer from"),
     ("more", "The next-best answer to the last question"),
     ("context", "The paragraph around the last answer"),
