@@ -261,6 +261,7 @@ def run_console(args: argparse.Namespace) -> int:
 
 def run_ask(args: argparse.Namespace) -> int:
     from . import render
+    from .answers import Answer
     from .filters import FilterError
 
     try:
@@ -276,7 +277,8 @@ def run_ask(args: argparse.Namespace) -> int:
         # Bytes in the argument that are not UTF-8 are replacement characters, as on a line of stdin
         # (not the lone surrogates Python decodes them to, which a JSON reader cannot take).
         question = os.fsencode(args.question).decode("utf-8", "replace")
-        answer = service.ask(question, top_k=args.top_k, article=args.article, filters=args.filters)
+        answer = Answer(question, False, (), "ask_first") if _asks_more(question) else \
+            service.ask(question, top_k=args.top_k, article=args.article, filters=args.filters)
         reply = _reply(answer)
         print(render.json_safe(json.dumps(answer.to_json(reply), ensure_ascii=False)) if args.json
               else render.terminal_safe(reply))
@@ -315,15 +317,24 @@ def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace,
             filters = (filters or Filters()).merged(Filters.read(**request.filters))
     except (BadRequest, FilterError) as err:
         return Answer(line, False, (), "bad_request"), render.unreadable_request(err), str(err)
+    asks_more = _asks_more(request.question)
     if request.conversation is not None:
         conversation = conversations.setdefault(request.conversation, Conversation(service, top_k=request.top_k))
-        answer = conversation.ask(request.question, article=request.article, top_k=request.top_k, filters=filters)
+        answer = conversation.more() if asks_more else \
+            conversation.ask(request.question, article=request.article, top_k=request.top_k, filters=filters)
+    elif asks_more:  # nothing to continue: a line without a "conversation" stands alone
+        answer = Answer(request.question, False, (), "ask_first")
     else:
         answer = service.ask(request.question, top_k=request.top_k, article=request.article, filters=filters)
     if answer.kind == "unknown_article":
         error = render.unknown_article(request.article)
         return answer, render.unreadable_request(error), error
     return answer, _reply(answer), None
+
+
+def _asks_more(question: str) -> bool:
+    """"more" (or "/more"), as the console and Telegram take it: the next-best answer, not a question."""
+    return question.strip().lower().rstrip("!.").lstrip("/") == "more"
 
 
 def _reply(answer: Answer) -> str:

@@ -68,6 +68,19 @@ def test_ask_stdin_answers_each_line_in_order_as_json_lines():
     assert out[6]["answered"] is False
 
 
+def test_more_in_a_conversation_gives_the_next_best_answer_and_alone_asks_for_a_question_first():
+    lines = [{"conversation": 1, "question": "Who denied conducting the first strikes?"},
+             {"conversation": 1, "question": "more"}, {"conversation": 2, "question": "More."}, {"question": "more"}]
+    result = newsbot("ask", "-", "--json", "--top-k", "1", stdin="".join(json.dumps(line) + "\n" for line in lines))
+    assert result.returncode == 0, result.stderr
+    first, more, fresh, alone = map(json.loads, result.stdout.splitlines())
+    assert first["answers"][0]["text"] == "Moscow denied conducting the first strikes."
+    assert more["answers"] and more["answers"][0]["text"] != first["answers"][0]["text"]
+    for reply in (fresh, alone):  # nothing before it to continue: not searched as a question
+        assert reply["answers"] == [] and reply["reply"] == "Ask a question first; then “more” shows the next-best answer."
+    assert newsbot("ask", "more").stdout.strip() == alone["reply"]
+
+
 def test_ask_stdin_plain_writes_one_line_per_question():
     result = newsbot("ask", "-", stdin="Who denied conducting the first strikes?\nhello\n")
     lines = result.stdout.splitlines()
