@@ -43,6 +43,7 @@ _PATTERN = re.compile(
     rf"|(?P<nd>[0-3]?\d)/(?P<nm>[01]?\d)(?:/(?P<ny>(?:19|20)?\d\d))?(?![\w/%])"
     r"|(?P<rel>last|next|this|coming)\s+(?P<rw>monday|tuesday|wednesday|thursday|friday|saturday|sunday|week)"
     r"|(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s)?"
+    r"|(?P<two>(?:the\s+)?day\s+(?:before\s+yesterday|after\s+tomorrow))"
     r"|(?P<near>yesterday|today|tomorrow|tonight)"
     r"))(?![\w])",
     re.IGNORECASE,
@@ -151,6 +152,8 @@ def _resolve(m: re.Match, ref: date | None, future: bool) -> tuple[date, date | 
         return None
     if ref is None:
         return None
+    if m.group("two"):  # "the day before yesterday", "the day after tomorrow"
+        return ref + timedelta(days=-2 if "before" in m.group("two").lower() else 2), None
     if m.group("near"):
         word = m.group("near").lower()
         return ref + timedelta(days={"yesterday": -1, "tomorrow": 1}.get(word, 0)), None

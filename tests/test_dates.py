@@ -18,6 +18,8 @@ def resolved(text: str, reference: date | None = MONDAY_17_JUNE) -> list[tuple[s
 @pytest.mark.parametrize("text, expected", [
     ("The river burst its banks on Sunday, the coastguard said.", [("on Sunday", "2024-06-16")]),
     ("Cars were swept into the harbour yesterday.", [("yesterday", "2024-06-16")]),
+    ("The bridge fell the day before yesterday.", [("the day before yesterday", "2024-06-15")]),
+    ("It reopens on the day after tomorrow.", [("on the day after tomorrow", "2024-06-19")]),
     ("The mayor spoke today.", [("today", "2024-06-17")]),
     ("The minister arrived on Monday.", [("on Monday", "2024-06-17")]),  # the article's own day
     ("Talks were held last Monday.", [("last Monday", "2024-06-10")]),
@@ -68,6 +70,7 @@ def test_parse_time_takes_a_day_or_an_iso_time_and_nothing_else():
     ("What happened last Sunday?", "2024-06-16"),
     ("what happened on sunday?", "2024-06-16"),
     ("What happened yesterday?", "2024-06-19"),
+    ("What happened the day before yesterday?", "2024-06-18"),
     ("What happened 4 days ago?", "2024-06-16"),
     ("What will happen on Wednesday?", "2024-06-26"),
 ])
