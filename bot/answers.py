@@ -8,6 +8,7 @@ line, bot/telegram/render.py for Telegram).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -161,6 +162,9 @@ class Answer:
     # Declined ("none") only for want of a lead: another story matches about as well, so which one the
     # reader means is not clear (the replies say so rather than that the articles don't cover it).
     close_call: bool = False
+    # The day the question names ("yesterday", "16 June 2024") that no sentence searched is about: the
+    # passages are the closest matches to the rest of the question, never an answer.
+    missed_day: "date | None" = None
 
     @property
     def read_as(self) -> str | None:

@@ -114,7 +114,7 @@ def _reply(answer: Answer) -> str:
         others = numbered(answer.passages[1:], start=2)
         return lead + plain_passage(answer.passages[0]) + (f"\nOther matches:\n{others}" if others else "")
     if not answer.passages:
-        return NOTHING_SHARED
+        return f"{missed_day(answer)} The sources command lists what they cover." if answer.missed_day else NOTHING_SHARED
     if answer.confidence == "maybe":
         others = numbered(answer.passages[1:], start=2)
         return (f"{MAYBE_HEADING}\n{plain_passage(answer.passages[0])}"
@@ -150,9 +150,16 @@ CLOSE_CALL = "Not sure which story this is about: more than one matches it about
 
 def refusal(answer: Answer) -> str:
     """Why a declined answer ("none") is declined, in a sentence."""
+    if answer.missed_day is not None:
+        return missed_day(answer)
     if answer.skip:
         return "No further match answers that well."
     return CLOSE_CALL if answer.close_call else "The articles don't seem to cover that."
+
+
+def missed_day(answer: Answer) -> str:
+    """Why a question naming a day is not answered: no sentence about that day answers it."""
+    return f"Nothing in the articles about {long_form(answer.missed_day)} answers that."
 
 
 def numbered(passages: Sequence[Passage], start: int = 1) -> str:

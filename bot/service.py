@@ -38,6 +38,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 # parameters ("[31m") are not searched as a word. CSI (ESC [ or U+009B), OSC (ESC ] … BEL or ESC \),
 # or ESC and one character.
 _ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
+_BARE_WEEKDAY = re.compile(r"(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s)?",
+                           re.IGNORECASE)
 _NEEDS_PREVIOUS = re.compile(
     r"^(?:he|she|it|they|this|that|these|those|but|however|also|his|her|their|its)\b", re.IGNORECASE)
 
@@ -103,8 +105,11 @@ class AnsweringService:
             kind = "answer" if shown else ("no_more" if skip else "declined")
             return Answer(question, bool(shown), shown, kind, skip, article, filters,
                           "answer" if shown else "none")
-        passages, searched = self._ranked(index, text, skip + top_k, article, allowed)
+        passages, searched, missed = self._ranked(index, text, skip + top_k, article, allowed)
         passages = passages[skip:skip + top_k]
+        if missed is not None:  # "What happened yesterday?" and no sentence is about that day: not an answer
+            return Answer(question, False, tuple(passages), "no_more" if skip and not passages else "declined",
+                          skip, article, filters, missed_day=missed)
         if not passages:
             return Answer(question, False, (), "no_more" if skip else "declined", skip, article, filters)
         # More (skip > 0) is judged by its own evidence: its lead over other stories would be measured
@@ -118,11 +123,15 @@ class AnsweringService:
                       filters, confidence, close_call=close_call)
 
     def _ranked(self, index: CorpusIndex, text: str, wanted: int, article: str | None,
-                allowed: np.ndarray | None) -> tuple[list[Passage], str]:
-        """At least `wanted` distinct answers when there are as many (copies folded), best first, and
-        the question as searched. A question naming a day searches only the sentences about that day,
-        when there are any, with the rest of its words."""
-        searched = text
+                allowed: np.ndarray | None) -> tuple[list[Passage], str, date | None]:
+        """At least `wanted` distinct answers when there are as many (copies folded), best first, the
+        question as searched, and the day it names that no sentence searched is about (else None).
+
+        A question naming a day searches only the sentences about that day, when there are any, with
+        the rest of its words. When there are none, a bare weekday ("on Sunday") is searched as a word
+        (the archive's own Sundays); any other day ("yesterday", "3 days ago", "16 June 2024") is left
+        out of the search and named as missed: the rest of the question finds the closest matches."""
+        searched, missed, anywhere = text, None, allowed
         named = question_day(text, today())
         if named is not None:
             on_day = np.zeros(len(index), bool)
@@ -132,9 +141,18 @@ class AnsweringService:
             if on_day.any():
                 allowed = on_day
                 searched = (text[:named.start] + " " + text[named.end:]).strip()
+            elif not _BARE_WEEKDAY.fullmatch(named.text.strip()):
+                missed = named.day
+                searched = (text[:named.start] + " " + text[named.end:]).strip()
         # More than wanted, for the copies folded away; more again while copies fill it. The postings
         # are walked once (CorpusIndex.ranked): a larger k only weighs more of the same candidates.
         found = index.ranked(searched, article=article, allowed=allowed, margins=self.settings.weighs_margins)
+        if allowed is not anywhere and index.terms(searched) and \
+                (found is None or not found.hits(1, matched=False, margins=False)):
+            # The rest of the question ("how many were killed") matches none of that day's sentences:
+            # the closest matches from any day, never an answer.
+            allowed, missed = anywhere, named.day
+            found = index.ranked(searched, article=article, allowed=allowed, margins=self.settings.weighs_margins)
         made: dict[tuple, Passage] = {}  # a hit's passage, made once however often the loop below asks
         k = wanted + 5
         while True:
@@ -142,7 +160,7 @@ class AnsweringService:
             hits = found.hits(k, matched=False, margins=False) if found is not None else []
             words = found.words if hits else None
             ranked = bool(hits)
-            if searched != text and not hits:
+            if searched != text and not hits and missed is None:  # "What happened on 16 June?"
                 hits = self._day_hits(index, allowed, article, k)
             unfolded = [self._made(made, index, hit) for hit in hits]
             texts = {hit.position: hit.sentence.text for hit in hits}  # the sentences' own texts (`_complete`)
@@ -163,7 +181,7 @@ class AnsweringService:
         passages[:shown] = [self._complete(index, p, words, texts[p.position], None if leads is None else leads[n])
                             for n, p in enumerate(passages[:shown])]
         passages = archive.newest_figure_first(text, passages, lambda p: self._acceptable(index, searched, p))
-        return passages, searched
+        return passages, searched, missed
 
     def _made(self, made: dict, index: CorpusIndex, hit: Hit) -> Passage:
         key = (hit.position, hit.score, hit.coverage, hit.margin)

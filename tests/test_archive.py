@@ -227,6 +227,20 @@ def test_a_question_naming_a_day_and_a_thing_ranks_that_days_sentences_by_it(ask
     assert data["answers"][0]["dates"] == [{"text": "on Tuesday", "date": "2024-06-18"}]
 
 
+@pytest.mark.parametrize("question, day, closest", [
+    ("What happened on 1 May 2024?", "1 May 2024", None),  # no sentence names it
+    ("How many people were killed in the floods yesterday?", "19 June 2024", "At least 12 people were killed"),
+])
+def test_a_day_no_sentence_about_it_answers_is_said_and_the_rest_gives_the_closest_matches(asker, question, day, closest):
+    data = ask(asker, question)
+    assert data["answered"] is False and data["confidence"] == "none"
+    assert data["reply"].startswith(f"Nothing in the articles about {day} answers that.")
+    if closest is None:
+        assert data["answers"] == []
+    else:  # the rest of the question, from any day: closest matches, not an answer
+        assert data["answers"] and closest in data["answers"][0]["text"]
+
+
 # -- 4. metadata ----------------------------------------------------------------------------------------
 def test_sources_show_authors_and_tags(cache):
     result = newsbot(cache, "sources")

@@ -154,7 +154,7 @@ def _without_passages(answer: Answer, help_text: str) -> str:
     if answer.kind == "no_more":
         return NO_MORE
     if answer.kind == "declined":
-        return NOTHING_SHARED
+        return f"{plain.missed_day(answer)} /sources lists what they cover." if answer.missed_day else NOTHING_SHARED
     if answer.kind == "filtered_out":
         return f"No article is {plain.within(answer)}; /sources lists them."
     if answer.kind == "unknown_article":
