@@ -186,3 +186,14 @@ async def test_the_readme_reader_endpoints_show_the_buttons_and_press_them():
     assert more.text.split("\n")[1] not in said.text
     assert context.status_code == 200 and context.text.strip() == sent[-1].text + f"\n(message {sent[-1].message_id})"
     assert missing.status_code == 404 and "it has: More, Context" in missing.text
+
+
+def test_files_are_asked_of_the_same_bot_api_server_not_telegrams(tmp_path):
+    from bot.telegram.app import build_application
+    from bot.telegram.settings import TelegramSettings
+
+    service = AnsweringService.open(SEEDS, tmp_path)
+    local = build_application(service, TelegramSettings(token=TEST_TOKEN, api_url="http://127.0.0.1:8081/bot"))
+    public = build_application(service, TelegramSettings(token=TEST_TOKEN))
+    assert local.bot.base_file_url == f"http://127.0.0.1:8081/file/bot{TEST_TOKEN}"
+    assert public.bot.base_file_url == f"https://api.telegram.org/file/bot{TEST_TOKEN}"

@@ -45,6 +45,12 @@ async def _keep_corpus_fresh(service: AnsweringService, every: float) -> None:
             logger.exception("corpus folder not reloaded")
 
 
+def file_url(api_url: str) -> str:
+    """Where the same Bot API server serves files: `…/bot` → `…/file/bot`, as Telegram's own does (a
+    local server's, not api.telegram.org's)."""
+    return api_url[: -len("bot")] + "file/bot" if api_url.endswith("/bot") else api_url.rstrip("/") + "/file/bot"
+
+
 def build_application(service: AnsweringService, settings: TelegramSettings) -> Application:
     """The python-telegram-bot Application with every handler in place."""
     # Two connections for getUpdates: aiohttp frees a cancelled long poll's connection only after a while,
@@ -58,6 +64,7 @@ def build_application(service: AnsweringService, settings: TelegramSettings) -> 
         builder
         .token(settings.token)
         .base_url(settings.api_url)
+        .base_file_url(file_url(settings.api_url))
         .rate_limiter(PatientRateLimiter(settings.throttle, settings.network_retries, settings.first_backoff))
         .concurrent_updates(256)
         .request(requests[0])
