@@ -17,7 +17,7 @@ import pytest
 
 from bot.service import AnsweringService
 from tests import forked, in_process
-from tests.conftest import PYTHON, ROOT, SEEDS, run_env, warm
+from tests.conftest import PYTHON, ROOT, SEEDS, cache_for, run_env, warm
 from tests.fake_bot_api import TEST_TOKEN, FakeBotApi, ThreadedFakeBotApi
 from tests.test_telegram import QUESTION, best_passage, running_bot
 
@@ -188,11 +188,11 @@ async def test_the_readme_reader_endpoints_show_the_buttons_and_press_them():
     assert missing.status_code == 404 and "it has: More, Context" in missing.text
 
 
-def test_files_are_asked_of_the_same_bot_api_server_not_telegrams(tmp_path):
+def test_files_are_asked_of_the_same_bot_api_server_not_telegrams():
     from bot.telegram.app import build_application
     from bot.telegram.settings import TelegramSettings
 
-    service = AnsweringService.open(SEEDS, tmp_path)
+    service = AnsweringService.open(SEEDS, cache_for(None))
     local = build_application(service, TelegramSettings(token=TEST_TOKEN, api_url="http://127.0.0.1:8081/bot"))
     public = build_application(service, TelegramSettings(token=TEST_TOKEN))
     assert local.bot.base_file_url == f"http://127.0.0.1:8081/file/bot{TEST_TOKEN}"
