@@ -38,8 +38,10 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 # parameters ("[31m") are not searched as a word. CSI (ESC [ or U+009B), OSC (ESC ] … BEL or ESC \),
 # or ESC and one character.
 _ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
-_BARE_WEEKDAY = re.compile(r"(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s)?",
-                           re.IGNORECASE)
+# The days a question can only name from the reader's today (not from an article's day, as "on Sunday",
+# "on November 2" or "a week ago" often are in questions about an archive).
+_FROM_TODAY = re.compile(r"(?:on\s+)?(?:the\s+)?(?:day\s+(?:before|after)\s+)?(?:yesterday|today|tomorrow)",
+                         re.IGNORECASE)
 _NEEDS_PREVIOUS = re.compile(
     r"^(?:he|she|it|they|this|that|these|those|but|however|also|his|her|their|its)\b", re.IGNORECASE)
 
@@ -128,9 +130,11 @@ class AnsweringService:
         question as searched, and the day it names that no sentence searched is about (else None).
 
         A question naming a day searches only the sentences about that day, when there are any, with
-        the rest of its words. When there are none, a bare weekday ("on Sunday") is searched as a word
-        (the archive's own Sundays); any other day ("yesterday", "3 days ago", "16 June 2024") is left
-        out of the search and named as missed: the rest of the question finds the closest matches."""
+        the rest of its words. When none of them is about it, or none holds the rest of its words, a day
+        named from today ("yesterday", "the day before yesterday") is left out of the search and named
+        as missed: the rest of the question gives the closest matches from any day, never an answer.
+        Any other day ("on Sunday", "on November 2", "a week ago") is searched as words, as a question
+        naming none: in an archive, a question's Sunday is as often the articles' own."""
         searched, missed, anywhere = text, None, allowed
         named = question_day(text, today())
         if named is not None:
@@ -138,20 +142,22 @@ class AnsweringService:
             on_day[index.sentences_on(named.day)] = True
             if allowed is not None:
                 on_day &= allowed
+            rest = (text[:named.start] + " " + text[named.end:]).strip()
             if on_day.any():
-                allowed = on_day
-                searched = (text[:named.start] + " " + text[named.end:]).strip()
-            elif not _BARE_WEEKDAY.fullmatch(named.text.strip()):
-                missed = named.day
-                searched = (text[:named.start] + " " + text[named.end:]).strip()
+                allowed, searched = on_day, rest
+            elif _FROM_TODAY.fullmatch(named.text.strip()):
+                missed, searched = named.day, rest
         # More than wanted, for the copies folded away; more again while copies fill it. The postings
         # are walked once (CorpusIndex.ranked): a larger k only weighs more of the same candidates.
         found = index.ranked(searched, article=article, allowed=allowed, margins=self.settings.weighs_margins)
         if allowed is not anywhere and index.terms(searched) and \
                 (found is None or not found.hits(1, matched=False, margins=False)):
-            # The rest of the question ("how many were killed") matches none of that day's sentences:
-            # the closest matches from any day, never an answer.
-            allowed, missed = anywhere, named.day
+            # The rest of the question ("how many were killed") matches none of that day's sentences.
+            allowed = anywhere
+            if _FROM_TODAY.fullmatch(named.text.strip()):
+                missed = named.day
+            else:
+                searched = text
             found = index.ranked(searched, article=article, allowed=allowed, margins=self.settings.weighs_margins)
         made: dict[tuple, Passage] = {}  # a hit's passage, made once however often the loop below asks
         k = wanted + 5

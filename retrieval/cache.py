@@ -39,7 +39,7 @@ from .folder import Warn, article_files
 # 13: `date:` read as `published`; ", on Sunday" after a speaker's title no part of it. 14: `outlet:` and
 # `publisher:` read as `source`. 15: a header of `Title: …` lines without `---` lines read as front matter.
 # 16: a file that is a whole HTML page is skipped (named, with `newsbot add` to extract its article);
-# "the day before yesterday" and "the day after tomorrow" are two days off, not one.
+# "the day before yesterday" and "the day after tomorrow" are two days off, not one; "tomorrow" is read.
 CACHE_FORMAT = 16
 # The libraries whose versions change what is read, split, stemmed or weighed.
 _LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "charset-normalizer")

@@ -61,7 +61,7 @@ _MAYBE = re.compile(r"[JFMASOND][a-zA-Z]{2,8}\.?\s[0-9]|[0-9](?:st|nd|rd|th)?\s(
 
 def _maybe(text: str) -> bool:
     return ("day" in text or "Day" in text or "eek" in text or "EEK" in text or "night" in text or "NIGHT" in text
-            or "DAY" in text or _MAYBE.search(text) is not None)
+            or "DAY" in text or "orrow" in text or "ORROW" in text or _MAYBE.search(text) is not None)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ def resolved(text: str, reference: date | None = MONDAY_17_JUNE) -> list[tuple[s
     ("Cars were swept into the harbour yesterday.", [("yesterday", "2024-06-16")]),
     ("The bridge fell the day before yesterday.", [("the day before yesterday", "2024-06-15")]),
     ("It reopens on the day after tomorrow.", [("on the day after tomorrow", "2024-06-19")]),
+    ("The ferry resumes tomorrow.", [("tomorrow", "2024-06-18")]),
     ("The mayor spoke today.", [("today", "2024-06-17")]),
     ("The minister arrived on Monday.", [("on Monday", "2024-06-17")]),  # the article's own day
     ("Talks were held last Monday.", [("last Monday", "2024-06-10")]),
@@ -71,6 +72,7 @@ def test_parse_time_takes_a_day_or_an_iso_time_and_nothing_else():
     ("what happened on sunday?", "2024-06-16"),
     ("What happened yesterday?", "2024-06-19"),
     ("What happened the day before yesterday?", "2024-06-18"),
+    ("What happens tomorrow?", "2024-06-21"),
     ("What happened 4 days ago?", "2024-06-16"),
     ("What will happen on Wednesday?", "2024-06-26"),
 ])
