@@ -85,12 +85,13 @@ class Console:
             return
         from retrieval import CorpusError
 
+        before = self.service.index.fingerprint
         try:
-            changed = self.service.refresh()
+            reopened = self.service.refresh()
         except CorpusError as err:
             self.say(self.style(render.not_reloaded(err), DIM))
-        else:
-            if changed:
+        else:  # (reopened for the same files when a background merge published their new base: not news)
+            if reopened and self.service.index.fingerprint != before:
                 self.say(self.style(render.reloaded(self.service.article_count()), DIM))
         self._checked = self._clock()
 

@@ -290,3 +290,30 @@ def test_the_bot_keeps_answering_during_a_merge_and_then_serves_the_merged_base(
     assert answer.answered and "4217" in answer.passages[0].text
     assert not service.refresh()
     service.stop_building()
+
+
+def test_the_console_says_nothing_when_a_merge_reopens_the_same_articles(tmp_path):
+    import io
+
+    from bot.console import Console
+
+    folder = _corpus(tmp_path / "articles", 40)
+    cache = tmp_path / "cache"
+    open_corpus(folder, cache)
+    service = AnsweringService.open(folder, cache)
+    now, out = [0.0], io.StringIO()
+    console = Console(service, out, colour=False, clock=lambda: now[0])
+    for n in range(7):  # enough for the delta to be past its share: a merge follows the update
+        write(folder, f"new-{n}.md", _article(random.Random(n), 300 + n))
+    now[0] += 3
+    console.follow_folder()
+    assert out.getvalue() == "(The articles changed: now answering from 47 articles.)\n"
+    assert service.index.generation is not None
+    deadline = time.monotonic() + 60
+    while service._builds.merging() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    now[0] += 3
+    console.follow_folder()  # opens the merged base of the same files
+    assert service.index.generation is None
+    assert out.getvalue() == "(The articles changed: now answering from 47 articles.)\n"
+    service.stop_building()

@@ -37,8 +37,12 @@ async def _keep_corpus_fresh(service: AnsweringService, every: float) -> None:
     while True:
         await asyncio.sleep(every)
         try:
+            before = service.index.fingerprint
             if await asyncio.to_thread(service.refresh):
-                logger.info("corpus changed: now answering from %d articles", service.article_count())
+                if service.index.fingerprint != before:
+                    logger.info("corpus changed: now answering from %d articles", service.article_count())
+                else:
+                    logger.debug("opened the merged index of the same articles")
         except CorpusError as err:
             logger.warning("corpus folder not reloaded, still answering from the previous one: %s", err)
         except Exception:  # noqa: BLE001 - a bad article must never stop the bot
