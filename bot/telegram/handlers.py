@@ -111,7 +111,7 @@ async def more_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     pressed = await _pressed(update, context)
     if pressed is not None:
         message, answer = pressed
-        await _answer_more(update, context, message, after=answer)
+        await _answer_more(update, context, message, after=answer, button=update.callback_query.data.split(" ", 1)[1])
 
 
 async def context_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -162,20 +162,26 @@ async def _answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, q
 
 
 async def _answer_more(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message,
-                       after: Answer | None) -> None:
-    """Reply to `message` with the next-best answer after `after` (None: after the chat's latest answer)."""
+                       after: Answer | None, button: str | None = None) -> None:
+    """Reply to `message` with the next-best answer after `after` (None: after the chat's latest answer).
+    `button`: the id of the More button pressed, which goes on from the answer it gave last when pressed
+    again (as `more` does in the console), rather than giving the same one twice."""
     newsbot = _newsbot(context)
     if not await _within_limit(update, newsbot, message):
         return
     state = newsbot.chats[_conversation_key(update)]
-    async with state.lock:
+    async with state.lock:  # a double press: the second waits for the first's answer, then goes on from it
         if after is None and state.conversation.latest is None:
             await _send(message, render.plain_message(render.ASK_FIRST))
             return
+        if button is not None:
+            after = newsbot.buttons.continued(button) or after
         async with _typing(message):
             answer = state.conversation.more(after)
             text = render.answer_message(answer, render.HELP.format(how=""))
         await _send(message, text, _buttons(newsbot, answer))
+        if button is not None and answer.passages:
+            newsbot.buttons.gave(button, answer)
 
 
 async def _answer_context(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answer | None) -> None:

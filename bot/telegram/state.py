@@ -27,6 +27,7 @@ class AnswerButtons:
     def __init__(self, size: int):
         self._size = size
         self._answers: collections.OrderedDict[str, Answer] = collections.OrderedDict()
+        self._given: dict[str, Answer] = {}  # the last answer a More button gave, by the button's id
         self._run = secrets.token_hex(3)
         self._numbers = itertools.count()
 
@@ -35,8 +36,18 @@ class AnswerButtons:
         key = f"{self._run}{next(self._numbers):x}"
         self._answers[key] = answer
         if len(self._answers) > self._size:
-            self._answers.popitem(last=False)
+            forgotten, _ = self._answers.popitem(last=False)
+            self._given.pop(forgotten, None)
         return key
+
+    def continued(self, key: str) -> Answer | None:
+        """The answer the More button `key` gave last (pressed again, it goes on from there), or None."""
+        return self._given.get(key)
+
+    def gave(self, key: str, answer: Answer) -> None:
+        """The More button `key` gave `answer`."""
+        if key in self._answers:
+            self._given[key] = answer
 
     def find(self, key: str) -> Answer | None:
         """The answer kept under `key`, or None when it was forgotten (or never kept)."""
