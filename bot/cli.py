@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -145,11 +146,28 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but an option it does not know is named before a missing argument: `newsbot ask -x`
+    says "unrecognized arguments: -x", not that the question is required."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        self._given = list(sys.argv[1:] if args is None else args)
+        return super().parse_known_args(args, namespace)
+
+    def error(self, message: str):
+        if message.startswith("the following arguments are required"):
+            unknown = [a for a in getattr(self, "_given", []) if a.startswith("-") and a != "-"
+                       and not re.match(r"-\d", a) and a.split("=", 1)[0] not in self._option_string_actions]
+            if unknown:
+                message = f"unrecognized arguments: {' '.join(unknown)}"
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     corpus = argparse.ArgumentParser(add_help=False)
     _global_options(corpus, defaults=False)
 
-    parser = argparse.ArgumentParser(prog="newsbot", description="Answers questions about news articles "
+    parser = _Parser(prog="newsbot", description="Answers questions about news articles "
                                      "with the sentence that says it and where it comes from.",
                                      epilog="Run `newsbot COMMAND --help` for a command's own options.")
     parser.add_argument("--version", action=_Version, help="show the version and exit")

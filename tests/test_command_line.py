@@ -124,6 +124,19 @@ def test_ask_stdin_plain_prints_the_same_error_message():
         assert got == f"Could not read this line as a question: {error}"
 
 
+@pytest.mark.parametrize("argv, named", [(["ask", "-x"], "-x"), (["ask", "--bogus=3"], "--bogus=3"),
+                                         (["sources", "--nope"], "--nope")])
+def test_an_unknown_option_is_named_before_a_missing_question(argv, named):
+    result = newsbot(*argv)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].endswith(f"error: unrecognized arguments: {named}")
+
+
+def test_a_missing_question_alone_is_still_said_to_be_required():
+    result = newsbot("ask", "--top-k", "2")
+    assert result.returncode == 2 and "the following arguments are required: question" in result.stderr
+
+
 def test_an_empty_question_argument_is_a_usage_error():
     result = newsbot("ask", "  ")
     assert result.returncode == 2 and "empty" in result.stderr
