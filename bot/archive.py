@@ -48,6 +48,7 @@ _TENS = {w: n * 10 for n, w in enumerate("twenty thirty forty fifty sixty sevent
 _WORD_FIGURE = re.compile(
     rf"\b{_QUALIFIER}(?P<n>(?P<tens>{'|'.join(_TENS)})(?:[- ](?P<unit>one|{'|'.join(_UNITS)}))?|"
     rf"{'|'.join(_TEENS)}|{'|'.join(_UNITS)})(?:\s+(?P<scale>million|billion|thousand|hundred))?\b", re.IGNORECASE)
+_NUMBER_WORDS = {"one": 1, **_UNITS, **_TEENS, **_TENS}
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 
@@ -123,8 +124,15 @@ def folded(group: Sequence[Passage]) -> Passage:
 
 def _copies(w: Sequence[str], mine: frozenset, their_words: Sequence[str], theirs: frozenset) -> bool:
     # The shared shingles are at most the smaller set: sets of sizes too far apart are never copies.
+    # Alike sentences that give other figures are not copies but an update ("rose to 7" / "rose to 9"):
+    # folded, the later one's outlet would be named as carrying the earlier one's figure.
     return w == their_words or (COPY_SIMILARITY * max(len(mine), len(theirs)) <= min(len(mine), len(theirs))
-                                and _alike(mine, theirs))
+                                and _alike(mine, theirs) and _numbers(w) == _numbers(their_words))
+
+
+def _numbers(w: Sequence[str]) -> list[str]:
+    """The figures among a sentence's words, in order, a number word as its value ("four" as "4")."""
+    return [t if t.isdigit() else str(_NUMBER_WORDS[t]) for t in w if t.isdigit() or t in _NUMBER_WORDS]
 
 
 def _alike(mine: frozenset, theirs: frozenset) -> bool:

@@ -182,6 +182,21 @@ def test_a_figure_written_as_a_word_is_updated_too_and_its_copies_are_one_earlie
     assert len(lines) == 1 and "Northwire, 10 March 2025" in lines[0] and "The Daily Planet, 10 March 2025" in lines[0]
 
 
+def test_a_long_sentence_alike_but_for_its_figure_is_an_update_not_a_copy(tmp_path):
+    from bot.service import AnsweringService
+
+    toll = ("The death toll from the collapse of the Old Mill bridge in the centre of Kestrel Bay on Sunday "
+            "rose to {n} after divers searched the river through the night, the regional fire service said.")
+    for name, source, day, n in (("wire", "Northwire", "2025-03-11", 7), ("times", "Harbour Times", "2025-03-12", 9)):
+        (tmp_path / f"{name}.md").write_text(BRIDGE.format(title=f"{source} on the bridge", source=source, day=day,
+                                                          text=toll.format(n=n)))
+    service = AnsweringService.open(tmp_path, tmp_path / ".cache")
+    answer = service.ask("How many people died in the Kestrel Bay bridge collapse?", top_k=2)
+    best = answer.passages[0]
+    assert "rose to 9" in best.text and best.also_in == ()  # Northwire did not carry "9"
+    assert [(e.figure, e.article.source) for e in best.earlier] == [("7", "Northwire")]
+
+
 def test_close_answers_from_different_articles_put_the_newer_first(asker):
     data = ask(asker, "When did the ferry to Skarn island resume?", "--top-k", "2")
     assert [a["article"]["published"] for a in data["answers"]] == ["2024-06-14", "2024-06-12"]
