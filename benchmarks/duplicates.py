@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.news_archive import BBC_FILE, NEWSQA_FILE, read_newsqa  # noqa: E402
-from bot.archive import shingles, words  # noqa: E402
+from bot.archive import COPY_SIMILARITY, copy_of_any, shingles, words  # noqa: E402
 from retrieval.articles import clean_text  # noqa: E402
 from retrieval.sentences import Splitter  # noqa: E402
 
@@ -66,6 +66,7 @@ def count(items: list[tuple[str, str]]) -> dict[str, int]:
             pairs.update((a, b) for i, a in enumerate(members) for b in members[i + 1:])
     near = {t: 0 for t in THRESHOLDS}
     in_near = {t: set() for t in THRESHOLDS}
+    updates = 0  # pairs near enough to fold that give other figures: not folded (an update, not a copy)
     for a, b in pairs:
         if distinct[a][0] == distinct[b][0]:
             continue  # within one article
@@ -75,11 +76,14 @@ def count(items: list[tuple[str, str]]) -> dict[str, int]:
             if j >= t:
                 near[t] += 1
                 in_near[t].update((a, b))
+        if j >= COPY_SIMILARITY and not copy_of_any(" ".join(distinct[a][1]), [" ".join(distinct[b][1])]):
+            updates += 1
     out = {"sentences (6+ words)": len(kept), "exact copies: sentences in 2+ articles": exact_sentences,
            "exact copies: distinct texts": sum(1 for v in exact.values() if len(v) > 1)}
     for t in THRESHOLDS:
         out[f"near copies (Jaccard >= {t}): pairs"] = near[t]
         out[f"near copies (Jaccard >= {t}): texts in a pair"] = len(in_near[t])
+    out[f"of those at {COPY_SIMILARITY}, pairs giving a figure in place of another (not folded)"] = updates
     return out
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -48,7 +49,8 @@ _TENS = {w: n * 10 for n, w in enumerate("twenty thirty forty fifty sixty sevent
 _WORD_FIGURE = re.compile(
     rf"\b{_QUALIFIER}(?P<n>(?P<tens>{'|'.join(_TENS)})(?:[- ](?P<unit>one|{'|'.join(_UNITS)}))?|"
     rf"{'|'.join(_TEENS)}|{'|'.join(_UNITS)})(?:\s+(?P<scale>million|billion|thousand|hundred))?\b", re.IGNORECASE)
-_NUMBER_WORDS = {"one": 1, **_UNITS, **_TEENS, **_TENS}
+_NUMBER_WORDS = {**_UNITS, **_TEENS, **_TENS}
+_LEADING_DIGITS = re.compile(r"\d+")
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 
@@ -124,15 +126,32 @@ def folded(group: Sequence[Passage]) -> Passage:
 
 def _copies(w: Sequence[str], mine: frozenset, their_words: Sequence[str], theirs: frozenset) -> bool:
     # The shared shingles are at most the smaller set: sets of sizes too far apart are never copies.
-    # Alike sentences that give other figures are not copies but an update ("rose to 7" / "rose to 9"):
-    # folded, the later one's outlet would be named as carrying the earlier one's figure.
+    # Alike sentences where one gives another figure in place of the other's are not copies but an
+    # update ("rose to 7" / "rose to 9"): folded, the later one's outlet would be named as carrying the
+    # earlier one's figure. A figure added ("$180bn (£96bn)") is an outlet's added clause.
     return w == their_words or (COPY_SIMILARITY * max(len(mine), len(theirs)) <= min(len(mine), len(theirs))
-                                and _alike(mine, theirs) and _numbers(w) == _numbers(their_words))
+                                and _alike(mine, theirs) and _same_figures(numbers(w), numbers(their_words)))
 
 
-def _numbers(w: Sequence[str]) -> list[str]:
-    """The figures among a sentence's words, in order, a number word as its value ("four" as "4")."""
-    return [t if t.isdigit() else str(_NUMBER_WORDS[t]) for t in w if t.isdigit() or t in _NUMBER_WORDS]
+def _same_figures(mine: list[str], theirs: list[str]) -> bool:
+    """True when neither sentence gives a figure in place of one the other gives: the figures of one are
+    all among the other's."""
+    if mine == theirs:
+        return True
+    a, b = Counter(mine), Counter(theirs)
+    return not (a - b) or not (b - a)
+
+
+def numbers(w: Sequence[str]) -> list[str]:
+    """The figures among a sentence's words, in order: a number word as its value ("four" as "4"), a
+    number run into its unit as the number ("6km" as "6"); "one" is left out, as in `figures`."""
+    out = []
+    for t in w:
+        if t[:1].isdigit():
+            out.append(_LEADING_DIGITS.match(t).group(0))
+        elif t in _NUMBER_WORDS:
+            out.append(str(_NUMBER_WORDS[t]))
+    return out
 
 
 def _alike(mine: frozenset, theirs: frozenset) -> bool:

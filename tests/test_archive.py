@@ -197,6 +197,24 @@ def test_a_long_sentence_alike_but_for_its_figure_is_an_update_not_a_copy(tmp_pa
     assert [(e.figure, e.article.source) for e in best.earlier] == [("7", "Northwire")]
 
 
+LONG = " after a night of heavy rain over the hills above the town and the valley below it, the regional council said in a statement on its website."
+
+
+@pytest.mark.parametrize("one, other, copies", [
+    ("The merger would create the world's fourth biggest bank, valued at $180bn" + LONG,
+     "The merger would create the world's fourth biggest bank, valued at $180bn (£96bn)" + LONG, True),
+    ("The flood reached beyond 6km from the river" + LONG, "The flood reached beyond six kilometres from the river" + LONG, True),
+    ("At least four people were killed when the old bridge collapsed" + LONG,
+     "At least 4 people were killed when the old bridge collapsed" + LONG, True),
+    ("At least four people were killed when the old bridge collapsed" + LONG,
+     "At least nine people were killed when the old bridge collapsed" + LONG, False),
+])
+def test_a_figure_in_place_of_anothers_keeps_alike_sentences_apart_an_added_or_reworded_one_does_not(one, other, copies):
+    from bot.archive import copy_of_any
+
+    assert copy_of_any(one, [other]) is copies and copy_of_any(other, [one]) is copies
+
+
 def test_close_answers_from_different_articles_put_the_newer_first(asker):
     data = ask(asker, "When did the ferry to Skarn island resume?", "--top-k", "2")
     assert [a["article"]["published"] for a in data["answers"]] == ["2024-06-14", "2024-06-12"]
