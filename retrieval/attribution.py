@@ -75,7 +75,9 @@ _QUOTE_THEN_NAME = re.compile(r"[,.!?][\"”]\s+(?P<who>[A-Z][^\"“”]{2,200}?
 # `... according to activists and a monitor.`
 _ACCORDING = re.compile(r"\baccording to (?P<who>[^,.;:\"“”()]{2,120})", re.IGNORECASE)
 # `Russian Foreign Minister Sergei Lavrov said in August that ...` / `Rebels say that ...`
-_LEADING = re.compile(r"^(?P<who>[A-Z\"“][^,;:\"“”]{1,100}?)\s+" + _VERBS + r"\b")
+# (an adverb between them is no part of the speaker: "She also said ...", "He later told ...")
+_LEADING = re.compile(r"^(?P<who>[A-Z\"“][^,;:\"“”]{1,100}?)(?:\s+(?:also|later|then|again|further|previously|"
+                      r"earlier|separately|repeatedly|once|had|has|have))?\s+" + _VERBS + r"\b")
 # `The mayor, Jane Roe, said ...` (a speaker and an apposition before the verb)
 _LEADING_APPOSITION = re.compile(r"^(?P<who>[A-Z][^,;:\"“”]{1,60},\s[^,;:\"“”]{2,80}),\s+" + _VERBS + r"\b")
 # `... in what the opposition says has been ...`

@@ -124,3 +124,33 @@ def test_sentences_that_name_no_source(text):
 def test_the_spokesman_refers_back_but_is_still_a_speaker():
     assert refers_back("the spokesman") and not is_pronoun("the spokesman")
     assert attribute('"We will fight on," the spokesman said.') == "the spokesman"
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("She also said further strikes were possible if talks failed.", "She"),
+    ("He also warned that the railway could stay closed for weeks.", "He"),
+    ("The mayor later told reporters the town would recover.", "the mayor"),
+    ("Police had said the road was closed.", "Police"),
+])
+def test_an_adverb_between_the_speaker_and_the_verb_is_no_part_of_the_speaker(text, phrase):
+    assert speaker_phrase(text) == phrase
+
+
+def test_a_quotation_that_goes_on_is_its_speakers_and_so_is_a_she_added_after_it():
+    from retrieval.articles import parse_article
+    from retrieval.sentences import split_article
+
+    article = parse_article('Landslide hits Kelby\n"The hillside simply gave way," said Ingrid Solberg, the mayor. '
+                            '"We heard a roar and then the lights went out."\n'
+                            "She added that the school had been opened as a shelter.\n"
+                            "Rail services were cut. \"We will rebuild,\" a resident said.\n"
+                            '"It is terrible," she said.\n', "kelby")
+    speakers = [(text[:22], speaker) for _, _, text, speaker in split_article(article)]
+    assert speakers == [
+        ('"The hillside simply g', "Ingrid Solberg, the mayor"),
+        ('"We heard a roar and t', "Ingrid Solberg, the mayor"),  # the quotation goes on in her words
+        ("She added that the sch", "Ingrid Solberg, the mayor"),
+        ("Rail services were cut", None),
+        ('"We will rebuild," a r', "a resident"),
+        ('"It is terrible," she ', "a resident"),
+    ]
