@@ -59,6 +59,7 @@ _WH_ALONE = re.compile(rf"^\s*(?:and|so|but|ok|okay)?[\s,]*({_WH})(?:\s+(?:exact
                        rf"(?:\s+(?:is|was|did|does|do|has|had)\s+(?:that|this|it)(?:\s+(?:happen|happened|so|come))?)?"
                        rf"\s*[?.!]*\s*$", re.IGNORECASE)
 _ABOUT = re.compile(r"^\s*(?:(?:and|but)\s+)?(?:(?:what|how)\s+about\s+|and\s+)(.+?)\s*[?.!]*\s*$", re.IGNORECASE)
+_LEAVING_OUT = " (leaving out what was already shown)"
 _WHAT_ABOUT = re.compile(r"^\s*(?:(?:and|but)\s+)?(?:what|how)\s+about\b", re.IGNORECASE)
 _TOO = re.compile(r"^\s*(.+?)\s+(?:too|as well)\s*[?.!]*\s*$", re.IGNORECASE)
 _LEADING_WH = re.compile(rf"^\s*{_WH}\b(?:\s+(?:{'|'.join(_AUX)})\b)?", re.IGNORECASE)
@@ -119,8 +120,12 @@ def read(question: str, previous: Turn | None) -> Reading | None:
         return None
     q = " ".join(question.split())
     if _ANYTHING_ELSE.match(q):
-        return Reading(previous.searched, f"{_lower_first(_bare(previous.read))}? (leaving out what was already shown)",
-                       _about_of(previous), previous.shown)
+        # after "What did Aiko Tanaka say?", her other words come first, as after "What else did she say?"
+        whose = (previous.people or tuple(map(_search_form, _people_in(previous.searched)))) \
+            if asks_for_words(previous.searched) else ()
+        last = _bare(previous.read.removesuffix(_LEAVING_OUT))  # "Anything else?" twice: said once
+        return Reading(previous.searched, f"{_lower_first(_bare(last))}?{_LEAVING_OUT}",
+                       _about_of(previous), previous.shown, quoting=whose[0] if whose else None)
     wh = _WH_ALONE.match(q)
     if wh:
         return _ask_again(wh.group(1).lower(), previous)
@@ -248,7 +253,7 @@ def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
     search = " ".join(_ELSE.sub(" ", search).split()) if leaning else search  # "else" is not a word to find
     read_as = _lower_first(_bare(read_as)) + "?"
     if not pronouns:
-        read_as = read_as[:-1] + "? (leaving out what was already shown)"
+        read_as = read_as[:-1] + "?" + _LEAVING_OUT
     own = _ELSE.sub(" ", question) if leaning else question
     own_words = own if any(w.isalpha() and w.lower() not in _FUNCTION for w, _, _ in words) else None
     quoting = people[0] if people and asks_for_words(question) else None

@@ -337,8 +337,13 @@ class AnsweringService:
         about_topic = not reading.topic or \
             len(_names_not_held(index, reading.topic, held[first.position])) < len(reading.topic)
         found = bool(accepted.get(first.position)) or (first.position in accepted and about_topic)
-        answered = found and not _names_not_held(index, _question_names(search) + list(reading.about),
-                                                 held[first.position])
+        names = _question_names(search) + list(reading.about)
+        if reading.quoting and first.speaker and re.search(rf"\b{re.escape(reading.quoting)}\b", first.speaker):
+            # her own words: the article gives them to her, so her name ("Aiko Tanaka" for a '"...,"
+            # Tanaka said') is held by the attribution, however much of it the sentence repeats
+            person = {w for name in reading.about if reading.quoting in name for w in name.split()} | {reading.quoting}
+            names = [n for n in names if not set(n.split()) <= person]
+        answered = found and not _names_not_held(index, names, held[first.position])
         top = first  # a folded copy carries its best copy's evidence
         confidence = "answer" if answered else \
             self.settings.confidence(top.score, top.coverage, math.inf if skip else top.margin)
@@ -355,7 +360,8 @@ class AnsweringService:
         whose = re.compile(rf"\b{re.escape(reading.quoting)}\b")
         found = sorted(best.values(), key=lambda h: -h.score)
         floor = (found[-1].score, found[-1].coverage) if found else (1.0, 1.0)
-        # where she is quoted: the best sentences found that are hers, and those already shown
+        # where she is quoted: the best sentences found that are hers, and those already shown; the search
+        # found hers are answers too
         anchors = [h.position for h in found if h.sentence.attributed_to and whose.search(h.sentence.attributed_to)][:3]
         anchors += [p for p in sorted(reading.exclude)
                     if 0 <= p < len(index) and whose.search(index.sentence(p).attributed_to or "")]
@@ -366,7 +372,10 @@ class AnsweringService:
                 continue  # an article's sentences are added once
             seen_articles.add(article)
             for position, speaker in index.article_attributions(anchor):
-                if position in best or position in reading.exclude or not whose.search(speaker):
+                if position in reading.exclude or not whose.search(speaker):
+                    continue
+                if position in best:  # found by the search too: hers, so an answer however it scored
+                    accepted[position] = True
                     continue
                 sentence = index.sentence(position)
                 if given and archive.copy_of_any(sentence.text, given):
@@ -376,8 +385,9 @@ class AnsweringService:
 
     def _held_terms(self, index: CorpusIndex, passage: Passage) -> set[str]:
         """The terms a passage is about: its own and its headline's, and the sentence before it when it
-        opens with a pronoun ("He promised 40 million crowns" after "... Tomas Berg told reporters ...")."""
-        text = f"{passage.text} {passage.article.title}"
+        opens with a pronoun ("He promised 40 million crowns" after "... Tomas Berg told reporters ..."),
+        and whom it is attributed to (a '"...," he said' the article gives to Samir Haddad names him)."""
+        text = f"{passage.text} {passage.article.title} {passage.speaker or ''}"
         before = index.text_before(passage.position) if _NEEDS_PREVIOUS.match(passage.text) else None
         return set(index.terms(f"{text} {before}" if before else text))
 

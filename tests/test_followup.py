@@ -112,6 +112,28 @@ def test_what_else_did_she_say_gives_her_next_sentence_though_it_shares_no_word_
     assert not [p for p in last.passages if p.speaker and "Okafor" in p.speaker]
 
 
+CUP = ("---\ntitle: Harrowgate lift the Nordic Cup\nsource: Evening Ledger\n---\n"
+       "Harrowgate beat Tindra United 2-1 in the Nordic Cup final on Saturday.\n\n"
+       "Coach Samir Haddad said his players had refused to give up after a difficult first half.\n\n"
+       "\"This is for the town, and for everyone who has had a terrible week,\" he said.\n")
+
+
+@pytest.mark.parametrize("first, then", [("What did the coach say after the final?", "What else did he say?"),
+                                         ("What did Samir Haddad say?", "Anything else?")])
+def test_his_quote_answers_what_else_he_said_though_it_names_him_only_by_he(tmp_path, first, then):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "cup.md").write_text(CUP)
+    (tmp_path / "corpus" / "rail.md").write_text(RAIL)
+    talk = Conversation(AnsweringService.open(tmp_path / "corpus", tmp_path / "cache"))
+    assert "refused to give up" in talk.ask(first).passages[0].text
+    more = talk.ask(then)
+    assert more.read_as is not None and "Samir Haddad" in more.read_as
+    assert more.answered and "This is for the town" in more.passages[0].text
+    assert "Haddad" in more.passages[0].speaker
+    again = talk.ask("Anything else?")
+    assert again.read_as.count("leaving out what was already shown") == 1
+
+
 def test_what_about_a_thing_the_last_question_has_no_place_for_is_asked_alone_when_both_find_nothing(archive_service):
     talk = Conversation(archive_service)
     assert talk.ask("Who resigned as mayor?").answered
