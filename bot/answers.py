@@ -98,6 +98,7 @@ class Earlier:
     figure: str  # as the earlier sentence words it: "At least 12"
     text: str  # the earlier sentence
     article: Source
+    value: float | None = None  # the figure's value (12.0): "some 300" and "about 300" are one figure
 
 
 @dataclass(frozen=True)

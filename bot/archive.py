@@ -49,6 +49,10 @@ _TENS = {w: n * 10 for n, w in enumerate("twenty thirty forty fifty sixty sevent
 _WORD_FIGURE = re.compile(
     rf"\b{_QUALIFIER}(?P<n>(?P<tens>{'|'.join(_TENS)})(?:[- ](?P<unit>one|{'|'.join(_UNITS)}))?|"
     rf"{'|'.join(_TEENS)}|{'|'.join(_UNITS)})(?:\s+(?P<scale>million|billion|thousand|hundred))?\b", re.IGNORECASE)
+_UNIT = re.compile(r"\s+([A-Za-z]+)\b")
+_NOT_UNITS = frozenset(
+    "on in at by to from and or of the a an after since for with than as per this last yesterday today "
+    "tomorrow tonight when who which that were was are is have had has more fewer other so far now".split())
 _NUMBER_WORDS = {**_UNITS, **_TEENS, **_TENS}
 _LEADING_DIGITS = re.compile(r"\d+")
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)
@@ -204,6 +208,17 @@ def figures(passage: Passage) -> list[tuple[str, float]]:
     return out
 
 
+def _unit(text: str, figure: str) -> str | None:
+    """What a figure counts, when the word after it says ("60 millimetres", "300 residents" -> "resident"):
+    None when no noun follows ("rose to 15 on Tuesday", "killed 12.")."""
+    at = text.find(figure)
+    after = _UNIT.match(text, at + len(figure)) if at >= 0 else None
+    word = after.group(1).lower() if after else None
+    if word is None or word in _NOT_UNITS:
+        return None
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+
+
 def newest_figure_first(question: str, passages: Sequence[Passage],
                         acceptable: Callable[[Passage], bool]) -> list[Passage]:
     """For a question asking for a figure: when the best answers from different articles give different
@@ -217,11 +232,19 @@ def newest_figure_first(question: str, passages: Sequence[Passage],
         return out
     newest = max(candidates, key=published_at)
     mine = {value for _, value in figures(newest)}
-    earlier = [p for p in candidates if p is not newest and published_at(p) < published_at(newest)
-               and p.article.id != newest.article.id and not mine & {value for _, value in figures(p)}]
+    units = {_unit(newest.text, text) for text, _ in figures(newest)} - {None}
+    earlier: list[tuple[Passage, tuple[str, float]]] = []
+    for p in candidates:
+        if p is newest or published_at(p) >= published_at(newest) or p.article.id == newest.article.id \
+                or mine & {value for _, value in figures(p)}:
+            continue
+        # the figure of the same thing: not "three days" of rain or "300 residents" before "60 millimetres"
+        alike = [f for f in figures(p) if not units or _unit(p.text, f[0]) in units | {None}]
+        if alike:
+            earlier.append((p, alike[0]))
     if not earlier or (newest is not out[0] and not acceptable(newest)):
         return out
     # each outlet that gave an earlier figure, a wire copy's other outlets too (render shows a figure once)
-    notes = tuple(Earlier(figures(p)[0][0], p.text, a) for p in earlier for a in (p.article, *p.also_in))
+    notes = tuple(Earlier(figure, p.text, a, value) for p, (figure, value) in earlier for a in (p.article, *p.also_in))
     out.remove(newest)
     return [replace(newest, earlier=notes)] + out

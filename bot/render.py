@@ -206,10 +206,12 @@ def story_lines(passage: Passage) -> list[str]:
 
 def earlier_figures(passage: Passage) -> list[tuple[str, list]]:
     """The earlier figures a passage replaces, each figure once (as the first report words it) with the
-    reports that gave it: two outlets' "At least four" are one line naming both."""
-    grouped: dict[str, tuple[str, list]] = {}
+    reports that gave it: two outlets' "At least four" are one line naming both, and so are "some 300"
+    and "about 300"."""
+    grouped: dict[object, tuple[str, list]] = {}
     for e in passage.earlier:
-        grouped.setdefault(" ".join(e.figure.casefold().split()), (e.figure, []))[1].append(e)
+        key = e.value if e.value is not None else " ".join(e.figure.casefold().split())
+        grouped.setdefault(key, (e.figure, []))[1].append(e)
     return list(grouped.values())
 
 

@@ -215,6 +215,34 @@ def test_a_figure_in_place_of_anothers_keeps_alike_sentences_apart_an_added_or_r
     assert copy_of_any(one, [other]) is copies and copy_of_any(other, [one]) is copies
 
 
+def test_an_earlier_figure_of_another_thing_is_not_named_as_the_earlier_report(tmp_path):
+    from bot.service import AnsweringService
+
+    for name, source, day, text in (
+            ("old", "Evening Ledger", "2025-03-04", "About 300 residents left Kelby after three days of heavy rain on the slope."),
+            ("new", "Nordpress", "2025-03-16", "Up to 60 millimetres of rain could fall on the Kelby slope, the institute said.")):
+        (tmp_path / f"{name}.md").write_text(BRIDGE.format(title=f"{source} on Kelby", source=source, day=day, text=text))
+    service = AnsweringService.open(tmp_path, tmp_path / ".cache")
+    rain = service.ask("How much rain on the Kelby slope?", top_k=2)
+    assert "60 millimetres" in rain.passages[0].text and rain.passages[0].earlier == ()
+
+
+def test_one_earlier_figure_worded_two_ways_is_one_line(tmp_path):
+    from bot.render import reply
+    from bot.service import AnsweringService
+
+    for name, source, day, text in (
+            ("a", "Evening Ledger", "2025-03-04", "About 300 residents were evacuated from Kelby after the landslide, police said."),
+            ("b", "Fjord Daily", "2025-03-05", "Some 300 residents were evacuated from Kelby because of the landslide, officials said."),
+            ("c", "Nordpress", "2025-03-11", "The number of residents evacuated from Kelby after the landslide rose to 1,450, police said.")):
+        (tmp_path / f"{name}.md").write_text(BRIDGE.format(title=f"{source} on Kelby", source=source, day=day, text=text))
+    service = AnsweringService.open(tmp_path, tmp_path / ".cache")
+    answer = service.ask("How many residents were evacuated from Kelby after the landslide?", top_k=3)
+    assert "1,450" in answer.passages[0].text and len(answer.passages[0].earlier) == 2
+    [line] = [line for line in reply(answer).splitlines() if line.startswith("Earlier:")]
+    assert line == "Earlier: About 300 — Evening Ledger, 4 March 2025; Fjord Daily, 5 March 2025"
+
+
 def test_close_answers_from_different_articles_put_the_newer_first(asker):
     data = ask(asker, "When did the ferry to Skarn island resume?", "--top-k", "2")
     assert [a["article"]["published"] for a in data["answers"]] == ["2024-06-14", "2024-06-12"]
