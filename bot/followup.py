@@ -44,6 +44,7 @@ _PERSON = {"he": "", "she": "", "him": "", "his": "'s", "her": "", "hers": "'s"}
 _THING = {"it": "", "its": "'s"}
 _GROUP = {"they": "", "them": "", "their": "'s", "theirs": "'s"}
 _DEMONSTRATIVE = {"this", "that"}
+_POSSESSIVE = {"his", "its", "their"}  # (her is as often "him")
 _REPORTING = {"say", "said", "says", "think", "thinks", "thought", "believe", "believes", "claim", "claims",
               "claimed", "deny", "denies", "denied", "told", "tell", "tells", "warn", "warned", "warns"}
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "maj", "major", "gen", "general", "col", "colonel", "capt",
@@ -290,6 +291,13 @@ def _has_own_subject(question: str, words: list[tuple[str, int, int]], first: in
         return True
     if first > 0 and words[first - 1][0].lower() in _REPORTING | {"that"}:
         content = [w for w, _, _ in words[:first] if w.isalpha() and w.lower() not in _FUNCTION | _REPORTING]
+        return bool(content)
+    if words[first][0].lower() in _POSSESSIVE and first > 0 and words[first - 1][0].lower() not in _AUX:
+        # "How many residents had to leave their homes?", "When did the mayor announce his resignation?":
+        # whose it is comes before it ("many" of "how many" is no one); after an auxiliary it opens the
+        # question's subject ("What pay rise did its union accept?"), which is the last question's
+        content = [w for n, (w, _, _) in enumerate(words[:first]) if w.isalpha()
+                   and w.lower() not in _FUNCTION | _REPORTING and not (n and words[n - 1][0].lower() == "how")]
         return bool(content)
     return False
 

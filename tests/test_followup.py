@@ -67,6 +67,19 @@ RAIL = ("---\ntitle: Rail strike called off\nsource: Northern Post\n---\n"
         "LEEDS -- A planned rail strike was called off on Monday after union leaders accepted a late pay offer.\n")
 
 
+@pytest.mark.parametrize("question, alone", [
+    ("How many residents had to leave their homes?", True),
+    ("When did the mayor announce his resignation?", True),
+    ("How many fans saw their team win the cup?", True),
+    ("What pay rise did its union accept?", False),  # after "did": the subject, the last question's
+    ("How old is his son?", False),  # "old" of "how old" owns nothing
+    ("What did his wife say?", False),
+])
+def test_a_possessive_whose_owner_the_question_names_first_is_read_with_it(seed_service, question, alone):
+    reading = followup.read(question, turn_after(seed_service, GOALS))
+    assert (reading is None) is alone, reading
+
+
 def test_what_about_a_thing_asks_the_last_question_of_it_and_a_later_it_stands_for_it(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
