@@ -111,13 +111,16 @@ def mentions(text: str, reference: date | None) -> list[DateMention]:
     or today for a question); [] without a reference day, except for dates that carry their year."""
     if not _maybe(text):
         return []
-    future = None
     out: list[DateMention] = []
     for match in _PATTERN.finditer(text):
+        future = False
         if match.group("wd") or match.group("rel") in ("this", "coming") and match.group("rw") != "week":
-            if future is None:
-                future = bool(_FUTURE.search(text))
-        resolved = _resolve(match, reference, bool(future))
+            # the weekday's own clause tells its tense: "Forecasters expect rain on Wednesday", "closed
+            # until Friday"; not "approved on Wednesday, with more going to schools" or "Fares will
+            # rise, the company announced on Friday"
+            clause = max(text.rfind(mark, 0, match.start()) for mark in ",;:—(") + 1
+            future = bool(_FUTURE.search(text, clause, match.end()))
+        resolved = _resolve(match, reference, future)
         if resolved is not None:
             day, last = resolved
             out.append(DateMention(match.group(0), match.start(), match.end(), day, last))

@@ -26,6 +26,12 @@ def resolved(text: str, reference: date | None = MONDAY_17_JUNE) -> list[tuple[s
     ("Talks were held last Monday.", [("last Monday", "2024-06-10")]),
     ("Forecasters expect more rain on Wednesday.", [("on Wednesday", "2024-06-19")]),  # ahead: "expect"
     ("Schools will stay closed until Friday.", [("until Friday", "2024-06-21")]),
+    ("The road is closed until Friday.", [("until Friday", "2024-06-21")]),
+    # the tense of the weekday's own clause, not of the sentence's other clauses
+    ("The council approved the budget on Wednesday, with more going to schools.", [("on Wednesday", "2024-06-12")]),
+    ("Fares will rise, the operator announced on Friday.", [("on Friday", "2024-06-14")]),
+    ("Police said on Sunday the suspect was expected in court.", [("on Sunday", "2024-06-16")]),
+    ("The vote, expected on Friday, was delayed.", [("on Friday", "2024-06-21")]),
     ("The vote is next Monday.", [("next Monday", "2024-06-24")]),
     ("It opened on June 16.", [("on June 16", "2024-06-16")]),
     ("It opened on 16 June.", [("on 16 June", "2024-06-16")]),
