@@ -60,7 +60,7 @@ class Console:
                 self.say(text)
                 self.say(self.style(where, DIM, ITALIC))
             else:
-                self.say(render.ASK_FIRST_FOR_CONTEXT)
+                self.say(render.CONTEXT_GONE if passage else render.ASK_FIRST_FOR_CONTEXT)
         elif command == "new":
             self.conversation.new()
             self.say(render.STARTED_AFRESH)

@@ -410,11 +410,17 @@ class AnsweringService:
                        dates=tuple(mentions(text, published_day(a.published))) if complete else ())
 
     def context(self, passage: Passage) -> str | None:
-        """The whole paragraph a passage comes from, or None when the article is gone."""
+        """The whole paragraph a passage comes from, or None when the article is gone or no longer
+        holds the passage. After an edit the paragraph is found by its text, not its old number."""
         article = self.index.article(passage.article.id)
-        if article is None or not 0 < passage.paragraph <= len(article.paragraphs):
+        if article is None:
             return None
-        return article.paragraphs[passage.paragraph - 1].text
+        tail = " ".join(passage.text.split())[-80:]  # the passage's own sentence, or its end
+        paragraphs = [" ".join(p.text.split()) for p in article.paragraphs]
+        if 0 < passage.paragraph <= len(paragraphs) and tail in paragraphs[passage.paragraph - 1]:
+            return article.paragraphs[passage.paragraph - 1].text
+        moved = [n for n, text in enumerate(paragraphs) if tail in text]
+        return article.paragraphs[moved[0]].text if moved else None
 
     def article_count(self) -> int:
         return len(self.index.corpus.articles)

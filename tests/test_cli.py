@@ -187,6 +187,35 @@ def test_console_help_names_the_newest_article_and_no_example_from_elsewhere(tmp
     assert "first strikes" not in result.stdout and "Commands: more" in result.stdout
 
 
+def test_context_finds_the_paragraph_after_an_edit_above_it_and_says_when_the_article_is_gone(tmp_path):
+    import io
+
+    from bot.console import Console
+    from bot.service import AnsweringService
+
+    corpus = tmp_path / "corpus"
+    write(corpus, "fares.txt", "Ferry fares rise\nFares on the island ferry will rise by 8 percent.\n"
+                               "The operator blamed higher fuel prices for the rise.\n")
+    write(corpus, "mill.txt", "Mill closes\nThe paper mill in Dunmore will close in May, its owner said.\n")
+    now, out = [0.0], io.StringIO()
+    console = Console(AnsweringService.open(corpus, tmp_path / "cache"), out, colour=False, clock=lambda: now[0])
+
+    def say(line: str) -> str:
+        start = out.tell()
+        console.handle(line)
+        return out.getvalue()[start:]
+
+    assert "fuel prices" in say("Who blamed higher fuel prices?")
+    write(corpus, "fares.txt", "Ferry fares rise\nFares on the island ferry will rise by 8 percent.\n"
+                               "Passengers said the rise was unfair.\nThe operator blamed higher fuel prices for the rise.\n")
+    now[0] += 3  # the console reads the edit before the next line
+    shown = say("context")
+    assert shown.splitlines()[1] == "The operator blamed higher fuel prices for the rise."
+    (corpus / "fares.txt").unlink()
+    now[0] += 3
+    assert "has changed or is gone" in say("context")
+
+
 def test_console_takes_telegrams_slash_commands_too():
     warm(SEEDS)
     script = "Who denied conducting the first strikes?\n/more\n/help\n/quit\nnever read\n"
