@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import sys
 import threading
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -496,8 +497,18 @@ def today() -> date:
         try:
             return date.fromisoformat(given)
         except ValueError:
-            pass
+            _warn_once(f"NEWSBOT_TODAY={given!r} is not a day (YYYY-MM-DD); asking as of today")
     return date.today()
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    """A one-line warning on stderr, once a process (a question a second must not repeat it)."""
+    if message not in _warned:
+        _warned.add(message)
+        print(f"newsbot: warning: {message}", file=sys.stderr, flush=True)
 
 
 def _open_quote(text: str) -> bool:

@@ -204,3 +204,10 @@ def test_a_sentence_after_one_without_a_speaker_comes_alone(tmp_path):
     write(tmp_path, "bridge.txt", BRIDGE)
     result = newsbot("ask", "--json", "--top-k", "1", "--corpus", str(tmp_path), "Is the river still rising?")
     assert json.loads(result.stdout)["answers"][0]["text"] == "The river is still rising."
+
+
+def test_a_newsbot_today_that_is_not_a_day_is_said_once_and_today_is_used():
+    result = newsbot("ask", "-", stdin="What happened yesterday?\nWhat happened today?\n", env=run_env(NEWSBOT_TODAY="garbage"))
+    assert result.returncode == 0
+    warnings = [line for line in result.stderr.splitlines() if "NEWSBOT_TODAY" in line]
+    assert warnings == ["newsbot: warning: NEWSBOT_TODAY='garbage' is not a day (YYYY-MM-DD); asking as of today"]
