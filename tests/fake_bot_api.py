@@ -670,7 +670,11 @@ class FakeBotApi:
         chat_id, timeout = int(asked.get("chat_id", 1)), float(asked.get("timeout", 10))
         if name == "press":
             return await self._press(chat_id, asked, timeout)
-        message_id = self.send_text(chat_id, str(asked.get("text", "")))
+        try:  # a reader in a group ("user_id"), answering one of the bot's messages ("reply_to")
+            who = {key: int(asked[key]) for key in ("user_id", "reply_to") if asked.get(key) is not None}
+        except (TypeError, ValueError):
+            return web.Response(status=400, text="user_id and reply_to must be whole numbers.\n")
+        message_id = self.send_text(chat_id, str(asked.get("text", "")), **who)
         try:
             replies = await self.wait_for(lambda: self.replies_to(chat_id, message_id), timeout)
         except TimeoutError:
@@ -793,7 +797,8 @@ def main(argv: Iterable[str] | None = None) -> None:
 
     Then play a reader: ``curl -s -d '{"text": "who denied the strikes?"}' http://127.0.0.1:PORT/_fake/say``
     prints the bot's reply as a reader sees it (``"chat_id"`` picks the chat; negative ids are
-    groups), with its message id and buttons; ``/_fake/press`` with ``{"button": "More"}`` (and
+    groups, where ``"user_id"`` picks the reader and ``"reply_to"`` a message of the bot's to answer),
+    with its message id and buttons; ``/_fake/press`` with ``{"button": "More"}`` (and
     ``"message_id"``, else the latest message with buttons) presses one; ``/_fake/messages`` lists
     everything the bot sent, as JSON; ``/_fake/fault`` takes ``inject_fault``'s arguments as JSON,
     e.g. ``{"method": "sendMessage", "delay": 3}``.

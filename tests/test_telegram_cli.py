@@ -188,6 +188,26 @@ async def test_the_readme_reader_endpoints_show_the_buttons_and_press_them():
     assert missing.status_code == 404 and "it has: More, Context" in missing.text
 
 
+@pytest.mark.asyncio
+async def test_the_readme_reader_endpoint_speaks_for_a_reader_in_a_group_and_replies_to_the_bot():
+    api = await FakeBotApi().start()
+    try:
+        async with running_bot(api):
+            async with httpx.AsyncClient() as client:
+                say = f"http://127.0.0.1:{api.port}/_fake/say"
+                ignored = await client.post(say, json={"chat_id": -100, "user_id": 5, "text": QUESTION, "timeout": 1})
+                mentioned = await client.post(say, json={"chat_id": -100, "user_id": 5,
+                                                         "text": f"@{api.bot_username} {QUESTION}"})
+                answer = api.messages_to(-100)[-1]
+                replied = await client.post(say, json={"chat_id": -100, "user_id": 6, "reply_to": answer.message_id,
+                                                       "text": QUESTION})
+                bad = await client.post(say, json={"chat_id": -100, "user_id": "five", "text": QUESTION})
+    finally:
+        await api.stop()
+    assert ignored.status_code == 504  # in a group the bot answers only a mention, a command or a reply
+    assert mentioned.status_code == 200 and replied.status_code == 200 and bad.status_code == 400
+
+
 def test_files_are_asked_of_the_same_bot_api_server_not_telegrams():
     from bot.telegram.app import build_application
     from bot.telegram.settings import TelegramSettings
