@@ -41,8 +41,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 _ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 # The days a question can only name from the reader's today (not from an article's day, as "on Sunday",
 # "on November 2" or "a week ago" often are in questions about an archive).
-_FROM_TODAY = re.compile(r"(?:on\s+)?(?:the\s+)?(?:day\s+(?:before|after)\s+)?(?:yesterday|today|tomorrow)",
-                         re.IGNORECASE)
+_FROM_TODAY = re.compile(r"(?:on\s+)?(?:the\s+)?(?:day\s+(?:before|after)\s+)?(?:yesterday|today|tomorrow)"
+                         r"(?:\s+(?:morning|afternoon|evening|night))?", re.IGNORECASE)
 _NEEDS_PREVIOUS = re.compile(
     r"^(?:he|she|it|they|this|that|these|those|but|however|also|his|her|their|its)\b", re.IGNORECASE)
 

@@ -34,6 +34,9 @@ _DAY = r"(?P<{0}>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<{0}>(?:19|20)\d\d)"
 _PREP = r"(?:(?P<prep>on|since|until|till|from|by|before|after)\s+(?:the\s+)?)?"
 
+# "on Monday night", "yesterday morning": the part of the day goes with the day, so the day shown after
+# it reads "on Monday night (3 March 2025)", not "on Monday (3 March 2025) night"
+_PART_OF_DAY = r"(?:\s+(?:morning|afternoon|evening|night))?"
 _PATTERN = re.compile(
     r"(?<![\w/-])(?:"
     rf"(?P<iso>{_YEAR.format('iy')}-(?P<im>[01]\d)-(?P<id>[0-3]\d))(?![\w-])"
@@ -42,9 +45,9 @@ _PATTERN = re.compile(
     rf"|{_DAY.format('d2')}(?:\s+of)?\s+{_MONTH.format('m2')}(?:,?\s+{_YEAR.format('y2')})?(?![\w])"
     rf"|(?P<nd>[0-3]?\d)/(?P<nm>[01]?\d)(?:/(?P<ny>(?:19|20)?\d\d))?(?![\w/%])"
     r"|(?P<rel>last|next|this|coming)\s+(?P<rw>monday|tuesday|wednesday|thursday|friday|saturday|sunday|week)"
-    r"|(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s)?"
+    r"|(?P<wd>monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:'s)?" + _PART_OF_DAY +
     r"|(?P<two>(?:the\s+)?day\s+(?:before\s+yesterday|after\s+tomorrow))"
-    r"|(?P<near>yesterday|today|tomorrow|tonight)"
+    r"|(?P<near>yesterday|today|tomorrow)" + _PART_OF_DAY + r"|(?P<tonight>tonight)"
     r"))(?![\w])",
     re.IGNORECASE,
 )
@@ -157,6 +160,8 @@ def _resolve(m: re.Match, ref: date | None, future: bool) -> tuple[date, date | 
         return None
     if m.group("two"):  # "the day before yesterday", "the day after tomorrow"
         return ref + timedelta(days=-2 if "before" in m.group("two").lower() else 2), None
+    if m.group("tonight"):
+        return ref, None
     if m.group("near"):
         word = m.group("near").lower()
         return ref + timedelta(days={"yesterday": -1, "tomorrow": 1}.get(word, 0)), None
