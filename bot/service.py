@@ -136,7 +136,7 @@ class AnsweringService:
         as missed: the rest of the question gives the closest matches from any day, never an answer.
         Any other day ("on Sunday", "on November 2", "a week ago") is searched as words, as a question
         naming none: in an archive, a question's Sunday is as often the articles' own."""
-        searched, missed, anywhere = text, None, allowed
+        searched, missed, anywhere, ledes = text, None, allowed, False
         named = question_day(text, today())
         if named is not None:
             on_day = np.zeros(len(index), bool)
@@ -147,7 +147,16 @@ class AnsweringService:
             if on_day.any():
                 allowed, searched = on_day, rest
             elif _FROM_TODAY.fullmatch(named.text.strip()):
-                missed, searched = named.day, rest
+                # no sentence names the day: the articles published on it are its news ("What happened
+                # yesterday?" gives yesterday's articles' opening sentences), else it is missed
+                day = named.day.isoformat()
+                published = self._allowed(index, Filters.read(since=day, until=day))
+                if allowed is not None:
+                    published = published & allowed
+                if published.any():
+                    allowed, searched, ledes = published, rest, True
+                else:
+                    missed, searched = named.day, rest
         # More than wanted, for the copies folded away; more again while copies fill it. The postings
         # are walked once (CorpusIndex.ranked): a larger k only weighs more of the same candidates.
         found = index.ranked(searched, article=article, allowed=allowed, margins=self.settings.weighs_margins)
@@ -168,7 +177,7 @@ class AnsweringService:
             words = found.words if hits else None
             ranked = bool(hits)
             if searched != text and not hits and missed is None:  # "What happened on 16 June?"
-                hits = self._day_hits(index, allowed, article, k)
+                hits = self._day_hits(index, allowed, article, k, ledes)
             unfolded = [self._made(made, index, hit) for hit in hits]
             texts = {hit.position: hit.sentence.text for hit in hits}  # the sentences' own texts (`_complete`)
             groups = archive.copy_groups(unfolded)
@@ -208,13 +217,23 @@ class AnsweringService:
             changed.update(matched=matched, dates=dates)
         return replace(passage, **changed) if changed else passage
 
-    def _day_hits(self, index: CorpusIndex, allowed: np.ndarray, article: str | None, k: int) -> list[Hit]:
+    def _day_hits(self, index: CorpusIndex, allowed: np.ndarray, article: str | None, k: int,
+                  ledes: bool = False) -> list[Hit]:
         """The sentences of the day a question names, when the rest of it ("What happened on ...?") has no
-        word to rank them by: each answers it fully; newest articles first, then in reading order."""
+        word to rank them by: each answers it fully; newest articles first, then in reading order.
+        `ledes`: only each article's first sentence (the articles published that day, each one's news)."""
         positions = np.flatnonzero(allowed)
         if article is not None:
             start, end = index.article_span(article)
             positions = positions[(positions >= start) & (positions < end)]
+        if ledes:
+            firsts, seen = [], set()
+            for p in positions.tolist():
+                owner = index.header(p).id
+                if owner not in seen:
+                    seen.add(owner)
+                    firsts.append(p)
+            positions = np.asarray(firsts, dtype=np.int64)
         return [Hit(int(p), 1.0, index.sentence(int(p)), 1.0, ()) for p in positions[:k].tolist()]
 
     def _acceptable(self, index: CorpusIndex, text: str, passage: Passage) -> bool:

@@ -41,9 +41,10 @@ from .folder import Warn, article_files
 # 16: a file that is a whole HTML page is skipped (named, with `newsbot add` to extract its article);
 # "the day before yesterday" and "the day after tomorrow" are two days off, not one; "tomorrow" is read.
 # 17: a quotation that goes on after its speaker's sentence in the paragraph is the speaker's too; an
-# adverb between a speaker and the verb ("She also said") is no part of the speaker; a weekday looks ahead
-# only when its own clause is about what is to come; "Monday night", "yesterday morning" are one expression.
-CACHE_FORMAT = 17
+# adverb between a speaker and the verb ("She also said") is no part of the speaker. 18: a weekday looks
+# ahead only when its own clause is about what is to come; "Monday night", "yesterday morning" are one
+# expression.
+CACHE_FORMAT = 18
 # The libraries whose versions change what is read, split, stemmed or weighed.
 _LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "charset-normalizer")
 MANIFEST = "manifest.json"

@@ -289,7 +289,7 @@ def test_a_question_naming_a_day_and_a_thing_ranks_that_days_sentences_by_it(ask
 
 
 @pytest.mark.parametrize("question, day, closest", [
-    ("What happened today?", "20 June 2024", None),  # no sentence is about it
+    ("What happens the day after tomorrow?", "22 June 2024", None),  # no sentence or article is about it
     ("How many people were killed in the floods yesterday?", "19 June 2024", "At least 12 people were killed"),
 ])
 def test_a_day_named_from_today_that_no_sentence_about_it_answers_is_said(asker, question, day, closest):
@@ -300,6 +300,13 @@ def test_a_day_named_from_today_that_no_sentence_about_it_answers_is_said(asker,
         assert data["answers"] == []
     else:  # the rest of the question, from any day: closest matches, not an answer
         assert data["answers"] and closest in data["answers"][0]["text"]
+
+
+def test_what_happened_today_with_no_sentence_naming_today_gives_the_articles_published_today(asker):
+    data = ask(asker, "What happened today?", "--top-k", "3")  # 20 June 2024: the mayor's resignation
+    assert data["answered"] is True
+    assert [a["article"]["published"] for a in data["answers"]] == ["2024-06-20"]
+    assert data["answers"][0]["text"].startswith("Ana Ruiz resigned as mayor")  # its opening sentence
 
 
 def test_a_day_an_article_may_mean_is_searched_as_words_when_no_sentence_is_about_it(asker):
