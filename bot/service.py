@@ -197,7 +197,7 @@ class AnsweringService:
         passages[:shown] = [self._complete(index, p, words, texts[p.position], None if leads is None else leads[n])
                             for n, p in enumerate(passages[:shown])]
         passages = archive.newest_figure_first(text, passages, lambda p: self._acceptable(index, searched, p))
-        return passages, searched, missed
+        return _without_repeats(passages), searched, missed
 
     def _made(self, made: dict, index: CorpusIndex, hit: Hit) -> Passage:
         key = (hit.position, hit.score, hit.coverage, hit.margin)
@@ -501,6 +501,24 @@ def source_of(article: Article, sentences: int = 0) -> Source:
     tags = next((v for k, v in article.metadata if k.lower() in ("tags", "keywords")), "")
     return Source(article.id, article.title, article.source, article.url, article.published, sentences,
                   article.author, tuple(t.strip() for t in tags.split(",") if t.strip()))
+
+
+def _without_repeats(passages: list[Passage]) -> list[Passage]:
+    """The passages, none showing a sentence twice: a passage that carries the sentence before it
+    ('"Cities need storage," Tanaka said. She added ...') leaves it out when that sentence is among the
+    passages itself (better or worse placed; its attribution still says whose it is)."""
+    alone: dict[str, set[str]] = {}
+    for p in passages:
+        alone.setdefault(p.article.id, set()).add(p.text)
+    out = []
+    for p in passages:
+        mine = alone[p.article.id]
+        before = next((t for t in mine if t != p.text and p.text.startswith(t + " ")), None) if len(mine) > 1 else None
+        if before is not None:
+            rest = p.text[len(before):].strip()
+            p = replace(p, text=rest, dates=tuple(mentions(rest, published_day(p.article.published))))
+        out.append(p)
+    return out
 
 
 def clean_question(question: str) -> str:

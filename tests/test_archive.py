@@ -465,3 +465,15 @@ def test_a_sentence_carried_by_many_outlets_names_a_few_and_counts_the_rest(tmp_
     # One answer asked for: the copies beyond the first few matches fetched are still counted.
     [alone] = service.ask("What closed the Tarnvik glacier road?", top_k=1).passages
     assert len(alone.also_in) == 11
+
+
+def test_a_sentence_shown_before_a_she_added_is_not_shown_again_on_its_own(tmp_path):
+    from bot.service import AnsweringService
+
+    (tmp_path / "grid.md").write_text(BRIDGE.format(
+        title="Battery start-up raises money", source="Fjord Daily", day="2025-03-13",
+        text='"Cities need storage that fits in a basement," Tanaka said. She added that the company had '
+             'orders for basement storage from four countries.'))
+    service = AnsweringService.open(tmp_path, tmp_path / ".cache")
+    texts = [p.text for p in service.ask("Who said cities need basement storage?", top_k=3).passages]
+    assert len([t for t in texts if "Cities need storage" in t]) == 1, texts
