@@ -166,6 +166,9 @@ class Answer:
     # The day the question names ("yesterday", "16 June 2024") that no sentence searched is about: the
     # passages are the closest matches to the rest of the question, never an answer.
     missed_day: "date | None" = None
+    # A pronoun the question leans on with nothing before it to stand for ("What else did she say?" as
+    # a first question): said, rather than that no sentence shares its words.
+    unresolved: str | None = None
 
     @property
     def read_as(self) -> str | None:

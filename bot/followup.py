@@ -218,6 +218,18 @@ def _swap(text: str, topic: str, kind: str) -> str:
 
 
 # -- pronouns -----------------------------------------------------------------------------------------
+def leaning_pronoun(question: str) -> str | None:
+    """The pronoun by which a question leans on an earlier one ("What else did she say?" -> "she"), or
+    None when it has none or names what it stands for itself ("Where did the displaced say they went?")."""
+    q = " ".join(question.split())
+    words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(q)]
+    dummy_it = _DUMMY_IT.search(q) is not None
+    pronouns = [i for i in range(len(words)) if _is_pronoun(words, i, dummy_it)]
+    if not pronouns or _has_own_subject(q, words, pronouns[0]):
+        return None
+    return words[pronouns[0]][0]
+
+
 def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
     words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(question)]
     leaning = _ELSE.search(question) is not None

@@ -115,6 +115,8 @@ def _reply(answer: Answer) -> str:
         others = numbered(answer.passages[1:], start=2)
         return lead + plain_passage(answer.passages[0]) + (f"\nOther matches:\n{others}" if others else "")
     if not answer.passages:
+        if answer.unresolved:
+            return unresolved(answer)
         return f"{missed_day(answer)} The sources command lists what they cover." if answer.missed_day else NOTHING_SHARED
     if answer.confidence == "maybe":
         others = numbered(answer.passages[1:], start=2)
@@ -156,6 +158,12 @@ def refusal(answer: Answer) -> str:
     if answer.skip:
         return "No further match answers that well."
     return CLOSE_CALL if answer.close_call else "The articles don't seem to cover that."
+
+
+def unresolved(answer: Answer) -> str:
+    """A question leaning on an earlier one that is not there ("What else did she say?" first)."""
+    who = "what" if answer.unresolved.lower() in ("it", "its", "this", "that") else "who"
+    return f"I don't know {who} “{answer.unresolved}” is here: no earlier question says. Ask again with the name."
 
 
 def missed_day(answer: Answer) -> str:

@@ -24,7 +24,7 @@ from .about import about_question
 from .answers import Answer, AnswerSettings, Confidence, Passage, Source
 from .filters import Filters
 from .folders import default_corpus
-from .followup import Reading
+from .followup import Reading, leaning_pronoun
 from .reindex import Builds
 
 MAX_QUESTION_CHARS = 2000  # longer questions are searched on their first 2,000 characters
@@ -110,6 +110,10 @@ class AnsweringService:
                           "answer" if shown else "none")
         passages, searched, missed = self._ranked(index, text, skip + top_k, article, allowed)
         passages = passages[skip:skip + top_k]
+        if not passages and not skip:
+            pronoun = leaning_pronoun(text)
+            if pronoun:  # "What else did she say?" with nothing before it: whom it means is not known
+                return Answer(question, False, (), "declined", skip, article, filters, unresolved=pronoun)
         if missed is not None:  # "What happened yesterday?" and no sentence is about that day: not an answer
             return Answer(question, False, tuple(passages), "no_more" if skip and not passages else "declined",
                           skip, article, filters, missed_day=missed)

@@ -385,3 +385,14 @@ def test_a_follow_up_is_read_from_the_question_as_searched(seed_service):
     odd = talk.ask("\x00who\u202e is he?\x07")
     assert odd.read_as == "who is Maj Youssef Hamoud?"
     assert len(talk.ask("he " * 40_000).reading.search) < 20_000
+
+
+@pytest.mark.parametrize("question, pronoun", [("What else did she say?", "she"), ("Why does it matter?", "it"),
+                                               ("Where did the displaced people say they sailed to Mars?", None)])
+def test_a_pronoun_with_nothing_before_it_is_said_to_be_unknown_not_searched(seed_service, question, pronoun):
+    from bot.render import reply
+
+    answer = Conversation(seed_service).ask(question)
+    assert answer.unresolved == pronoun
+    if pronoun:
+        assert not answer.passages and reply(answer).startswith(f"I don't know {'what' if pronoun == 'it' else 'who'} “{pronoun}”")

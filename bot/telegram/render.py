@@ -154,6 +154,8 @@ def _without_passages(answer: Answer, help_text: str) -> str:
     if answer.kind == "no_more":
         return NO_MORE
     if answer.kind == "declined":
+        if answer.unresolved:
+            return plain.unresolved(answer)
         return f"{plain.missed_day(answer)} /sources lists what they cover." if answer.missed_day else NOTHING_SHARED
     if answer.kind == "filtered_out":
         return f"No article is {plain.within(answer)}; /sources lists them."
