@@ -217,3 +217,26 @@ def test_files_are_asked_of_the_same_bot_api_server_not_telegrams():
     public = build_application(service, TelegramSettings(token=TEST_TOKEN))
     assert local.bot.base_file_url == f"http://127.0.0.1:8081/file/bot{TEST_TOKEN}"
     assert public.bot.base_file_url == f"https://api.telegram.org/file/bot{TEST_TOKEN}"
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_a_reply_that_is_not_json_is_left_to_newsbots_own_warning_not_a_library_traceback(capsys, verbose):
+    import logging
+
+    from bot.telegram.cli import configure_logging
+    from bot.telegram.settings import TelegramSettings
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging(TelegramSettings(token=TEST_TOKEN), logging.DEBUG if verbose else logging.INFO)
+        try:
+            raise ValueError("Expecting value: line 1 column 1 (char 0)")
+        except ValueError:
+            logging.getLogger("telegram.request.BaseRequest").exception('Can not load invalid JSON data: "<html>"')
+        logging.getLogger("telegram.request.BaseRequest").error("Another request problem")
+    finally:
+        root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "Another request problem" in err
+    assert ("Can not load invalid JSON data" in err) is verbose and len(err.splitlines()) == (2 if verbose else 1)

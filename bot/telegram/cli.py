@@ -172,3 +172,22 @@ def configure_logging(settings: TelegramSettings, level: int = logging.INFO) -> 
     # httpx logs every request URL, and the URL holds the token.
     for chatty in ("httpx", "httpcore"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    handler.addFilter(_OneLineBadReply(verbose=level <= logging.DEBUG))  # (a logger's own filter misses its children's)
+
+
+class _OneLineBadReply(logging.Filter):
+    """python-telegram-bot logs a reply that is not JSON as an ERROR with the parser's traceback, before
+    newsbot's own one-line warning says what it does about it: kept to a line under --verbose, else left
+    to that warning."""
+
+    def __init__(self, verbose: bool):
+        super().__init__()
+        self.verbose = verbose
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("telegram.request") or \
+                not record.getMessage().startswith("Can not load invalid JSON data"):
+            return True
+        record.exc_info = record.exc_text = None
+        record.msg, record.args = record.getMessage()[:200], ()
+        return self.verbose
