@@ -237,6 +237,7 @@ def test_a_reply_that_is_not_json_is_left_to_newsbots_own_warning_not_a_library_
         logging.getLogger("telegram.request.BaseRequest").error("Another request problem")
     finally:
         root.handlers[:], _ = saved[0], root.setLevel(saved[1])
+        logging.captureWarnings(False)
     err = capsys.readouterr().err
     assert "Traceback" not in err and "Another request problem" in err
     assert ("Can not load invalid JSON data" in err) is verbose and len(err.splitlines()) == (2 if verbose else 1)
