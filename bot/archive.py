@@ -50,11 +50,11 @@ _WORD_FIGURE = re.compile(
     rf"\b{_QUALIFIER}(?P<n>(?P<tens>{'|'.join(_TENS)})(?:[- ](?P<unit>one|{'|'.join(_UNITS)}))?|"
     rf"{'|'.join(_TEENS)}|{'|'.join(_UNITS)})(?:\s+(?P<scale>million|billion|thousand|hundred))?\b", re.IGNORECASE)
 _UNIT = re.compile(r"\s+([A-Za-z]+)\b")
+_PEOPLE = frozenset("people person dead killed died victim bodie body death casualtie casualty injured wounded "
+                    "resident civilian".split())
 _NOT_UNITS = frozenset(
     "on in at by to from and or of the a an after since for with than as per this last yesterday today "
     "tomorrow tonight when who which that were was are is have had has more fewer other so far now".split())
-_NUMBER_WORDS = {**_UNITS, **_TEENS, **_TENS}
-_LEADING_DIGITS = re.compile(r"\d+")
 _NEVER = datetime.min.replace(tzinfo=timezone.utc)
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 
@@ -73,11 +73,11 @@ def shingles(text: str) -> frozenset[tuple[str, ...]]:
 
 
 @lru_cache(maxsize=8192)
-def _sentence_key(text: str) -> tuple[tuple[str, ...], frozenset[tuple[str, ...]]]:
-    """A sentence's words and shingles, as copies are told by (kept: a question compares the same few
-    sentences again as it fetches more matches, and the next question often the same again)."""
+def _sentence_key(text: str) -> tuple[tuple[str, ...], frozenset[tuple[str, ...]], tuple[float, ...]]:
+    """A sentence's words, shingles and figures' values, as copies are told by (kept: a question compares
+    the same few sentences again as it fetches more matches, and the next question often the same again)."""
     w = tuple(words(text))
-    return w, _shingles(w)
+    return w, _shingles(w), tuple(value for _, value in _figure_matches(text))
 
 
 def _shingles(w: Sequence[str]) -> frozenset[tuple[str, ...]]:
@@ -98,24 +98,24 @@ def copy_groups(passages: Sequence[Passage]) -> list[list[int]]:
     """The passages (by their place in `passages`) grouped as copies of one sentence, at most one a
     group from each article: each group in the passages' order, the groups in the order of their first."""
     groups: list[list[int]] = []
-    keys: list[tuple[tuple[str, ...], frozenset, set[str]]] = []  # each group's first sentence: words, shingles; its articles
+    keys: list[tuple[tuple, set[str]]] = []  # each group's first sentence's key (_sentence_key); its articles
     for n, p in enumerate(passages):
-        w, mine = _sentence_key(p.text)
-        for group, (their_words, theirs, articles) in zip(groups, keys):
-            if _copies(w, mine, their_words, theirs) and p.article.id not in articles:
+        mine = _sentence_key(p.text)
+        for group, (theirs, articles) in zip(groups, keys):
+            if _copies(mine, theirs) and p.article.id not in articles:
                 group.append(n)
                 articles.add(p.article.id)
                 break
         else:
             groups.append([n])
-            keys.append((w, mine, {p.article.id}))
+            keys.append((mine, {p.article.id}))
     return groups
 
 
 def copy_of_any(text: str, others: Sequence[str]) -> bool:
     """True when the sentence `text` is one of `others` or a wire copy of one (as copy_groups tells them)."""
-    w, mine = _sentence_key(text)
-    return any(_copies(w, mine, *_sentence_key(other)) for other in others)
+    mine = _sentence_key(text)
+    return any(_copies(mine, _sentence_key(other)) for other in others)
 
 
 def folded(group: Sequence[Passage]) -> Passage:
@@ -128,34 +128,24 @@ def folded(group: Sequence[Passage]) -> Passage:
     return replace(cited, score=group[0].score, coverage=group[0].coverage, margin=group[0].margin, also_in=others)
 
 
-def _copies(w: Sequence[str], mine: frozenset, their_words: Sequence[str], theirs: frozenset) -> bool:
-    # The shared shingles are at most the smaller set: sets of sizes too far apart are never copies.
-    # Alike sentences where one gives another figure in place of the other's are not copies but an
-    # update ("rose to 7" / "rose to 9"): folded, the later one's outlet would be named as carrying the
-    # earlier one's figure. A figure added ("$180bn (£96bn)") is an outlet's added clause.
-    return w == their_words or (COPY_SIMILARITY * max(len(mine), len(theirs)) <= min(len(mine), len(theirs))
-                                and _alike(mine, theirs) and _same_figures(numbers(w), numbers(their_words)))
+def _copies(mine: tuple, theirs: tuple) -> bool:
+    """Whether two sentences (their _sentence_key) are one wire copy. The shared shingles are at most the
+    smaller set: sets of sizes too far apart are never copies. Alike sentences where one gives another
+    figure in place of the other's are not copies but an update ("rose to 7" / "rose to 9"): folded, the
+    later one's outlet would be named as carrying the earlier one's figure. A figure added ("$180bn
+    (£96bn)") is an outlet's added clause; "four", "4" and "3,000" / "3000" are one figure each."""
+    (w, grams, values), (their_words, their_grams, their_values) = mine, theirs
+    return w == their_words or (COPY_SIMILARITY * max(len(grams), len(their_grams)) <= min(len(grams), len(their_grams))
+                                and _alike(grams, their_grams) and _same_figures(values, their_values))
 
 
-def _same_figures(mine: list[str], theirs: list[str]) -> bool:
+def _same_figures(mine: Sequence[float], theirs: Sequence[float]) -> bool:
     """True when neither sentence gives a figure in place of one the other gives: the figures of one are
     all among the other's."""
-    if mine == theirs:
+    if tuple(mine) == tuple(theirs):
         return True
     a, b = Counter(mine), Counter(theirs)
     return not (a - b) or not (b - a)
-
-
-def numbers(w: Sequence[str]) -> list[str]:
-    """The figures among a sentence's words, in order: a number word as its value ("four" as "4"), a
-    number run into its unit as the number ("6km" as "6"); "one" is left out, as in `figures`."""
-    out = []
-    for t in w:
-        if t[:1].isdigit():
-            out.append(_LEADING_DIGITS.match(t).group(0))
-        elif t in _NUMBER_WORDS:
-            out.append(str(_NUMBER_WORDS[t]))
-    return out
 
 
 def _alike(mine: frozenset, theirs: frozenset) -> bool:
@@ -190,11 +180,18 @@ def asks_figure(question: str) -> bool:
 def figures(passage: Passage) -> list[tuple[str, float]]:
     """The figures a passage gives ("at least 12", "3,000"), as written and as values; days, years
     and numbers inside its date expressions left out."""
+    return [(m.group(0), value) for m, value in _figures_of(passage)]
+
+
+def _figures_of(passage: Passage) -> list[tuple[re.Match, float]]:
     taken = [(d.start, d.end) for d in passage.dates]
+    return [(m, value) for m, value in _figure_matches(passage.text) if not any(a <= m.start("n") < b for a, b in taken)]
+
+
+def _figure_matches(text: str) -> list[tuple[re.Match, float]]:
+    """Each figure of a text (years left out) and its value, in order."""
     out = []
-    for m in sorted([*_FIGURE.finditer(passage.text), *_WORD_FIGURE.finditer(passage.text)], key=lambda m: m.start()):
-        if any(a <= m.start("n") < b for a, b in taken):
-            continue
+    for m in sorted([*_FIGURE.finditer(text), *_WORD_FIGURE.finditer(text)], key=lambda m: m.start()):
         number = m.group("n").replace(",", "")
         if number[0].isdigit():
             if re.fullmatch(r"(?:19|20)\d\d", number) and not m.group("scale"):
@@ -204,19 +201,20 @@ def figures(passage: Passage) -> list[tuple[str, float]]:
             word = number.lower()
             value = float(_TENS[m.group("tens").lower()] + (_UNITS.get(m.group("unit").lower(), 1) if m.group("unit") else 0)
                           if m.group("tens") else _TEENS.get(word) or _UNITS[word])
-        out.append((m.group(0), value * _SCALES.get((m.group("scale") or "").lower(), 1)))
+        out.append((m, value * _SCALES.get((m.group("scale") or "").lower(), 1)))
     return out
 
 
-def _unit(text: str, figure: str) -> str | None:
+def _unit(text: str, figure: re.Match) -> str | None:
     """What a figure counts, when the word after it says ("60 millimetres", "300 residents" -> "resident"):
-    None when no noun follows ("rose to 15 on Tuesday", "killed 12.")."""
-    at = text.find(figure)
-    after = _UNIT.match(text, at + len(figure)) if at >= 0 else None
+    None when no noun follows ("rose to 15 on Tuesday", "killed 12."). The dead are one unit however
+    they are told ("12 dead", "15 people", "9 victims")."""
+    after = _UNIT.match(text, figure.end())
     word = after.group(1).lower() if after else None
     if word is None or word in _NOT_UNITS:
         return None
-    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+    word = word[:-1] if word.endswith("s") and len(word) > 3 else word
+    return "people" if word in _PEOPLE else word
 
 
 def newest_figure_first(question: str, passages: Sequence[Passage],
@@ -232,14 +230,14 @@ def newest_figure_first(question: str, passages: Sequence[Passage],
         return out
     newest = max(candidates, key=published_at)
     mine = {value for _, value in figures(newest)}
-    units = {_unit(newest.text, text) for text, _ in figures(newest)} - {None}
+    units = {_unit(newest.text, m) for m, _ in _figures_of(newest)} - {None}
     earlier: list[tuple[Passage, tuple[str, float]]] = []
     for p in candidates:
         if p is newest or published_at(p) >= published_at(newest) or p.article.id == newest.article.id \
                 or mine & {value for _, value in figures(p)}:
             continue
         # the figure of the same thing: not "three days" of rain or "300 residents" before "60 millimetres"
-        alike = [f for f in figures(p) if not units or _unit(p.text, f[0]) in units | {None}]
+        alike = [(m.group(0), value) for m, value in _figures_of(p) if not units or _unit(p.text, m) in units | {None}]
         if alike:
             earlier.append((p, alike[0]))
     if not earlier or (newest is not out[0] and not acceptable(newest)):

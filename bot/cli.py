@@ -156,8 +156,9 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str):
         if message.startswith("the following arguments are required"):
-            unknown = [a for a in getattr(self, "_given", []) if a.startswith("-") and a != "-"
-                       and not re.match(r"-\d", a) and a.split("=", 1)[0] not in self._option_string_actions]
+            known = self._option_string_actions
+            unknown = [a for a in getattr(self, "_given", []) if a.startswith("-") and a not in ("-", "--")
+                       and not re.match(r"-\d", a) and not any(o.startswith(a.split("=", 1)[0]) for o in known)]
             if unknown:
                 message = f"unrecognized arguments: {' '.join(unknown)}"
         super().error(message)

@@ -60,7 +60,8 @@ class Console:
                 self.say(text)
                 self.say(self.style(where, DIM, ITALIC))
             else:
-                self.say(render.CONTEXT_GONE if passage else render.ASK_FIRST_FOR_CONTEXT)
+                self.say(render.ASK_FIRST_FOR_CONTEXT if passage is None else
+                         render.NO_PARAGRAPH if passage.about else render.CONTEXT_GONE)
         elif command == "new":
             self.conversation.new()
             self.say(render.STARTED_AFRESH)

@@ -26,6 +26,7 @@ class Conversation:
         self.latest: Answer | None = None  # the last answer or refusal shown, or the next-best after it
         self.thread: followup.Turn | None = None  # what the next question may lean on
         self._last_asked = 0.0
+        self._index = service.index.fingerprint  # the index the thread's sentence positions are of
 
     def ask(self, question: str, article: str | None = None, top_k: int | None = None,
             filters: Filters | None = None) -> Answer:
@@ -33,6 +34,7 @@ class Conversation:
         now = self._clock()
         if self.thread is not None and now - self._last_asked > self.forget_after:
             self.thread = None
+        self._follow_index()
         self._last_asked = now
         reading = followup.read(clean_question(question), self.thread)
         given = (self.filters or Filters()).merged(filters)  # a chat's `since:` … over the conversation's
@@ -56,8 +58,17 @@ class Conversation:
             self.thread = replace(self.thread, subject=reading.subject)
         return answer
 
+    def _follow_index(self) -> None:
+        """After the articles changed (a reload), the thread's sentence positions are another index's:
+        what was shown can no longer be told apart, so the next question is read alone."""
+        fingerprint = self.service.index.fingerprint
+        if fingerprint != self._index:
+            self._index = fingerprint
+            self.thread = None
+
     def more(self, after: Answer | None = None) -> Answer:
         """The next-best answer after `after` (by default the latest answer shown); it becomes the latest."""
+        self._follow_index()
         after = after or self.latest
         if after is None:
             return Answer("", False, (), "ask_first")

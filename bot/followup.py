@@ -45,6 +45,7 @@ _THING = {"it": "", "its": "'s"}
 _GROUP = {"they": "", "them": "", "their": "'s", "theirs": "'s"}
 _DEMONSTRATIVE = {"this", "that"}
 _POSSESSIVE = {"his", "its", "their"}  # (her is as often "him")
+_OWNER_BEFORE = {"the", "a", "an", "many", "much", "several", "some", "all", "most", "few"} | _AUX
 _REPORTING = {"say", "said", "says", "think", "thinks", "thought", "believe", "believes", "claim", "claims",
               "claimed", "deny", "denies", "denied", "told", "tell", "tells", "warn", "warned", "warns"}
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "maj", "major", "gen", "general", "col", "colonel", "capt",
@@ -308,9 +309,11 @@ def _has_own_subject(question: str, words: list[tuple[str, int, int]], first: in
         # "How many residents had to leave their homes?", "When did the mayor announce his resignation?":
         # whose it is comes before it ("many" of "how many" is no one); after an auxiliary it opens the
         # question's subject ("What pay rise did its union accept?"), which is the last question's
-        content = [w for n, (w, _, _) in enumerate(words[:first]) if w.isalpha()
-                   and w.lower() not in _FUNCTION | _REPORTING and not (n and words[n - 1][0].lower() == "how")]
-        return bool(content)
+        # an owner is a noun the question names as one: after "the", "a", "how many", or an auxiliary
+        # ("Where do residents keep their boats?"); "Who criticised his plan?" names none
+        owners = [w for n, (w, _, _) in enumerate(words[:first]) if n and w.isalpha()
+                  and w.lower() not in _FUNCTION | _REPORTING and words[n - 1][0].lower() in _OWNER_BEFORE]
+        return bool(owners)
     return False
 
 

@@ -49,6 +49,7 @@ def not_reloaded(problem: object) -> str:
 
 
 ASK_FIRST_FOR_MORE = "Ask a question first; then “more” shows the next-best answer."
+NO_PARAGRAPH = "That answer comes from the article's details (its byline, date or outlet), not from a paragraph."
 CONTEXT_GONE = "That answer's article has changed or is gone since; ask again for its paragraph."
 ASK_FIRST_FOR_CONTEXT = "Ask a question first; then “context” shows the paragraph around the answer."
 NOTHING_SHARED = ("The articles do not answer that: no sentence in them shares its words. "

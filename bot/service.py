@@ -126,8 +126,8 @@ class AnsweringService:
         answered = confidence == "answer"
         close_call = confidence == "none" and first.margin < math.inf and \
             self._confidence(index, searched, replace(first, margin=math.inf)) != "none"
-        return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article,
-                      filters, confidence, close_call=close_call)
+        return Answer(question, answered, tuple(_without_repeats(passages)), "answer" if answered else "declined",
+                      skip, article, filters, confidence, close_call=close_call)
 
     def _ranked(self, index: CorpusIndex, text: str, wanted: int, article: str | None,
                 allowed: np.ndarray | None) -> tuple[list[Passage], str, date | None]:
@@ -201,7 +201,7 @@ class AnsweringService:
         passages[:shown] = [self._complete(index, p, words, texts[p.position], None if leads is None else leads[n])
                             for n, p in enumerate(passages[:shown])]
         passages = archive.newest_figure_first(text, passages, lambda p: self._acceptable(index, searched, p))
-        return _without_repeats(passages), searched, missed
+        return passages, searched, missed
 
     def _made(self, made: dict, index: CorpusIndex, hit: Hit) -> Passage:
         key = (hit.position, hit.score, hit.coverage, hit.margin)
@@ -230,14 +230,8 @@ class AnsweringService:
         if article is not None:
             start, end = index.article_span(article)
             positions = positions[(positions >= start) & (positions < end)]
-        if ledes:
-            firsts, seen = [], set()
-            for p in positions.tolist():
-                owner = index.header(p).id
-                if owner not in seen:
-                    seen.add(owner)
-                    firsts.append(p)
-            positions = np.asarray(firsts, dtype=np.int64)
+        if ledes:  # (each article published that day is whole in `allowed`: its first sentence is its lede)
+            positions = np.intersect1d(positions, index.article_starts())
         return [Hit(int(p), 1.0, index.sentence(int(p)), 1.0, ()) for p in positions[:k].tolist()]
 
     def _acceptable(self, index: CorpusIndex, text: str, passage: Passage) -> bool:
@@ -319,7 +313,8 @@ class AnsweringService:
         search = clean_question(reading.search)
         best: dict[int, Hit] = {}
         accepted: dict[int, bool] = {}  # position: would this search give it as the answer (True: the reading's)
-        given = index.texts(sorted(reading.exclude)) if reading.exclude else []
+        # (positions from an index since replaced may be past its end: those are no sentence of it)
+        given = index.texts(sorted(p for p in reading.exclude if 0 <= p < len(index))) if reading.exclude else []
         # The question's own words ("What did he promise?") are searched too; a passage found by them
         # alone must still be about what the pronoun stands for (checked below).
         for own, words in ((False, search), (True, reading.own_words)):
@@ -437,9 +432,9 @@ class AnsweringService:
         """The whole paragraph a passage comes from, or None when the article is gone or no longer
         holds the passage. After an edit the paragraph is found by its text, not its old number."""
         article = self.index.article(passage.article.id)
-        if article is None:
-            return None
         tail = " ".join(passage.text.split())[-80:]  # the passage's own sentence, or its end
+        if article is None or passage.about or passage.paragraph < 1 or not tail:
+            return None  # (an answer from front matter has no paragraph)
         paragraphs = [" ".join(p.text.split()) for p in article.paragraphs]
         if 0 < passage.paragraph <= len(paragraphs) and tail in paragraphs[passage.paragraph - 1]:
             return article.paragraphs[passage.paragraph - 1].text
@@ -508,14 +503,15 @@ def source_of(article: Article, sentences: int = 0) -> Source:
 
 
 def _without_repeats(passages: list[Passage]) -> list[Passage]:
-    """The passages, none showing a sentence twice: a passage that carries the sentence before it
-    ('"Cities need storage," Tanaka said. She added ...') leaves it out when that sentence is among the
-    passages itself (better or worse placed; its attribution still says whose it is)."""
+    """The passages shown, none but the first showing a sentence another shows: a lower passage that
+    carries the sentence before it ('"Cities need storage," Tanaka said. She added ...') leaves that
+    sentence out when it is shown as a passage of its own (its attribution still says whose it is). The
+    first passage, the answer, is always shown whole (its confidence was judged on all of it)."""
     alone: dict[str, set[str]] = {}
     for p in passages:
         alone.setdefault(p.article.id, set()).add(p.text)
-    out = []
-    for p in passages:
+    out = passages[:1]
+    for p in passages[1:]:
         mine = alone[p.article.id]
         before = next((t for t in mine if t != p.text and p.text.startswith(t + " ")), None) if len(mine) > 1 else None
         if before is not None:

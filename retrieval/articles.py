@@ -29,7 +29,8 @@ class ArticleError(Exception):
 
 # Lines that sites glue into their pages; never an answer, never a paragraph. All but the first
 # pattern hold for the whole line from its start (matched there only, not tried at every character).
-_HTML_PAGE = re.compile(r"\ufeff?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL)
+# (a comment cannot run past its "-->", so leading comments are read one way only: no backtracking)
+_HTML_PAGE = re.compile(r"\ufeff?\s*(?:<!--(?:[^-]|-(?!->))*-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE)
 _BOILERPLATE_ANYWHERE = re.compile(r"powered by (automated|machine) translation", re.IGNORECASE)
 _BOILERPLATE = re.compile(
     r"""(

@@ -276,6 +276,10 @@ class CorpusIndex:
         """Whom the sentences of the article the sentence at `position` is in are attributed to, in order."""
         return [s for _, s in self.article_attributions(position)]
 
+    def article_starts(self) -> np.ndarray:
+        """Each article's first sentence position, in corpus order."""
+        return self.corpus.starts[:-1]
+
     def article_attributions(self, position: int) -> list[tuple[int, str]]:
         """The sentences of the article the sentence at `position` is in that it attributes to someone:
         (position, speaker), in order."""

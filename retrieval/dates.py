@@ -57,6 +57,8 @@ _FUTURE = re.compile(
     r"set\s+to|going\s+to|is\s+to|are\s+to|scheduled|planned|upcoming|next)\b",
     re.IGNORECASE,
 )
+_CLOSING_COMMA = re.compile(r"\s*,")
+_RELATIVE = re.compile(r"\s*(?:which|that|when|who)\b", re.IGNORECASE)
 # A cheap test that a text may hold a date expression at all (most sentences do not): plain substring
 # tests, and one expression that starts at a capital or a digit (months are capitalised in news text).
 _MAYBE = re.compile(r"[JFMASOND][a-zA-Z]{2,8}\.?\s[0-9]|[0-9](?:st|nd|rd|th)?\s(?:of\s)?[JFMASOND]|[0-9][/-][0-9]")
@@ -123,6 +125,15 @@ def mentions(text: str, reference: date | None) -> list[DateMention]:
             # rise, the company announced on Friday"
             clause = max(text.rfind(mark, 0, match.start()) for mark in ",;:—(") + 1
             future = bool(_FUTURE.search(text, clause, match.end()))
+            if not future and clause and text[clause - 1] == "," and _CLOSING_COMMA.match(text, match.end()):
+                # set off by commas (", on Monday,", ", which starts on Monday,"): the clause around it
+                # tells ("The ferry will, on Monday, resume", "The strike, which starts on Monday, will last")
+                outer = max(text.rfind(mark, 0, clause - 1) for mark in ",;:—(") + 1
+                future = bool(_FUTURE.search(text, outer, clause))
+                if not future and _RELATIVE.match(text, clause):  # what the thing it describes will do
+                    after = text.find(",", match.end())
+                    end = min([i for i in (text.find(m, after + 1) for m in ",;:—.") if i >= 0] or [len(text)])
+                    future = bool(_FUTURE.search(text, after, end))
         resolved = _resolve(match, reference, future)
         if resolved is not None:
             day, last = resolved

@@ -120,6 +120,7 @@ def split_article(article: Article, splitter: Splitter | None = None,
     split = splitter.split
     out: list[tuple[int, int, str, str | None]] = []
     previous_speaker: str | None = None
+    previous_quoted = False  # the sentence before quotes someone: a quotation after it may go on with theirs
     for p_no, paragraph in enumerate(article.paragraphs, start=1):
         for s_no, text in enumerate(split(paragraph.text), start=1):
             speaker = speaker_phrase(text)
@@ -127,11 +128,12 @@ def split_article(article: Article, splitter: Splitter | None = None,
             # with none there, a bare pronoun is no source at all.
             if speaker and refers_back(speaker):
                 speaker = previous_speaker or (None if is_pronoun(speaker) else speaker)
-            elif speaker is None and s_no > 1 and previous_speaker and _QUOTED.match(text):
+            elif speaker is None and s_no > 1 and previous_speaker and previous_quoted and _QUOTED.match(text):
                 # '"The hillside gave way," said Ingrid Solberg. "We heard a roar."': the quote goes on
                 # in her words, so a "She added ..." after it is hers too
                 speaker = previous_speaker
             previous_speaker = speaker
+            previous_quoted = bool(_QUOTED.match(text)) or '"' in text or "”" in text
             out.append((p_no, s_no, text, speaker))
         if on_paragraph:
             on_paragraph(p_no)

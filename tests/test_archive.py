@@ -477,3 +477,17 @@ def test_a_sentence_shown_before_a_she_added_is_not_shown_again_on_its_own(tmp_p
     service = AnsweringService.open(tmp_path, tmp_path / ".cache")
     texts = [p.text for p in service.ask("Who said cities need basement storage?", top_k=3).passages]
     assert len([t for t in texts if "Cities need storage" in t]) == 1, texts
+
+
+@pytest.mark.parametrize("top_k", [1, 3])
+def test_the_answer_keeps_the_sentence_before_it_that_names_whom_it_is_about(tmp_path, top_k):
+    from bot.service import AnsweringService
+
+    (tmp_path / "aid.md").write_text("# Harbour flood aid\n\nRegional governor Tomas Berg visited the flooded harbour "
+                                     "district of Port Elling on Tuesday. He promised 40 million crowns in emergency "
+                                     "aid for the harbour district.\n")
+    (tmp_path / "mill.md").write_text("# Mill closes\n\nThe paper mill in Dunmore will close in May.\n")
+    answer = AnsweringService.open(tmp_path, tmp_path / ".cache").ask(
+        "How much emergency aid did governor Tomas Berg promise for the harbour district?", top_k=top_k)
+    assert answer.answered
+    assert answer.passages[0].text.startswith("Regional governor Tomas Berg") and "40 million" in answer.passages[0].text

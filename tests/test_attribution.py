@@ -150,7 +150,15 @@ def test_a_quotation_that_goes_on_is_its_speakers_and_so_is_a_she_added_after_it
         ('"The hillside simply g', "Ingrid Solberg, the mayor"),
         ('"We heard a roar and t', "Ingrid Solberg, the mayor"),  # the quotation goes on in her words
         ("She added that the sch", "Ingrid Solberg, the mayor"),
-        ("Rail services were cut", None),
+        ("Rail services were cut", None),  # (a quotation after it is no one's: this names no speaker)
         ('"We will rebuild," a r', "a resident"),
         ('"It is terrible," she ', "a resident"),
     ]
+
+
+def test_a_quotation_after_a_sentence_that_quotes_no_one_is_not_given_to_its_source():
+    from retrieval.articles import parse_article
+    from retrieval.sentences import split_article
+
+    article = parse_article('Prices\nPrices rose 5%, according to the ministry. "This is a disaster for families."\n', "p")
+    assert [speaker for _, _, _, speaker in split_article(article)] == ["the ministry", None]

@@ -216,6 +216,36 @@ def test_context_finds_the_paragraph_after_an_edit_above_it_and_says_when_the_ar
     assert "has changed or is gone" in say("context")
 
 
+def test_a_follow_up_after_the_articles_shrank_is_read_alone_not_a_crash(tmp_path):
+    import io
+
+    from bot.console import Console
+    from bot.service import AnsweringService
+
+    corpus = tmp_path / "corpus"
+    write(corpus, "budget.md", '# Budget row\n\n"We will not cut the libraries," said Marta Ionescu, the council '
+                               "leader. She added that the budget would pass.\n\nMarta Ionescu said the budget was fair.\n")
+    write(corpus, "mill.md", "# Mill closes\n\nThe paper mill in Dunmore will close in May.\n")
+    now, out = [0.0], io.StringIO()
+    console = Console(AnsweringService.open(corpus, tmp_path / "cache"), out, colour=False, clock=lambda: now[0])
+    console.handle("What did Marta Ionescu say about the budget?")
+    (corpus / "budget.md").unlink()
+    now[0] += 3
+    for line in ("Anything else?", "What else did she say?", "more"):
+        assert console.handle(line)  # answered, with positions of the index before the reload forgotten
+    assert "Traceback" not in out.getvalue() and "Reading this as" not in out.getvalue()
+
+
+def test_context_after_an_answer_from_front_matter_has_no_paragraph_to_show(tmp_path):
+    write(tmp_path, "a.md", "---\ntitle: Lantern festival draws crowds\nauthor: Dev Patel\n---\nDev Patel wrote it.\n\n"
+                           "About 20,000 visitors came to the lantern festival on Saturday.\n")
+    write(tmp_path, "b.md", "# Mill closes\n\nThe paper mill in Dunmore will close in May.\n")
+    script = "Who wrote the article about the lantern festival?\ncontext\n"
+    result = newsbot("console", "--corpus", str(tmp_path), "--cache-dir", str(tmp_path / ".cache"), stdin=script)
+    assert "Written by Dev Patel." in result.stdout and "paragraph 0" not in result.stdout
+    assert "comes from the article's details" in result.stdout
+
+
 def test_console_takes_telegrams_slash_commands_too():
     warm(SEEDS)
     script = "Who denied conducting the first strikes?\n/more\n/help\n/quit\nnever read\n"

@@ -132,8 +132,9 @@ def test_an_unknown_option_is_named_before_a_missing_question(argv, named):
     assert result.stderr.splitlines()[-1].endswith(f"error: unrecognized arguments: {named}")
 
 
-def test_a_missing_question_alone_is_still_said_to_be_required():
-    result = newsbot("ask", "--top-k", "2")
+@pytest.mark.parametrize("argv", [["ask", "--top-k", "2"], ["ask", "--top", "2"], ["ask", "--"]])
+def test_a_missing_question_alone_is_still_said_to_be_required(argv):
+    result = newsbot(*argv)  # ("--top" is --top-k, as argparse takes a unique prefix)
     assert result.returncode == 2 and "the following arguments are required: question" in result.stderr
 
 

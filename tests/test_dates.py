@@ -34,6 +34,9 @@ def resolved(text: str, reference: date | None = MONDAY_17_JUNE) -> list[tuple[s
     ("Fares will rise, the operator announced on Friday.", [("on Friday", "2024-06-14")]),
     ("Police said on Sunday the suspect was expected in court.", [("on Sunday", "2024-06-16")]),
     ("The vote, expected on Friday, was delayed.", [("on Friday", "2024-06-21")]),
+    ("The ferry will, on Tuesday, resume sailing.", [("on Tuesday", "2024-06-18")]),  # set off by commas
+    ("The strike, which starts on Tuesday, will last a week.", [("on Tuesday", "2024-06-18")]),
+    ("The mayor, speaking on Tuesday, said she will resign.", [("on Tuesday", "2024-06-11")]),
     ("The vote is next Monday.", [("next Monday", "2024-06-24")]),
     ("It opened on June 16.", [("on June 16", "2024-06-16")]),
     ("It opened on 16 June.", [("on 16 June", "2024-06-16")]),

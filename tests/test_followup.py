@@ -74,6 +74,10 @@ RAIL = ("---\ntitle: Rail strike called off\nsource: Northern Post\n---\n"
     ("What pay rise did its union accept?", False),  # after "did": the subject, the last question's
     ("How old is his son?", False),  # "old" of "how old" owns nothing
     ("What did his wife say?", False),
+    ("Who criticised his plan?", False),  # a verb before it owns nothing
+    ("What happened to his budget?", False),
+    ("Who runs its budget office?", False),
+    ("Where do residents keep their boats?", True),
 ])
 def test_a_possessive_whose_owner_the_question_names_first_is_read_with_it(seed_service, question, alone):
     reading = followup.read(question, turn_after(seed_service, GOALS))

@@ -217,6 +217,8 @@ def test_files_are_asked_of_the_same_bot_api_server_not_telegrams():
     public = build_application(service, TelegramSettings(token=TEST_TOKEN))
     assert local.bot.base_file_url == f"http://127.0.0.1:8081/file/bot{TEST_TOKEN}"
     assert public.bot.base_file_url == f"https://api.telegram.org/file/bot{TEST_TOKEN}"
+    placed = build_application(service, TelegramSettings(token=TEST_TOKEN, api_url="http://127.0.0.1:8081/bot{token}/x"))
+    assert placed.bot.base_file_url == f"http://127.0.0.1:8081/file/bot{TEST_TOKEN}/x"
 
 
 @pytest.mark.parametrize("verbose", [False, True])

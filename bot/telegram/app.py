@@ -52,6 +52,8 @@ async def _keep_corpus_fresh(service: AnsweringService, every: float) -> None:
 def file_url(api_url: str) -> str:
     """Where the same Bot API server serves files: `…/bot` → `…/file/bot`, as Telegram's own does (a
     local server's, not api.telegram.org's)."""
+    if "bot{token}" in api_url:  # python-telegram-bot puts the token in place of {token}
+        return api_url.replace("bot{token}", "file/bot{token}", 1)
     return api_url[: -len("bot")] + "file/bot" if api_url.endswith("/bot") else api_url.rstrip("/") + "/file/bot"
 
 

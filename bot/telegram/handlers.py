@@ -169,19 +169,20 @@ async def _answer_more(update: Update, context: ContextTypes.DEFAULT_TYPE, messa
     newsbot = _newsbot(context)
     if not await _within_limit(update, newsbot, message):
         return
-    state = newsbot.chats[_conversation_key(update)]
+    who = _conversation_key(update)
+    state = newsbot.chats[who]
     async with state.lock:  # a double press: the second waits for the first's answer, then goes on from it
         if after is None and state.conversation.latest is None:
             await _send(message, render.plain_message(render.ASK_FIRST))
             return
-        if button is not None:
-            after = newsbot.buttons.continued(button) or after
+        if button is not None:  # (each reader of a group goes on from what the button gave them)
+            after = newsbot.buttons.continued(button, who) or after
         async with _typing(message):
             answer = state.conversation.more(after)
             text = render.answer_message(answer, render.HELP.format(how=""))
         await _send(message, text, _buttons(newsbot, answer))
         if button is not None and answer.passages:
-            newsbot.buttons.gave(button, answer)
+            newsbot.buttons.gave(button, who, answer)
 
 
 async def _answer_context(update: Update, context: ContextTypes.DEFAULT_TYPE, answer: Answer | None) -> None:
@@ -196,7 +197,7 @@ async def _answer_context(update: Update, context: ContextTypes.DEFAULT_TYPE, an
             return
         text = newsbot.service.context(passage)
         if text is None:
-            await _send(message, render.plain_message(render.ARTICLE_GONE))
+            await _send(message, render.plain_message(plain_render.NO_PARAGRAPH if passage.about else render.ARTICLE_GONE))
             return
         await _send(message, render.context_message(text, passage))
 

@@ -27,7 +27,7 @@ class AnswerButtons:
     def __init__(self, size: int):
         self._size = size
         self._answers: collections.OrderedDict[str, Answer] = collections.OrderedDict()
-        self._given: dict[str, Answer] = {}  # the last answer a More button gave, by the button's id
+        self._given: dict[str, dict[object, Answer]] = {}  # the last answer a More button gave, by button, by reader
         self._run = secrets.token_hex(3)
         self._numbers = itertools.count()
 
@@ -40,14 +40,15 @@ class AnswerButtons:
             self._given.pop(forgotten, None)
         return key
 
-    def continued(self, key: str) -> Answer | None:
-        """The answer the More button `key` gave last (pressed again, it goes on from there), or None."""
-        return self._given.get(key)
+    def continued(self, key: str, conversation: object) -> Answer | None:
+        """The answer the More button `key` gave last in `conversation` (a chat, or one reader of a group;
+        pressed again, it goes on from there), or None."""
+        return self._given.get(key, {}).get(conversation)
 
-    def gave(self, key: str, answer: Answer) -> None:
-        """The More button `key` gave `answer`."""
+    def gave(self, key: str, conversation: object, answer: Answer) -> None:
+        """The More button `key` gave `answer` in `conversation`."""
         if key in self._answers:
-            self._given[key] = answer
+            self._given.setdefault(key, {})[conversation] = answer
 
     def find(self, key: str) -> Answer | None:
         """The answer kept under `key`, or None when it was forgotten (or never kept)."""
