@@ -43,8 +43,9 @@ from .folder import Warn, article_files
 # 17: a quotation that goes on after its speaker's sentence in the paragraph is the speaker's too; an
 # adverb between a speaker and the verb ("She also said") is no part of the speaker. 18: a weekday looks
 # ahead only when its own clause is about what is to come; "Monday night", "yesterday morning" are one
-# expression.
-CACHE_FORMAT = 18
+# expression. 19: a weekday set off by commas takes the tense of the clause around it; a quotation goes
+# on with the speaker before only after a sentence that quotes them.
+CACHE_FORMAT = 19
 # The libraries whose versions change what is read, split, stemmed or weighed.
 _LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "charset-normalizer")
 MANIFEST = "manifest.json"
