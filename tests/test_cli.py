@@ -146,30 +146,39 @@ def test_console_piped_answers_and_handles_commands():
     assert "never read" not in out
 
 
+class ClockedConsole:
+    """A Console in this process on a folder of real files, with a clock the test moves (the console
+    looks at the folder again before a line once 2 s have passed): `say` gives what a line printed."""
+
+    def __init__(self, folder, articles: dict[str, str]):
+        import io
+
+        from bot.console import Console
+        from bot.service import AnsweringService
+
+        self.corpus = folder / "corpus"
+        for name, text in articles.items():
+            write(self.corpus, name, text)
+        self.now, self.out = 0.0, io.StringIO()
+        self.console = Console(AnsweringService.open(self.corpus, folder / "cache"), self.out, colour=False,
+                               clock=lambda: self.now)
+
+    def say(self, line: str) -> str:
+        start = self.out.tell()
+        self.console.handle(line)
+        return self.out.getvalue()[start:]
+
+
 def test_the_console_follows_articles_added_changed_and_removed_while_it_runs(tmp_path):
-    import io
-
-    from bot.console import Console
-    from bot.service import AnsweringService
-
-    corpus = tmp_path / "corpus"
-    write(corpus, "port.txt", "Harbour reopens\nThe harbour master said the port reopened on Monday.")
-    write(corpus, "mill.txt", "Mill closes\nThe paper mill in Dunmore will close in May, its owner said.")
-    now = [0.0]
-    out = io.StringIO()
-    console = Console(AnsweringService.open(corpus, tmp_path / "cache"), out, colour=False, clock=lambda: now[0])
-
-    def ask(line: str) -> str:
-        start = out.tell()
-        console.handle(line)
-        return out.getvalue()[start:]
-
+    chat = ClockedConsole(tmp_path, {"port.txt": "Harbour reopens\nThe harbour master said the port reopened on Monday.",
+                                     "mill.txt": "Mill closes\nThe paper mill in Dunmore will close in May, its owner said."})
+    corpus, ask = chat.corpus, chat.say
     assert "reopened on Monday" in ask("When did the port reopen?")
     write(corpus, "ferry.txt", "Ferry back\nThe island ferry resumed on Friday after the strike.")
     write(corpus, "port.txt", "Harbour reopens\nThe harbour master said the port reopened on Tuesday.")
     (corpus / "mill.txt").unlink()
     assert "Friday" not in ask("When did the ferry resume?")  # looked less than 2 s ago: not yet
-    now[0] += 2.5
+    chat.now += 2.5
     reply = ask("When did the ferry resume?")
     assert reply.startswith("(The articles changed: now answering from 2 articles.)\n")
     assert "resumed on Friday" in reply
@@ -188,52 +197,33 @@ def test_console_help_names_the_newest_article_and_no_example_from_elsewhere(tmp
 
 
 def test_context_finds_the_paragraph_after_an_edit_above_it_and_says_when_the_article_is_gone(tmp_path):
-    import io
-
-    from bot.console import Console
-    from bot.service import AnsweringService
-
-    corpus = tmp_path / "corpus"
-    write(corpus, "fares.txt", "Ferry fares rise\nFares on the island ferry will rise by 8 percent.\n"
-                               "The operator blamed higher fuel prices for the rise.\n")
-    write(corpus, "mill.txt", "Mill closes\nThe paper mill in Dunmore will close in May, its owner said.\n")
-    now, out = [0.0], io.StringIO()
-    console = Console(AnsweringService.open(corpus, tmp_path / "cache"), out, colour=False, clock=lambda: now[0])
-
-    def say(line: str) -> str:
-        start = out.tell()
-        console.handle(line)
-        return out.getvalue()[start:]
-
+    chat = ClockedConsole(tmp_path, {"fares.txt": "Ferry fares rise\nFares on the island ferry will rise by 8 percent.\n"
+                                                  "The operator blamed higher fuel prices for the rise.\n",
+                                     "mill.txt": "Mill closes\nThe paper mill in Dunmore will close in May.\n"})
+    corpus, say = chat.corpus, chat.say
     assert "fuel prices" in say("Who blamed higher fuel prices?")
     write(corpus, "fares.txt", "Ferry fares rise\nFares on the island ferry will rise by 8 percent.\n"
                                "Passengers said the rise was unfair.\nThe operator blamed higher fuel prices for the rise.\n")
-    now[0] += 3  # the console reads the edit before the next line
+    chat.now += 3  # the console reads the edit before the next line
     shown = say("context")
     assert shown.splitlines()[1] == "The operator blamed higher fuel prices for the rise."
     (corpus / "fares.txt").unlink()
-    now[0] += 3
+    chat.now += 3
     assert "has changed or is gone" in say("context")
 
 
 def test_a_follow_up_after_the_articles_shrank_is_read_alone_not_a_crash(tmp_path):
-    import io
-
-    from bot.console import Console
-    from bot.service import AnsweringService
-
-    corpus = tmp_path / "corpus"
-    write(corpus, "budget.md", '# Budget row\n\n"We will not cut the libraries," said Marta Ionescu, the council '
-                               "leader. She added that the budget would pass.\n\nMarta Ionescu said the budget was fair.\n")
-    write(corpus, "mill.md", "# Mill closes\n\nThe paper mill in Dunmore will close in May.\n")
-    now, out = [0.0], io.StringIO()
-    console = Console(AnsweringService.open(corpus, tmp_path / "cache"), out, colour=False, clock=lambda: now[0])
-    console.handle("What did Marta Ionescu say about the budget?")
+    chat = ClockedConsole(tmp_path, {
+        "budget.md": '# Budget row\n\n"We will not cut the libraries," said Marta Ionescu, the council leader. '
+                     "She added that the budget would pass.\n\nMarta Ionescu said the budget was fair.\n",
+        "mill.md": "# Mill closes\n\nThe paper mill in Dunmore will close in May.\n"})
+    corpus = chat.corpus
+    chat.say("What did Marta Ionescu say about the budget?")
     (corpus / "budget.md").unlink()
-    now[0] += 3
+    chat.now += 3
     for line in ("Anything else?", "What else did she say?", "more"):
-        assert console.handle(line)  # answered, with positions of the index before the reload forgotten
-    assert "Traceback" not in out.getvalue() and "Reading this as" not in out.getvalue()
+        assert chat.say(line)  # answered, with positions of the index before the reload forgotten
+    assert "Traceback" not in chat.out.getvalue() and "Reading this as" not in chat.out.getvalue()
 
 
 def test_context_after_an_answer_from_front_matter_has_no_paragraph_to_show(tmp_path):

@@ -6,6 +6,7 @@ the bot that answers and stops on a signal is a real process.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
 import socket
@@ -149,35 +150,37 @@ def test_api_url_must_be_http(tmp_path):
 
 
 
-@pytest.mark.asyncio
-async def test_the_readme_reader_endpoint_prints_the_reply_as_a_reader_sees_it():
+@contextlib.asynccontextmanager
+async def reader_endpoints():
+    """The README's by-hand setup: the fake Bot API, the bot polling it, and an HTTP client for its
+    `/_fake/` endpoints; yields (api, bot, client, the endpoints' base URL)."""
     api = await FakeBotApi().start()
     try:
         async with running_bot(api) as bot:
             async with httpx.AsyncClient() as client:
-                response = await client.post(f"http://127.0.0.1:{api.port}/_fake/say", json={"text": QUESTION})
-            expected = best_passage(bot.service, QUESTION)
+                yield api, bot, client, f"http://127.0.0.1:{api.port}/_fake"
     finally:
         await api.stop()
+
+
+@pytest.mark.asyncio
+async def test_the_readme_reader_endpoint_prints_the_reply_as_a_reader_sees_it():
+    async with reader_endpoints() as (api, bot, client, base):
+        response = await client.post(f"{base}/say", json={"text": QUESTION})
+        expected = best_passage(bot.service, QUESTION)
     assert response.status_code == 200
     assert response.text.startswith(f"{expected.text}\n— “{expected.article.title}”")
 
 
 @pytest.mark.asyncio
 async def test_the_readme_reader_endpoints_show_the_buttons_and_press_them():
-    api = await FakeBotApi().start()
-    try:
-        async with running_bot(api):
-            async with httpx.AsyncClient() as client:
-                base = f"http://127.0.0.1:{api.port}/_fake"
-                said = await client.post(f"{base}/say", json={"text": QUESTION})
-                more = await client.post(f"{base}/press", json={"button": "more"})
-                answer = [m for m in api.messages_to(1) if m.buttons][0]
-                context = await client.post(f"{base}/press", json={"button": "Context", "message_id": answer.message_id})
-                missing = await client.post(f"{base}/press", json={"button": "Share"})
-                sent = api.messages_to(1)
-    finally:
-        await api.stop()
+    async with reader_endpoints() as (api, _, client, base):
+        said = await client.post(f"{base}/say", json={"text": QUESTION})
+        more = await client.post(f"{base}/press", json={"button": "more"})
+        answer = [m for m in api.messages_to(1) if m.buttons][0]
+        context = await client.post(f"{base}/press", json={"button": "Context", "message_id": answer.message_id})
+        missing = await client.post(f"{base}/press", json={"button": "Share"})
+        sent = api.messages_to(1)
     assert said.status_code == 200 and f"(message {answer.message_id}: buttons [More] [Context])" in said.text
     # the press sent one new message, the next match, with buttons of its own
     assert more.status_code == 200 and more.text.count("(message ") == 1
@@ -190,20 +193,14 @@ async def test_the_readme_reader_endpoints_show_the_buttons_and_press_them():
 
 @pytest.mark.asyncio
 async def test_the_readme_reader_endpoint_speaks_for_a_reader_in_a_group_and_replies_to_the_bot():
-    api = await FakeBotApi().start()
-    try:
-        async with running_bot(api):
-            async with httpx.AsyncClient() as client:
-                say = f"http://127.0.0.1:{api.port}/_fake/say"
-                ignored = await client.post(say, json={"chat_id": -100, "user_id": 5, "text": QUESTION, "timeout": 1})
-                mentioned = await client.post(say, json={"chat_id": -100, "user_id": 5,
-                                                         "text": f"@{api.bot_username} {QUESTION}"})
-                answer = api.messages_to(-100)[-1]
-                replied = await client.post(say, json={"chat_id": -100, "user_id": 6, "reply_to": answer.message_id,
-                                                       "text": QUESTION})
-                bad = await client.post(say, json={"chat_id": -100, "user_id": "five", "text": QUESTION})
-    finally:
-        await api.stop()
+    async with reader_endpoints() as (api, _, client, base):
+        say = f"{base}/say"
+        ignored = await client.post(say, json={"chat_id": -100, "user_id": 5, "text": QUESTION, "timeout": 1})
+        mentioned = await client.post(say, json={"chat_id": -100, "user_id": 5, "text": f"@{api.bot_username} {QUESTION}"})
+        answer = api.messages_to(-100)[-1]
+        replied = await client.post(say, json={"chat_id": -100, "user_id": 6, "reply_to": answer.message_id,
+                                               "text": QUESTION})
+        bad = await client.post(say, json={"chat_id": -100, "user_id": "five", "text": QUESTION})
     assert ignored.status_code == 504  # in a group the bot answers only a mention, a command or a reply
     assert mentioned.status_code == 200 and replied.status_code == 200 and bad.status_code == 400
 
