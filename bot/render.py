@@ -118,7 +118,11 @@ def _reply(answer: Answer) -> str:
     if not answer.passages:
         if answer.unresolved:
             return unresolved(answer)
-        return f"{missed_day(answer)} The sources command lists what they cover." if answer.missed_day else NOTHING_SHARED
+        if answer.missed_day:
+            return f"{missed_day(answer)} The sources command lists what they cover."
+        if answer.filters:  # the articles the filters leave out may hold it: say which were searched
+            return f"No sentence of the articles {within(answer)} shares its words. The sources command lists them all."
+        return NOTHING_SHARED
     if answer.confidence == "maybe":
         others = numbered(answer.passages[1:], start=2)
         return (f"{MAYBE_HEADING}\n{plain_passage(answer.passages[0])}"

@@ -165,6 +165,11 @@ def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None 
             meta[key] = meta.pop(alias)
     known = {key: (clean_text(meta.pop(key)) or None) if key in meta else None for key in KNOWN_KEYS[1:]}
     title, known, meta = _clipped(title, known, meta, lambda why: warn and warn(f"{where}: {why}"))
+    if known.get("published"):
+        written, known["published"] = known["published"], _published(known["published"])
+        if known["published"] is None and warn:
+            warn(f"{where}: published {written!r} is not a date newsbot reads (2024-05-03, 3 May 2024, "
+                 f"Tue, 14 May 2024 10:00:00 GMT); the article counts as undated")
     return Article(
         id=article_id,
         title=title,
@@ -173,6 +178,27 @@ def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None 
         path=str(path) if path is not None else None,
         **known,
     )
+
+
+def _published(value: str) -> str | None:
+    """A `published` value as newsbot reads dates (an ISO day or time), from the forms exporters and feeds
+    write: ISO as it is, an e-mail/RSS date ("Tue, 14 May 2024 10:00:00 GMT") as its ISO time, a written
+    day with its year ("3 May 2024", "May 3, 2024", "Friday, 3 May 2024") as its ISO day; else None."""
+    from email.utils import parsedate_to_datetime
+
+    from .dates import mentions, parse_time
+
+    try:
+        parse_time(value)
+        return value
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(value).isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    days = {m.day for m in mentions(value, None) if m.last is None}
+    return days.pop().isoformat() if len(days) == 1 else None
 
 
 # A headline, a name or a date is short: longer ones (a 10 MB title has been seen) are clipped when

@@ -491,3 +491,9 @@ def test_the_answer_keeps_the_sentence_before_it_that_names_whom_it_is_about(tmp
         "How much emergency aid did governor Tomas Berg promise for the harbour district?", top_k=top_k)
     assert answer.answered
     assert answer.passages[0].text.startswith("Regional governor Tomas Berg") and "40 million" in answer.passages[0].text
+
+
+def test_a_filtered_question_nothing_matches_says_which_articles_were_searched(asker):
+    data = ask(asker, "How many penguins did the zoo count?", "--source", "Northwire")
+    assert data["answers"] == []
+    assert data["reply"].startswith("No sentence of the articles from Northwire shares its words.")

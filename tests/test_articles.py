@@ -269,3 +269,20 @@ def test_markdown_nested_past_what_can_be_parsed_is_read_as_plain_text_with_a_wa
     assert article.title == "Budget" and "point at depth 79" in texts
     assert texts[-1] == "After the list the minister resigned."
     assert len(warnings) == 1 and "nested too deeply" in warnings[0]
+
+
+@pytest.mark.parametrize("written, read", [
+    ("2024-05-03", "2024-05-03"), ("2024-05-03T10:00:00Z", "2024-05-03T10:00:00Z"),
+    ("Tue, 14 May 2024 10:00:00 GMT", "2024-05-14T10:00:00+00:00"),  # as RSS and e-mail write it
+    ("May 3, 2024", "2024-05-03"), ("Friday, 3 May 2024", "2024-05-03"),
+])
+def test_published_is_read_from_the_forms_feeds_and_exporters_write(written, read):
+    assert parse_article(f"---\ntitle: T\npublished: {written}\n---\nText here.\n", "x").published == read
+
+
+def test_a_published_value_that_is_not_a_date_is_named_and_the_article_counts_as_undated():
+    warnings = []
+    article = parse_article("---\ntitle: T\npublished: 12:30\n---\nText here.\n", "x", warn=warnings.append)
+    assert article.published is None
+    assert warnings == ["x: published '12:30' is not a date newsbot reads (2024-05-03, 3 May 2024, "
+                        "Tue, 14 May 2024 10:00:00 GMT); the article counts as undated"]

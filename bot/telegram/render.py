@@ -156,7 +156,11 @@ def _without_passages(answer: Answer, help_text: str) -> str:
     if answer.kind == "declined":
         if answer.unresolved:
             return plain.unresolved(answer)
-        return f"{plain.missed_day(answer)} /sources lists what they cover." if answer.missed_day else NOTHING_SHARED
+        if answer.missed_day:
+            return f"{plain.missed_day(answer)} /sources lists what they cover."
+        if answer.filters:
+            return f"No sentence of the articles {plain.within(answer)} shares its words. /sources lists them all."
+        return NOTHING_SHARED
     if answer.kind == "filtered_out":
         return f"No article is {plain.within(answer)}; /sources lists them."
     if answer.kind == "unknown_article":
