@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import stat
 import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
@@ -180,6 +181,9 @@ def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None 
     )
 
 
+_YEAR_FIRST = re.compile(r"((?:19|20)\d\d)[/.](\d{1,2})[/.](\d{1,2})")
+
+
 def _published(value: str) -> str | None:
     """A `published` value as newsbot reads dates (an ISO day or time), from the forms exporters and feeds
     write: ISO as it is, an e-mail/RSS date ("Tue, 14 May 2024 10:00:00 GMT") as its ISO time, a written
@@ -197,6 +201,12 @@ def _published(value: str) -> str | None:
         return parsedate_to_datetime(value).isoformat()
     except (TypeError, ValueError, IndexError):
         pass
+    year_first = _YEAR_FIRST.fullmatch(value.strip())  # "2024/05/03", "2024.05.03": no other order reads so
+    if year_first:
+        try:
+            return date(*map(int, year_first.groups())).isoformat()
+        except ValueError:
+            return None
     days = {m.day for m in mentions(value, None) if m.last is None}
     return days.pop().isoformat() if len(days) == 1 else None
 

@@ -274,7 +274,7 @@ def test_markdown_nested_past_what_can_be_parsed_is_read_as_plain_text_with_a_wa
 @pytest.mark.parametrize("written, read", [
     ("2024-05-03", "2024-05-03"), ("2024-05-03T10:00:00Z", "2024-05-03T10:00:00Z"),
     ("Tue, 14 May 2024 10:00:00 GMT", "2024-05-14T10:00:00+00:00"),  # as RSS and e-mail write it
-    ("May 3, 2024", "2024-05-03"), ("Friday, 3 May 2024", "2024-05-03"),
+    ("May 3, 2024", "2024-05-03"), ("Friday, 3 May 2024", "2024-05-03"), ("2024/05/03", "2024-05-03"),
 ])
 def test_published_is_read_from_the_forms_feeds_and_exporters_write(written, read):
     assert parse_article(f"---\ntitle: T\npublished: {written}\n---\nText here.\n", "x").published == read
