@@ -222,22 +222,24 @@ def _swap(text: str, topic: str, kind: str) -> str:
 def leaning_pronoun(question: str) -> str | None:
     """The pronoun by which a question leans on an earlier one ("What else did she say?" -> "she"), or
     None when it has none or names what it stands for itself ("Where did the displaced say they went?")."""
-    q = " ".join(question.split())
-    words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(q)]
-    dummy_it = _DUMMY_IT.search(q) is not None
-    pronouns = [i for i in range(len(words)) if _is_pronoun(words, i, dummy_it)]
-    if not pronouns or _has_own_subject(q, words, pronouns[0]):
-        return None
-    return words[pronouns[0]][0]
+    _, pronouns = _pronouns(" ".join(question.split()))
+    return pronouns[0][1][0] if pronouns else None
 
 
-def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
+def _pronouns(question: str) -> tuple[list[tuple[str, int, int]], list[tuple[int, tuple[str, int, int]]]]:
+    """The question's words, and those of them that are pronouns standing for something before it
+    (none when the question names its own subject first)."""
     words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(question)]
-    leaning = _ELSE.search(question) is not None
     dummy_it = _DUMMY_IT.search(question) is not None
     pronouns = [(i, w) for i, w in enumerate(words) if _is_pronoun(words, i, dummy_it)]
     if pronouns and _has_own_subject(question, words, pronouns[0][0]):
         pronouns = []
+    return words, pronouns
+
+
+def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
+    words, pronouns = _pronouns(question)
+    leaning = _ELSE.search(question) is not None
     if not pronouns and not leaning:
         return None
     read_as, search, about, topic, people, subject = question, question, [], [], [], None

@@ -39,10 +39,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 # parameters ("[31m") are not searched as a word. CSI (ESC [ or U+009B), OSC (ESC ] … BEL or ESC \),
 # or ESC and one character.
 _ESCAPE = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
-# The days a question can only name from the reader's today (not from an article's day, as "on Sunday",
-# "on November 2" or "a week ago" often are in questions about an archive).
-_FROM_TODAY = re.compile(r"(?:on\s+)?(?:the\s+)?(?:day\s+(?:before|after)\s+)?(?:yesterday|today|tomorrow)"
-                         r"(?:\s+(?:morning|afternoon|evening|night))?", re.IGNORECASE)
 _NEEDS_PREVIOUS = re.compile(
     r"^(?:he|she|it|they|this|that|these|those|but|however|also|his|her|their|its)\b", re.IGNORECASE)
 
@@ -150,7 +146,7 @@ class AnsweringService:
             rest = (text[:named.start] + " " + text[named.end:]).strip()
             if on_day.any():
                 allowed, searched = on_day, rest
-            elif _FROM_TODAY.fullmatch(named.text.strip()):
+            elif named.from_reference:
                 # no sentence names the day: the articles published on it are its news ("What happened
                 # yesterday?" gives yesterday's articles' opening sentences), else it is missed
                 day = named.day.isoformat()
@@ -168,7 +164,7 @@ class AnsweringService:
                 (found is None or not found.hits(1, matched=False, margins=False)):
             # The rest of the question ("how many were killed") matches none of that day's sentences.
             allowed = anywhere
-            if _FROM_TODAY.fullmatch(named.text.strip()):
+            if named.from_reference:
                 missed = named.day
             else:
                 searched = text
@@ -327,8 +323,10 @@ class AnsweringService:
                     best[hit.position] = hit
                 if self.settings.accepts(hit.score, hit.coverage, math.inf if skip else hit.margin):
                     accepted[hit.position] = accepted.get(hit.position, False) or not own
-        if reading.quoting:
-            self._add_quotes(index, reading, best, accepted, given)
+        # whose words "What did she say?" asks for, as a speaker names her
+        whose = re.compile(rf"\b{re.escape(reading.quoting)}\b") if reading.quoting else None
+        if whose:
+            self._add_quotes(index, reading, whose, best, accepted, given)
         hits = sorted(best.values(), key=lambda h: -h.score)
         unfolded = [self._passage(index, hit) for hit in hits]
         passages = []  # wire copies folded into one passage, as a question alone has them (_ranked)
@@ -343,8 +341,7 @@ class AnsweringService:
         if reading.about:  # what the pronoun stands for: passages about it first, in their order
             about = [p for p in passages if not _names_not_held(index, reading.about, held[p.position])]
             passages = about + [p for p in passages if p not in about]
-        if reading.quoting:  # "What did she say?": her own words first, in their order
-            whose = re.compile(rf"\b{re.escape(reading.quoting)}\b")
+        if whose:  # "What did she say?": her own words first, in their order
             quoted = [p for p in passages if p.speaker and whose.search(p.speaker)]
             passages = quoted + [p for p in passages if p not in quoted]
         passages = passages[skip:skip + top_k]
@@ -357,7 +354,7 @@ class AnsweringService:
             len(_names_not_held(index, reading.topic, held[first.position])) < len(reading.topic)
         found = bool(accepted.get(first.position)) or (first.position in accepted and about_topic)
         names = _question_names(search) + list(reading.about)
-        if reading.quoting and first.speaker and re.search(rf"\b{re.escape(reading.quoting)}\b", first.speaker):
+        if whose and first.speaker and whose.search(first.speaker):
             # her own words: the article gives them to her, so her name ("Aiko Tanaka" for a '"...,"
             # Tanaka said') is held by the attribution, however much of it the sentence repeats
             person = {w for name in reading.about if reading.quoting in name for w in name.split()} | {reading.quoting}
@@ -371,12 +368,11 @@ class AnsweringService:
         return Answer(question, answered, tuple(passages), "answer" if answered else "declined", skip, article,
                       filters, confidence=confidence, reading=reading)
 
-    def _add_quotes(self, index: CorpusIndex, reading: Reading, best: dict[int, Hit], accepted: dict[int, bool],
-                    given: list[str]) -> None:
+    def _add_quotes(self, index: CorpusIndex, reading: Reading, whose: re.Pattern, best: dict[int, Hit],
+                    accepted: dict[int, bool], given: list[str]) -> None:
         """"What else did she say?": her other sentences in the articles where the search found her
         quoted, though they share no word with the question ("She added that ..."). Each is an answer
         (the article says she said it), after the sentences the search found."""
-        whose = re.compile(rf"\b{re.escape(reading.quoting)}\b")
         found = sorted(best.values(), key=lambda h: -h.score)
         floor = (found[-1].score, found[-1].coverage) if found else (1.0, 1.0)
         # where she is quoted: the best sentences found that are hers, and those already shown; the search

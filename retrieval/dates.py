@@ -78,6 +78,9 @@ class DateMention:
     end: int
     day: date  # the day named, or the first day of the week named
     last: date | None = None  # for a week: its last day (Sunday)
+    # named only from the day it is read against ("yesterday", "the day before yesterday", "tonight"),
+    # not a day a text can mean whatever its date ("on Sunday", "16 June")
+    from_reference: bool = False
 
     def to_json(self) -> dict:
         out = {"text": self.text, "date": self.day.isoformat()}
@@ -137,7 +140,8 @@ def mentions(text: str, reference: date | None) -> list[DateMention]:
         resolved = _resolve(match, reference, future)
         if resolved is not None:
             day, last = resolved
-            out.append(DateMention(match.group(0), match.start(), match.end(), day, last))
+            relative = bool(match.group("near") or match.group("two") or match.group("tonight"))
+            out.append(DateMention(match.group(0), match.start(), match.end(), day, last, relative))
     return out
 
 
