@@ -78,7 +78,7 @@ class DateMention:
     end: int
     day: date  # the day named, or the first day of the week named
     last: date | None = None  # for a week: its last day (Sunday)
-    # named only from the day it is read against ("yesterday", "the day before yesterday", "tonight"),
+    # named only from the day it is read against ("yesterday", "the day before yesterday"),
     # not a day a text can mean whatever its date ("on Sunday", "16 June")
     from_reference: bool = False
 
@@ -140,7 +140,8 @@ def mentions(text: str, reference: date | None) -> list[DateMention]:
         resolved = _resolve(match, reference, future)
         if resolved is not None:
             day, last = resolved
-            relative = bool(match.group("near") or match.group("two") or match.group("tonight"))
+            # ("tonight" is not: NewsQA asks about "The Tonight Show" and "Piers Morgan Tonight")
+            relative = bool(match.group("near") or match.group("two"))
             out.append(DateMention(match.group(0), match.start(), match.end(), day, last, relative))
     return out
 
