@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from retrieval import long_form, published_day
+from retrieval import long_form, parse_time, published_day
 
 from .answers import Answer, Passage, Source
 
@@ -31,6 +31,22 @@ def newest_article(source: Source | None, sources_command: str = "sources") -> s
 def _of(source: Source) -> str:
     known = outlet_and_day(source) if source.source or source.published else ""
     return f" ({clip(known, MAX_NAME)})" if known else ""
+
+
+def shown_date(published: str | None) -> str | None:
+    """An article's `published` as a reader reads it: a day as written (2024-05-14); a time to the minute,
+    its offset as UTC or +02:00 ("2024-05-14 10:00 UTC"), not the ISO form the feed gave
+    ("2024-05-14T10:00:00+00:00"). Anything else as it is."""
+    if not published or len(published.strip()) <= 10:
+        return published
+    try:
+        moment = parse_time(published)
+    except ValueError:
+        return published
+    offset = moment.utcoffset()
+    zone = "UTC" if not offset else moment.strftime("%z")
+    zone = zone if zone == "UTC" else f"{zone[:3]}:{zone[3:]}"
+    return f"{moment:%Y-%m-%d %H:%M} {zone}"
 
 
 def greeting(articles: int) -> str:
@@ -138,7 +154,7 @@ def unknown_article(article_id: str | None) -> str:
 def context(paragraph: str, passage: Passage) -> str:
     """The `context` reply: the whole paragraph, then which article and paragraph it is."""
     a = passage.article
-    where = ", ".join([f"“{clip(a.title, MAX_HEADLINE)}”", *(clip(x, MAX_NAME) for x in (a.source, a.published) if x),
+    where = ", ".join([f"“{clip(a.title, MAX_HEADLINE)}”", *(clip(x, MAX_NAME) for x in (a.source, shown_date(a.published)) if x),
                        f"paragraph {passage.paragraph}"])
     return f"{paragraph}\n— {where}"
 
@@ -288,14 +304,14 @@ def about_fact(passage: Passage) -> str:
         day = published_day(passage.text)
         if not passage.text:
             return "The article gives no date."
-        return f"Published {long_form(day) if day and len(passage.text) <= 10 else passage.text}."
+        return f"Published {long_form(day) if day and len(passage.text) <= 10 else shown_date(passage.text)}."
     return f"Published by {passage.text}." if passage.text else "The article does not name its outlet."
 
 
 def about_where(passage: Passage) -> str:
     """The article an answer from front matter is about: headline, outlet, date, link; the front matter."""
     a = passage.article
-    line = ", ".join([f"“{a.title}”"] + [x for x in (a.source, a.published) if x])
+    line = ", ".join([f"“{a.title}”"] + [x for x in (a.source, shown_date(a.published)) if x])
     if a.url:
         line += f" <{a.url}>"
     return line + "; from the article's front matter"
@@ -305,7 +321,7 @@ def where_line(passage: Passage) -> str:
     """Headline; outlet, date; paragraph — where the passage comes from."""
     article = passage.article
     parts = [f"“{clip(article.title, MAX_HEADLINE)}”"]
-    parts += [clip(x, MAX_NAME) for x in (article.source, article.published) if x]
+    parts += [clip(x, MAX_NAME) for x in (article.source, shown_date(article.published)) if x]
     parts.append(("photo caption" if passage.kind == "caption" else "standfirst" if passage.kind == "standfirst"
                   else f"paragraph {passage.paragraph}"))
     return ", ".join(parts)
@@ -338,7 +354,7 @@ def sources_table(sources: Sequence[Source]) -> str:
 
 def source_details(s: Source) -> str:
     """" (Northwire, 2024-06-17; by Ines Calloway; tags: floods, weather)", or nothing when nothing is known."""
-    parts = [", ".join(clip(x, MAX_NAME) for x in (s.source, s.published) if x)]
+    parts = [", ".join(clip(x, MAX_NAME) for x in (s.source, shown_date(s.published)) if x)]
     parts += [f"by {clip(s.author, MAX_NAME)}" if s.author else "",
               "tags: " + clip(", ".join(s.tags), MAX_NAME) if s.tags else ""]
     extra = "; ".join(p for p in parts if p)

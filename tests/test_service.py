@@ -276,3 +276,25 @@ def test_two_stories_matching_equally_are_a_close_call_in_every_reply(tmp_path):
     alone = AnsweringService.open(tmp_path, tmp_path / ".cache").ask("Which museum opened a whaling wing?")
     assert alone.answered and not alone.close_call
     assert alone.to_json(reply(alone))["close_call"] is False
+
+
+def test_a_feed_time_is_shown_to_the_minute_with_its_zone_and_kept_whole_in_json(tmp_path):
+    from bot.render import sources_table
+    from bot.telegram.render import answer_message, sources_message
+
+    write(tmp_path, "ferry.txt", "title: Ferry back\nsource: Northwire\npublished: Tue, 14 May 2024 10:00:00 GMT\n\n"
+                                 "The ferry to Skarn resumed service on Sunday, the operator said.\n")
+    write(tmp_path, "bridge.txt", "title: Bridge shut\npublished: 2024-05-15T08:30:00+02:00\n\n"
+                                  "The bridge closed after cracks were found, engineers said.\n")
+    service = AnsweringService.open(tmp_path, tmp_path / "cache")
+    ferry = service.ask("When did the ferry resume service?")
+    assert "— “Ferry back”, Northwire, 2024-05-14 10:00 UTC, paragraph 1" in reply(ferry)
+    assert "Northwire, 2024-05-14 10:00 UTC" in answer_message(ferry, "help")
+    assert ferry.to_json(reply(ferry))["answers"][0]["article"]["published"] == "2024-05-14T10:00:00+00:00"
+    bridge = service.ask("Why did the bridge close?")
+    assert "“Bridge shut”, 2024-05-15 08:30 +02:00, paragraph 1" in reply(bridge)
+    listed = service.sources()
+    assert "Bridge shut (2024-05-15 08:30 +02:00)" in sources_table(listed)
+    assert "2024-05-15 08:30 +02:00" in sources_message(listed) and "T08:30" not in sources_message(listed)
+    published = service.ask("When was the article about the bridge published?")
+    assert reply(published).startswith("Published 2024-05-15 08:30 +02:00.")

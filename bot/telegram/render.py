@@ -75,7 +75,7 @@ def attribution(passage: Passage) -> Markup:
     article = passage.article
     line = Markup().open("i").text("— “")
     line.link(clip(article.title or article.id, MAX_HEADLINE), article.url).text("”")
-    outlet_and_date = ", ".join(clip(x, MAX_NAME) for x in (article.source, article.published) if x)
+    outlet_and_date = ", ".join(clip(x, MAX_NAME) for x in (article.source, plain.shown_date(article.published)) if x)
     if outlet_and_date:
         line.text(f", {outlet_and_date}")
     line.text(f"; {_where(passage)}")
@@ -123,7 +123,7 @@ def about_message(answer: Answer, limit: int = MAX_MESSAGE_LENGTH) -> str:
         if p.about == "source":
             line.text(f"{clip(p.text or '(no outlet given)', MAX_NAME)}: ")
         line.text("“").link(clip(a.title or a.id, MAX_HEADLINE), a.url).text("”")
-        details = [clip(x, MAX_NAME) for x in (a.source if p.about != "source" else None, a.published) if x]
+        details = [clip(x, MAX_NAME) for x in (a.source if p.about != "source" else None, plain.shown_date(a.published)) if x]
         line.text("".join(f", {x}" for x in details) + "; from the article's front matter").close("i")
         if message.length + line.length > limit:
             break
@@ -189,7 +189,7 @@ def sources_message(sources: Sequence[Source], limit: int = MAX_MESSAGE_LENGTH) 
     message = Markup().wrapped("b", f"I answer from {len(sources)} article{'s' if len(sources) != 1 else ''}:")
     for shown, source in enumerate(sources):
         line = Markup().text("\n• ").link(clip(source.title or source.id, MAX_HEADLINE), source.url)
-        details = [clip(x, MAX_NAME) for x in (source.source, source.published) if x]
+        details = [clip(x, MAX_NAME) for x in (source.source, plain.shown_date(source.published)) if x]
         if source.author:
             details.append(f"by {clip(source.author, MAX_NAME)}")
         if source.tags:
