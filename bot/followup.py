@@ -65,6 +65,14 @@ _LEAVING_OUT = " (leaving out what was already shown)"
 _WHAT_ABOUT = re.compile(r"^\s*(?:(?:and|but)\s+)?(?:what|how)\s+about\b", re.IGNORECASE)
 _TOO = re.compile(r"^\s*(.+?)\s+(?:too|as well)\s*[?.!]*\s*$", re.IGNORECASE)
 _LEADING_WH = re.compile(rf"^\s*{_WH}\b(?:\s+(?:{'|'.join(_AUX)})\b)?", re.IGNORECASE)
+# After "who did" / "what has" a subject ("the mayor", "she", "Russia") means the question word was the
+# object ("Who did the police arrest?" -> "Why did the police arrest?"). Without one ("Who has won?"), or
+# after a form of "be" ("Who is striking?", "What was the toll?"), the question word is the subject or what
+# the sentence is, and another question word cannot take its place.
+_SUBJECT_WH = {"who", "whom", "what", "which"}
+_COPULA = {"is", "are", "was", "were"}
+_HAS_SUBJECT = re.compile(r"\s+(?:(?:the|a|an|his|her|their|its|our|this|that|these|those|he|she|they|it|we|you|i)\b"
+                          r"|[A-Z])")
 _NAME_RUN = re.compile(r"(?:(?<=\s)|^)(?:[A-Z][\w'’-]*)(?:\s+(?:(?:al|el|de|bin|van|von|of)\s+)?[A-Z][\w'’-]*)*")
 
 
@@ -152,7 +160,10 @@ def _with_wh(wh: str, text: str) -> str | None:
     lead = _LEADING_WH.match(text)
     if not lead or len(lead.group(0).split()) < 2 or lead.group(0).split()[-1].lower() not in _AUX:
         return None
-    return f"{wh} {lead.group(0).split()[-1]}{text[lead.end():]}"
+    asked, aux, rest = lead.group(0).split()[0].lower(), lead.group(0).split()[-1].lower(), text[lead.end():]
+    if asked in _SUBJECT_WH and (aux in _COPULA or not _HAS_SUBJECT.match(rest)):
+        return None  # "Who is striking?", "What was the toll?": "why is striking?", "why was the toll?"
+    return f"{wh} {lead.group(0).split()[-1]}{rest}"
 
 
 def _looks_like_topic(text: str) -> bool:

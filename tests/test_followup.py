@@ -400,3 +400,13 @@ def test_a_pronoun_with_nothing_before_it_is_said_to_be_unknown_not_searched(see
     assert answer.unresolved == pronoun
     if pronoun:
         assert not answer.passages and reply(answer).startswith(f"I don't know {'what' if pronoun == 'it' else 'who'} “{pronoun}”")
+
+
+@pytest.mark.parametrize("last, read_as", [
+    ("Who is fighting in Idlib?", "why — about: who is fighting in Idlib?"),
+    ("What was the death toll of the strikes?", "why — about: what was the death toll of the strikes?"),
+    ("What did the mayor promise?", "why did the mayor promise?"),
+    ("Who did Russia accuse?", "why did Russia accuse?"),
+])
+def test_why_after_a_question_for_its_subject_keeps_the_question_whole(seed_service, last, read_as):
+    assert followup.read("Why?", turn_after(seed_service, last)).read_as == read_as
