@@ -46,8 +46,9 @@ from .folder import Warn, article_files
 # expression. 19: a weekday set off by commas takes the tense of the clause around it; a quotation goes
 # on with the speaker before only after a sentence that quotes them. 20: `published` read from the
 # forms feeds and exporters write ("Tue, 14 May 2024 10:00:00 GMT", "3 May 2024"), else left out.
-# 21: a year-first `published` ("2024/05/03") is read too.
-CACHE_FORMAT = 21
+# 21: a year-first `published` ("2024/05/03") is read too. 22: the days ahead a sentence names come in
+# order ("begin on Monday and last until Friday": the Friday after that Monday).
+CACHE_FORMAT = 22
 # The libraries whose versions change what is read, split, stemmed or weighed.
 _LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "charset-normalizer")
 MANIFEST = "manifest.json"

@@ -120,6 +120,7 @@ def mentions(text: str, reference: date | None) -> list[DateMention]:
     if not _maybe(text):
         return []
     out: list[DateMention] = []
+    ahead_from: date | None = None  # the latest day ahead a weekday before this one named
     for match in _PATTERN.finditer(text):
         future = False
         if match.group("wd") or match.group("rel") in ("this", "coming") and match.group("rw") != "week":
@@ -140,6 +141,12 @@ def mentions(text: str, reference: date | None) -> list[DateMention]:
         resolved = _resolve(match, reference, future)
         if resolved is not None:
             day, last = resolved
+            if future and match.group("wd"):
+                # "due to begin on Monday and last until Friday": the days ahead come in order, so this
+                # Friday is after that Monday, though the article is Friday's
+                while ahead_from is not None and day < ahead_from:
+                    day += timedelta(weeks=1)
+                ahead_from = max(day, ahead_from or day)
             # ("tonight" is not: NewsQA asks about "The Tonight Show" and "Piers Morgan Tonight")
             relative = bool(match.group("near") or match.group("two"))
             out.append(DateMention(match.group(0), match.start(), match.end(), day, last, relative))

@@ -27,6 +27,9 @@ def resolved(text: str, reference: date | None = MONDAY_17_JUNE) -> list[tuple[s
     ("Forecasters expect more rain on Wednesday.", [("on Wednesday", "2024-06-19")]),  # ahead: "expect"
     ("Schools will stay closed until Friday.", [("until Friday", "2024-06-21")]),
     ("The road is closed until Friday.", [("until Friday", "2024-06-21")]),
+    # days ahead in one sentence come in order: this Monday is the one after that Wednesday
+    ("The strike is due to begin on Wednesday and last until Monday.",
+     [("on Wednesday", "2024-06-19"), ("until Monday", "2024-06-24")]),
     ("A landslide buried the line on Sunday night.", [("on Sunday night", "2024-06-16")]),
     ("Police arrived yesterday morning.", [("yesterday morning", "2024-06-16")]),
     # the tense of the weekday's own clause, not of the sentence's other clauses
