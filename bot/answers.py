@@ -93,10 +93,11 @@ class Source:
 
 @dataclass(frozen=True)
 class Earlier:
-    """An earlier report's figure that a newer answer's figure replaces ("at least 12" before "15")."""
+    """Another report's figure for what an answer's figure counts: an earlier one the answer's replaces
+    ("at least 12" before "15", `Passage.earlier`), or a later one that replaces it (`Passage.later`)."""
 
-    figure: str  # as the earlier sentence words it: "At least 12"
-    text: str  # the earlier sentence
+    figure: str  # as the other sentence words it: "At least 12"
+    text: str  # the other sentence
     article: Source
     value: float | None = None  # the figure's value (12.0): "some 300" and "about 300" are one figure
 
@@ -119,6 +120,8 @@ class Passage:
     margin: float = float("inf")  # its lead over other articles' best sentence (Hit.margin; the decline rule)
     also_in: tuple[Source, ...] = ()  # other articles carrying the same (or nearly the same) sentence
     earlier: tuple[Earlier, ...] = ()  # older reports giving another figure for the same thing
+    # newer reports giving another figure for it, whose sentence is not evidence enough to lead
+    later: tuple[Earlier, ...] = ()
     dates: tuple["DateMention", ...] = ()  # date expressions of `text`, resolved against `published`
     # Set when the passage answers from the article's front matter, not its text: "author", "published"
     # or "source"; `text` is then that value (empty when the article does not give it).
@@ -138,6 +141,7 @@ class Passage:
             "paragraph": self.paragraph, "sentence": self.sentence, "attributed_to": self.attributed_to,
             "also_in": [s.to_json() for s in self.also_in],
             "earlier": [{"figure": e.figure, "text": e.text, "article": e.article.to_json()} for e in self.earlier],
+            "later": [{"figure": e.figure, "text": e.text, "article": e.article.to_json()} for e in self.later],
             "dates": [d.to_json() for d in self.dates],
         }
         if self.about:

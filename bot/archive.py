@@ -11,7 +11,8 @@ Works on ranked passages, best first, after the search and before they are cut t
   them the more recently published comes first. Undated articles keep the place their score gives.
 - `newest_figure_first`: when a question asks for a figure (how many, how much, the toll) and the
   best answers from different articles give different figures, the newest report comes first and
-  the earlier figures go with it (`earlier`), each with its outlet and date.
+  the earlier figures go with it (`earlier`), each with its outlet and date. When the newest report's
+  sentence is not evidence enough to lead, the best answer stays first and names it (`later`).
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ _TENS = {w: n * 10 for n, w in enumerate("twenty thirty forty fifty sixty sevent
 _WORD_FIGURE = re.compile(
     rf"\b{_QUALIFIER}(?P<n>(?P<tens>{'|'.join(_TENS)})(?:[- ](?P<unit>one|{'|'.join(_UNITS)}))?|"
     rf"{'|'.join(_TEENS)}|{'|'.join(_UNITS)})(?:\s+(?P<scale>million|billion|thousand|hundred))?\b", re.IGNORECASE)
-_UNIT = re.compile(r"\s+([A-Za-z]+)\b")
+_UNIT = re.compile(r"(?:\s+|-)([A-Za-z]+)\b|\s*(%)")  # "300 residents", "52-year-old", "4%"
+_PER_CENT = re.compile(r"\s+per\s?cent\b", re.IGNORECASE)
+_ASKED_UNIT = re.compile(r"\bhow many\s+(?:more\s+|of\s+the\s+)?([A-Za-z]+)", re.IGNORECASE)
 _PEOPLE = frozenset("people person dead killed died victim bodie body death casualtie casualty injured wounded "
                     "resident civilian".split())
 _NOT_UNITS = frozenset(
@@ -209,12 +212,27 @@ def _unit(text: str, figure: re.Match) -> str | None:
     """What a figure counts, when the word after it says ("60 millimetres", "300 residents" -> "resident"):
     None when no noun follows ("rose to 15 on Tuesday", "killed 12."). The dead are one unit however
     they are told ("12 dead", "15 people", "9 victims")."""
+    if _PER_CENT.match(text, figure.end()):
+        return "percent"
     after = _UNIT.match(text, figure.end())
-    word = after.group(1).lower() if after else None
-    if word is None or word in _NOT_UNITS:
+    if after and after.group(2):
+        return "percent"
+    return _noun(after.group(1) if after else None)
+
+
+def _noun(word: str | None) -> str | None:
+    """A unit word as units are compared: singular, lower case; the dead and the people of a place one."""
+    if word is None or word.lower() in _NOT_UNITS:
         return None
+    word = word.lower()
     word = word[:-1] if word.endswith("s") and len(word) > 3 else word
     return "people" if word in _PEOPLE else word
+
+
+def asked_unit(question: str) -> str | None:
+    """What a "how many" question counts ("How many drivers ...?" -> "driver"), or None."""
+    asked = _ASKED_UNIT.search(question)
+    return _noun(asked.group(1)) if asked else None
 
 
 def newest_figure_first(question: str, passages: Sequence[Passage],
@@ -225,23 +243,40 @@ def newest_figure_first(question: str, passages: Sequence[Passage],
     if not out or not asks_figure(question):
         return out
     best = out[0].score
-    candidates = [p for p in out[:FIGURE_DEPTH] if p.score >= FIGURE_BAND * best and published_at(p) and figures(p)]
+    asked = asked_unit(question)
+
+    def counted(p: Passage) -> list[tuple[re.Match, float]]:
+        # the figures that can count what the question asks about: "1,200 drivers" or "rose to 14" for
+        # "How many drivers?", not "two busiest routes" or "a 52-year-old" or "4%"
+        return [(m, v) for m, v in _figures_of(p) if asked is None or _unit(p.text, m) in (asked, None)]
+
+    candidates = [p for p in out[:FIGURE_DEPTH] if p.score >= FIGURE_BAND * best and published_at(p) and counted(p)]
     if len(candidates) < 2:
         return out
     newest = max(candidates, key=published_at)
-    mine = {value for _, value in figures(newest)}
-    units = {_unit(newest.text, m) for m, _ in _figures_of(newest)} - {None}
+    mine = {value for _, value in counted(newest)}
+    units = {_unit(newest.text, m) for m, _ in counted(newest)} - {None}
     earlier: list[tuple[Passage, tuple[str, float]]] = []
     for p in candidates:
         if p is newest or published_at(p) >= published_at(newest) or p.article.id == newest.article.id \
-                or mine & {value for _, value in figures(p)}:
+                or mine & {value for _, value in counted(p)}:
             continue
         # the figure of the same thing: not "three days" of rain or "300 residents" before "60 millimetres"
-        alike = [(m.group(0), value) for m, value in _figures_of(p) if not units or _unit(p.text, m) in units | {None}]
+        alike = [(m.group(0), value) for m, value in counted(p) if not units or _unit(p.text, m) in units | {None}]
         if alike:
             earlier.append((p, alike[0]))
-    if not earlier or (newest is not out[0] and not acceptable(newest)):
+    if not earlier:
         return out
+    if newest is not out[0] and not acceptable(newest):
+        # The newer figure's sentence is not evidence enough to lead ("What is the latest death toll?"
+        # beside "The number of people killed has risen to 14"): the answer stays, and says it is not
+        # the latest report.
+        first = next((alike for p, alike in earlier if p is out[0]), None)
+        if first is None:
+            return out
+        figure, value = counted(newest)[0][0].group(0), counted(newest)[0][1]
+        note = tuple(Earlier(figure, newest.text, a, value) for a in (newest.article, *newest.also_in))
+        return [replace(out[0], later=note)] + out[1:]
     # each outlet that gave an earlier figure, a wire copy's other outlets too (render shows a figure once)
     notes = tuple(Earlier(figure, p.text, a, value) for p, (figure, value) in earlier for a in (p.article, *p.also_in))
     out.remove(newest)

@@ -231,6 +231,9 @@ def story_lines(passage: Passage) -> list[str]:
         lines.append("also in: " + some_of([outlet_and_title(s) for s in passage.also_in], 5, "; "))
     for figure, reports in earlier_figures(passage):
         lines.append(f"Earlier: {figure} — " + some_of([outlet_and_day(e.article) for e in reports], 5, "; "))
+    if passage.later:
+        lines.append(f"A later report gives {passage.later[0].figure}: "
+                     + some_of([outlet_and_title(e.article) for e in passage.later], 5, "; "))
     return lines
 
 

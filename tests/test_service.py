@@ -129,7 +129,7 @@ def test_json_has_exactly_the_documented_keys(seed_service):
     assert set(data) == {"question", "read_as", "answered", "confidence", "close_call", "reply", "answers"}
     assert data["read_as"] is None  # a question read alone
     assert set(data["answers"][0]) == {"text", "score", "article", "paragraph", "sentence", "attributed_to",
-                                       "also_in", "earlier", "dates"}
+                                       "also_in", "earlier", "later", "dates"}
     assert set(data["answers"][0]["article"]) == {"id", "title", "source", "url", "published", "author", "tags"}
     assert isinstance(data["answers"][0]["score"], float)
     assert data["answers"][0]["paragraph"] >= 1 and data["answers"][0]["sentence"] >= 1
@@ -298,3 +298,41 @@ def test_a_feed_time_is_shown_to_the_minute_with_its_zone_and_kept_whole_in_json
     assert "2024-05-15 08:30 +02:00" in sources_message(listed) and "T08:30" not in sources_message(listed)
     published = service.ask("When was the article about the bridge published?")
     assert reply(published).startswith("Published 2024-05-15 08:30 +02:00.")
+
+
+def _toll_and_strike(folder):
+    write(folder, "gazette/toll-nine.txt", "title: Ardle flood death toll rises to nine\nsource: Valley Gazette\n"
+          "published: 2025-03-12\n\nThe death toll from the Ardle floods in Brennock rose to nine on Wednesday after divers "
+          "found five more bodies, police said.\nSearch teams used boats to reach homes that are still cut off.\n")
+    write(folder, "herald/toll-fourteen.txt", "title: Last missing found in Ardle\nsource: Northgate Herald\n"
+          "published: 2025-03-14\n\nThe number of people killed in the Ardle floods has risen to 14, the latest police toll shows, "
+          "after the two missing residents were found downstream.\nThe search operation has ended.\n")
+    write(folder, "courier/strike.txt", "title: Bus drivers to strike\nsource: Coastline Courier\npublished: 2025-03-13\n\n"
+          "The union said 1,200 drivers employed by Citylink would strike for five days.\n"
+          "Drivers turned down a pay offer of 4% last month.\n")
+    write(folder, "gazette/strike-schools.txt", "title: Parents warned before bus strike\nsource: Valley Gazette\n"
+          "published: 2025-03-14\n\nCitylink said it would run a service on its two busiest routes with managers "
+          "as drivers.\nThe driver of the school coach, a 52-year-old man, was not hurt.\n")
+    return AnsweringService.open(folder, folder / "cache")
+
+
+def test_a_later_figure_too_weak_to_lead_is_named_under_the_answer(tmp_path):
+    service = _toll_and_strike(tmp_path / "news")
+    answer = service.ask("What is the latest death toll from the Ardle floods in Brennock?")
+    first = answer.passages[0]
+    assert first.text.startswith("The death toll from the Ardle floods in Brennock rose to nine")
+    assert [(e.figure, e.article.source) for e in first.later] == [("14", "Northgate Herald")]
+    assert "A later report gives 14: Northgate Herald, 14 March 2025 (“Last missing found in Ardle”)" in reply(answer)
+    assert answer.to_json(reply(answer))["answers"][0]["later"][0]["figure"] == "14"
+    from bot.telegram.render import answer_message
+    assert "A later report gives <b>14</b>: Northgate Herald, 14 March 2025" in answer_message(answer, "help")
+
+
+def test_a_figure_question_weighs_only_figures_of_what_it_counts(tmp_path):
+    """"How many drivers?": not the "two busiest routes" of a newer report, nor its "52-year-old" or "4%"."""
+    service = _toll_and_strike(tmp_path / "news")
+    answer = service.ask("How many drivers are going on strike?", top_k=3)
+    first = answer.passages[0]
+    assert "1,200 drivers" in first.text
+    assert not first.earlier and not first.later
+    assert "Earlier" not in reply(answer)

@@ -107,6 +107,9 @@ def story(passage: Passage) -> Markup:
     for figure, reports in plain.earlier_figures(passage)[:5]:
         outlets = plain.some_of([clip(plain.outlet_and_day(e.article), MAX_NAME) for e in reports], 5, "; ")
         lines.text("\nEarlier report: ").wrapped("b", clip(figure, MAX_NAME)).text(f" — {outlets}")
+    if passage.later:
+        outlets = plain.some_of([clip(plain.outlet_and_title(e.article), MAX_NAME) for e in passage.later], 5, "; ")
+        lines.text("\nA later report gives ").wrapped("b", clip(passage.later[0].figure, MAX_NAME)).text(f": {outlets}")
     return lines
 
 
