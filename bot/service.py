@@ -419,6 +419,12 @@ class AnsweringService:
         if before is not None and (_NEEDS_PREVIOUS.match(s.text) or _open_quote(before.text)
                                    or before.attributed_to and not s.attributed_to):
             text = f"{before.text} {s.text}"
+        elif before is None and _NEEDS_PREVIOUS.match(s.text):
+            # a paragraph that opens with "He said ..." leans on the paragraph before, as news copy,
+            # one or two sentences a paragraph, often has it: its last sentence names him
+            before = index.sentence_before(position, s, any_paragraph=True)
+            if before is not None and before.kind == s.kind:
+                text = f"{before.text} {s.text}"
         a = index.header(position)
         return Passage(text, hit.score, source_of(a), s.paragraph, s.sentence, s.attributed_to, s.kind, s.credit,
                        matched, position, coverage=hit.coverage, margin=hit.margin,

@@ -13,7 +13,8 @@ _VERBS = (
     r"(?:said|says|say|told|tells|added|adds|stated|states|claimed|claims|denied|denies|"
     r"announced|announces|reported|reports|warned|warns|insisted|insists|confirmed|confirms|"
     r"alleged|alleges|argued|argues|explained|explains|wrote|writes|noted|notes|believes?|"
-    r"estimated|estimates)"
+    r"estimated|estimates|promised|promises|pledged|pledges|vowed|vows|admitted|admits|acknowledged|"
+    r"acknowledges|conceded|concedes)"
 )
 # Whom a speaker told: `told reporters`, `told the BBC's Today programme`, `told a news conference`.
 _TOLD_WHOM = (
@@ -69,7 +70,8 @@ _NOT_A_NAME_START = re.compile(
 _INVERTED = re.compile(r"(?:[,\"”’]\s*|\s(?=[^.!?]*$))(?:say|says|said)\s+(?P<who>[\w\- ]{2,60}?)\s*[.!?]?\s*$")
 # `After an 11-day pause, opposition fighters say Syrian and Russian forces ...` /
 # `On Monday, regional governor X told reporters that ...`
-_MID = re.compile(r",\s*(?P<who>[^,;\"“”]{2,60}?)\s+(?:say|says|said|told)\s+(?:that\s+)?\w")
+_MID = re.compile(r",\s*(?P<who>[^,;\"“”]{2,60}?)\s+(?:say|says|said|told|wrote|writes|warned|insisted)\s+"
+                  r"(?:that\s+)?\w")
 # `"...," Maj Youssef Hamoud, a spokesman of the National Army.` (a quote closed by its speaker alone)
 _QUOTE_THEN_NAME = re.compile(r"[,.!?][\"”]\s+(?P<who>[A-Z][^\"“”]{2,200}?)\s*[.]?\s*$")
 # `... according to activists and a monitor.`
@@ -84,7 +86,10 @@ _LEADING_APPOSITION = re.compile(r"^(?P<who>[A-Z][^,;:\"“”]{1,60},\s[^,;:\"�
 _WHAT_X_SAYS = re.compile(r"\bin what (?P<who>(?:the |a )?[\w\- ]{2,60}?) (?:says?|said|calls?|called)\b")
 
 
-_GERUND = re.compile(r"\b[a-z]+ing\b")
+# a word in -ing before the verb is a clause ("Protesters chanting slogans said"), unless it is part of
+# a title ("managing director Joanna Hale said", "acting mayor")
+_GERUND = re.compile(r"\b(?!(?:managing|acting|outgoing|incoming|founding|ruling|governing|presiding|reigning|"
+                     r"leading|commanding|consulting|visiting|serving|ranking|supervising|attending)\b)[a-z]+ing\b")
 # `, adding that ...`, `, speaking at ...` continue the sentence; `, managing director of ...` is a title.
 _PARTICIPLE_CLAUSE = re.compile(r"^[a-z]+ing\s+(?:that|to|the|a|an|his|her|its|their|it|he|she|they|on|at|in|"
                                 r"about|for|with|from|after|before)\b")
@@ -120,7 +125,7 @@ _VERB_WORDS = frozenset(_VERBS[3:-1].replace("believes?", "believe|believes").sp
 _TRAILING_WORDS = _VERB_WORDS | {"told", "posted", "tweeted"}
 _SAID_THEN_WORDS = frozenset("said says added adds asked wrote writes explained noted insisted warned".split())
 _SAY_WORDS = frozenset(("say", "says", "said"))
-_MID_WORDS = _SAY_WORDS | {"told"}
+_MID_WORDS = _SAY_WORDS | {"told", "wrote", "writes", "warned", "insisted"}
 
 
 def speaker_phrase(sentence: str) -> str | None:

@@ -251,13 +251,16 @@ class CorpusIndex:
         """The headline and metadata (no paragraphs) of the article the sentence at `position` is in."""
         return self.corpus.article_header(int(self.corpus.article_of[position]))
 
-    def sentence_before(self, position: int, sentence: Sentence | None = None) -> Sentence | None:
-        """The sentence before the one at `position` in the same paragraph, or None. `sentence`, when
-        given, is the one at `position` (so it is not read again)."""
+    def sentence_before(self, position: int, sentence: Sentence | None = None,
+                        any_paragraph: bool = False) -> Sentence | None:
+        """The sentence before the one at `position` in the same paragraph (with `any_paragraph`, the
+        same article), or None. `sentence`, when given, is the one at `position` (so it is not read again)."""
         corpus = self.corpus
         if position <= 0 or corpus.article_of[position - 1] != corpus.article_of[position]:
             return None
         before = corpus.sentences[position - 1]
+        if any_paragraph:
+            return before
         paragraph = (sentence or corpus.sentences[position]).paragraph
         return before if before.paragraph == paragraph else None
 

@@ -418,6 +418,7 @@ def test_json_lines_take_since_until_and_source(cache):
     ("Who said the clean-up would take months?", "Regional governor Tomas Berg"),  # told reporters
     ("Who said workers had been given no warning?", "Union leader Kofi Mensah"),  # told the BBC
     ("What did Ruiz write on X?", "Ruiz"),  # wrote on X
+    ("How much emergency aid was promised?", "Regional governor Tomas Berg"),  # "He promised" after him
 ])
 def test_the_speaker_is_found_after_quotes_titles_and_reporting_verbs(asker, question, speaker):
     best = ask(asker, question, "--top-k", "1")["answers"][0]
@@ -427,7 +428,7 @@ def test_the_speaker_is_found_after_quotes_titles_and_reporting_verbs(asker, que
 @pytest.mark.parametrize("question", ["How much emergency aid was promised?", "Since when had she been mayor?"])
 def test_a_bare_pronoun_is_never_given_as_the_speaker(asker, question):
     best = ask(asker, question, "--top-k", "1")["answers"][0]
-    assert best["text"].split()[0] in ("He", "She")
+    assert any(sentence.split()[0] in ("He", "She") for sentence in best["text"].split(". "))
     assert best["attributed_to"] not in ("He", "She", "he", "she")
 
 

@@ -336,3 +336,16 @@ def test_a_figure_question_weighs_only_figures_of_what_it_counts(tmp_path):
     assert "1,200 drivers" in first.text
     assert not first.earlier and not first.later
     assert "Earlier" not in reply(answer)
+
+
+def test_a_paragraph_opening_with_he_comes_with_the_paragraph_before_that_names_him(tmp_path):
+    """News copy runs a sentence or two a paragraph: "He said ..." leans on the paragraph before."""
+    write(tmp_path, "lind.txt", "title: Lind quits committee post\nsource: Northgate Herald\npublished: 2025-03-15\n\n"
+          "Hugo Lind resigned from the health committee on Saturday.\n\n"
+          "In a letter to the prime minister, Mr Lind wrote that he had never been consulted.\n\n"
+          "He said he would go on voting with the government on the budget.\n")
+    answer = AnsweringService.open(tmp_path, tmp_path / "cache").ask("Will he keep voting with the government?")
+    first = answer.passages[0]
+    assert first.text == ("In a letter to the prime minister, Mr Lind wrote that he had never been consulted. "
+                          "He said he would go on voting with the government on the budget.")
+    assert first.speaker == "Mr Lind" and first.paragraph == 3
