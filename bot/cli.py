@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from retrieval.articles import DEFAULT_MAX_FILE_BYTES
 
-from .folders import default_corpus
+from .folders import default_corpus, folder_path
 from .telegram.cli import add_parser as add_telegram
 
 if TYPE_CHECKING:
@@ -105,9 +105,9 @@ def _global_options(parser: argparse.ArgumentParser, defaults: bool) -> None:
     def default(value):
         return value if defaults else argparse.SUPPRESS
 
-    parser.add_argument("--corpus", metavar="DIR", type=Path, default=default(None),
+    parser.add_argument("--corpus", metavar="DIR", type=folder_path, default=default(None),
                         help="folder of .txt/.md articles (default: $NEWSBOT_CORPUS or the bundled seeds)")
-    parser.add_argument("--cache-dir", metavar="DIR", type=Path, default=default(None),
+    parser.add_argument("--cache-dir", metavar="DIR", type=folder_path, default=default(None),
                         help="where the index cache lives (default: $NEWSBOT_CACHE or the user cache folder)")
     parser.add_argument("--max-file-mb", dest="max_file_bytes", metavar="MB", type=_megabytes,
                         default=default(None),

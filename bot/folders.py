@@ -14,3 +14,13 @@ def default_corpus() -> Path:
     import seeds
 
     return seeds.folder()
+
+
+def folder_path(value: str) -> Path:
+    """A folder option's value (argparse type); an empty one (`--corpus "$UNSET"`) is an error, not the
+    current folder."""
+    import argparse
+
+    if not value.strip():
+        raise argparse.ArgumentTypeError("an empty path (is the variable it came from unset?)")
+    return Path(value)

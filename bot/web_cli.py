@@ -14,10 +14,12 @@ from pathlib import Path
 
 from web import EVERY, MAX_BACKOFF, MAX_BYTES, TIMEOUT
 
+from .folders import folder_path
+
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
     where = argparse.ArgumentParser(add_help=False)
-    where.add_argument("--corpus", metavar="DIR", type=Path, default=argparse.SUPPRESS,  # or before the command
+    where.add_argument("--corpus", metavar="DIR", type=folder_path, default=argparse.SUPPRESS,  # or before the command
                        help="the corpus folder to save into (default: $NEWSBOT_CORPUS; required)")
     where.add_argument("--timeout", type=_positive, default=TIMEOUT, metavar="SECONDS",
                        help=f"give up on a page or feed after this long (default {TIMEOUT:g})")

@@ -138,6 +138,15 @@ def test_a_missing_question_alone_is_still_said_to_be_required(argv):
     assert result.returncode == 2 and "the following arguments are required: question" in result.stderr
 
 
+@pytest.mark.parametrize("argv", [["sources", "--corpus", ""], ["--corpus", " ", "ask", "hi"],
+                                  ["ask", "--cache-dir", "", "hi"], ["add", "--corpus", "", "x.html"]])
+def test_an_empty_folder_option_is_a_usage_error_not_the_current_folder(argv):
+    """`--corpus "$UNSET"` in a service file: said, not the working folder's READMEs read as articles."""
+    result = newsbot(*argv)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines()[-1].endswith("an empty path (is the variable it came from unset?)")
+
+
 def test_an_empty_question_argument_is_a_usage_error():
     result = newsbot("ask", "  ")
     assert result.returncode == 2 and "empty" in result.stderr
