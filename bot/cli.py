@@ -426,6 +426,9 @@ def run_index(args: argparse.Namespace) -> int:
     how = (f"loaded from the cache in {took:.2f} s (no article changed)" if index.from_cache
            else f"updated in {took:.2f} s ({index.reread:,} changed file{'s' if index.reread != 1 else ''} read)"
            if index.reread < articles
-           else f"indexed in {took:.2f} s ({n / max(took, 1e-9):,.0f} sentences/s)")
-    print(f"{len(index.corpus.articles)} articles, {n} sentences, {len(index.index.vocabulary)} terms {how}; {folder}")
+           else f"indexed in {took:.2f} s ({n / max(took, 1e-9):,.0f} sentences/s)" if n >= 1000
+           else f"indexed in {took:.2f} s")  # (a small folder's rate is the start's, not the reading's)
+    from .render import counted
+    print(f"{counted(len(index.corpus.articles), 'article')}, {counted(n, 'sentence')}, "
+          f"{counted(len(index.index.vocabulary), 'term')} {how}; {folder}")
     return 0

@@ -47,6 +47,9 @@ class Console:
         command = line.strip().lower().rstrip("!.")
         if command.startswith("/") and command[1:] in _COMMANDS:
             command = line = command[1:]
+        elif re.fullmatch(r"/\w+", command):
+            self.say(render.unknown_command(command))
+            return True
         if command in _LEAVE:
             return False
         self.follow_folder()

@@ -342,8 +342,18 @@ def attribution_line(passage: Passage) -> str:
     return line
 
 
+def counted(n: int, noun: str) -> str:
+    """"1 article", "2,225 articles"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def sentence_count(source: Source) -> str:
-    return f"({source.sentences} sentences)"
+    return f"({counted(source.sentences, 'sentence')})"
+
+
+def unknown_command(command: str) -> str:
+    """The console's reply to "/frobnicate": a command it does not have is not a question."""
+    return f"There is no {command} command. Commands: more, context, new, sources, help, quit."
 
 
 def sources_table(sources: Sequence[Source]) -> str:

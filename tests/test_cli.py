@@ -127,7 +127,7 @@ def test_index_builds_then_reuses_the_cache(tmp_path):
     write(tmp_path, "storm.txt", "Storm hits coast\nThe storm flooded 300 homes.")
     env = run_env(NEWSBOT_CACHE=str(tmp_path / "cache"))
     first = newsbot_process("index", "--corpus", str(tmp_path), env=env)
-    assert first.returncode == 0 and "1 articles, 1 sentences" in first.stdout and "indexed in" in first.stdout
+    assert first.returncode == 0 and "1 article, 1 sentence, " in first.stdout and "indexed in" in first.stdout
     assert any((tmp_path / "cache").iterdir())
     second = newsbot("index", "--corpus", str(tmp_path), env=env)
     assert second.returncode == 0 and "loaded from the cache" in second.stdout
@@ -238,11 +238,13 @@ def test_context_after_an_answer_from_front_matter_has_no_paragraph_to_show(tmp_
 
 def test_console_takes_telegrams_slash_commands_too():
     warm(SEEDS)
-    script = "Who denied conducting the first strikes?\n/more\n/help\n/quit\nnever read\n"
+    script = "Who denied conducting the first strikes?\n/more\n/help\n/frobnicate\n/quit\nnever read\n"
     out = newsbot_process("console", stdin=script).stdout
     assert out.startswith("Moscow denied conducting the first strikes.")
     assert "overnight bombing raid" in out and "Ask me a question" in out
-    assert "never read" not in out
+    # one it does not have is said to be none, not searched as a question
+    assert "There is no /frobnicate command. Commands: more, context, new, sources, help, quit." in out
+    assert "never read" not in out and "shares its words" not in out
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")

@@ -123,7 +123,7 @@ def test_index_shows_a_byte_progress_bar_for_one_large_file_on_a_terminal(tmp_pa
         if follower >= 0:
             os.close(follower)
     text = screen.decode("utf-8", "replace")
-    assert process.returncode == 0 and "12500 sentences" in stdout
+    assert process.returncode == 0 and "12,500 sentences" in stdout
     assert text.startswith("newsbot: building the index for 1 article…")
     size = (tmp_path / "corpus" / "dump.txt").stat().st_size
     assert size > PROGRESS_MIN_BYTES
