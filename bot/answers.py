@@ -23,6 +23,7 @@ Kind = Literal[
     "help",  # not a question (empty, a greeting): the reader wants to know how to ask
     "no_more",  # asked to go further down the matches than there are
     "ask_first",  # asked for more before any question
+    "started_afresh",  # "new": the conversation's next question is read alone
     "unknown_article",  # asked to search only an article that is not in the corpus (`article`)
     "bad_request",  # a request the command line could not read as a question
     "filtered_out",  # no article is within the filters (`filters`) at all

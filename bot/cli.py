@@ -297,6 +297,7 @@ def run_ask(args: argparse.Namespace) -> int:
         # (not the lone surrogates Python decodes them to, which a JSON reader cannot take).
         question = os.fsencode(args.question).decode("utf-8", "replace")
         answer = Answer(question, False, (), "ask_first") if _asks_more(question) else \
+            Answer(question, False, (), "started_afresh") if _command(question) == "new" else \
             service.ask(question, top_k=args.top_k, article=args.article, filters=args.filters)
         reply = _reply(answer)
         print(render.json_safe(json.dumps(answer.to_json(reply), ensure_ascii=False)) if args.json
@@ -337,6 +338,10 @@ def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace,
     except (BadRequest, FilterError) as err:
         return Answer(line, False, (), "bad_request"), render.unreadable_request(err), str(err)
     asks_more = _asks_more(request.question)
+    if _command(request.question) == "new":  # as in the console: the conversation's next line is read alone
+        if request.conversation in conversations:
+            conversations[request.conversation].new()
+        return Answer(request.question, False, (), "started_afresh"), render.STARTED_AFRESH, None
     if request.conversation is not None:
         conversation = conversations.setdefault(request.conversation, Conversation(service, top_k=request.top_k))
         answer = conversation.more() if asks_more else \
@@ -353,7 +358,11 @@ def _ask_line(service: AnsweringService, line: str, args: argparse.Namespace,
 
 def _asks_more(question: str) -> bool:
     """"more" (or "/more"), as the console and Telegram take it: the next-best answer, not a question."""
-    return question.strip().lower().rstrip("!.").lstrip("/") == "more"
+    return _command(question) == "more"
+
+
+def _command(question: str) -> str:
+    return question.strip().lower().rstrip("!.").lstrip("/")
 
 
 def _reply(answer: Answer) -> str:

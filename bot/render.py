@@ -111,6 +111,8 @@ def reply(answer: Answer) -> str:
         return HELP
     if answer.kind == "ask_first":
         return ASK_FIRST_FOR_MORE
+    if answer.kind == "started_afresh":
+        return STARTED_AFRESH
     if answer.kind == "unknown_article":
         return f"There is no article with the id “{answer.article}”; the sources command lists them."
     body = NO_MORE if answer.kind == "no_more" else _reply(answer)

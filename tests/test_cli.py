@@ -81,6 +81,18 @@ def test_more_in_a_conversation_gives_the_next_best_answer_and_alone_asks_for_a_
     assert newsbot("ask", "more").stdout.strip() == alone["reply"]
 
 
+def test_new_in_a_conversation_starts_it_afresh_as_in_the_console():
+    lines = [{"conversation": "a", "question": "Who denied conducting the first strikes?"},
+             {"conversation": "a", "question": "new"}, {"conversation": "a", "question": "What else did Moscow say?"},
+             {"conversation": "a", "question": "more"}]
+    result = newsbot("ask", "-", "--json", "--top-k", "1", stdin="".join(json.dumps(line) + "\n" for line in lines))
+    first, new, after, more = map(json.loads, result.stdout.splitlines())
+    assert new["answers"] == [] and new["reply"] == "Starting afresh: the next question is read on its own."
+    # read alone: "else" leaves out nothing shown before "new"
+    assert after["read_as"] is None and after["answers"][0]["text"] == first["answers"][0]["text"]
+    assert more["answers"][0]["text"] != after["answers"][0]["text"]  # "more" goes on from the new thread
+
+
 def test_ask_stdin_plain_writes_one_line_per_question():
     result = newsbot("ask", "-", stdin="Who denied conducting the first strikes?\nhello\n")
     lines = result.stdout.splitlines()
