@@ -256,6 +256,14 @@ def test_a_malformed_url_fails_in_one_line(tmp_path):
     assert [e.message for e in seen.kinds("failed")] == ["not a well-formed URL"] * 3
 
 
+def test_a_url_of_another_scheme_is_named_as_one_not_looked_for_as_a_file(tmp_path):
+    add, seen = adder(tmp_path)
+    for url in ("ftp://example.org/news.html", "file:///tmp/page.html"):
+        add.add(url)
+    assert [e.message for e in seen.kinds("failed")] == \
+        ["only http:// and https:// URLs are fetched (or give a file's path)"] * 2
+
+
 def test_a_page_already_there_by_url_is_skipped_without_being_fetched_again(web, tmp_path):
     add, seen = adder(tmp_path)
     add.add(web.url("/articles/bridge"))

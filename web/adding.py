@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.parse
 from dataclasses import dataclass, replace
@@ -16,6 +17,8 @@ from .pages import ExtractError, WebArticle, extract_page, looks_like_html, site
 from .shelf import Duplicate, Shelf
 
 FALLBACK_MIN_WORDS = 40  # a feed item's own text is saved in place of its page only when it is this long
+
+_OTHER_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class Adder:
             except FetchError as err:
                 return self._fail(target, str(err))
             body, content_type, url = got.body, got.content_type, got.url
+        elif _OTHER_SCHEME.match(target) and not Path(target).exists():  # "ftp://…", "file:///…"
+            return self._fail(target, "only http:// and https:// URLs are fetched (or give a file's path)")
         else:
             try:
                 body, content_type, url = read_file(Path(target), self.max_bytes), "", None
