@@ -106,7 +106,11 @@ class Adder:
             except (FetchError, ExtractError) as err:
                 why = f"its page could not be read: {err}"
         if item.words() < FALLBACK_MIN_WORDS:
-            self._fail(name, f"{why}, and the feed's own text is too short to save ({item.words()} words)")
+            too_short = f"{why}, and the feed's own text is too short to save ({item.words()} words)"
+            if link:  # its page may be back next time: a failure, tried again
+                self._fail(name, too_short)
+            else:  # nothing to try again: every later run would fail on it
+                self._event("skipped", name, too_short)
             return False
         article = WebArticle(
             title=item.title or item.paragraphs[0], paragraphs=item.paragraphs, url=link,
