@@ -262,9 +262,13 @@ def newest_figure_first(question: str, passages: Sequence[Passage],
                 or mine & {value for _, value in counted(p)}:
             continue
         # the figure of the same thing: not "three days" of rain or "300 residents" before "60 millimetres"
-        alike = [(m.group(0), value) for m, value in counted(p) if not units or _unit(p.text, m) in units | {None}]
+        # A figure with no unit ("rose to 11") stands beside a count of people or a bare figure, not
+        # beside "four firefighters", a part of the whole.
+        alike = [(m.group(0), value) for m, value in counted(p)
+                 if _unit(p.text, m) in (units | {None} if units else {None, "people"})]
         if alike:
             earlier.append((p, alike[0]))
+    earlier.sort(key=lambda e: published_at(e[0]), reverse=True)  # the latest earlier figure first
     if not earlier:
         return out
     if newest is not out[0] and not acceptable(newest):

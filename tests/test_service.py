@@ -349,3 +349,20 @@ def test_a_paragraph_opening_with_he_comes_with_the_paragraph_before_that_names_
     assert first.text == ("In a letter to the prime minister, Mr Lind wrote that he had never been consulted. "
                           "He said he would go on voting with the government on the budget.")
     assert first.speaker == "Mr Lind" and first.paragraph == 3
+
+
+def test_earlier_figures_are_the_latest_first_and_leave_out_a_part_of_the_whole(tmp_path):
+    reports = [("valley/fire.txt", "2025-03-11", "Three people were injured when a fire broke out at a warehouse in "
+                "Dunmore on Monday night, the fire service said."),
+               ("valley/fire-update.txt", "2025-03-12", "The number of people injured in the Dunmore warehouse fire "
+                "rose to 7 on Tuesday, the fire service said."),
+               ("valley/fire-crews.txt", "2025-03-12", "The fire chief said four firefighters were among the people "
+                "injured in the Dunmore warehouse fire."),
+               ("civic/fire-latest.txt", "2025-03-13", "The number of people injured in the Dunmore warehouse fire "
+                "rose to 11 on Wednesday, the fire service said.")]
+    for name, day, text in reports:
+        write(tmp_path / "news", name, f"title: Dunmore fire\nsource: {name.split('/')[0]}\npublished: {day}\n\n{text}\n")
+    answer = AnsweringService.open(tmp_path / "news", tmp_path / "cache").ask("How many were injured in the Dunmore fire?")
+    first = answer.passages[0]
+    assert "rose to 11" in first.text
+    assert [e.figure for e in first.earlier] == ["7", "Three"]  # not "four" firefighters, a part of the injured
