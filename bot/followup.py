@@ -93,6 +93,8 @@ class Reading:
     quoting: str | None = None  # whose words "What did she say?" asks for (as searched): their quotes first
     tacked_on: bool = False  # a "What about X?" the last question had no place for ("who resigned as mayor
     #                          — and the ferry?"): when that finds no answer, X is asked alone
+    unresolved: str | None = None  # a he or she the last turn names no one for ("the ferry company" is
+    #                               no "she"): said, not searched
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,8 @@ def _resolve_pronouns(question: str, previous: Turn) -> Reading | None:
         if lower not in referents:
             referents[lower] = _referent(lower, previous, question)
         shown, searched, names, topic_only = referents[lower]
+        if lower in _PERSON and not shown:
+            return Reading(question, _lower_first(_bare(question)) + "?", unresolved=word)
         suffix = {**_PERSON, **_THING, **_GROUP}.get(lower, "")
         after = words[i + 1][0] if i + 1 < len(words) else ""
         if lower == "her" and (after.lower() in _FUNCTION or not after.isalpha()):
@@ -338,7 +342,10 @@ def _referent(pronoun: str, previous: Turn, question: str) -> tuple[str, str, tu
     question_names = [_span_text(previous.read, s) for s in _name_spans(previous.read)]
     if pronoun in _PERSON:
         people = [n for n in [speaker] + question_names + _people_in(best.text) if n and _is_person(n)]
-        candidates = people or [n for n in [speaker] + question_names if n]
+        # else a name that may be a person's ("Solberg"), never "the ferry company" or "police"
+        candidates = people or [n for n in [speaker] + question_names if n and n[:1].isupper()]
+        if not candidates:
+            return "", "", (), True
     elif pronoun in _GROUP:
         group = best.speaker if best.speaker and not _is_person(speaker or "") else None
         candidates = [group] if group else question_names

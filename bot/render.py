@@ -71,6 +71,13 @@ ASK_FIRST_FOR_CONTEXT = "Ask a question first; then “context” shows the para
 NOTHING_SHARED = ("The articles do not answer that: no sentence in them shares its words. "
                   "The sources command lists what they cover.")
 NO_MORE = "There are no more matches for that question."
+NOTHING_ELSE = "Nothing else: what the articles hold on that was shown above."
+
+
+def no_more(answer: Answer) -> str:
+    """"more" past the last match; or an "else" question whose matches were all shown already."""
+    reading = answer.reading
+    return NOTHING_ELSE if reading is not None and reading.exclude and not answer.skip else NO_MORE
 _FULL_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # Metadata is clipped where it is shown: an article's headline may be any length (a 10 MB one has been seen).
 MAX_HEADLINE, MAX_NAME, MAX_URL = 300, 200, 2000
@@ -115,8 +122,8 @@ def reply(answer: Answer) -> str:
         return STARTED_AFRESH
     if answer.kind == "unknown_article":
         return f"There is no article with the id “{answer.article}”; the sources command lists them."
-    body = NO_MORE if answer.kind == "no_more" else _reply(answer)
-    return f"{reading_line(answer)}\n{body}" if answer.read_as and not answer.skip else body
+    body = no_more(answer) if answer.kind == "no_more" else _reply(answer)
+    return f"{reading_line(answer)}\n{body}" if answer.read_as and not answer.skip and not answer.unresolved else body
 
 
 def reading_line(answer: Answer) -> str:
@@ -186,7 +193,8 @@ def refusal(answer: Answer) -> str:
 def unresolved(answer: Answer) -> str:
     """A question leaning on an earlier one that is not there ("What else did she say?" first)."""
     who = "what" if answer.unresolved.lower() in ("it", "its", "this", "that") else "who"
-    return f"I don't know {who} “{answer.unresolved}” is here: no earlier question says. Ask again with the name."
+    why = "no earlier question says" if answer.reading is None else "the last answer names no one it could be"
+    return f"I don't know {who} “{answer.unresolved}” is here: {why}. Ask again with the name."
 
 
 def missed_day(answer: Answer) -> str:
@@ -240,7 +248,7 @@ def story_lines(passage: Passage) -> list[str]:
 
 
 def earlier_figures(passage: Passage) -> list[tuple[str, list]]:
-    """The earlier figures a passage replaces, each figure once (as the first report words it) with the
+    """The earlier figures a passage replaces, each figure once (as the latest report of it words it) with the
     reports that gave it: two outlets' "At least four" are one line naming both, and so are "some 300"
     and "about 300"."""
     grouped: dict[object, tuple[str, list]] = {}

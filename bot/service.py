@@ -84,6 +84,9 @@ class AnsweringService:
         leaves out are left out, and passages about its names come first.
         """
         filters = filters or None
+        if reading is not None and reading.unresolved:
+            return Answer(question, False, (), "declined", skip, article, filters, reading=reading,
+                          unresolved=reading.unresolved)
         if reading is not None:
             return self._ask_read(question, reading, top_k, article, skip, filters)
         question = question if isinstance(question, str) else str(question)

@@ -410,3 +410,27 @@ def test_a_pronoun_with_nothing_before_it_is_said_to_be_unknown_not_searched(see
 ])
 def test_why_after_a_question_for_its_subject_keeps_the_question_whole(seed_service, last, read_as):
     assert followup.read("Why?", turn_after(seed_service, last)).read_as == read_as
+
+
+def test_she_after_an_answer_that_names_no_person_is_said_to_be_unknown(tmp_path):
+    from bot.render import reply
+
+    (tmp_path / "ferry.txt").write_text("title: Ferry workers strike\nsource: Harbour Times\npublished: 2025-03-11\n\n"
+                                        "The ferry company said it had offered a pay rise of 4%.\n\n"
+                                        "Ingrid Holm, who leads the union, said the offer was too low.\n", encoding="utf-8")
+    talk = Conversation(AnsweringService.open(tmp_path, tmp_path / "cache"))
+    assert talk.ask("How much did the ferry company offer?").passages[0].speaker == "the ferry company"
+    she = talk.ask("What else did she say?")  # the company is no "she", and is not searched as one
+    assert she.passages == () and she.unresolved == "she"
+    assert reply(she) == "I don't know who “she” is here: the last answer names no one it could be. Ask again with the name."
+
+
+def test_else_when_every_match_was_shown_says_so_not_that_there_are_no_more(seed_service):
+    from bot.render import reply
+
+    talk = Conversation(seed_service, top_k=3)
+    talk.ask("Who is Maj Youssef Hamoud?")
+    while (turn := talk.ask("Anything else?")).passages:
+        pass
+    assert turn.kind == "no_more" and reply(turn).endswith("Nothing else: what the articles hold on that was shown above.")
+    assert reply(talk.more()) == "There are no more matches for that question."  # "more" past the end

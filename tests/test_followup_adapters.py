@@ -14,7 +14,7 @@ from .terminal import Terminal
 from .test_telegram import api, running_bot  # noqa: F401 - the fake Bot API fixture
 
 _REFUSALS = ("do not answer", "don't seem to cover", "may answer it", "no more matches", "No further match",
-             "I don't know who")
+             "I don't know who", "Nothing else:")
 
 
 def reading_of(text: str) -> str | None:

@@ -61,7 +61,6 @@ ARTICLE_GONE = "That answer's article has changed or is gone since; please ask a
 MESSAGE_TOO_OLD = "That message is too old; please ask again."  # a button under a message Telegram no longer sends
 BUTTON_EXPIRED = "That answer is too old for its buttons; please ask again."  # a button newsbot no longer remembers
 NOTHING_SHARED = "The articles do not answer that: no sentence in them shares its words. /sources lists what they cover."
-NO_MORE = "There are no more matches for that question."
 STARTED_AFRESH = "Starting afresh: your next question is read on its own."
 
 
@@ -136,7 +135,8 @@ def about_message(answer: Answer, limit: int = MAX_MESSAGE_LENGTH) -> str:
 
 def answer_message(answer: Answer, help_text: str, limit: int = MAX_MESSAGE_LENGTH) -> str:
     """The reply to a question (or to "more"): the answer, the refusal with the closest match, or help."""
-    reading = f"Reading this as: {clip(answer.read_as, 300)}" if answer.read_as and not answer.skip else None
+    reading = f"Reading this as: {clip(answer.read_as, 300)}" \
+        if answer.read_as and not answer.skip and not answer.unresolved else None
     if not answer.passages:
         text = _without_passages(answer, help_text)
         return plain_message(f"{reading}\n{text}" if reading else text, limit)
@@ -155,7 +155,7 @@ def _without_passages(answer: Answer, help_text: str) -> str:
     if answer.kind == "ask_first":
         return ASK_FIRST
     if answer.kind == "no_more":
-        return NO_MORE
+        return plain.no_more(answer)
     if answer.kind == "declined":
         if answer.unresolved:
             return plain.unresolved(answer)
