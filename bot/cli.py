@@ -80,9 +80,19 @@ def fail(message: str, code: int = 1) -> int:
 
 def open_service(args: argparse.Namespace) -> AnsweringService:
     from .service import AnsweringService
+    from .skipped import SkipNotes
 
-    return AnsweringService.open(args.corpus, args.cache_dir, on_warning=warn, progress=progress, notice=notice,
-                                 max_file_bytes=args.max_file_bytes, prefetch=getattr(args, "prefetch", None))
+    notes = SkipNotes(warn)  # skipped files named once, and as one line from an unchanged cache
+    notes.hold()
+    try:
+        service = AnsweringService.open(args.corpus, args.cache_dir, on_warning=notes, progress=progress,
+                                        notice=notice, max_file_bytes=args.max_file_bytes,
+                                        prefetch=getattr(args, "prefetch", None))
+    except BaseException:
+        notes.opened(from_cache=False)  # (every file skipped named, before the error that follows)
+        raise
+    notes.opened(service.index.from_cache)
+    return service
 
 
 def _prefetch(args: argparse.Namespace) -> None:

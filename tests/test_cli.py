@@ -321,3 +321,33 @@ def test_eval_reports_figures_and_rejects_a_bad_file(tmp_path):
     bad = write(tmp_path, "bad.jsonl", b"\xff\xfe")
     result = newsbot("eval", str(bad))
     assert result.returncode == 1 and len(result.stderr.splitlines()) == 1
+
+
+def test_skipped_files_are_named_when_the_index_is_built_and_one_line_from_an_unchanged_cache(tmp_path):
+    corpus = tmp_path / "corpus"
+    write(corpus, "ferry.txt", "Ferry back\nThe ferry to Skarn resumed service on Sunday.\n")
+    write(corpus, "empty.txt", "")
+    write(corpus, "junk.txt", b"\x00\x01\x02\x03")
+    args = ("--corpus", str(corpus), "--cache-dir", str(tmp_path / "cache"))
+    built = newsbot("ask", *args, "When did the ferry resume?").stderr.splitlines()
+    assert [line for line in built if "skipped" in line] == [
+        f"newsbot: warning: skipped {corpus / 'empty.txt'}: empty article, no text",
+        f"newsbot: warning: skipped {corpus / 'junk.txt'}: binary file, not text"]
+    again = newsbot("ask", *args, "When did the ferry resume?")
+    assert again.stderr == "newsbot: warning: 2 files skipped, as when the index was built (newsbot index names them)\n"
+    assert again.stdout.startswith("The ferry to Skarn resumed service on Sunday")
+    named = newsbot("index", *args).stderr
+    assert "skipped" in named and "empty.txt" in named and "junk.txt" in named  # index names each, every time
+
+
+def test_a_reload_for_another_files_change_does_not_name_a_skipped_file_again():
+    from bot.skipped import SkipNotes
+
+    said: list[str] = []
+    notes = SkipNotes(said.append)
+    notes("skipped a.txt: binary file, not text")
+    notes("b.md: not UTF-8; read as cp1252")
+    notes("skipped a.txt: binary file, not text")  # the console reopening the folder after c.txt changed
+    notes("skipped a.txt: empty article, no text")  # a new reason is news
+    assert said == ["skipped a.txt: binary file, not text", "b.md: not UTF-8; read as cp1252",
+                    "skipped a.txt: empty article, no text"]

@@ -105,8 +105,13 @@ def run(args: argparse.Namespace) -> int:
     configure_logging(settings, logging.DEBUG if args.verbose else logging.INFO)
     from ..service import AnsweringService
 
+    from ..skipped import SkipNotes
+
+    notes = SkipNotes(lambda message: logger.warning("%s", message))  # a reload does not name them again
+    notes.hold()
     service = AnsweringService.open(args.corpus, args.cache_dir, max_file_bytes=getattr(args, "max_file_bytes", None),
-                                    on_warning=lambda message: logger.warning("%s", message))
+                                    on_warning=notes)
+    notes.opened(service.index.from_cache)
     import asyncio  # here, not with the module: the other commands start without it
 
     with feeds_in_background(args, logger):  # --feed: a thread saving new feed items into the corpus
