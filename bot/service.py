@@ -15,7 +15,7 @@ from typing import Callable
 import numpy as np
 
 from retrieval import (Article, CorpusIndex, Hit, corpus_fingerprint, is_stop_word, mentions, open_corpus,
-                       published_day, question_day)
+                       parse_time, published_day, question_day)
 from retrieval.prefetch import Prefetch
 from retrieval.corpus import Progress
 
@@ -456,7 +456,17 @@ class AnsweringService:
         return tuple(dict.fromkeys(self.index.article_speakers(passage.position)))
 
     def sources(self) -> list[Source]:
-        return [source_of(a, n) for a, n in self.index.article_list()]
+        """The articles, newest first (an archive that grows shows what came in last at the top), then
+        the undated; each group by id, so an edit does not move an article."""
+        listed = [source_of(a, n) for a, n in self.index.article_list()]
+
+        def order(source: Source) -> tuple:
+            try:
+                return 0, -parse_time(source.published or "").timestamp(), source.id
+            except ValueError:
+                return 1, 0.0, source.id
+
+        return sorted(listed, key=order)
 
     def newest_source(self) -> Source | None:
         """The most recently published article (the first listed when none is dated), or None."""

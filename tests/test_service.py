@@ -366,3 +366,17 @@ def test_earlier_figures_are_the_latest_first_and_leave_out_a_part_of_the_whole(
     first = answer.passages[0]
     assert "rose to 11" in first.text
     assert [e.figure for e in first.earlier] == ["7", "Three"]  # not "four" firefighters, a part of the injured
+
+
+def test_sources_are_newest_first_then_the_undated_and_an_edit_does_not_move_one(tmp_path):
+    folder = tmp_path / "news"
+    for name, published in (("a-old", "2025-03-01"), ("b-undated", None), ("c-new", "2025-03-05T08:00:00+01:00"),
+                            ("d-mid", "Tue, 04 Mar 2025 10:00:00 GMT"), ("a-undated", None)):
+        front = f"published: {published}\n" if published else ""
+        write(folder, f"{name}.txt", f"title: {name}\n{front}\nThe {name} story happened here, officials said.\n")
+    service = AnsweringService.open(folder, tmp_path / "cache")
+    order = ["c-new", "d-mid", "a-old", "a-undated", "b-undated"]
+    assert [s.id for s in service.sources()] == order
+    write(folder, "a-old.txt", "title: a-old\npublished: 2025-03-01\n\nThe a-old story changed, officials said.\n")
+    service.refresh()
+    assert [s.id for s in service.sources()] == order
