@@ -3,7 +3,8 @@
 Measures what bot/archive.py folds into one answer: two sentences of different articles are exact
 copies when their words are the same (case, accents and punctuation aside), and near copies when
 their word 3-shingles have a Jaccard of at least a threshold (0.8 is the one newsbot uses; 0.6,
-0.7 and 0.9 beside it show how sensitive the count is). Candidate pairs are those sharing a shingle
+0.7 and 0.9 beside it show how sensitive the count is), or when the shorter's shingles (6 or more, and
+half the longer's) are 80% in the longer: an outlet's added clause. Candidate pairs are those sharing a shingle
 that at most 50 sentences hold (a shared rarer run of three words), so the count is exact for
 pairs of that kind and takes seconds, not an all-pairs comparison.
 
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.news_archive import BBC_FILE, NEWSQA_FILE, read_newsqa  # noqa: E402
-from bot.archive import COPY_SIMILARITY, copy_of_any, shingles, words  # noqa: E402
+from bot.archive import CONTAINED, CONTAINED_MIN, COPY_SIMILARITY, copy_of_any, shingles, words  # noqa: E402
 from retrieval.articles import clean_text  # noqa: E402
 from retrieval.sentences import Splitter  # noqa: E402
 
@@ -67,23 +68,32 @@ def count(items: list[tuple[str, str]]) -> dict[str, int]:
     near = {t: 0 for t in THRESHOLDS}
     in_near = {t: set() for t in THRESHOLDS}
     updates = 0  # pairs near enough to fold that give other figures: not folded (an update, not a copy)
+    contained = contained_updates = 0  # pairs folded for an added clause (bot/archive.py CONTAINED), not by Jaccard
     for a, b in pairs:
         if distinct[a][0] == distinct[b][0]:
             continue  # within one article
         x, y = grams[a], grams[b]
-        j = len(x & y) / len(x | y)
+        shared = len(x & y)
+        j = shared / len(x | y)
         for t in THRESHOLDS:
             if j >= t:
                 near[t] += 1
                 in_near[t].update((a, b))
-        if j >= COPY_SIMILARITY and not copy_of_any(" ".join(distinct[a][1]), [" ".join(distinct[b][1])]):
-            updates += 1
+        small, large = sorted((len(x), len(y)))
+        held = j < COPY_SIMILARITY and small >= CONTAINED_MIN and small >= large / 2 and shared >= CONTAINED * small
+        contained += held
+        if (j >= COPY_SIMILARITY or held) and not copy_of_any(" ".join(distinct[a][1]), [" ".join(distinct[b][1])]):
+            updates += j >= COPY_SIMILARITY
+            contained_updates += held
     out = {"sentences (6+ words)": len(kept), "exact copies: sentences in 2+ articles": exact_sentences,
            "exact copies: distinct texts": sum(1 for v in exact.values() if len(v) > 1)}
     for t in THRESHOLDS:
         out[f"near copies (Jaccard >= {t}): pairs"] = near[t]
         out[f"near copies (Jaccard >= {t}): texts in a pair"] = len(in_near[t])
     out[f"of those at {COPY_SIMILARITY}, pairs giving a figure in place of another (not folded)"] = updates
+    out[f"under {COPY_SIMILARITY}, the shorter's shingles {CONTAINED:.0%}+ in the longer (an added clause): pairs"] = \
+        contained
+    out["of those, pairs giving a figure in place of another (not folded)"] = contained_updates
     return out
 
 

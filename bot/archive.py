@@ -30,6 +30,10 @@ from retrieval import parse_time
 from .answers import Earlier, Passage
 
 COPY_SIMILARITY = 0.8  # word 3-shingle Jaccard at or above which two sentences are one wire copy
+# ... or the share of the shorter one's shingles the longer holds, when the shorter has at least
+# CONTAINED_MIN of them and half the longer's: an outlet's added clause ("…, and is in a stable condition")
+CONTAINED = 0.8
+CONTAINED_MIN = 6
 CLOSE = 0.05  # answers whose scores differ by at most this share of the higher one are close in evidence
 FIGURE_BAND = 0.75  # answers scoring at least this share of the best can be the same story's figure
 FIGURE_DEPTH = 5  # ... among this many best answers
@@ -101,17 +105,20 @@ def copy_groups(passages: Sequence[Passage]) -> list[list[int]]:
     """The passages (by their place in `passages`) grouped as copies of one sentence, at most one a
     group from each article: each group in the passages' order, the groups in the order of their first."""
     groups: list[list[int]] = []
-    keys: list[tuple[tuple, set[str]]] = []  # each group's first sentence's key (_sentence_key); its articles
+    keys: list[tuple[list[tuple], set[str]]] = []  # each group's sentences' keys (_sentence_key); its articles
     for n, p in enumerate(passages):
         mine = _sentence_key(p.text)
         for group, (theirs, articles) in zip(groups, keys):
-            if _copies(mine, theirs) and p.article.id not in articles:
+            # a copy of any of them: the wire's sentence, one outlet's with a clause added, another's
+            # with a word put in ("a 52-year-old man from Dunmore")
+            if p.article.id not in articles and any(_copies(mine, key) for key in theirs):
                 group.append(n)
+                theirs.append(mine)
                 articles.add(p.article.id)
                 break
         else:
             groups.append([n])
-            keys.append((mine, {p.article.id}))
+            keys.append(([mine], {p.article.id}))
     return groups
 
 
@@ -138,8 +145,12 @@ def _copies(mine: tuple, theirs: tuple) -> bool:
     later one's outlet would be named as carrying the earlier one's figure. A figure added ("$180bn
     (£96bn)") is an outlet's added clause; "four", "4" and "3,000" / "3000" are one figure each."""
     (w, grams, values), (their_words, their_grams, their_values) = mine, theirs
-    return w == their_words or (COPY_SIMILARITY * max(len(grams), len(their_grams)) <= min(len(grams), len(their_grams))
-                                and _alike(grams, their_grams) and _same_figures(values, their_values))
+    if w == their_words:
+        return True
+    small, large = sorted((len(grams), len(their_grams)))
+    if small < COPY_SIMILARITY * large and (small < CONTAINED_MIN or small < large / 2):
+        return False
+    return _alike(grams, their_grams) and _same_figures(values, their_values)
 
 
 def _same_figures(mine: Sequence[float], theirs: Sequence[float]) -> bool:
@@ -152,9 +163,13 @@ def _same_figures(mine: Sequence[float], theirs: Sequence[float]) -> bool:
 
 
 def _alike(mine: frozenset, theirs: frozenset) -> bool:
-    """Shingle sets alike enough for copies: a Jaccard of at least COPY_SIMILARITY."""
+    """Shingle sets alike enough for copies: a Jaccard of at least COPY_SIMILARITY, or the shorter's
+    (of CONTAINED_MIN shingles or more, and half the longer's) held by the longer at CONTAINED or more."""
     shared = len(mine & theirs)
-    return shared >= COPY_SIMILARITY * (len(mine) + len(theirs) - shared)
+    if shared >= COPY_SIMILARITY * (len(mine) + len(theirs) - shared):
+        return True
+    small, large = sorted((len(mine), len(theirs)))
+    return small >= CONTAINED_MIN and small >= large / 2 and shared >= CONTAINED * small
 
 
 def newer_first(passages: Sequence[Passage]) -> list[Passage]:

@@ -215,6 +215,43 @@ def test_a_figure_in_place_of_anothers_keeps_alike_sentences_apart_an_added_or_r
     assert copy_of_any(one, [other]) is copies and copy_of_any(other, [one]) is copies
 
 
+@pytest.mark.parametrize("one, other, copies", [
+    # an outlet's clause added to the wire's sentence, or a word put in: one report
+    ("The driver, a 52-year-old man, was taken to hospital with a broken arm.",
+     "The driver, a 52-year-old man, was taken to hospital with a broken arm and is in a stable condition.", True),
+    ("The driver, a 52-year-old man, was taken to hospital with a broken arm.",
+     "The driver, a 52-year-old man from Dunmore, was taken to hospital with a broken arm.", True),
+    # a short sentence inside a long one that says much more is not a copy of it
+    ("The council said the bridge was safe.",
+     "The council said the bridge was safe, but engineers who inspected it on Monday found cracks in two of its "
+     "piers and asked for it to be closed until the spring.", False),
+    # nor is the same clause with another figure
+    ("The driver, a 52-year-old man, was taken to hospital with a broken arm.",
+     "The driver, a 61-year-old man, was taken to hospital with a broken arm and is in a stable condition.", False),
+])
+def test_a_clause_added_to_a_wire_sentence_is_a_copy_a_sentence_inside_a_long_one_is_not(one, other, copies):
+    from bot.archive import copy_of_any
+
+    assert copy_of_any(one, [other]) is copies and copy_of_any(other, [one]) is copies
+
+
+def test_three_outlets_each_editing_the_wire_sentence_are_one_answer_citing_the_newest(tmp_path):
+    from bot.service import AnsweringService
+
+    for name, source, day, text in (
+            ("wire", "Meridian Wire", "2025-03-11", "The driver, a 52-year-old man, was taken to hospital with a broken arm."),
+            ("gazette", "Valley Gazette", "2025-03-11",
+             "The driver, a 52-year-old man from Dunmore, was taken to hospital with a broken arm."),
+            ("courier", "Coastline Courier", "2025-03-12",
+             "The driver, a 52-year-old man, was taken to hospital with a broken arm and is in a stable condition.")):
+        (tmp_path / f"{name}.md").write_text(BRIDGE.format(title=f"{source} on the derailment", source=source,
+                                                          day=day, text=text))
+    answer = AnsweringService.open(tmp_path, tmp_path / ".cache").ask("Was the train driver taken to hospital?")
+    [best] = [p for p in answer.passages if "broken arm" in p.text]  # one answer, not three
+    assert best.article.source == "Coastline Courier"
+    assert sorted(s.source for s in best.also_in) == ["Meridian Wire", "Valley Gazette"]
+
+
 def test_an_earlier_figure_of_another_thing_is_not_named_as_the_earlier_report(tmp_path):
     from bot.service import AnsweringService
 
