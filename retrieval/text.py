@@ -62,6 +62,17 @@ _SYNONYM_GROUPS = [
     "started began launched restarted resumed",
     "stopped ended halted",
     "deal agreement arrangement",
+    # news paraphrase: the words a reader asks with for the ones a report uses
+    "closed shut",
+    "injured hurt wounded",
+    "arrested detained",
+    "resigned quit",
+    "promised pledged vowed",
+    "electricity power",
+    "sacked fired dismissed",
+    "bought purchased acquired",
+    "funding funds money cash",
+    "jailed imprisoned sentenced",
 ]
 
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")

@@ -55,6 +55,19 @@ def test_stemming_matches_word_forms(index):
     assert index.search("denial of conducted strike")[0][0] == 0
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("When will the bakery shut?", 0), ("How many people were hurt?", 1), ("Who was detained?", 2),
+    ("How many homes lost electricity?", 3),
+])
+def test_a_reader_s_word_finds_the_report_s(question, expected):
+    """News paraphrase (retrieval/text.py's synonym groups): "shut" for "close", "hurt" for "injured"."""
+    texts = ["The bakery will close in September, the company said.", "Twelve people were injured in the crash.",
+             "Police arrested two men after the match.", "Around 600 homes were without power on Monday.",
+             "The council met on Tuesday to discuss the budget."]
+    hits = SentenceIndex.build(texts).search(question)
+    assert hits and hits[0][0] == expected
+
+
 def test_search_within_a_range_only_returns_positions_in_it(index):
     hits = index.search("Idlib Moscow", within=(1, 3))
     assert hits and all(1 <= pos < 3 for pos, _ in hits)
