@@ -58,6 +58,17 @@ class Conversation:
             self.thread = replace(self.thread, subject=reading.subject)
         return answer
 
+    def lean_on(self, answer: Answer) -> None:
+        """The next question leans on `answer`, not on this conversation's last one: a Telegram reader who
+        replies to an earlier answer, or to another reader's, asks about that one. "more" goes on from it."""
+        self._follow_index()
+        if answer is self.latest or not answer.passages or not (answer.answered or answer.confidence == "maybe"):
+            return
+        self.latest = answer
+        self.thread = followup.remember(answer.question, answer.reading, answer, None,
+                                        self.service.speakers(answer.passages[0]))
+        self._last_asked = self._clock()
+
     def _follow_index(self) -> None:
         """After the articles changed (a reload), the thread's sentence positions are another index's:
         what was shown can no longer be told apart, so the next question is read alone."""

@@ -131,6 +131,21 @@ async def test_two_private_chats_interleaved_do_not_mix(api):  # noqa: F811
 
 
 @pytest.mark.asyncio
+async def test_a_reply_to_an_earlier_answer_leans_on_that_answer_not_the_last_one(api):  # noqa: F811
+    async with running_bot(api) as bot:
+        # another reader's answer in a group: reader 12 replies to reader 11's
+        hamoud = await bot.ask(-300, "/ask Who said Russia's goals have not been achieved?", user_id=11)
+        await bot.ask(-300, "/ask What did Lavrov say?", user_id=12)
+        reply = await bot.ask(-300, "who is he?", user_id=12, reply_to=hamoud.message_id)
+        assert reading_of(reply.text) == "who is Maj Youssef Hamoud?"
+        # a private chat's older answer, after a newer one
+        first = await bot.ask(7, "Who said Russia's goals have not been achieved?")
+        await bot.ask(7, "What did Lavrov say?")
+        assert reading_of((await bot.ask(7, "who is he?", reply_to=first.message_id)).text) == "who is Maj Youssef Hamoud?"
+        assert reading_of((await bot.ask(7, "who is he?")).text) == "who is Maj Youssef Hamoud?"  # the thread moved on
+
+
+@pytest.mark.asyncio
 async def test_new_in_telegram_reads_the_next_question_alone(api):  # noqa: F811
     async with running_bot(api) as bot:
         await bot.ask(7, "Who said Russia's goals have not been achieved?")

@@ -154,11 +154,28 @@ async def _answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, q
         await _send(message, render.plain_message(render.ASK_AFTER_THE_FILTERS))
         return
     state = newsbot.chats[_conversation_key(update)]
+    replied_to = _replied_answer(message, newsbot, context.bot.id)
     async with state.lock:
+        if replied_to is not None:  # a reply to one of the bot's answers asks about that answer
+            state.conversation.lean_on(replied_to)
         async with _typing(message):
             answer = state.conversation.ask(question, filters=filters)
             text = render.answer_message(answer, render.HELP.format(how=""))
         await _send(message, text, _buttons(newsbot, answer))
+
+
+def _replied_answer(message: Message, newsbot: Newsbot, bot_id: int) -> Answer | None:
+    """The answer a message replies to, when it replies to one of the bot's answers whose buttons still
+    work (they carry the answer's id), else None."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != bot_id or replied.reply_markup is None:
+        return None
+    for row in replied.reply_markup.inline_keyboard:
+        for button in row:
+            kind, _, key = str(button.callback_data or "").partition(" ")
+            if kind in (MORE, CONTEXT) and key:
+                return newsbot.buttons.find(key)
+    return None
 
 
 async def _answer_more(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message,
