@@ -79,6 +79,8 @@ def no_more(answer: Answer) -> str:
     reading = answer.reading
     return NOTHING_ELSE if reading is not None and reading.exclude and not answer.skip else NO_MORE
 _FULL_DATE = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_DAY_AND_MONTH = re.compile(r"\d\s*(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                            r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d", re.IGNORECASE)
 # Metadata is clipped where it is shown: an article's headline may be any length (a 10 MB one has been seen).
 MAX_HEADLINE, MAX_NAME, MAX_URL = 300, 200, 2000
 
@@ -269,7 +271,10 @@ def dated_text(passage: Passage) -> str:
             days = long_form(d.day)
         if _FULL_DATE.search(d.text):
             continue  # already a full date as written ("on 16 June 2024")
-        text = f"{text[:d.end]} ({days}){text[d.end:]}"
+        if d.last is None and _DAY_AND_MONTH.search(d.text):
+            days = str(d.day.year)  # "on 4 April (2025)", not "on 4 April (4 April 2025)"
+        end = d.end + (2 if text[d.end:d.end + 2] in ("'s", "’s") else 0)  # "last week's (3–9 March 2025) flood"
+        text = f"{text[:end]} ({days}){text[end:]}"
     return text
 
 

@@ -380,3 +380,20 @@ def test_sources_are_newest_first_then_the_undated_and_an_edit_does_not_move_one
     write(folder, "a-old.txt", "title: a-old\npublished: 2025-03-01\n\nThe a-old story changed, officials said.\n")
     service.refresh()
     assert [s.id for s in service.sources()] == order
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("Last week's flood closed the road.", "Last week's (3–9 March 2025) flood closed the road."),
+    ("Next week’s strike will go ahead.", "Next week’s (17–23 March 2025) strike will go ahead."),
+    ("The vote is on 4 April.", "The vote is on 4 April (2025)."),  # day and month as written: the year only
+    ("The river burst its banks on Sunday, police said.", "The river burst its banks on Sunday (9 March 2025), police said."),
+])
+def test_a_days_gloss_goes_after_its_possessive_and_adds_only_what_is_not_written(text, shown):
+    from datetime import date
+
+    from bot.answers import Passage, Source
+    from bot.render import dated_text
+    from retrieval import mentions
+
+    passage = Passage(text, 1.0, Source("a", "A"), 1, 1, None, dates=tuple(mentions(text, date(2025, 3, 14))))
+    assert dated_text(passage) == shown
