@@ -270,15 +270,23 @@ class AnsweringService:
         found = index.ranked(about.subject, article=article, allowed=allowed)
         hits = found.hits(200, matched=False) if found is not None else []  # their words are not shown
         wanted = set(index.terms(about.subject))
-        seen, found = set(), []
+        if not wanted:
+            return []
+        # "Which outlets covered X?": an article covered it when its headline or its opening holds it, or
+        # two of its sentences do, not a budget report that names the bridge in one line among others.
+        # ("Who wrote the article about refunded ferry tickets?" may name the article by a detail.)
+        holding: dict[str, list] = {}
         for hit in hits:
             header = index.header(hit.position)
-            if header.id in seen or not wanted:
-                continue
-            seen.add(header.id)
             held = set(index.terms(f"{header.title} {hit.sentence.text}"))
             share = len(wanted & held) / len(wanted)
-            if share < self.settings.min_coverage:
+            if share >= self.settings.min_coverage:
+                holding.setdefault(header.id, []).append((hit, header, share))
+        found = []
+        for hits_of in holding.values():
+            hit, header, share = hits_of[0]
+            in_headline = len(wanted & set(index.terms(header.title))) >= self.settings.min_coverage * len(wanted)
+            if about.asks == "source" and not (in_headline or hit.sentence.paragraph <= 2 or len(hits_of) >= 2):
                 continue
             value = {"author": header.author, "published": header.published, "source": header.source}[about.asks]
             found.append(Passage(value or "", hit.score, source_of(header), 0, 0, None, position=hit.position,

@@ -397,3 +397,17 @@ def test_a_days_gloss_goes_after_its_possessive_and_adds_only_what_is_not_writte
 
     passage = Passage(text, 1.0, Source("a", "A"), 1, 1, None, dates=tuple(mentions(text, date(2025, 3, 14))))
     assert dated_text(passage) == shown
+
+
+def test_an_article_naming_a_story_in_one_line_among_others_did_not_cover_it(tmp_path):
+    folder = tmp_path / "news"
+    write(folder, "northwire/bridge.txt", "title: Kestrel Bridge closed after crack found\nsource: Northwire\n\n"
+          "The Kestrel Bridge was closed on Sunday after engineers found a crack.\n\nTraffic was sent north.\n")
+    write(folder, "harbour/bridge.txt", "title: Engineers find crack\nsource: Harbour Times\n\n"
+          "Engineers found a crack in a pier on Sunday.\n\nThe Kestrel Bridge will stay shut for weeks, the council said.\n\n"
+          "Repairs to the Kestrel Bridge could cost 2 million crowns.\n")
+    write(folder, "civic/budget.txt", "title: Council approves record budget\nsource: Civic Chronicle\n\n"
+          "The council approved a budget of 90 million crowns on Monday.\n\nSchools get 30 million.\n\n"
+          "Libraries get 4 million.\n\nThe roads budget includes repairs to the Kestrel Bridge.\n")
+    answer = AnsweringService.open(folder, tmp_path / "cache").ask("Which outlets covered the Kestrel Bridge?")
+    assert sorted(p.text for p in answer.passages) == ["Harbour Times", "Northwire"]  # not the budget report
