@@ -149,12 +149,17 @@ def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None 
         notes: list[str] = []
         blocks = _markdown_blocks(body, notes.append) if markdown else _text_blocks(body)
         title = clean_text(meta.pop("title", "") or "")
+        taken = None  # the block read as the headline, when the front matter gives none
         if not title:
             while blocks and not title:
-                title = blocks.pop(0)[1]
+                taken = blocks.pop(0)
+                title = taken[1]
         paragraphs = _classify(blocks)
         if title and paragraphs:
             break
+    if title and not paragraphs and taken is not None and taken[0] == "text" and _reads_as_text(title):
+        # a one-paragraph brief with no headline of its own: its text, headed by its first sentence
+        paragraphs, title = [Paragraph(title, BODY)], _first_sentence(title)
     for why in notes if warn else ():
         warn(f"{where}: {why}")
     if not title:
@@ -331,6 +336,22 @@ def _unquote(value: str) -> str:
 
 
 # A block is (kind hint, text); the hint is "heading" or "text".
+def _reads_as_text(line: str) -> bool:
+    """A line that is a paragraph, not a headline: it ends a sentence, or is longer than any headline."""
+    return bool(re.search(r"[.!?\"”’]$", line)) or len(line) > 300
+
+
+def _first_sentence(text: str) -> str:
+    """The headline of a brief that has none: its first sentence, or its first words when that is long."""
+    first = re.match(r"(.{10,200}?[.!?])(?=\s|$)", text)
+    if first:
+        return first.group(1).rstrip(".")
+    if len(text) <= 120:
+        return text
+    cut = text.rfind(" ", 0, 120)
+    return text[:cut if cut > 40 else 120].rstrip(" ,;:") + "…"
+
+
 def _text_blocks(body: str) -> list[tuple[str, str]]:
     return [("text", line) for line in map(clean_text, body.split("\n")) if line]
 

@@ -286,3 +286,18 @@ def test_a_published_value_that_is_not_a_date_is_named_and_the_article_counts_as
     assert article.published is None
     assert warnings == ["x: published '12:30' is not a date newsbot reads (2024-05-03, 3 May 2024, "
                         "Tue, 14 May 2024 10:00:00 GMT); the article counts as undated"]
+
+
+@pytest.mark.parametrize("text, title", [
+    ("The ferry to Skarn resumed on Sunday after a strike, the operator said. Tickets will be refunded.\n",
+     "The ferry to Skarn resumed on Sunday after a strike, the operator said"),
+    ("word " * 100 + "\n", ("word " * 100)[:119].rstrip() + "…"),  # one long run with no full stop
+])
+def test_a_one_paragraph_brief_is_an_article_headed_by_its_first_sentence(text, title):
+    article = parse_article(text, "brief")
+    assert article.title == title and article.paragraphs[0].text == text.strip()
+
+
+def test_a_lone_headline_line_is_still_no_article():
+    with pytest.raises(ArticleError, match="no text under the headline"):
+        parse_article("Council meeting tonight\n", "x")
