@@ -705,7 +705,11 @@ class FakeBotApi:
         await asyncio.sleep(0.3)  # what it sends just after answering the press
         with self._lock:
             sent = [m for m in self.messages if m.chat_id == chat_id and (m.message_id, m.text) not in known]
-        return web.Response(text="\n\n".join(map(_as_seen, sent)) + "\n" if sent else "(nothing new: the bot only answered the press)\n")
+            popup = next((str(a.get("text")) for a in self.callback_answers
+                          if str(a.get("callback_query_id")) == query_id and a.get("text")), None)
+        shown = [f"(the bot answered the press with a note: {popup})"] if popup else []
+        shown += map(_as_seen, sent)
+        return web.Response(text="\n\n".join(shown) + "\n" if shown else "(nothing new: the bot only answered the press)\n")
 
 
 class ThreadedFakeBotApi:

@@ -192,6 +192,21 @@ async def test_the_readme_reader_endpoints_show_the_buttons_and_press_them():
 
 
 @pytest.mark.asyncio
+async def test_a_press_the_bot_answers_with_a_note_shows_the_note():
+    """After a restart an old answer's buttons are forgotten: the bot's popup is what the reader sees."""
+    import dataclasses
+
+    async with reader_endpoints() as (api, _, client, base):
+        await client.post(f"{base}/say", json={"text": QUESTION})
+        answer = [m for m in api.messages_to(1) if m.buttons][0]
+        forgotten = {"inline_keyboard": [[{"text": "More", "callback_data": "more 0ldrun1"}]]}
+        api.messages.append(dataclasses.replace(answer, message_id=answer.message_id + 100, reply_markup=forgotten))
+        pressed = await client.post(f"{base}/press", json={"button": "More", "message_id": answer.message_id + 100})
+    assert pressed.status_code == 200
+    assert pressed.text == "(the bot answered the press with a note: That answer is too old for its buttons; please ask again.)\n"
+
+
+@pytest.mark.asyncio
 async def test_the_readme_reader_endpoint_speaks_for_a_reader_in_a_group_and_replies_to_the_bot():
     async with reader_endpoints() as (api, _, client, base):
         say = f"{base}/say"
