@@ -124,6 +124,20 @@ async def test_a_send_that_never_confirms_is_repeated_once_at_most_and_then_apol
 
 
 @pytest.mark.asyncio
+async def test_a_bot_api_down_at_start_is_one_warning_a_round_not_one_per_retry(api, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="newsbot.telegram")
+    api.inject_fault("getMe", status=502, times=3)  # down for the start's first tries, then up
+    async with running_bot(api) as bot:
+        replies = await bot.replies(7, api.send_text(7, QUESTION))
+    assert best_passage(bot.service, QUESTION).text in replies[0].text
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING and "getMe" in r.getMessage()]
+    assert warned == []  # (the retries that got through are DEBUG lines; a whole failed round says "cannot reach")
+    assert len([r for r in caplog.records if "getMe failed" in r.getMessage()]) == 3
+
+
+@pytest.mark.asyncio
 async def test_a_garbage_200_to_a_send_is_retried_and_the_answer_arrives_once(api, caplog):
     async with running_bot(api) as bot:
         api.inject_fault("sendMessage", garbage=True)

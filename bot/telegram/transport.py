@@ -123,8 +123,11 @@ class PatientRateLimiter(AIORateLimiter):
                     logger.warning("%s may have reached Telegram (%s); sending it once more at most, in %.1f s",
                                    endpoint, err, delay)
                 else:
-                    logger.warning("%s failed (%s); retry %d of %d in %.1f s", endpoint, err, attempt + 1,
-                                   self._retries, delay)
+                    # getMe is the start's check: the start's own loop says once a round that it cannot
+                    # reach the Bot API, so its retries are no warning each (a wrong --api-url was 6 a round)
+                    level = logging.DEBUG if endpoint == "getMe" else logging.WARNING
+                    logger.log(level, "%s failed (%s); retry %d of %d in %.1f s", endpoint, err, attempt + 1,
+                               self._retries, delay)
                 await asyncio.sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")
