@@ -297,12 +297,12 @@ def run_ask(args: argparse.Namespace) -> int:
         args.filters = _filters(args)
     except FilterError as err:
         return fail(str(err), 2)
+    if args.question != "-" and not args.question.strip():
+        return fail("the question is empty", 2)  # (said before the index is opened, or built)
     service = open_service(args)
     if args.article is not None and not service.index.has_article(args.article):
         return fail(render.unknown_article(args.article))
     if args.question != "-":
-        if not args.question.strip():
-            return fail("the question is empty", 2)
         # Bytes in the argument that are not UTF-8 are replacement characters, as on a line of stdin
         # (not the lone surrogates Python decodes them to, which a JSON reader cannot take).
         question = os.fsencode(args.question).decode("utf-8", "replace")

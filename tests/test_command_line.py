@@ -147,9 +147,11 @@ def test_an_empty_folder_option_is_a_usage_error_not_the_current_folder(argv):
     assert result.stderr.splitlines()[-1].endswith("an empty path (is the variable it came from unset?)")
 
 
-def test_an_empty_question_argument_is_a_usage_error():
-    result = newsbot("ask", "  ")
-    assert result.returncode == 2 and "empty" in result.stderr
+def test_an_empty_question_argument_is_a_usage_error(tmp_path):
+    write(tmp_path / "corpus", "a.txt", "Ferry back\nThe ferry resumed on Sunday.\n")
+    result = newsbot("ask", "--corpus", str(tmp_path / "corpus"), "--cache-dir", str(tmp_path / "cache"), "  ")
+    # said before any index is built: one line, nothing else
+    assert result.returncode == 2 and result.stderr == "newsbot: error: the question is empty\n"
 
 
 def test_console_context_names_the_article_and_paragraph():
