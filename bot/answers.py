@@ -93,6 +93,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Context:
+    """The text around an answer: its paragraph, with the paragraphs either side of it when it is the
+    answer's sentence alone (news copy runs one sentence a paragraph); paragraphs `first` to `last`."""
+
+    text: str  # the paragraphs, a blank line between them
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
 class Earlier:
     """Another report's figure for what an answer's figure counts: an earlier one the answer's replaces
     ("at least 12" before "15", `Passage.earlier`), or a later one that replaces it (`Passage.later`)."""

@@ -56,10 +56,10 @@ class Console:
         if command == "more":
             self.show(self.conversation.more())
         elif command == "context":
-            paragraph = self.conversation.context()
+            around = self.conversation.context()
             passage = self.conversation.context_passage()
-            if paragraph and passage:
-                text, _, where = render.context(paragraph, passage).rpartition("\n")
+            if around and passage:
+                text, _, where = render.context(around, passage).rpartition("\n")
                 self.say(text)
                 self.say(self.style(where, DIM, ITALIC))
             else:

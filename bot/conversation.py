@@ -91,8 +91,8 @@ class Conversation:
                 self.thread = self.thread.showing(answer)
         return answer
 
-    def context(self) -> str | None:
-        """The paragraph around the latest answer shown, or None before any answer."""
+    def context(self):
+        """The paragraph around the latest answer shown (service.context), or None before any answer."""
         if self.latest is None or not self.latest.passages:
             return None
         return self.service.context(self.latest.passages[0])

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from retrieval import long_form, parse_time, published_day
 
-from .answers import Answer, Passage, Source
+from .answers import Answer, Context, Passage, Source
 
 HELP = (
     "Ask me a question about the news articles I have, in plain words — “Who said …?”, “How many …?”, "
@@ -162,12 +162,17 @@ def unknown_article(article_id: str | None) -> str:
     return f"there is no article with the id “{article_id}” (`newsbot sources` lists them)"
 
 
-def context(paragraph: str, passage: Passage) -> str:
-    """The `context` reply: the whole paragraph, then which article and paragraph it is."""
+def context(around: Context, passage: Passage) -> str:
+    """The `context` reply: the whole paragraph (or paragraphs), then which article and paragraph it is."""
     a = passage.article
     where = ", ".join([f"“{clip(a.title, MAX_HEADLINE)}”", *(clip(x, MAX_NAME) for x in (a.source, shown_date(a.published)) if x),
-                       f"paragraph {passage.paragraph}"])
-    return f"{paragraph}\n— {where}"
+                       paragraphs(around)])
+    return f"{around.text}\n— {where}"
+
+
+def paragraphs(around: Context) -> str:
+    """"paragraph 3", or "paragraphs 2–4" when the answer's paragraph came with the ones either side."""
+    return f"paragraph {around.first}" if around.first == around.last else f"paragraphs {around.first}–{around.last}"
 
 
 def unreadable_request(problem: object) -> str:

@@ -21,7 +21,7 @@ from retrieval.corpus import Progress
 
 from . import archive
 from .about import about_question
-from .answers import Answer, AnswerSettings, Confidence, Passage, Source
+from .answers import Answer, AnswerSettings, Confidence, Context, Passage, Source
 from .filters import Filters
 from .folders import default_corpus
 from .followup import Reading, leaning_pronoun
@@ -441,18 +441,27 @@ class AnsweringService:
                        matched, position, coverage=hit.coverage, margin=hit.margin,
                        dates=tuple(mentions(text, published_day(a.published))) if complete else ())
 
-    def context(self, passage: Passage) -> str | None:
-        """The whole paragraph a passage comes from, or None when the article is gone or no longer
-        holds the passage. After an edit the paragraph is found by its text, not its old number."""
+    def context(self, passage: Passage) -> Context | None:
+        """The paragraph a passage comes from (with the ones either side when it holds nothing more than
+        the passage), or None when the article is gone or no longer holds the passage. After an edit the
+        paragraph is found by its text, not its old number."""
         article = self.index.article(passage.article.id)
         tail = " ".join(passage.text.split())[-80:]  # the passage's own sentence, or its end
         if article is None or passage.about or passage.paragraph < 1 or not tail:
             return None  # (an answer from front matter has no paragraph)
         paragraphs = [" ".join(p.text.split()) for p in article.paragraphs]
         if 0 < passage.paragraph <= len(paragraphs) and tail in paragraphs[passage.paragraph - 1]:
-            return article.paragraphs[passage.paragraph - 1].text
-        moved = [n for n, text in enumerate(paragraphs) if tail in text]
-        return article.paragraphs[moved[0]].text if moved else None
+            n = passage.paragraph - 1
+        else:
+            moved = [n for n, text in enumerate(paragraphs) if tail in text]
+            if not moved:
+                return None
+            n = moved[0]
+        first = last = n
+        if paragraphs[n] in " ".join(passage.text.split()):  # the paragraph is no more than the answer
+            first, last = max(0, n - 1), min(len(paragraphs) - 1, n + 1)
+        text = "\n\n".join(p.text for p in article.paragraphs[first:last + 1])
+        return Context(text, first + 1, last + 1)
 
     def article_count(self) -> int:
         return len(self.index.corpus.articles)

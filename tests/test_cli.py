@@ -217,8 +217,10 @@ def test_context_finds_the_paragraph_after_an_edit_above_it_and_says_when_the_ar
     write(corpus, "fares.txt", "Ferry fares rise\nFares on the island ferry will rise by 8 percent.\n"
                                "Passengers said the rise was unfair.\nThe operator blamed higher fuel prices for the rise.\n")
     chat.now += 3  # the console reads the edit before the next line
-    shown = say("context")
-    assert shown.splitlines()[1] == "The operator blamed higher fuel prices for the rise."
+    shown = say("context").splitlines()
+    # its paragraph, now the third, is that sentence alone: it comes with the one before it (and none after)
+    assert shown[1:4] == ["Passengers said the rise was unfair.", "", "The operator blamed higher fuel prices for the rise."]
+    assert shown[4].endswith("paragraphs 2–3")
     (corpus / "fares.txt").unlink()
     chat.now += 3
     assert "has changed or is gone" in say("context")

@@ -149,7 +149,7 @@ def test_conversation_more_and_context(seed_service):
     nxt = chat.more()
     assert nxt.passages and nxt.passages[0].text != first.passages[0].text
     assert chat.context() == seed_service.context(nxt.passages[0])
-    assert nxt.passages[0].text in chat.context()
+    assert nxt.passages[0].text in chat.context().text
 
 
 def test_more_before_any_question_says_so(seed_service):
@@ -411,3 +411,17 @@ def test_an_article_naming_a_story_in_one_line_among_others_did_not_cover_it(tmp
           "Libraries get 4 million.\n\nThe roads budget includes repairs to the Kestrel Bridge.\n")
     answer = AnsweringService.open(folder, tmp_path / "cache").ask("Which outlets covered the Kestrel Bridge?")
     assert sorted(p.text for p in answer.passages) == ["Harbour Times", "Northwire"]  # not the budget report
+
+
+def test_context_of_a_one_sentence_paragraph_gives_the_paragraphs_either_side(tmp_path):
+    from bot.render import context
+
+    write(tmp_path, "fares.txt", "Ferry fares rise\nFares on the island ferry will rise by 8 percent.\n"
+                                 "The operator blamed higher fuel prices for the rise.\nPassengers said it was unfair.\n")
+    service = AnsweringService.open(tmp_path, tmp_path / "cache")
+    passage = service.ask("Who blamed higher fuel prices?").passages[0]
+    around = service.context(passage)
+    assert (around.first, around.last) == (1, 3)
+    assert around.text == ("Fares on the island ferry will rise by 8 percent.\n\nThe operator blamed higher fuel "
+                           "prices for the rise.\n\nPassengers said it was unfair.")
+    assert context(around, passage).endswith("— “Ferry fares rise”, paragraphs 1–3")

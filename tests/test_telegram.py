@@ -224,7 +224,7 @@ async def test_context_gives_the_paragraph_around_the_last_answer(api):
         await bot.ask(7, QUESTION)
         reply = await bot.ask(7, "/context")
         passage = best_passage(bot.service, QUESTION)
-        paragraph = bot.service.context(passage)
+        paragraph = bot.service.context(passage).text
     assert paragraph in reply.text
     assert passage.text in reply.bold
 
@@ -258,7 +258,7 @@ async def test_context_button_gives_the_paragraph_of_that_answer(api):
         first = await bot.ask(7, QUESTION)
         await bot.ask(7, "What did Lavrov say?")  # a later answer must not change the first one's context
         reply = await bot.press(first, "Context")
-        paragraph = bot.service.context(best_passage(bot.service, QUESTION))
+        paragraph = bot.service.context(best_passage(bot.service, QUESTION)).text
     assert paragraph in reply.text
 
 
@@ -283,7 +283,7 @@ async def test_buttons_under_any_answer_act_on_that_answer(api):
         first_thrice = await bot.press(first, "More")
         ranked = bot.service.ask(QUESTION, top_k=4).passages
     assert ranked[1].text in second.text and ranked[1].text in context.bold
-    assert bot.service.context(ranked[1]) in context.text
+    assert bot.service.context(ranked[1]).text in context.text
     assert ranked[2].text in third.text
     # pressed again, the More under the first answer goes on from the match it gave, as `more` does
     assert ranked[2].text in first_again.text and ranked[3].text in first_thrice.text
@@ -319,7 +319,7 @@ async def test_buttons_of_answers_past_the_remembered_number_expire(api):
         reply = await bot.press(newest, "Context")
     assert note == BUTTON_EXPIRED
     assert api.replies_to(7, oldest.message_id) == []
-    assert bot.service.context(best_passage(bot.service, "Where were air strikes reported?")) in reply.text
+    assert bot.service.context(best_passage(bot.service, "Where were air strikes reported?")).text in reply.text
 
 
 # -- groups --------------------------------------------------------------------------------------
@@ -389,7 +389,7 @@ async def test_markup_in_articles_and_questions_never_breaks_a_reply(api, tmp_pa
     assert passage.text in reply.text and "<b>no</b>" in reply.text
     assert '<b>Tags</b> & "quotes" in <script>alert(1)</script> headlines' in reply.text
     assert "Bits & <Pieces>" in reply.text
-    assert bot.service.context(passage) in context.text
+    assert bot.service.context(passage).text in context.text
     assert "<script>" in sources.text
     links = [e["url"] for e in reply.entities if e["type"] == "text_link"]
     assert links == ["https://example.com/a?b=1&c=%3C2%3E"]

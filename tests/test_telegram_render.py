@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.answers import Answer, Passage, Source
+from bot.answers import Answer, Context, Passage, Source
 from bot.telegram.markup import MAX_MESSAGE_LENGTH, clip, highlighted, utf16_length, web_link
 from bot.telegram.render import answer_message, context_message, passage_message, sources_message
 from tests.fake_bot_api import ParseEntitiesError, parse_html
@@ -74,7 +74,8 @@ def test_any_passage_renders_to_html_telegram_accepts_within_the_limit(text, tit
         answer_message(Answer("q", True, (p,), "answer"), "help"),
         answer_message(Answer("q", False, (), "declined"), "help"),
         answer_message(Answer("q", False, (), "help"), text or "x"),
-        context_message(text + " " + (text or "x") + " tail", p),
+        context_message(Context(text + " " + (text or "x") + " tail", 1, 1), p),
+        context_message(Context(text + "\n\n" + (text or "x") + "\n\ntail", 1, 3), p),
         sources_message([p.article] * 3),
     ):
         try:
@@ -94,7 +95,7 @@ def test_a_huge_sentence_keeps_its_start_and_its_attribution():
 def test_context_of_a_long_paragraph_is_trimmed_around_the_answer():
     p = passage()
     paragraph = "Before. " * 800 + p.text + " After." * 800
-    text, entities = parse_html(context_message(paragraph, p))
+    text, entities = parse_html(context_message(Context(paragraph, 1, 1), p))
     assert utf16_length(text) <= MAX_MESSAGE_LENGTH
     assert [e["text"] for e in entities if e["type"] == "bold"] == [p.text]
     assert "Before." in text and "After." in text

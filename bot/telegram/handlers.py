@@ -212,11 +212,11 @@ async def _answer_context(update: Update, context: ContextTypes.DEFAULT_TYPE, an
         if passage is None:
             await _send(message, render.plain_message(render.ASK_FIRST))
             return
-        text = newsbot.service.context(passage)
-        if text is None:
+        around = newsbot.service.context(passage)
+        if around is None:
             await _send(message, render.plain_message(plain_render.NO_PARAGRAPH if passage.about else render.ARTICLE_GONE))
             return
-        await _send(message, render.context_message(text, passage))
+        await _send(message, render.context_message(around, passage))
 
 
 async def _within_limit(update: Update, newsbot: Newsbot, message: Message) -> bool:

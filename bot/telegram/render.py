@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import render as plain
-from ..answers import Answer, Passage, Source
+from ..answers import Answer, Context, Passage, Source
 from .markup import MAX_MESSAGE_LENGTH, Markup, clip, clip_left, highlighted, utf16_length
 
 MAX_HEADLINE = 300
@@ -171,9 +171,14 @@ def _without_passages(answer: Answer, help_text: str) -> str:
     return help_text
 
 
-def context_message(paragraph: str, passage: Passage, limit: int = MAX_MESSAGE_LENGTH) -> str:
-    """The paragraph around an answer, the answer itself in bold, trimmed around it when too long."""
-    head = Markup().wrapped("i", f"The paragraph around it ({_place(passage)}):").text("\n")
+def context_message(around: Context, passage: Passage, limit: int = MAX_MESSAGE_LENGTH) -> str:
+    """The paragraph around an answer (or the paragraphs, when it is one sentence alone), the answer
+    itself in bold, trimmed around it when too long."""
+    paragraph = around.text
+    where = _place(passage) if around.first == around.last or passage.kind != "body" else \
+        f"{plain.paragraphs(around)} of “{clip(passage.article.title or passage.article.id, MAX_HEADLINE)}”"
+    head = Markup().wrapped("i", f"The paragraph around it ({where}):" if around.first == around.last
+                            else f"The paragraphs around it ({where}):").text("\n")
     room = limit - head.length
     start = paragraph.find(passage.text)
     if start < 0:
