@@ -83,6 +83,7 @@ _DAY_AND_MONTH = re.compile(r"\d\s*(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|a
                             r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d", re.IGNORECASE)
 # Metadata is clipped where it is shown: an article's headline may be any length (a 10 MB one has been seen).
 MAX_HEADLINE, MAX_NAME, MAX_URL = 300, 200, 2000
+MAX_ANSWER = 1500  # an answer's sentence shown (a "sentence" of a file that is one long line may be 5,000)
 
 # What a terminal would act on rather than show: C0 controls but newline and tab, DEL, C1 controls
 # (U+009B is a whole CSI), and the bidirectional overrides that reorder what is shown.
@@ -238,7 +239,7 @@ def some_of(names: Sequence[str], most: int, sep: str) -> str:
 def plain_passage(passage: Passage) -> str:
     """The answer sentence (its dates spelt out), where it comes from, the other outlets carrying it,
     and the earlier figures it replaces."""
-    return "\n".join([dated_text(passage), f"— {attribution_line(passage)}", *story_lines(passage)])
+    return "\n".join([clip(dated_text(passage), MAX_ANSWER), f"— {attribution_line(passage)}", *story_lines(passage)])
 
 
 def story_lines(passage: Passage) -> list[str]:

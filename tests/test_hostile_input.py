@@ -107,6 +107,15 @@ def test_a_10_mb_headline_is_clipped_in_every_answer(tmp_path):
     assert len(result.stdout) < 2000
 
 
+def test_an_answer_from_a_file_that_is_one_huge_line_is_clipped_in_the_reply_and_whole_in_the_json(tmp_path):
+    write(tmp_path, "dump.txt", "Dump\n" + "The harbour of Skarn reopened on Monday after the storm " + "and more words " * 2000 + "\n")
+    result = newsbot("ask", "--json", "--corpus", str(tmp_path), "When did the harbour of Skarn reopen?")
+    data = json.loads(result.stdout)
+    first = data["reply"].splitlines()[0]
+    assert first.startswith("The harbour of Skarn reopened on Monday") and first.endswith("…") and len(first) <= 1500
+    assert len(data["answers"][0]["text"]) > 4000  # the sentence itself, as split (at most 5,000 characters)
+
+
 def test_c1_controls_in_article_text_are_shown_not_obeyed_by_the_console(tmp_path):
     write(tmp_path, "harbour.txt", HOSTILE_TEXT)
     warm(tmp_path)
