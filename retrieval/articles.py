@@ -140,7 +140,12 @@ def parse_article(raw: bytes | str, article_id: str, *, path: Path | str | None 
     try:
         meta, body = _front_matter(text)
     except ArticleError as err:
-        raise ArticleError(where, err.reason) from None
+        # no closing `---`: the lines after the opening one are read as a file without `---` lines (its
+        # `key: value` header, if it has one, still the front matter), rather than losing the article
+        if warn:
+            warn(f"{where}: {err.reason}; read as a header of `key: value` lines, then text")
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        meta, body = {}, text
     readings = [(meta, body)]
     header = None if meta or body is not text else _header(text)  # no `---` lines: `Title: …` ones?
     if header:

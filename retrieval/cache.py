@@ -49,7 +49,8 @@ from .folder import Warn, article_files
 # 21: a year-first `published` ("2024/05/03") is read too. 22: the days ahead a sentence names come in
 # order ("begin on Monday and last until Friday": the Friday after that Monday). 23: "promised", "vowed",
 # "admitted" and the like are reporting verbs; "managing director Joanna Hale said" names her;
-# ", Mr Lind wrote that" names him. 24: a file of one paragraph is an article headed by its first sentence.
+# ", Mr Lind wrote that" names him. 24: a file of one paragraph is an article headed by its first sentence;
+# front matter with no closing `---` is read as a header, not skipped.
 CACHE_FORMAT = 24
 # The libraries whose versions change what is read, split, stemmed or weighed.
 _LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "charset-normalizer")

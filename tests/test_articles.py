@@ -204,9 +204,13 @@ def test_title_without_text_is_not_an_article():
         parse_article(b"---\ntitle: Only a title\n---\n", "t")
 
 
-def test_front_matter_without_closing_line_is_named():
-    with pytest.raises(ArticleError, match="closing ---"):
-        parse_article(b"---\ntitle: Storm\nThe storm came.\n", "t")
+def test_front_matter_without_closing_line_is_named_and_the_article_still_read():
+    warnings: list[str] = []
+    article = parse_article(b"---\ntitle: Storm\nsource: Northwire\n\nThe storm came.\n", "t", warn=warnings.append)
+    assert (article.title, article.source, article.paragraphs[0].text) == ("Storm", "Northwire", "The storm came.")
+    assert warnings == ["t: front matter has no closing --- line; read as a header of `key: value` lines, then text"]
+    # an opening rule with no header under it: the text
+    assert parse_article(b"---\nStorm hits coast\nThe storm came.\n", "u").title == "Storm hits coast"
 
 
 def test_crlf_and_byte_order_mark_are_read():
