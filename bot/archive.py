@@ -111,7 +111,8 @@ def copy_groups(passages: Sequence[Passage]) -> list[list[int]]:
         for group, (theirs, articles) in zip(groups, keys):
             # a copy of any of them: the wire's sentence, one outlet's with a clause added, another's
             # with a word put in ("a 52-year-old man from Dunmore")
-            if p.article.id not in articles and any(_copies(mine, key) for key in theirs):
+            if p.article.id not in articles and any(_copies(mine, key) for key in theirs) \
+                    and all(_same_figures(mine[2], key[2]) for key in theirs):  # not 14 beside another's 12
                 group.append(n)
                 theirs.append(mine)
                 articles.add(p.article.id)
@@ -244,10 +245,17 @@ def _noun(word: str | None) -> str | None:
     return "people" if word in _PEOPLE else word
 
 
+_AUXILIARIES = frozenset("do does did will would can could should shall may might must have has had be been being "
+                         "is are was were".split())
+
+
 def asked_unit(question: str) -> str | None:
-    """What a "how many" question counts ("How many drivers ...?" -> "driver"), or None."""
+    """What a "how many" question counts ("How many drivers ...?" -> "driver"; "How many did police
+    arrest?" counts nothing it names), or None."""
     asked = _ASKED_UNIT.search(question)
-    return _noun(asked.group(1)) if asked else None
+    if not asked or asked.group(1).lower() in _AUXILIARIES:
+        return None
+    return _noun(asked.group(1))
 
 
 def newest_figure_first(question: str, passages: Sequence[Passage],
@@ -293,7 +301,13 @@ def newest_figure_first(question: str, passages: Sequence[Passage],
         first = next((alike for p, alike in earlier if p is out[0]), None)
         if first is None:
             return out
-        figure, value = counted(newest)[0][0].group(0), counted(newest)[0][1]
+        # the newer figure of what the answer's counts: "risen to 14", not the "Two" of "Two days on"
+        answer_units = {_unit(out[0].text, m) for m, v in counted(out[0]) if v == first[1]} - {None}
+        same = [(m, v) for m, v in counted(newest) if v != first[1] and
+                _unit(newest.text, m) in (answer_units | {None} if answer_units else {None, "people"})]
+        if not same:
+            return out
+        figure, value = same[0][0].group(0), same[0][1]
         note = tuple(Earlier(figure, newest.text, a, value) for a in (newest.article, *newest.also_in))
         return [replace(out[0], later=note)] + out[1:]
     # each outlet that gave an earlier figure, a wire copy's other outlets too (render shows a figure once)

@@ -64,6 +64,8 @@ class Conversation:
         self._follow_index()
         if answer is self.latest or not answer.passages or not (answer.answered or answer.confidence == "maybe"):
             return
+        if not self.service.still_holds(answer):
+            return  # given before the articles changed: its sentence positions are another index's
         self.latest = answer
         self.thread = followup.remember(answer.question, answer.reading, answer, None,
                                         self.service.speakers(answer.passages[0]))

@@ -71,6 +71,8 @@ _LEADING_WH = re.compile(rf"^\s*{_WH}\b(?:\s+(?:{'|'.join(_AUX)})\b)?", re.IGNOR
 # the sentence is, and another question word cannot take its place.
 _SUBJECT_WH = {"who", "whom", "what", "which"}
 _COPULA = {"is", "are", "was", "were"}
+_DO = {"do", "does", "did"}
+_VERB_FORM = re.compile(r"\b[a-z]{2,}(?:ing|ed)\b")
 _HAS_SUBJECT = re.compile(r"\s+(?:(?:the|a|an|his|her|their|its|our|this|that|these|those|he|she|they|it|we|you|i)\b"
                           r"|[A-Z])")
 _NAME_RUN = re.compile(r"(?:(?<=\s)|^)(?:[A-Z][\w'’-]*)(?:\s+(?:(?:al|el|de|bin|van|von|of)\s+)?[A-Z][\w'’-]*)*")
@@ -163,8 +165,12 @@ def _with_wh(wh: str, text: str) -> str | None:
     if not lead or len(lead.group(0).split()) < 2 or lead.group(0).split()[-1].lower() not in _AUX:
         return None
     asked, aux, rest = lead.group(0).split()[0].lower(), lead.group(0).split()[-1].lower(), text[lead.end():]
-    if asked in _SUBJECT_WH and (aux in _COPULA or not _HAS_SUBJECT.match(rest)):
-        return None  # "Who is striking?", "What was the toll?": "why is striking?", "why was the toll?"
+    if asked in _SUBJECT_WH and aux not in _DO:
+        # "Who did police arrest?" asks for the object (do-support); "Who is striking?", "What was the
+        # toll?" for the subject or what it is: "why is striking?", "why was the toll?" would be no
+        # question. "Who is the mayor meeting?" has its subject, and a verb after it.
+        if not _HAS_SUBJECT.match(rest) or aux in _COPULA and not _VERB_FORM.search(rest):
+            return None
     return f"{wh} {lead.group(0).split()[-1]}{rest}"
 
 
@@ -342,8 +348,9 @@ def _referent(pronoun: str, previous: Turn, question: str) -> tuple[str, str, tu
     question_names = [_span_text(previous.read, s) for s in _name_spans(previous.read)]
     if pronoun in _PERSON:
         people = [n for n in [speaker] + question_names + _people_in(best.text) if n and _is_person(n)]
-        # else a name that may be a person's ("Solberg"), never "the ferry company" or "police"
-        candidates = people or [n for n in [speaker] + question_names if n and n[:1].isupper()]
+        # else someone the speaker's words describe ("a spokesman for the harbour board") or a name that
+        # may be a person's ("Solberg"), never an organisation ("the ferry company", "Police", "Dunmore Ferries")
+        candidates = people or [n for n in [speaker] + question_names if n and _may_be_a_person(n)]
         if not candidates:
             return "", "", (), True
     elif pronoun in _GROUP:
@@ -396,6 +403,26 @@ def _speaker_name(speaker: str | None) -> str | None:
     if runs and runs[-1][1] == len(head):
         return head[runs[-1][0]:]
     return head
+
+
+_PERSON_NOUNS = frozenset(
+    "spokesman spokeswoman spokesperson official officer minister mayor director chief leader secretary "
+    "president chairman chairwoman chair head manager governor judge prosecutor lawyer witness resident doctor "
+    "nurse teacher driver captain coach player man woman engineer analyst economist expert worker member "
+    "mother father son daughter wife husband owner founder editor reporter".split())
+_ORG_NOUNS = frozenset(
+    "police government council company ministry army service board agency union party court office department "
+    "authority authorities firm group club team operator ferries airline bank committee commission coastguard "
+    "university school hospital station newspaper".split())
+
+
+def _may_be_a_person(name: str) -> bool:
+    """Whether he or she can stand for `name`: a phrase naming a person by role ("a spokesman for the
+    harbour board"), or a capitalised name that is no organisation's ("Solberg", not "Police")."""
+    words = [w.lower().strip("'’,.") for w in name.split()]
+    if any(w in _PERSON_NOUNS for w in words):
+        return True
+    return name[:1].isupper() and not any(w in _ORG_NOUNS for w in words)
 
 
 def _is_person(name: str) -> bool:

@@ -463,6 +463,18 @@ class AnsweringService:
         text = "\n\n".join(p.text for p in article.paragraphs[first:last + 1])
         return Context(text, first + 1, last + 1)
 
+    def still_holds(self, answer: Answer) -> bool:
+        """Whether the index still has each of an answer's sentences where the answer found it (not so
+        after a reload that moved them)."""
+        corpus = self.index.corpus
+        for passage in answer.passages:
+            if passage.about:
+                continue
+            if not 0 <= passage.position < len(corpus.sentences) or \
+                    " ".join(corpus.sentences[passage.position].text.split()) not in " ".join(passage.text.split()):
+                return False
+        return True
+
     def article_count(self) -> int:
         return len(self.index.corpus.articles)
 

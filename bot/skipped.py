@@ -5,7 +5,8 @@ it again from the cache. A person who runs `newsbot ask` from a script, or a con
 the folder whenever another file changes, would read the same lines over and over. So:
 
 - a skipped file is named once in a process: a reload for other files' changes does not name it again
-  (it is named again when its reason changes, or after it was read and then broke again);
+  (it is named again when its reason changes; one that was read, then broke again for the same
+  reason, is not named a second time);
 - when the index comes from the cache unchanged, the files skipped when it was built are one line,
   `4 files skipped, as when the index was built (newsbot index names them)`, except for `newsbot index`
   itself, which names each.

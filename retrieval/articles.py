@@ -342,19 +342,21 @@ def _unquote(value: str) -> str:
 
 # A block is (kind hint, text); the hint is "heading" or "text".
 def _reads_as_text(line: str) -> bool:
-    """A line that is a paragraph, not a headline: it ends a sentence, or is longer than any headline."""
-    return bool(re.search(r"[.!?\"”’]$", line)) or len(line) > 300
+    """A line that is a paragraph, not a headline: it ends with a full stop (a headline has none; "Ferry
+    strike called off!" is one), or is longer than any headline."""
+    return bool(re.search(r"\.[\"”’)]?$", line)) or len(line) > 300
 
 
 def _first_sentence(text: str) -> str:
-    """The headline of a brief that has none: its first sentence, or its first words when that is long."""
-    first = re.match(r"(.{10,200}?[.!?])(?=\s|$)", text)
-    if first:
-        return first.group(1).rstrip(".")
-    if len(text) <= 120:
-        return text
-    cut = text.rfind(" ", 0, 120)
-    return text[:cut if cut > 40 else 120].rstrip(" ,;:") + "…"
+    """The headline of a brief that has none: its first sentence (as newsbot splits sentences: not at
+    "Mr."), or its first words when that is long."""
+    from .sentences import Splitter
+
+    first = Splitter().split(text[:2000])[0] if text.strip() else text
+    if len(first) <= 200:
+        return first.rstrip(".")
+    cut = first.rfind(" ", 0, 120)
+    return first[:cut if cut > 40 else 120].rstrip(" ,;:") + "…"
 
 
 def _text_blocks(body: str) -> list[tuple[str, str]]:

@@ -9,13 +9,17 @@ import re
 # linear in the sentence's length whatever the text is (an unpunctuated megabyte included).
 _TAIL = 240  # a trailing "..., X said on Monday." or `"...," X, a spokesman.` fits well within this
 
-_VERBS = (
-    r"(?:said|says|say|told|tells|added|adds|stated|states|claimed|claims|denied|denies|"
-    r"announced|announces|reported|reports|warned|warns|insisted|insists|confirmed|confirms|"
-    r"alleged|alleges|argued|argues|explained|explains|wrote|writes|noted|notes|believes?|"
-    r"estimated|estimates|promised|promises|pledged|pledges|vowed|vows|admitted|admits|acknowledged|"
-    r"acknowledges|conceded|concedes)"
+_PLAIN_VERBS = (
+    "said|says|say|told|tells|added|adds|stated|states|claimed|claims|denied|denies|"
+    "announced|announces|reported|reports|warned|warns|insisted|insists|confirmed|confirms|"
+    "alleged|alleges|argued|argues|explained|explains|wrote|writes|noted|notes|believes?|"
+    "estimated|estimates"
 )
+# Verbs that report a claim only when "that", "to" or a quotation follows: "She promised that ...", "He
+# vowed to ...", not "The hospital admitted 12 patients" or "The budget promises 300 homes".
+_CLAIM_VERBS = "promised|promises|pledged|pledges|vowed|vows|admitted|admits|acknowledged|acknowledges|conceded|concedes"
+_VERBS = rf"(?:{_PLAIN_VERBS}|(?:{_CLAIM_VERBS})(?=\s+(?:that|to)\b|\s*[,:]?\s*[\"“]))"
+_PERSON_CLAIM = re.compile(rf"^(?P<who>He|She|They|We|I)\s+(?:also\s+|later\s+|then\s+)?(?:{_CLAIM_VERBS})\b")
 # Whom a speaker told: `told reporters`, `told the BBC's Today programme`, `told a news conference`.
 _TOLD_WHOM = (
     r"(?:reporters|journalists|lawmakers|parliament|me|us|state (?:television|TV|media|news agency)"
@@ -121,7 +125,7 @@ def attribute(sentence: str) -> str | None:
 # of its verbs as a word of its own (a run of word characters): most sentences name no source, and
 # one pass over their words costs less than trying every pattern at every character.
 _RUN = re.compile(r"\w+")
-_VERB_WORDS = frozenset(_VERBS[3:-1].replace("believes?", "believe|believes").split("|"))
+_VERB_WORDS = frozenset(f"{_PLAIN_VERBS}|{_CLAIM_VERBS}".replace("believes?", "believe|believes").split("|"))
 _TRAILING_WORDS = _VERB_WORDS | {"told", "posted", "tweeted"}
 _SAID_THEN_WORDS = frozenset("said says added adds asked wrote writes explained noted insisted warned".split())
 _SAY_WORDS = frozenset(("say", "says", "said"))
@@ -166,7 +170,8 @@ def speaker_phrase(sentence: str) -> str | None:
     match = _WHAT_X_SAYS.search(text) if "in what" in text else None
     if match and _speaker_like(match.group("who"), 5):
         return _tidy(match.group("who"))
-    return None
+    match = _PERSON_CLAIM.match(text)  # "He promised 40 million crowns": a person's pledge is their claim
+    return match.group("who") if match else None
 
 
 def _trailing_speaker(text: str, tail_start: int) -> str | None:

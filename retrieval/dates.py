@@ -114,6 +114,9 @@ def parse_time(text: str, end_of_day: bool = False) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+_SPAN_END = re.compile(r"\b(?:to|through|until|till)\s+$", re.IGNORECASE)
+
+
 def mentions(text: str, reference: date | None) -> list[DateMention]:
     """The date expressions of `text` resolved against the reference day (an article's published day,
     or today for a question); [] without a reference day, except for dates that carry their year."""
@@ -142,9 +145,12 @@ def mentions(text: str, reference: date | None) -> list[DateMention]:
         if resolved is not None:
             day, last = resolved
             if future and match.group("wd"):
-                # "due to begin on Monday and last until Friday": the days ahead come in order, so this
-                # Friday is after that Monday, though the article is Friday's
-                while ahead_from is not None and day < ahead_from:
+                # "due to begin on Monday and last until Friday", "from Monday to Friday": the end of a
+                # span is after its start, so this Friday is after that Monday, though the article is
+                # Friday's. (Only a span's end: "reopen on Monday, after repairs due to finish on
+                # Saturday" names the earlier day last.)
+                ends_span = match.group("prep") in ("until", "till") or _SPAN_END.search(text, 0, match.start())
+                while ends_span and ahead_from is not None and day < ahead_from:
                     day += timedelta(weeks=1)
                 ahead_from = max(day, ahead_from or day)
             # ("tonight" is not: NewsQA asks about "The Tonight Show" and "Piers Morgan Tonight")

@@ -69,7 +69,7 @@ _SYNONYM_GROUPS = [
     "resigned quit",
     "promised pledged vowed",
     "electricity power",
-    "sacked fired dismissed",
+    "sacked dismissed",  # ("fired" is "fire" to the stemmer: the fire, not the sacking)
     "bought purchased acquired",
     "funding funds money cash",
     "jailed imprisoned sentenced",

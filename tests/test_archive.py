@@ -235,6 +235,16 @@ def test_a_clause_added_to_a_wire_sentence_is_a_copy_a_sentence_inside_a_long_on
     assert copy_of_any(one, [other]) is copies and copy_of_any(other, [one]) is copies
 
 
+def test_two_outlets_adding_other_figures_to_the_wire_sentence_are_not_joined_through_it():
+    from bot.answers import Passage, Source
+    from bot.archive import copy_groups
+
+    wire = "A ferry ran aground off Dunmore harbour on Tuesday morning, the coastguard said"
+    texts = [wire + ".", wire + ", and 12 passengers were taken to hospital.", wire + ", and 14 passengers were taken to hospital."]
+    passages = [Passage(t, 1.0, Source(f"a{n}", "t"), 1, 1, None) for n, t in enumerate(texts)]
+    assert copy_groups(passages) == [[0, 1], [2]]  # 14 is an update of 12, not a copy of the wire's
+
+
 def test_three_outlets_each_editing_the_wire_sentence_are_one_answer_citing_the_newest(tmp_path):
     from bot.service import AnsweringService
 

@@ -296,12 +296,15 @@ def test_a_published_value_that_is_not_a_date_is_named_and_the_article_counts_as
     ("The ferry to Skarn resumed on Sunday after a strike, the operator said. Tickets will be refunded.\n",
      "The ferry to Skarn resumed on Sunday after a strike, the operator said"),
     ("word " * 100 + "\n", ("word " * 100)[:119].rstrip() + "…"),  # one long run with no full stop
+    ("Council leader Mr. Hale resigned on Tuesday after 12 years. He will stay until June.\n",
+     "Council leader Mr. Hale resigned on Tuesday after 12 years"),  # not cut at "Mr."
 ])
 def test_a_one_paragraph_brief_is_an_article_headed_by_its_first_sentence(text, title):
     article = parse_article(text, "brief")
     assert article.title == title and article.paragraphs[0].text == text.strip()
 
 
-def test_a_lone_headline_line_is_still_no_article():
+@pytest.mark.parametrize("line", ["Council meeting tonight", "Ferry strike called off!", 'Mayor: "We will rebuild"'])
+def test_a_lone_headline_line_is_still_no_article(line):
     with pytest.raises(ArticleError, match="no text under the headline"):
-        parse_article("Council meeting tonight\n", "x")
+        parse_article(line + "\n", "x")

@@ -27,7 +27,9 @@ def test_the_usual_forms(text, speaker):
     ("Acting mayor Ruth Calder said the town would recover.", "Acting mayor Ruth Calder"),
     ("The minister promised that the hospital would open in 2027.", "the minister"),
     ("The union vowed to fight on.", "the union"),
-    ("The company admitted the figures were wrong.", "the company"),
+    ("The company admitted that the figures were wrong.", "the company"),
+    ("The hospital admitted 12 patients overnight.", None),  # no claim: nothing follows that reports one
+    ("The budget promises 300 new homes by 2026.", None),
     ('In a letter to the prime minister, Mr Lind wrote that he could not "defend" it.', "Mr Lind"),
     ("Protesters chanting slogans said they would return.", None),  # a clause, not a title
 ])

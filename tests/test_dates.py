@@ -30,6 +30,10 @@ def resolved(text: str, reference: date | None = MONDAY_17_JUNE) -> list[tuple[s
     # days ahead in one sentence come in order: this Monday is the one after that Wednesday
     ("The strike is due to begin on Wednesday and last until Monday.",
      [("on Wednesday", "2024-06-19"), ("until Monday", "2024-06-24")]),
+    ("The strike will run from Wednesday to Monday.", [("from Wednesday", "2024-06-19"), ("Monday", "2024-06-24")]),
+    # ... only a span's end: the earlier day named last stays where it is
+    ("The bridge will reopen on Friday, after repairs that are due to finish on Wednesday.",
+     [("on Friday", "2024-06-21"), ("on Wednesday", "2024-06-19")]),
     ("A landslide buried the line on Sunday night.", [("on Sunday night", "2024-06-16")]),
     ("Police arrived yesterday morning.", [("yesterday morning", "2024-06-16")]),
     # the tense of the weekday's own clause, not of the sentence's other clauses

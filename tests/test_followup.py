@@ -403,6 +403,8 @@ def test_a_pronoun_with_nothing_before_it_is_said_to_be_unknown_not_searched(see
 
 
 @pytest.mark.parametrize("last, read_as", [
+    ("Who did rebels accuse?", "why did rebels accuse?"),  # do-support: the question word is the object
+    ("Who is Lavrov meeting?", "why is Lavrov meeting?"),
     ("Who is fighting in Idlib?", "why — about: who is fighting in Idlib?"),
     ("What was the death toll of the strikes?", "why — about: what was the death toll of the strikes?"),
     ("What did the mayor promise?", "why did the mayor promise?"),
@@ -434,3 +436,36 @@ def test_else_when_every_match_was_shown_says_so_not_that_there_are_no_more(seed
         pass
     assert turn.kind == "no_more" and reply(turn).endswith("Nothing else: what the articles hold on that was shown above.")
     assert reply(talk.more()) == "There are no more matches for that question."  # "more" past the end
+
+
+@pytest.mark.parametrize("first, said, expected", [
+    # a person named by role is a "he"; an organisation, capitalised or not, is no "she"
+    ("The port of Dunmore will close for three weeks of repairs, a spokesman for the harbour board said.",
+     "The spokesman said the work would cost about 2 million euros.", "what else did a spokesman for the harbour board say?"),
+    ("Police said all 40 passengers were brought ashore.", "Police said the captain was questioned.", None),
+])
+def test_he_or_she_stands_for_a_person_named_by_role_never_for_an_organisation(tmp_path, first, said, expected):
+    (tmp_path / "port.txt").write_text(f"Port news\n{first}\n{said}\n", encoding="utf-8")
+    talk = Conversation(AnsweringService.open(tmp_path, tmp_path / "cache"))
+    assert talk.ask("Why will the port of Dunmore close?" if "port" in first else "How many passengers were brought ashore?").passages
+    pronoun = "he" if "spokesman" in first else "she"
+    turn = talk.ask(f"What else did {pronoun} say?")
+    if expected is None:
+        assert turn.unresolved == pronoun and turn.passages == ()
+    else:
+        assert turn.read_as == expected and turn.passages
+
+
+def test_a_reply_to_an_answer_from_before_the_articles_changed_is_not_leaned_on(tmp_path):
+    article = tmp_path / "ferry.md"
+    article.write_text("# Ferry aground\n\nA ferry ran aground off Dunmore on Monday.\n\n"
+                       "Harbour master Anna Solberg said the channel would reopen on Wednesday.\n\n"
+                       "Solberg said divers had found a crack in the hull.\n", encoding="utf-8")
+    service = AnsweringService.open(tmp_path, tmp_path / "cache")
+    old = Conversation(service).ask("What did Anna Solberg say about the channel?")
+    article.write_text("# Ferry aground\n\nFog covered the coast.\n\n" + article.read_text(encoding="utf-8").split("\n\n", 1)[1],
+                       encoding="utf-8")
+    assert service.refresh()
+    other = Conversation(service)
+    other.lean_on(old)  # its positions are the old index's: not leaned on
+    assert other.thread is None and other.latest is None

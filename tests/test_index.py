@@ -68,6 +68,13 @@ def test_a_reader_s_word_finds_the_report_s(question, expected):
     assert hits and hits[0][0] == expected
 
 
+def test_a_fire_is_not_a_sacking():
+    """"fired" stems to "fire": the sacking words are no synonyms of it."""
+    hits = SentenceIndex.build(["Rovers sacked their manager on Monday.", "The storm closed the road."]).search(
+        "When did the fire start?")
+    assert hits == []
+
+
 def test_search_within_a_range_only_returns_positions_in_it(index):
     hits = index.search("Idlib Moscow", within=(1, 3))
     assert hits and all(1 <= pos < 3 for pos, _ in hits)

@@ -425,3 +425,23 @@ def test_context_of_a_one_sentence_paragraph_gives_the_paragraphs_either_side(tm
     assert around.text == ("Fares on the island ferry will rise by 8 percent.\n\nThe operator blamed higher fuel "
                            "prices for the rise.\n\nPassengers said it was unfair.")
     assert context(around, passage).endswith("— “Ferry fares rise”, paragraphs 1–3")
+
+
+def test_how_many_did_asks_for_the_figure_not_a_unit_called_did(tmp_path):
+    for name, day, text in (("a", "2024-06-01", "Police arrested 12 protesters outside the Dunmore parliament on Saturday."),
+                            ("b", "2024-06-03", "Police have now arrested 20 protesters outside the Dunmore parliament.")):
+        write(tmp_path / "news", f"{name}.txt", f"title: Protest {name}\nsource: {name.upper()}\npublished: {day}\n\n{text}\n")
+    service = AnsweringService.open(tmp_path / "news", tmp_path / "cache")
+    first = service.ask("How many did police arrest outside the Dunmore parliament?").passages[0]
+    assert "20 protesters" in first.text and [e.figure for e in first.earlier] == ["12"]
+
+
+def test_a_later_report_names_its_figure_of_the_same_thing_not_its_first_number(tmp_path):
+    for name, day, text in (("a", "2024-06-01", "The death toll from the Ardle floods in Brennock stood at 12 on Sunday, "
+                                                "police said."),
+                            ("b", "2024-06-03", "Two days on, the number killed by the Ardle floods has risen to 14, "
+                                                "the latest toll shows.")):
+        write(tmp_path / "news", f"{name}.txt", f"title: Floods {name}\nsource: {name.upper()}\npublished: {day}\n\n{text}\n")
+    service = AnsweringService.open(tmp_path / "news", tmp_path / "cache")
+    first = service.ask("What is the latest death toll from the Ardle floods in Brennock?").passages[0]
+    assert "stood at 12" in first.text and [e.figure for e in first.later] == ["14"]
