@@ -46,11 +46,12 @@ class Conversation:
             alone = self.service.ask(question, top_k=top_k or self.top_k, article=article, filters=given or None)
             if alone.answered:
                 answer, reading = alone, None
-        if answer.kind in ("answer", "declined"):
-            self.latest = answer
+        if answer.kind in ("answer", "declined") and not answer.unresolved:
+            self.latest = answer  # ("more" after "I don't know who she is" goes on from the answer before)
         # A question the articles do not answer leaves the thread where it was; one they may answer
-        # ("this may answer it") moves it on, as the reader reads on from the match shown.
-        if answer.passages and (answer.answered or answer.confidence == "maybe"):
+        # ("this may answer it", or two stories match it as well: "not sure which story") moves it on,
+        # as the reader reads on from the matches shown.
+        if answer.passages and (answer.answered or answer.confidence == "maybe" or answer.close_call):
             speakers = self.service.speakers(answer.passages[0])
             self.thread = followup.remember(question, reading, answer, self.thread, speakers)
         elif self.thread is not None and reading is not None and reading.subject:
@@ -62,7 +63,8 @@ class Conversation:
         """The next question leans on `answer`, not on this conversation's last one: a Telegram reader who
         replies to an earlier answer, or to another reader's, asks about that one. "more" goes on from it."""
         self._follow_index()
-        if answer is self.latest or not answer.passages or not (answer.answered or answer.confidence == "maybe"):
+        if answer is self.latest or not answer.passages or \
+                not (answer.answered or answer.confidence == "maybe" or answer.close_call):
             return
         if not self.service.still_holds(answer):
             return  # given before the articles changed: its sentence positions are another index's

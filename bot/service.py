@@ -321,7 +321,11 @@ class AnsweringService:
         best: dict[int, Hit] = {}
         accepted: dict[int, bool] = {}  # position: would this search give it as the answer (True: the reading's)
         # (positions from an index since replaced may be past its end: those are no sentence of it)
-        given = index.texts(sorted(p for p in reading.exclude if 0 <= p < len(index))) if reading.exclude else []
+        # what was given: the passages' own sentences, and those shown before them ("..., said Tomas Berg.
+        # He said ..." shows Berg's sentence too), which an "else" leaves out as well
+        shown = {p for p in reading.exclude if 0 <= p < len(index)}
+        shown |= {p - 1 for p in shown if p > 0 and _shown_before(index, p, index.sentence(p)) is not None}
+        given = index.texts(sorted(shown)) if reading.exclude else []
         # The question's own words ("What did he promise?") are searched too; a passage found by them
         # alone must still be about what the pronoun stands for (checked below).
         for own, words in ((False, search), (True, reading.own_words)):
@@ -423,19 +427,9 @@ class AnsweringService:
         s = hit.sentence
         text, matched = s.text, hit.matched
         position = hit.position
-        # The sentence before, when this one opens with a pronoun or continues its quotation, or names
-        # no speaker while the one before does (`..., police said. The number of victims could rise.`):
-        # the reader then sees who said it, and the passage claims no more than the article does.
-        before = index.sentence_before(position, s)
-        if before is not None and (_NEEDS_PREVIOUS.match(s.text) or _open_quote(before.text)
-                                   or before.attributed_to and not s.attributed_to):
+        before = _shown_before(index, position, s)
+        if before is not None:
             text = f"{before.text} {s.text}"
-        elif before is None and _NEEDS_PREVIOUS.match(s.text):
-            # a paragraph that opens with "He said ..." leans on the paragraph before, as news copy,
-            # one or two sentences a paragraph, often has it: its last sentence names him
-            before = index.sentence_before(position, s, any_paragraph=True)
-            if before is not None and before.kind == s.kind:
-                text = f"{before.text} {s.text}"
         a = index.header(position)
         return Passage(text, hit.score, source_of(a), s.paragraph, s.sentence, s.attributed_to, s.kind, s.credit,
                        matched, position, coverage=hit.coverage, margin=hit.margin,
@@ -446,7 +440,13 @@ class AnsweringService:
         the passage), or None when the article is gone or no longer holds the passage. After an edit the
         paragraph is found by its text, not its old number."""
         article = self.index.article(passage.article.id)
-        tail = " ".join(passage.text.split())[-80:]  # the passage's own sentence, or its end
+        shown = " ".join(passage.text.split())
+        own = shown
+        sentences = self.index.corpus.sentences
+        if 0 <= passage.position < len(sentences):  # its own sentence, not the one shown before it
+            text = " ".join(sentences[passage.position].text.split())
+            own = text if text and shown.endswith(text) else shown
+        tail = own[-80:]  # the passage's own sentence, or its end
         if article is None or passage.about or passage.paragraph < 1 or not tail:
             return None  # (an answer from front matter has no paragraph)
         paragraphs = [" ".join(p.text.split()) for p in article.paragraphs]
@@ -458,7 +458,7 @@ class AnsweringService:
                 return None
             n = moved[0]
         first = last = n
-        if paragraphs[n] in " ".join(passage.text.split()):  # the paragraph is no more than the answer
+        if paragraphs[n] in shown:  # the paragraph is no more than the answer
             first, last = max(0, n - 1), min(len(paragraphs) - 1, n + 1)
         text = "\n\n".join(p.text for p in article.paragraphs[first:last + 1])
         return Context(text, first + 1, last + 1)
@@ -590,6 +590,23 @@ def _warn_once(message: str) -> None:
     if message not in _warned:
         _warned.add(message)
         print(f"newsbot: warning: {message}", file=sys.stderr, flush=True)
+
+
+def _shown_before(index: CorpusIndex, position: int, s) -> "Sentence | None":
+    """The sentence shown before the one at `position` (`s`) in its passage, or None. It is, when this one
+    opens with a pronoun or continues its quotation, or names no speaker while the one before does
+    (`..., police said. The number of victims could rise.`): the reader then sees who said it, and the
+    passage claims no more than the article does. A paragraph that opens with "He said ..." leans on
+    the paragraph before, as news copy, one or two sentences a paragraph, often has it."""
+    before = index.sentence_before(position, s)
+    if before is not None:
+        leans = _NEEDS_PREVIOUS.match(s.text) or _open_quote(before.text) or before.attributed_to and not s.attributed_to
+        return before if leans else None
+    if _NEEDS_PREVIOUS.match(s.text):
+        before = index.sentence_before(position, s, any_paragraph=True)
+        if before is not None and before.kind == s.kind:
+            return before
+    return None
 
 
 def _open_quote(text: str) -> bool:

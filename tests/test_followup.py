@@ -260,8 +260,10 @@ def test_new_starts_afresh(seed_service):
     talk = Conversation(seed_service)
     talk.ask(GOALS)
     talk.new()
-    assert talk.ask("What else did he say?").read_as is None
-    assert talk.more().kind == "answer" or talk.latest is not None  # more continues the question just asked
+    alone = talk.ask("What else did he say?")
+    assert alone.read_as is None and alone.unresolved == "he"
+    # nothing to continue: "I don't know who he is" is no answer that "more" could go on from
+    assert talk.more().kind == "ask_first"
 
 
 def test_a_question_the_articles_do_not_answer_leaves_the_thread_where_it_was(seed_service):
@@ -469,3 +471,42 @@ def test_a_reply_to_an_answer_from_before_the_articles_changed_is_not_leaned_on(
     other = Conversation(service)
     other.lean_on(old)  # its positions are the old index's: not leaned on
     assert other.thread is None and other.latest is None
+
+
+def _flood(tmp_path):
+    write = lambda name, text: (tmp_path / name).write_text(text, encoding="utf-8")  # noqa: E731
+    write("northwire.txt", "title: Floods kill at least 7 in Dunmore\nsource: Northwire\npublished: 2025-04-01\n\n"
+          "At least 7 people were killed when the Dunmore river burst its banks on Monday, police said.\n"
+          "\"The water came up the stairs in minutes,\" said Tomas Berg, the town's fire chief.\n"
+          "He said his crews had worked through the night and would keep searching.\n")
+    write("valley.txt", "title: Dunmore counts the cost of last week's flood\nsource: Valley Post\npublished: 2025-04-07\n\n"
+          "Shops in Dunmore reopened on Monday.\n"
+          "\"This was the worst flood in a century,\" said Tomas Berg, the town's fire chief.\n"
+          "He said the river had risen four metres in an hour.\n")
+    return AnsweringService.open(tmp_path, tmp_path / "cache")
+
+
+def test_after_a_close_call_between_two_stories_he_is_still_the_one_asked_about(tmp_path):
+    (tmp_path / "festival.txt").write_text(
+        "title: Lantern festival draws crowds\nsource: Valley Post\npublished: 2025-04-08\n\n"
+        "About 20,000 visitors came to the lantern festival on Saturday.\n"
+        "\"It was a night to remember,\" said Tomas Berg, the town's fire chief.\n", encoding="utf-8")
+    talk = Conversation(_flood(tmp_path))
+    first = talk.ask("What did Tomas Berg say?")
+    assert first.passages and first.close_call and not first.answered
+    after = talk.ask("What else did he say?")
+    assert after.read_as == "what else did Tomas Berg say?" and after.passages
+
+
+def test_else_leaves_out_the_sentence_shown_before_a_he_said(tmp_path):
+    service = _flood(tmp_path)
+    talk = Conversation(service, top_k=1)
+    shown = talk.ask("How fast did the river rise?").passages[0].text
+    assert shown.startswith('"This was the worst flood in a century,"')  # the "He said" comes with it
+    rest = []
+    while (turn := talk.ask("What else did he say?")).passages:
+        rest += [p.text for p in turn.passages]
+    assert not any(t.startswith('"This was the worst flood') for t in rest)
+    assert any("worked through the night" in t for t in rest)
+    around = service.context(Conversation(service).ask("Whose crews worked through the night?").passages[0])
+    assert around is not None and "worked through the night" in around.text  # found by its own sentence

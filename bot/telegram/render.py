@@ -36,8 +36,8 @@ HELP = (
 )
 HOW_TO_ASK_IN_GROUPS = " after /ask, or mention me (@{username}), or reply to one of my messages"
 ABOUT = (
-    "newsbot finds answers by TF-IDF sentence retrieval over {articles} article{plural} "
-    "({sentences} sentences). It never writes answers of its own: every reply is a sentence quoted from "
+    "newsbot finds answers by TF-IDF sentence retrieval over {articles} "
+    "({sentences}). It never writes answers of its own: every reply is a sentence quoted from "
     "an article, with where it comes from and whom the article says made the claim."
 )
 COMMANDS = [
@@ -65,8 +65,8 @@ STARTED_AFRESH = "Starting afresh: your next question is read on its own."
 
 
 def about(sources: Sequence[Source]) -> str:
-    return ABOUT.format(articles=len(sources), plural="" if len(sources) == 1 else "s",
-                        sentences=sum(s.sentences for s in sources))
+    return ABOUT.format(articles=plain.counted(len(sources), "article"),
+                        sentences=plain.counted(sum(s.sentences for s in sources), "sentence"))
 
 
 def attribution(passage: Passage) -> Markup:
@@ -202,7 +202,7 @@ def sources_message(sources: Sequence[Source], limit: int = MAX_MESSAGE_LENGTH) 
             details.append(f"by {clip(source.author, MAX_NAME)}")
         if source.tags:
             details.append("tags: " + clip(", ".join(source.tags), MAX_NAME))
-        details.append(f"{source.sentences} sentences, id {clip(source.id, MAX_NAME)}")
+        details.append(f"{plain.counted(source.sentences, 'sentence')}, id {clip(source.id, MAX_NAME)}")
         line.text(" — " + ", ".join(details))
         rest = f"\n… and {len(sources) - shown} more."
         if message.length + line.length + utf16_length(rest) > limit:
