@@ -55,7 +55,7 @@ def read_request(line: str, article: str | None, top_k: int) -> Request:
             raise BadRequest(f"top_k must be from 1 to {MAX_TOP_K}")
     conversation = data.get("conversation")
     if conversation is not None and (isinstance(conversation, bool) or not isinstance(conversation, (str, int))):
-        raise BadRequest("conversation must be a string or a number (the conversation's key)")
+        raise BadRequest("conversation must be a string or a whole number (the conversation's key)")
     filters = {key: data[key] for key in ("since", "until", "source") if data.get(key) is not None}
     for key, value in filters.items():
         if not isinstance(value, str):
