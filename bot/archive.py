@@ -37,6 +37,8 @@ CONTAINED_MIN = 6
 CLOSE = 0.05  # answers whose scores differ by at most this share of the higher one are close in evidence
 FIGURE_BAND = 0.75  # answers scoring at least this share of the best can be the same story's figure
 FIGURE_DEPTH = 5  # ... among this many best answers
+LATER_BAND = 0.6  # a newer report's figure this close to the best answer is named under it (`later`)
+LATER_COVERAGE = 0.8  # ... when it holds this share of the question's words that the answer holds, or more
 
 _WORDS = re.compile(r"[^\W_]+")
 _ASKS_FIGURE = re.compile(
@@ -258,14 +260,20 @@ def asked_unit(question: str) -> str | None:
     return _noun(asked.group(1))
 
 
-def newest_figure_first(question: str, passages: Sequence[Passage],
-                        acceptable: Callable[[Passage], bool]) -> list[Passage]:
+def newest_figure_first(question: str, passages: Sequence[Passage], acceptable: Callable[[Passage], bool],
+                        about: Callable[[Passage], bool] = lambda p: True) -> list[Passage]:
     """For a question asking for a figure: when the best answers from different articles give different
-    figures, the newest of them first (if it is itself an acceptable answer), carrying the earlier ones."""
+    figures, the newest of them first (if it is itself an acceptable answer), carrying the earlier ones.
+    Otherwise a newer report's figure of the same thing among the next answers (LATER_BAND; `about`: it
+    holds what the question names) is named under the best one (`later`)."""
     out = list(passages)
     if not out or not asks_figure(question):
         return out
-    best = out[0].score
+    changed = _newest_first(question, out, acceptable)
+    return changed if changed is not None else _with_later_note(question, out, about)
+
+
+def _counter(question: str) -> Callable[[Passage], list[tuple[re.Match, float]]]:
     asked = asked_unit(question)
 
     def counted(p: Passage) -> list[tuple[re.Match, float]]:
@@ -273,9 +281,45 @@ def newest_figure_first(question: str, passages: Sequence[Passage],
         # "How many drivers?", not "two busiest routes" or "a 52-year-old" or "4%"
         return [(m, v) for m, v in _figures_of(p) if asked is None or _unit(p.text, m) in (asked, None)]
 
+    return counted
+
+
+def _with_later_note(question: str, out: list[Passage], about: Callable[[Passage], bool]) -> list[Passage]:
+    """The best answer with the figure of a newer report among the next answers (the best-scored of
+    those scoring at least LATER_BAND of it, about what the question names), of the same thing and
+    another value: named as `later`, the order kept (a note under the answer, not an answer in its place)."""
+    counted = _counter(question)
+    first = out[0]
+    when, mine = published_at(first), counted(first)
+    if when is None or not mine:
+        return out
+    # as much of the question as the answer holds (not a toll's "two missing residents" for "How many
+    # residents did firefighters pull from rooftops?")
+    newer = [p for p in out[1:FIGURE_DEPTH] if p.score >= LATER_BAND * first.score and p.article.id != first.article.id
+             and p.coverage >= LATER_COVERAGE * first.coverage
+             and (published_at(p) or _NEVER) > when and counted(p) and about(p)]
+    if not newer:
+        return out
+    newest = newer[0]  # the best of them: the one most about the question ("300 residents" evacuated are
+    #                    people too, but a report of the toll scores higher for a toll question)
+    units = {_unit(first.text, m) for m, _ in mine} - {None}
+    values = {v for _, v in mine}
+    same = [(m, v) for m, v in counted(newest) if v not in values and
+            _unit(newest.text, m) in (units | {None} if units else {None, "people"})]
+    if not same:
+        return out
+    figure, value = same[0][0].group(0), same[0][1]
+    note = tuple(Earlier(figure, newest.text, a, value) for a in (newest.article, *newest.also_in))
+    return [replace(first, later=note)] + out[1:]
+
+
+def _newest_first(question: str, out: list[Passage], acceptable: Callable[[Passage], bool]) -> list[Passage] | None:
+    """newest_figure_first's reordering, or None when it does not apply."""
+    best = out[0].score
+    counted = _counter(question)
     candidates = [p for p in out[:FIGURE_DEPTH] if p.score >= FIGURE_BAND * best and published_at(p) and counted(p)]
     if len(candidates) < 2:
-        return out
+        return None
     newest = max(candidates, key=published_at)
     mine = {value for _, value in counted(newest)}
     units = {_unit(newest.text, m) for m, _ in counted(newest)} - {None}
@@ -293,20 +337,20 @@ def newest_figure_first(question: str, passages: Sequence[Passage],
             earlier.append((p, alike[0]))
     earlier.sort(key=lambda e: published_at(e[0]), reverse=True)  # the latest earlier figure first
     if not earlier:
-        return out
+        return None
     if newest is not out[0] and not acceptable(newest):
         # The newer figure's sentence is not evidence enough to lead ("What is the latest death toll?"
         # beside "The number of people killed has risen to 14"): the answer stays, and says it is not
         # the latest report.
         first = next((alike for p, alike in earlier if p is out[0]), None)
         if first is None:
-            return out
+            return None
         # the newer figure of what the answer's counts: "risen to 14", not the "Two" of "Two days on"
         answer_units = {_unit(out[0].text, m) for m, v in counted(out[0]) if v == first[1]} - {None}
         same = [(m, v) for m, v in counted(newest) if v != first[1] and
                 _unit(newest.text, m) in (answer_units | {None} if answer_units else {None, "people"})]
         if not same:
-            return out
+            return None
         figure, value = same[0][0].group(0), same[0][1]
         note = tuple(Earlier(figure, newest.text, a, value) for a in (newest.article, *newest.also_in))
         return [replace(out[0], later=note)] + out[1:]

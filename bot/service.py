@@ -199,7 +199,8 @@ class AnsweringService:
         leads = found.margins_of([best_copy[id(p)] for p in passages[:shown]]) if ranked and found.margins else None
         passages[:shown] = [self._complete(index, p, words, texts[p.position], None if leads is None else leads[n])
                             for n, p in enumerate(passages[:shown])]
-        passages = archive.newest_figure_first(text, passages, lambda p: self._acceptable(index, searched, p))
+        passages = archive.newest_figure_first(text, passages, lambda p: self._acceptable(index, searched, p),
+                                               lambda p: not _missing_names(index, searched, p))
         return passages, searched, missed
 
     def _made(self, made: dict, index: CorpusIndex, hit: Hit) -> Passage:
