@@ -304,6 +304,8 @@ def _with_later_note(question: str, out: list[Passage], about: Callable[[Passage
     #                    people too, but a report of the toll scores higher for a toll question)
     units = {_unit(first.text, m) for m, _ in mine} - {None}
     values = {v for _, v in mine}
+    if values & {v for _, v in counted(newest)}:
+        return out  # it gives the answer's figure too ("Seven people died and 3 were injured"): no update
     same = [(m, v) for m, v in counted(newest) if v not in values and
             _unit(newest.text, m) in (units | {None} if units else {None, "people"})]
     if not same:

@@ -72,7 +72,7 @@ _LEADING_WH = re.compile(rf"^\s*{_WH}\b(?:\s+(?:{'|'.join(_AUX)})\b)?", re.IGNOR
 _SUBJECT_WH = {"who", "whom", "what", "which"}
 _COPULA = {"is", "are", "was", "were"}
 _DO = {"do", "does", "did"}
-_VERB_FORM = re.compile(r"\b[a-z]{2,}(?:ing|ed)\b")
+_VERB_FORM = re.compile(r"\b[a-z]{2,}(?:ing|ed)$")  # the question's last word
 _HAS_SUBJECT = re.compile(r"\s+(?:(?:the|a|an|his|her|their|its|our|this|that|these|those|he|she|they|it|we|you|i)\b"
                           r"|[A-Z])")
 _NAME_RUN = re.compile(r"(?:(?<=\s)|^)(?:[A-Z][\w'’-]*)(?:\s+(?:(?:al|el|de|bin|van|von|of)\s+)?[A-Z][\w'’-]*)*")
@@ -165,11 +165,13 @@ def _with_wh(wh: str, text: str) -> str | None:
     if not lead or len(lead.group(0).split()) < 2 or lead.group(0).split()[-1].lower() not in _AUX:
         return None
     asked, aux, rest = lead.group(0).split()[0].lower(), lead.group(0).split()[-1].lower(), text[lead.end():]
+    if not rest.strip():
+        return None  # "Who did?"
     if asked in _SUBJECT_WH and aux not in _DO:
         # "Who did police arrest?" asks for the object (do-support); "Who is striking?", "What was the
         # toll?" for the subject or what it is: "why is striking?", "why was the toll?" would be no
-        # question. "Who is the mayor meeting?" has its subject, and a verb after it.
-        if not _HAS_SUBJECT.match(rest) or aux in _COPULA and not _VERB_FORM.search(rest):
+        # question. "Who is the mayor meeting?" has its subject, and ends with its verb.
+        if not _HAS_SUBJECT.match(rest) or aux in _COPULA and not _VERB_FORM.search(rest.rstrip(" ?.!")):
             return None
     return f"{wh} {lead.group(0).split()[-1]}{rest}"
 
@@ -419,10 +421,15 @@ _ORG_NOUNS = frozenset(
 def _may_be_a_person(name: str) -> bool:
     """Whether he or she can stand for `name`: a phrase naming a person by role ("a spokesman for the
     harbour board"), or a capitalised name that is no organisation's ("Solberg", not "Police")."""
-    words = [w.lower().strip("'’,.") for w in name.split()]
-    if any(w in _PERSON_NOUNS for w in words):
-        return True
-    return name[:1].isupper() and not any(w in _ORG_NOUNS for w in words)
+    raw = [w.strip("'’,.") for w in name.split()]
+    words = [w.lower() for w in raw]
+    if any(w in _ORG_NOUNS for w, r in zip(words, raw) if r[:1].isupper()):
+        return False  # "The Driver and Vehicle Standards Agency", "Head Office": a name with an organisation's word
+    role = next((n for n, (w, r) in enumerate(zip(words, raw)) if w in _PERSON_NOUNS and r[:1].islower()), None)
+    org = next((n for n, w in enumerate(words) if w in _ORG_NOUNS), None)
+    if role is not None and (org is None or role < org):
+        return True  # "a spokesman for the harbour board"
+    return name[:1].isupper() and org is None
 
 
 def _is_person(name: str) -> bool:

@@ -471,8 +471,12 @@ class AnsweringService:
         for passage in answer.passages:
             if passage.about:
                 continue
-            if not 0 <= passage.position < len(corpus.sentences) or \
-                    " ".join(corpus.sentences[passage.position].text.split()) not in " ".join(passage.text.split()):
+            if not 0 <= passage.position < len(corpus.sentences):
+                return False
+            own = " ".join(corpus.sentences[passage.position].text.split())
+            # its own sentence, which ends the passage, in its own article (not the one shown before it)
+            if not own or not " ".join(passage.text.split()).endswith(own) or \
+                    self.index.header(passage.position).id != passage.article.id:
                 return False
         return True
 

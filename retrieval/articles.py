@@ -352,9 +352,11 @@ def _first_sentence(text: str) -> str:
     "Mr."), or its first words when that is long."""
     from .sentences import Splitter
 
-    first = Splitter().split(text[:2000])[0] if text.strip() else text
+    first = (Splitter().split(text[:2000]) or [text])[0] if text.strip() else text
+    if not first.rstrip(". ").strip(" -–—"):
+        first = text  # a "sentence" of dots: the whole text heads it
     if len(first) <= 200:
-        return first.rstrip(".")
+        return first.rstrip(". ") or text.strip()
     cut = first.rfind(" ", 0, 120)
     return first[:cut if cut > 40 else 120].rstrip(" ,;:") + "…"
 

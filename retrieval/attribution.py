@@ -18,7 +18,9 @@ _PLAIN_VERBS = (
 # Verbs that report a claim only when "that", "to" or a quotation follows: "She promised that ...", "He
 # vowed to ...", not "The hospital admitted 12 patients" or "The budget promises 300 homes".
 _CLAIM_VERBS = "promised|promises|pledged|pledges|vowed|vows|admitted|admits|acknowledged|acknowledges|conceded|concedes"
-_VERBS = rf"(?:{_PLAIN_VERBS}|(?:{_CLAIM_VERBS})(?=\s+(?:that|to)\b|\s*[,:]?\s*[\"“]))"
+_VERBS = rf"(?:{_PLAIN_VERBS}|(?:{_CLAIM_VERBS})(?=(?:\s+(?:on|in|at|last|this|earlier|later)(?:\s+\w+)?)?\s+(?:that|to)\b|\s*[,:]?\s*[\"“]))"
+# after a quotation or a clause ('"…," the mayor vowed.') any of them closes the sentence as its speaker's
+_ANY_VERB = rf"(?:{_PLAIN_VERBS}|{_CLAIM_VERBS})"
 _PERSON_CLAIM = re.compile(rf"^(?P<who>He|She|They|We|I)\s+(?:also\s+|later\s+|then\s+)?(?:{_CLAIM_VERBS})\b")
 # Whom a speaker told: `told reporters`, `told the BBC's Today programme`, `told a news conference`.
 _TOLD_WHOM = (
@@ -36,7 +38,7 @@ _ADJUNCT = (
     r"behind|beside|amid|around|following|ahead of)\s+"
     r"(?:(?:a|an|the|his|her|their|its)\s+)?[\w'’\-]+(?:\s+[\w'’\-]+)?))"
 )
-_VERB_PHRASE = rf"(?:told\s+{_TOLD_WHOM}|{_VERBS}|posted|tweeted){_ADJUNCT}{{0,3}}"
+_VERB_PHRASE = rf"(?:told\s+{_TOLD_WHOM}|{_ANY_VERB}|posted|tweeted){_ADJUNCT}{{0,3}}"
 
 # Words that show a leading phrase is a clause of its own, not a speaker ("Air strikes were reported").
 _NOT_SPEAKER = re.compile(

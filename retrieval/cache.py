@@ -54,7 +54,9 @@ from .folder import Warn, article_files
 # like report a claim only before "that", "to" or a quotation (or after he, she, they); only a span's end
 # ("until Friday", "to Friday") is put after the day ahead before it; a brief's headline is its first
 # sentence as sentences are split, and a lone line ending "!" is a headline.
-CACHE_FORMAT = 25
+# 26: a claim verb closing a quotation or followed by a when ("vowed on Monday to") reports again;
+# "between Monday and Friday" and "close on Monday and reopen on Friday" are spans.
+CACHE_FORMAT = 26
 # The libraries whose versions change what is read, split, stemmed or weighed.
 _LIBRARIES = ("markdown-it-py", "sentencex", "PyStemmer", "charset-normalizer")
 MANIFEST = "manifest.json"

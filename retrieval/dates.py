@@ -115,6 +115,7 @@ def parse_time(text: str, end_of_day: bool = False) -> datetime:
 
 
 _SPAN_END = re.compile(r"\b(?:to|through|until|till)\s+$", re.IGNORECASE)
+_THEN_AND = re.compile(r"^\s*,?\s*and\s+(?:\w+\s+){0,3}$", re.IGNORECASE)
 
 
 def mentions(text: str, reference: date | None) -> list[DateMention]:
@@ -124,6 +125,7 @@ def mentions(text: str, reference: date | None) -> list[DateMention]:
         return []
     out: list[DateMention] = []
     ahead_from: date | None = None  # the latest day ahead a weekday before this one named
+    ahead_end = 0  # where that weekday's expression ends
     for match in _PATTERN.finditer(text):
         future = False
         if match.group("wd") or match.group("rel") in ("this", "coming") and match.group("rw") != "week":
@@ -149,10 +151,15 @@ def mentions(text: str, reference: date | None) -> list[DateMention]:
                 # span is after its start, so this Friday is after that Monday, though the article is
                 # Friday's. (Only a span's end: "reopen on Monday, after repairs due to finish on
                 # Saturday" names the earlier day last.)
-                ends_span = match.group("prep") in ("until", "till") or _SPAN_END.search(text, 0, match.start())
-                while ends_span and ahead_from is not None and day < ahead_from:
+                # (read no further back than the weekday before, and 40 characters: a long text stays linear)
+                between = text[max(ahead_end, match.start() - 40):match.start()] if ahead_from is not None else ""
+                ends_span = ahead_from is not None and (
+                    match.group("prep") in ("until", "till") or _SPAN_END.search(between)
+                    or (match.start() - ahead_end <= 40 and _THEN_AND.match(between)))
+                # ("between Monday and Friday", "close on Monday and reopen on Friday")
+                if ends_span and 0 < (ahead_from - day).days <= 6:  # a span's end within the week after its start
                     day += timedelta(weeks=1)
-                ahead_from = max(day, ahead_from or day)
+                ahead_from, ahead_end = max(day, ahead_from or day), match.end()
             # ("tonight" is not: NewsQA asks about "The Tonight Show" and "Piers Morgan Tonight")
             relative = bool(match.group("near") or match.group("two"))
             out.append(DateMention(match.group(0), match.start(), match.end(), day, last, relative))

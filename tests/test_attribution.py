@@ -28,6 +28,8 @@ def test_the_usual_forms(text, speaker):
     ("The minister promised that the hospital would open in 2027.", "the minister"),
     ("The union vowed to fight on.", "the union"),
     ("The company admitted that the figures were wrong.", "the company"),
+    ('"We will rebuild the bridge," the mayor vowed.', "the mayor"),  # closing a quotation
+    ("The mayor vowed on Monday to rebuild the bridge.", "the mayor"),  # when, between the verb and "to"
     ("The hospital admitted 12 patients overnight.", None),  # no claim: nothing follows that reports one
     ("The budget promises 300 new homes by 2026.", None),
     ('In a letter to the prime minister, Mr Lind wrote that he could not "defend" it.', "Mr Lind"),

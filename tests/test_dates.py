@@ -31,6 +31,8 @@ def resolved(text: str, reference: date | None = MONDAY_17_JUNE) -> list[tuple[s
     ("The strike is due to begin on Wednesday and last until Monday.",
      [("on Wednesday", "2024-06-19"), ("until Monday", "2024-06-24")]),
     ("The strike will run from Wednesday to Monday.", [("from Wednesday", "2024-06-19"), ("Monday", "2024-06-24")]),
+    ("The road will be closed between Wednesday and Monday.", [("Wednesday", "2024-06-19"), ("Monday", "2024-06-24")]),
+    ("The road will close on Wednesday and reopen on Monday.", [("on Wednesday", "2024-06-19"), ("on Monday", "2024-06-24")]),
     # ... only a span's end: the earlier day named last stays where it is
     ("The bridge will reopen on Friday, after repairs that are due to finish on Wednesday.",
      [("on Friday", "2024-06-21"), ("on Wednesday", "2024-06-19")]),

@@ -407,6 +407,7 @@ def test_a_pronoun_with_nothing_before_it_is_said_to_be_unknown_not_searched(see
 @pytest.mark.parametrize("last, read_as", [
     ("Who did rebels accuse?", "why did rebels accuse?"),  # do-support: the question word is the object
     ("Who is Lavrov meeting?", "why is Lavrov meeting?"),
+    ("What was the death toll following the strikes?", "why — about: what was the death toll following the strikes?"),
     ("Who is fighting in Idlib?", "why — about: who is fighting in Idlib?"),
     ("What was the death toll of the strikes?", "why — about: what was the death toll of the strikes?"),
     ("What did the mayor promise?", "why did the mayor promise?"),
@@ -510,3 +511,11 @@ def test_else_leaves_out_the_sentence_shown_before_a_he_said(tmp_path):
     assert any("worked through the night" in t for t in rest)
     around = service.context(Conversation(service).ask("Whose crews worked through the night?").passages[0])
     assert around is not None and "worked through the night" in around.text  # found by its own sentence
+
+
+@pytest.mark.parametrize("name, person", [
+    ("a spokesman for the harbour board", True), ("Solberg", True), ("the ferry company", False), ("Police", False),
+    ("The Driver and Vehicle Standards Agency", False), ("Head Office", False),
+])
+def test_an_organisation_is_never_a_he_or_she_though_its_name_holds_a_role(name, person):
+    assert followup._may_be_a_person(name) is person

@@ -470,3 +470,15 @@ def test_a_newer_figure_among_the_next_answers_is_named_under_the_best_one():
     # under 60% of the best: nothing is said
     low = [passages[0], replace(passages[1], score=0.8)]
     assert newest_figure_first("How many people died in the Dunmore flood?", low, lambda p: False)[0].later == ()
+
+
+def test_a_later_report_that_repeats_the_answers_figure_is_no_update():
+    from bot.answers import Passage, Source
+    from bot.archive import newest_figure_first
+
+    first = Passage("At least 7 people were killed when the Dunmore river burst its banks, police said.", 1.4,
+                    Source("a", "Flood", "Northwire", None, "2025-04-01"), 1, 1, None)
+    later = Passage("Seven people died and 3 people were injured in Dunmore after the river burst its banks.", 1.0,
+                    Source("b", "Flood", "Valley Post", None, "2025-04-04"), 1, 1, None)
+    out = newest_figure_first("How many people were killed in Dunmore?", [first, later], lambda p: False)
+    assert out[0].later == () and out[0].earlier == ()
