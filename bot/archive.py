@@ -269,11 +269,12 @@ def newest_figure_first(question: str, passages: Sequence[Passage], acceptable: 
     out = list(passages)
     if not out or not asks_figure(question):
         return out
-    changed = _newest_first(question, out, acceptable)
-    return changed if changed is not None else _with_later_note(question, out, about)
+    counted = _counter(question)
+    changed = _newest_first(out, counted, acceptable)
+    return changed if changed is not None else _with_later_note(out, counted, about)
 
 
-def _counter(question: str) -> Callable[[Passage], list[tuple[re.Match, float]]]:
+def _counter(question: str) -> "Counted":
     asked = asked_unit(question)
 
     def counted(p: Passage) -> list[tuple[re.Match, float]]:
@@ -284,14 +285,40 @@ def _counter(question: str) -> Callable[[Passage], list[tuple[re.Match, float]]]
     return counted
 
 
-def _with_later_note(question: str, out: list[Passage], about: Callable[[Passage], bool]) -> list[Passage]:
+Counted = Callable[[Passage], list[tuple[re.Match, float]]]
+
+
+def _alike_units(units: set) -> set:
+    """The units a figure may have to count the same thing as figures of `units`: those, or none named
+    ("rose to 11"); beside figures naming none, none or people, not "four firefighters", a part of the whole."""
+    return units | {None} if units else {None, "people"}
+
+
+def _with_later(out: list[Passage], newer: Passage, counted: Counted) -> list[Passage] | None:
+    """`out` with `newer`'s figure of what the best answer's figures count named under it (`later`), or
+    None when it gives none, or gives the answer's figure too ("Seven people died and 3 were injured")."""
+    mine = counted(out[0])
+    values = {v for _, v in mine}
+    theirs = counted(newer)
+    if values & {v for _, v in theirs}:
+        return None
+    allowed = _alike_units({_unit(out[0].text, m) for m, _ in mine} - {None})
+    # the newer figure of the same thing: "risen to 14", not the "Two" of "Two days on"
+    same = [(m, v) for m, v in theirs if _unit(newer.text, m) in allowed]
+    if not same:
+        return None
+    figure, value = same[0][0].group(0), same[0][1]
+    note = tuple(Earlier(figure, newer.text, a, value) for a in (newer.article, *newer.also_in))
+    return [replace(out[0], later=note)] + out[1:]
+
+
+def _with_later_note(out: list[Passage], counted: Counted, about: Callable[[Passage], bool]) -> list[Passage]:
     """The best answer with the figure of a newer report among the next answers (the best-scored of
     those scoring at least LATER_BAND of it, about what the question names), of the same thing and
     another value: named as `later`, the order kept (a note under the answer, not an answer in its place)."""
-    counted = _counter(question)
     first = out[0]
-    when, mine = published_at(first), counted(first)
-    if when is None or not mine:
+    when = published_at(first)
+    if when is None or not counted(first):
         return out
     # as much of the question as the answer holds (not a toll's "two missing residents" for "How many
     # residents did firefighters pull from rooftops?")
@@ -300,25 +327,15 @@ def _with_later_note(question: str, out: list[Passage], about: Callable[[Passage
              and (published_at(p) or _NEVER) > when and counted(p) and about(p)]
     if not newer:
         return out
-    newest = newer[0]  # the best of them: the one most about the question ("300 residents" evacuated are
-    #                    people too, but a report of the toll scores higher for a toll question)
-    units = {_unit(first.text, m) for m, _ in mine} - {None}
-    values = {v for _, v in mine}
-    if values & {v for _, v in counted(newest)}:
-        return out  # it gives the answer's figure too ("Seven people died and 3 were injured"): no update
-    same = [(m, v) for m, v in counted(newest) if v not in values and
-            _unit(newest.text, m) in (units | {None} if units else {None, "people"})]
-    if not same:
-        return out
-    figure, value = same[0][0].group(0), same[0][1]
-    note = tuple(Earlier(figure, newest.text, a, value) for a in (newest.article, *newest.also_in))
-    return [replace(first, later=note)] + out[1:]
+    # the best of them: the one most about the question ("300 residents" evacuated are people too, but a
+    # report of the toll scores higher for a toll question)
+    return _with_later(out, newer[0], counted) or out
 
 
-def _newest_first(question: str, out: list[Passage], acceptable: Callable[[Passage], bool]) -> list[Passage] | None:
-    """newest_figure_first's reordering, or None when it does not apply."""
+def _newest_first(out: list[Passage], counted: Counted, acceptable: Callable[[Passage], bool]) -> list[Passage] | None:
+    """newest_figure_first's reordering (or, when the newest report cannot lead, its note), or None when
+    it does not apply."""
     best = out[0].score
-    counted = _counter(question)
     candidates = [p for p in out[:FIGURE_DEPTH] if p.score >= FIGURE_BAND * best and published_at(p) and counted(p)]
     if len(candidates) < 2:
         return None
@@ -331,10 +348,7 @@ def _newest_first(question: str, out: list[Passage], acceptable: Callable[[Passa
                 or mine & {value for _, value in counted(p)}:
             continue
         # the figure of the same thing: not "three days" of rain or "300 residents" before "60 millimetres"
-        # A figure with no unit ("rose to 11") stands beside a count of people or a bare figure, not
-        # beside "four firefighters", a part of the whole.
-        alike = [(m.group(0), value) for m, value in counted(p)
-                 if _unit(p.text, m) in (units | {None} if units else {None, "people"})]
+        alike = [(m.group(0), value) for m, value in counted(p) if _unit(p.text, m) in _alike_units(units)]
         if alike:
             earlier.append((p, alike[0]))
     earlier.sort(key=lambda e: published_at(e[0]), reverse=True)  # the latest earlier figure first
@@ -344,18 +358,7 @@ def _newest_first(question: str, out: list[Passage], acceptable: Callable[[Passa
         # The newer figure's sentence is not evidence enough to lead ("What is the latest death toll?"
         # beside "The number of people killed has risen to 14"): the answer stays, and says it is not
         # the latest report.
-        first = next((alike for p, alike in earlier if p is out[0]), None)
-        if first is None:
-            return None
-        # the newer figure of what the answer's counts: "risen to 14", not the "Two" of "Two days on"
-        answer_units = {_unit(out[0].text, m) for m, v in counted(out[0]) if v == first[1]} - {None}
-        same = [(m, v) for m, v in counted(newest) if v != first[1] and
-                _unit(newest.text, m) in (answer_units | {None} if answer_units else {None, "people"})]
-        if not same:
-            return None
-        figure, value = same[0][0].group(0), same[0][1]
-        note = tuple(Earlier(figure, newest.text, a, value) for a in (newest.article, *newest.also_in))
-        return [replace(out[0], later=note)] + out[1:]
+        return _with_later(out, newest, counted) if any(p is out[0] for p, _ in earlier) else None
     # each outlet that gave an earlier figure, a wire copy's other outlets too (render shows a figure once)
     notes = tuple(Earlier(figure, p.text, a, value) for p, (figure, value) in earlier for a in (p.article, *p.also_in))
     out.remove(newest)
