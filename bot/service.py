@@ -442,12 +442,7 @@ class AnsweringService:
         paragraph is found by its text, not its old number."""
         article = self.index.article(passage.article.id)
         shown = " ".join(passage.text.split())
-        own = shown
-        sentences = self.index.corpus.sentences
-        if 0 <= passage.position < len(sentences):  # its own sentence, not the one shown before it
-            text = " ".join(sentences[passage.position].text.split())
-            own = text if text and shown.endswith(text) else shown
-        tail = own[-80:]  # the passage's own sentence, or its end
+        tail = (self._own_sentence(passage) or shown)[-80:]  # the passage's own sentence, or its end
         if article is None or passage.about or passage.paragraph < 1 or not tail:
             return None  # (an answer from front matter has no paragraph)
         paragraphs = [" ".join(p.text.split()) for p in article.paragraphs]
@@ -467,18 +462,18 @@ class AnsweringService:
     def still_holds(self, answer: Answer) -> bool:
         """Whether the index still has each of an answer's sentences where the answer found it (not so
         after a reload that moved them)."""
-        corpus = self.index.corpus
-        for passage in answer.passages:
-            if passage.about:
-                continue
-            if not 0 <= passage.position < len(corpus.sentences):
-                return False
-            own = " ".join(corpus.sentences[passage.position].text.split())
-            # its own sentence, which ends the passage, in its own article (not the one shown before it)
-            if not own or not " ".join(passage.text.split()).endswith(own) or \
-                    self.index.header(passage.position).id != passage.article.id:
-                return False
-        return True
+        return all(p.about or self._own_sentence(p) and self.index.header(p.position).id == p.article.id
+                   for p in answer.passages)
+
+    def _own_sentence(self, passage: Passage) -> str | None:
+        """The sentence at the passage's position (spacing folded) when it ends the passage, as the
+        passage's own sentence does (not the one shown before it); None when it does not (an index
+        since changed) or the position is out of range."""
+        sentences = self.index.corpus.sentences
+        if not 0 <= passage.position < len(sentences):
+            return None
+        own = " ".join(sentences[passage.position].text.split())
+        return own if own and " ".join(passage.text.split()).endswith(own) else None
 
     def article_count(self) -> int:
         return len(self.index.corpus.articles)
