@@ -51,7 +51,7 @@ class Conversation:
         # A question the articles do not answer leaves the thread where it was; one they may answer
         # ("this may answer it", or two stories match it as well: "not sure which story") moves it on,
         # as the reader reads on from the matches shown.
-        if answer.passages and (answer.answered or answer.confidence == "maybe" or answer.close_call):
+        if _read_on(answer):
             speakers = self.service.speakers(answer.passages[0])
             self.thread = followup.remember(question, reading, answer, self.thread, speakers)
         elif self.thread is not None and reading is not None and reading.subject:
@@ -63,8 +63,7 @@ class Conversation:
         """The next question leans on `answer`, not on this conversation's last one: a Telegram reader who
         replies to an earlier answer, or to another reader's, asks about that one. "more" goes on from it."""
         self._follow_index()
-        if answer is self.latest or not answer.passages or \
-                not (answer.answered or answer.confidence == "maybe" or answer.close_call):
+        if answer is self.latest or not _read_on(answer):
             return
         if not self.service.still_holds(answer):
             return  # given before the articles changed: its sentence positions are another index's
@@ -109,3 +108,9 @@ class Conversation:
         """Start afresh: the next question is read alone, and "more" and "context" have nothing to continue."""
         self.latest = None
         self.thread = None
+
+
+def _read_on(answer: Answer) -> bool:
+    """Whether a next question may lean on `answer`: it showed matches the articles may answer with (an
+    answer, a "maybe", or a close call between two stories)."""
+    return bool(answer.passages) and (answer.answered or answer.confidence == "maybe" or answer.close_call)

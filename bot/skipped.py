@@ -8,8 +8,8 @@ the folder whenever another file changes, would read the same lines over and ove
   (it is named again when its reason changes; one that was read, then broke again for the same
   reason, is not named a second time);
 - when the index comes from the cache unchanged, the files skipped when it was built are one line,
-  `4 files skipped, as when the index was built (newsbot index names them)`, except for `newsbot index`
-  itself, which names each.
+  `4 files skipped, as when the index was built (newsbot index names them)`. (`newsbot index`, which
+  names each every time, does not use this.)
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from typing import Callable
 class SkipNotes:
     """A warning callback for `AnsweringService.open` and its reloads that says skipped files as above."""
 
-    def __init__(self, say: Callable[[str], None], name_all: bool = False):
+    def __init__(self, say: Callable[[str], None]):
         self.say = say
-        self.name_all = name_all  # `newsbot index`: every skipped file, every time
         self.named: set[str] = set()
         self.held: list[str] | None = None
 
@@ -41,7 +40,7 @@ class SkipNotes:
 
     def opened(self, from_cache: bool) -> None:
         held, self.held = self.held or [], None
-        if from_cache and not self.name_all and len(held) > 1:
+        if from_cache and len(held) > 1:
             self.named.update(held)
             self.say(f"{len(held):,} files skipped, as when the index was built (newsbot index names them)")
             return

@@ -147,16 +147,15 @@ def mentions(text: str, reference: date | None) -> list[DateMention]:
         if resolved is not None:
             day, last = resolved
             if future and match.group("wd"):
-                # "due to begin on Monday and last until Friday", "from Monday to Friday": the end of a
-                # span is after its start, so this Friday is after that Monday, though the article is
-                # Friday's. (Only a span's end: "reopen on Monday, after repairs due to finish on
-                # Saturday" names the earlier day last.)
-                # (read no further back than the weekday before, and 40 characters: a long text stays linear)
+                # The end of a span is after its start: "due to begin on Monday and last until Friday",
+                # "from Monday to Friday", "between Monday and Friday", "close on Monday and reopen on
+                # Friday" give the Friday after that Monday, though the article is Friday's. Only a span's
+                # end: "reopen on Monday, after repairs due to finish on Saturday" names the earlier day
+                # last. (What is read between them is at most 40 characters: a long text stays linear.)
                 between = text[max(ahead_end, match.start() - 40):match.start()] if ahead_from is not None else ""
                 ends_span = ahead_from is not None and (
                     match.group("prep") in ("until", "till") or _SPAN_END.search(between)
                     or (match.start() - ahead_end <= 40 and _THEN_AND.match(between)))
-                # ("between Monday and Friday", "close on Monday and reopen on Friday")
                 if ends_span and 0 < (ahead_from - day).days <= 6:  # a span's end within the week after its start
                     day += timedelta(weeks=1)
                 ahead_from, ahead_end = max(day, ahead_from or day), match.end()
