@@ -427,6 +427,8 @@ def run_eval(args: argparse.Namespace) -> int:
 def run_index(args: argparse.Namespace) -> int:
     from retrieval.corpus import open_corpus
 
+    from .render import counted
+
     folder = args.corpus or default_corpus()
     started = time.perf_counter()
     warnings: list[str] = []  # held back: a cache that could not be written is this command's error, said once
@@ -443,11 +445,10 @@ def run_index(args: argparse.Namespace) -> int:
     n = len(index.corpus.sentences)
     articles = len(index.corpus.articles) + len(index.skipped)
     how = (f"loaded from the cache in {took:.2f} s (no article changed)" if index.from_cache
-           else f"updated in {took:.2f} s ({index.reread:,} changed file{'s' if index.reread != 1 else ''} read)"
+           else f"updated in {took:.2f} s ({counted(index.reread, 'changed file')} read)"
            if index.reread < articles
            else f"indexed in {took:.2f} s ({n / max(took, 1e-9):,.0f} sentences/s)" if n >= 1000
            else f"indexed in {took:.2f} s")  # (a small folder's rate is the start's, not the reading's)
-    from .render import counted
     print(f"{counted(len(index.corpus.articles), 'article')}, {counted(n, 'sentence')}, "
           f"{counted(len(index.index.vocabulary), 'term')} {how}; {folder}")
     return 0

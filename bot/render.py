@@ -51,13 +51,12 @@ def shown_date(published: str | None) -> str | None:
 
 def greeting(articles: int) -> str:
     """The console's first line: how many articles it answers from ("1 article", "2,225 articles")."""
-    count = f"{articles:,} article" + ("" if articles == 1 else "s")
-    return f"newsbot — ask about the news articles loaded ({count}). Type help for commands, quit to leave."
+    return f"newsbot — ask about the news articles loaded ({counted(articles, 'article')}). Type help for commands, quit to leave."
 
 
 def reloaded(articles: int) -> str:
     """The console's note that the articles folder changed and was read again."""
-    return f"(The articles changed: now answering from {articles:,} article{'' if articles == 1 else 's'}.)"
+    return f"(The articles changed: now answering from {counted(articles, 'article')}.)"
 
 
 def not_reloaded(problem: object) -> str:
@@ -310,7 +309,7 @@ def about_reply(answer: Answer) -> str:
     asks = passages[0].about
     if asks == "source":
         names = [p.text or f"“{p.article.title}” (no outlet given)" for p in passages]
-        lead = f"{len(names)} outlet{'s' if len(names) != 1 else ''} covered it: {', '.join(names)}."
+        lead = f"{counted(len(names), 'outlet')} covered it: {', '.join(names)}."
         return lead + "\n" + "\n".join(f"  {i}. {about_where(p)}" for i, p in enumerate(passages, 1))
     first, rest = passages[0], passages[1:]
     out = f"{about_fact(first)}\n— {about_where(first)}"

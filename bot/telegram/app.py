@@ -21,6 +21,7 @@ from telegram.ext import (
 
 from retrieval import CorpusError
 
+from .. import render as plain
 from ..service import AnsweringService
 from . import handlers
 from .render import COMMANDS
@@ -163,8 +164,7 @@ async def serve(application: Application, settings: TelegramSettings, service: A
             polling = asyncio.create_task(poller.run(stop))
             how = "long polling"
         articles = service.article_count()
-        logger.info("@%s is answering from %d article%s (%s)", application.bot.username, articles,
-                    "" if articles == 1 else "s", how)
+        logger.info("@%s is answering from %s (%s)", application.bot.username, plain.counted(articles, "article"), how)
         if polling is not None:
             await asyncio.wait({polling, asyncio.ensure_future(stop.wait())}, return_when=asyncio.FIRST_COMPLETED)
             if polling.done():

@@ -116,7 +116,7 @@ def about_message(answer: Answer, limit: int = MAX_MESSAGE_LENGTH) -> str:
     """The reply to a question about the articles themselves, from their front matter."""
     passages = answer.passages
     if passages[0].about == "source":
-        message = Markup().wrapped("b", f"{len(passages)} outlet{'s' if len(passages) != 1 else ''} covered it:")
+        message = Markup().wrapped("b", f"{plain.counted(len(passages), 'outlet')} covered it:")
     else:
         message = Markup().wrapped("b", plain.about_fact(passages[0]))
     for p in passages if passages[0].about == "source" else passages[:1]:
@@ -194,7 +194,7 @@ def context_message(around: Context, passage: Passage, limit: int = MAX_MESSAGE_
 
 def sources_message(sources: Sequence[Source], limit: int = MAX_MESSAGE_LENGTH) -> str:
     """The articles the bot answers from: headline (linked), outlet, date, id, size; as many as fit."""
-    message = Markup().wrapped("b", f"I answer from {len(sources)} article{'s' if len(sources) != 1 else ''}:")
+    message = Markup().wrapped("b", f"I answer from {plain.counted(len(sources), 'article')}:")
     for shown, source in enumerate(sources):
         line = Markup().text("\n• ").link(clip(source.title or source.id, MAX_HEADLINE), source.url)
         details = [clip(x, MAX_NAME) for x in (source.source, plain.shown_date(source.published)) if x]
